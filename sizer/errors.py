@@ -1,0 +1,64 @@
+"""The exceptions sizer raises. One base class; each subclass says when it is raised.
+
+Input problems are data: a :class:`Problem` names the file, line, column and the
+field path, so the CLI can print ``FILE:LINE:COL: field.path: message`` and exit 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Problem",
+    "SizerError",
+    "SizerInputError",
+    "TargetNotMetError",
+    "UnitError",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we know."""
+
+    file: str
+    line: int | None
+    col: int | None
+    loc: str
+    msg: str
+    hint: str | None = None
+    type: str = "invalid"
+
+    def format(self) -> str:
+        """``FILE:LINE:COL: loc: msg (hint)`` — the one line a user sees."""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        text = f"{where}: {self.loc}: {self.msg}" if self.loc else f"{where}: {self.msg}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class SizerError(Exception):
+    """Base class of every error sizer raises on purpose."""
+
+
+class UnitError(SizerError, ValueError):
+    """A quantity string cannot be parsed, or has the wrong dimension (size vs rate)."""
+
+
+@dataclass
+class SizerInputError(SizerError):
+    """The user's input (scenario, catalog, option) is wrong; exit code 2, nothing written."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+
+class TargetNotMetError(SizerError):
+    """The analysis ran, but no design within the search range meets the target; exit code 1."""

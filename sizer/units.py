@@ -1,0 +1,257 @@
+"""Parse and print quantities: sizes in bytes, rates in bytes/s, with explicit units.
+
+Conventions (one place; everything else calls this module):
+
+* Decimal SI for bytes and for bits/s: ``1 GB = 10**9 B``, ``100 Gb/s = 12.5 GB/s``.
+* Binary prefixes only where spelled binary: ``KiB MiB GiB TiB PiB`` (GPU memory).
+* ``B`` is a byte, ``b`` (or ``bit``) a bit.  ``Gb/s``, ``Gbps``, ``Gbit/s`` are bits;
+  ``GB/s``, ``GBps``, ``GByte/s`` are bytes.  Spellings whose case makes bits and bytes
+  indistinguishable (``gbps``, ``GBPS``, ``100 G``) are rejected as ambiguous.
+* Internally every size is a float number of bytes and every rate a float of bytes/s.
+
+Examples
+--------
+>>> parse_rate("100 Gb/s")
+12500000000.0
+>>> parse_rate("40GB/s")
+40000000000.0
+>>> parse_size("80 GiB")
+85899345920.0
+>>> format_rate(40e9)
+'40.0 GB/s'
+>>> format_bits_rate(12.5e9)
+'100 Gb/s'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+from sizer.errors import UnitError
+
+__all__ = [
+    "Bytes",
+    "BytesPerSec",
+    "format_bits_rate",
+    "format_bytes",
+    "format_gib",
+    "format_rate",
+    "parse_rate",
+    "parse_size",
+]
+
+_DECIMAL = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
+_BINARY = {"Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30, "Ti": 2.0**40, "Pi": 2.0**50, "Ei": 2.0**60}
+
+_NUMBER = r"(?P<num>[+-]?(?:\d+(?:[_,]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
+_QTY = re.compile(r"^\s*" + _NUMBER + r"\s*(?P<unit>[A-Za-z/]*)\s*$")
+
+# size units: prefix + "B" (bytes) or prefix + "b"/"bit" (bits)
+_SIZE_UNIT = re.compile(r"^(?P<prefix>[kKMGTPE]i?|)(?P<base>B|Byte|Bytes|byte|bytes|b|bit|bits)$")
+# rate units: size unit + "/s" | "ps"
+_RATE_UNIT = re.compile(
+    r"^(?P<prefix>[kKMGTPE]i?|)(?P<base>B|Byte|Bytes|b|bit|bits)(?P<per>/s|/sec|ps)$"
+)
+
+
+def _split(text: str, what: str) -> tuple[float, str]:
+    m = _QTY.match(text)
+    if not m:
+        raise UnitError(f"{text!r} is not a {what}; write a number and a unit, e.g. {_EXAMPLE[what]}")
+    num = float(m.group("num").replace("_", "").replace(",", ""))
+    if not math.isfinite(num):
+        raise UnitError(f"{text!r} is not a finite number")
+    return num, m.group("unit")
+
+
+_EXAMPLE = {"size": "'110 KB' or '80 GiB'", "rate": "'40 GB/s' or '100 Gb/s'"}
+
+
+def _multiplier(prefix: str) -> float:
+    if prefix.endswith("i"):
+        return _BINARY[prefix[0].upper() + "i"]
+    return _DECIMAL[prefix]
+
+
+def parse_size(value: Any) -> float:
+    """Parse a size to bytes.
+
+    Parameters
+    ----------
+    value : str | int | float
+        ``"110 KB"``, ``"80 GiB"``, ``"2 PB"``, ``"512 Mb"`` (bits) or a plain number of bytes.
+
+    Returns
+    -------
+    float
+        Bytes (decimal SI unless the unit is binary).
+
+    Raises
+    ------
+    UnitError
+        Unparseable, negative, non-finite, or a rate given where a size is needed.
+    """
+    if isinstance(value, bool):
+        raise UnitError(f"{value!r} is not a size")
+    if isinstance(value, int | float):
+        return _nonneg(float(value), value)
+    if not isinstance(value, str):
+        raise UnitError(f"{value!r} is not a size; write e.g. '110 KB' or '80 GiB'")
+    num, unit = _split(value, "size")
+    if unit == "":
+        return _nonneg(num, value)
+    if _RATE_UNIT.match(unit) or unit.lower().endswith(("/s", "ps")):
+        raise UnitError(f"{value!r} is a rate, but a size is needed here (e.g. '40 GB')")
+    m = _SIZE_UNIT.match(unit)
+    if not m:
+        raise UnitError(f"{value!r}: unknown size unit {unit!r}; use B, KB, MB, GB, TB, PB or KiB, MiB, GiB, TiB")
+    prefix, base = m.group("prefix"), m.group("base")
+    bits = base in ("b", "bit", "bits")
+    result = num * _multiplier(prefix) / (8.0 if bits else 1.0)
+    return _nonneg(result, value)
+
+
+def parse_rate(value: Any) -> float:
+    """Parse a data rate to bytes per second.
+
+    Parameters
+    ----------
+    value : str | int | float
+        ``"100 Gb/s"`` / ``"100 Gbps"`` / ``"100 Gbit/s"`` (bits per second, decimal),
+        ``"12.5 GB/s"`` / ``"40GB/s"`` / ``"40 GBps"`` (bytes per second), or a plain number
+        of bytes/s.
+
+    Returns
+    -------
+    float
+        Bytes per second.
+
+    Raises
+    ------
+    UnitError
+        Unparseable, negative, non-finite, ambiguous case (``"100 gbps"``), or a size
+        (``"40 GB"``) where a rate is needed.
+    """
+    if isinstance(value, bool):
+        raise UnitError(f"{value!r} is not a rate")
+    if isinstance(value, int | float):
+        return _nonneg(float(value), value)
+    if not isinstance(value, str):
+        raise UnitError(f"{value!r} is not a rate; write e.g. '40 GB/s' or '100 Gb/s'")
+    num, unit = _split(value, "rate")
+    if unit == "":
+        return _nonneg(num, value)
+    m = _RATE_UNIT.match(unit)
+    if not m:
+        if _SIZE_UNIT.match(unit):
+            raise UnitError(
+                f"{value!r} is a size, but a rate is needed here; write {value.strip()}/s"
+            )
+        low = unit.lower()
+        if low.endswith(("bps", "b/s", "bit/s", "byte/s")):
+            raise UnitError(
+                f"{value!r}: ambiguous rate unit {unit!r}; write Gb/s (bits) or GB/s (bytes)"
+            )
+        raise UnitError(
+            f"{value!r}: unknown or ambiguous rate unit {unit!r}; write GB/s (bytes) or Gb/s (bits)"
+        )
+    prefix, base = m.group("prefix"), m.group("base")
+    bits = base in ("b", "bit", "bits")
+    result = num * _multiplier(prefix) / (8.0 if bits else 1.0)
+    return _nonneg(result, value)
+
+
+def _nonneg(x: float, original: Any) -> float:
+    if not math.isfinite(x):
+        raise UnitError(f"{original!r} is not a finite number")
+    if x < 0:
+        raise UnitError(f"{original!r} is negative")
+    return x
+
+
+_STEPS = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, "")]
+
+
+def _scale(x: float) -> tuple[float, str]:
+    for factor, prefix in _STEPS:
+        if abs(x) >= factor:
+            return x / factor, prefix
+    return x, ""
+
+
+def format_bytes(n: float, digits: int = 1) -> str:
+    """Format a size in decimal units: ``format_bytes(114660) == '114.7 kB'``.
+
+    >>> format_bytes(2e15)
+    '2.0 PB'
+    """
+    v, p = _scale(float(n))
+    return f"{v:.{digits}f} {p}B"
+
+
+def format_rate(bytes_per_sec: float, digits: int = 1) -> str:
+    """Format a rate in decimal bytes per second: ``format_rate(4e10) == '40.0 GB/s'``."""
+    v, p = _scale(float(bytes_per_sec))
+    return f"{v:.{digits}f} {p}B/s"
+
+
+def format_bits_rate(bytes_per_sec: float) -> str:
+    """Format a rate as a link rate in bits per second: ``format_bits_rate(12.5e9) == '100 Gb/s'``."""
+    v, p = _scale(float(bytes_per_sec) * 8.0)
+    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    return f"{text} {p}b/s"
+
+
+def format_gib(n: float, digits: int = 2) -> str:
+    """Format a memory size in binary GiB: ``format_gib(2**34) == '16.00 GiB'``."""
+    return f"{float(n) / 2**30:.{digits}f} GiB"
+
+
+_SIZE_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "description": "bytes"},
+        {"type": "string", "pattern": r"^\s*[0-9.,_eE+-]+\s*[kKMGTPE]?i?(B|b|bit|bits|Byte|Bytes)?\s*$",
+         "description": "size with unit, e.g. '110 KB', '80 GiB'"},
+    ]
+}
+_RATE_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "description": "bytes per second"},
+        {"type": "string", "pattern": r"^\s*[0-9.,_eE+-]+\s*[kKMGTPE]?i?(B|b|bit|bits|Byte|Bytes)(/s|/sec|ps)\s*$",
+         "description": "rate with unit, e.g. '40 GB/s', '100 Gb/s'"},
+    ]
+}
+
+
+def _size_validator(v: Any) -> float:
+    try:
+        return parse_size(v)
+    except UnitError as e:  # pydantic wants ValueError; UnitError is one, keep the text
+        raise ValueError(str(e)) from None
+
+
+def _rate_validator(v: Any) -> float:
+    try:
+        return parse_rate(v)
+    except UnitError as e:
+        raise ValueError(str(e)) from None
+
+
+#: A size in bytes; accepts ``"110 KB"``, ``"80 GiB"`` or a number of bytes.
+Bytes = Annotated[
+    float,
+    BeforeValidator(_size_validator),
+    PlainSerializer(lambda x: x, return_type=float),
+    WithJsonSchema(_SIZE_SCHEMA),
+]
+#: A rate in bytes/s; accepts ``"40 GB/s"``, ``"100 Gb/s"`` or a number of bytes/s.
+BytesPerSec = Annotated[
+    float,
+    BeforeValidator(_rate_validator),
+    PlainSerializer(lambda x: x, return_type=float),
+    WithJsonSchema(_RATE_SCHEMA),
+]
