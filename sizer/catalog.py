@@ -1,0 +1,838 @@
+"""The hardware and workload catalog: typed, sourced entries loaded from ``catalog/*.yaml``.
+
+Every number in the catalog is a :class:`Figure`: a value plus the document it comes from
+(``source``), how much to trust it (``confidence``) and, when it was derived, the arithmetic
+(``note``).  Confidence letters:
+
+========  ===========================================================================
+``V``     stated by the vendor, a standards body or the benchmark's own configuration
+``T``     stated or measured by a third party (partner RA, reseller, press, benchmark)
+``D``     derived here; ``note`` must show the arithmetic
+``B``     the source document was located but its body could not be checked
+``A``     an explicit assumption (allowed, but reports should mark it)
+========  ===========================================================================
+
+The built-in catalog lives in the top-level ``catalog/`` directory of a source checkout
+and in ``sizer/_data/catalog`` inside an installed wheel (:func:`builtin_catalog_dir`).
+Users add their own directories of YAML files (``--catalog DIR``): an entry whose id
+already exists replaces the built-in one, a new id extends the catalog.
+
+Examples
+--------
+>>> cat = load_catalog()
+>>> cat.get("storage", "ess-3000").read_bandwidth.value
+40000000000.0
+>>> round(cat.throughput("unet3d-mlperf", "h100-sxm5-80gb", "fp16", "training")
+...       .samples_per_sec, 2)
+21.67
+
+References
+----------
+.. [1] IBM, "IBM Spectrum Storage for AI with NVIDIA DGX Systems", 2019 (seeds/004).
+.. [2] mlcommons/storage, ``configs/dlio/workload/*.yaml`` (MLPerf Storage v1.0/v2.0).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+import json
+import re
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sizer.errors import Problem, SizerInputError
+from sizer.loader import YamlDoc, _fmt_loc, locate, read_yaml
+from sizer.units import Bytes, BytesPerSec
+
+__all__ = [
+    "KINDS",
+    "Catalog",
+    "Confidence",
+    "Dataset",
+    "EmulatedAccelerator",
+    "Figure",
+    "Gpu",
+    "Link",
+    "Model",
+    "Server",
+    "StorageUnit",
+    "Switch",
+    "Throughput",
+    "ThroughputMissingError",
+    "UnknownIdError",
+    "builtin_catalog_dir",
+    "load_catalog",
+]
+
+T = TypeVar("T")
+
+#: V vendor/standard, T third party, D derived (note required), B located but unverified,
+#: A assumption.
+Confidence = Literal["V", "T", "D", "B", "A"]
+Precision = Literal["fp32", "fp16", "bf16", "tf32", "fp8"]
+Phase = Literal["training", "inference"]
+
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _check_id(v: str) -> str:
+    if not _ID_RE.match(v):
+        raise ValueError(
+            f"{v!r} is not a valid id; use lowercase letters, digits and single hyphens "
+            "(e.g. 'dgx-a100')"
+        )
+    return v
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_sourced(source: str, confidence: str, note: str | None) -> None:
+    if not source.strip():
+        raise ValueError("source must not be blank; cite a URL or a document and section")
+    if confidence == "D" and not (note and note.strip()):
+        raise ValueError("confidence D (derived) needs a note showing the arithmetic")
+
+
+class Figure(_Frozen, Generic[T]):
+    """One sourced number: ``value`` plus ``source``, ``confidence`` and an optional ``note``.
+
+    ``value`` is in SI base units once loaded (bytes, bytes/s, seconds, watts); the YAML may
+    write unit strings such as ``"100 Gb/s"`` or ``"16 GiB"``.
+    """
+
+    value: T
+    source: str = Field(min_length=1)
+    confidence: Confidence
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Figure[T]:
+        _check_sourced(self.source, self.confidence, self.note)
+        v: Any = self.value
+        if isinstance(v, int | float) and not isinstance(v, bool) and v < 0:
+            raise ValueError(f"value {v!r} is negative")
+        return self
+
+
+class Link(_Frozen):
+    """A link type (one port of it): nominal data rate and the payload rate the model uses."""
+
+    id: str
+    name: str
+    kind: Literal["infiniband", "ethernet"]
+    #: nominal data rate after line encoding, e.g. 100 Gb/s for EDR 4x (bytes/s)
+    data_rate: Figure[BytesPerSec]
+    #: payload per direction used by the flow model (bytes/s)
+    effective_rate: Figure[BytesPerSec]
+
+    _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="after")
+    def _effective_le_data(self) -> Link:
+        if self.effective_rate.value > self.data_rate.value:
+            raise ValueError(
+                f"effective_rate {self.effective_rate.value:g} B/s is above data_rate "
+                f"{self.data_rate.value:g} B/s"
+            )
+        return self
+
+
+class Gpu(_Frozen):
+    """A GPU model.  ``family`` (v100, a100, ...) is what throughput rows fall back to."""
+
+    id: str
+    name: str
+    family: str
+    memory: Figure[Bytes]
+    memory_bandwidth: Figure[BytesPerSec] | None = None
+
+    _id = field_validator("id", "family")(_check_id)
+
+
+class Server(_Frozen):
+    """A GPU server (client node): its GPUs, storage-carrying ports and host limits."""
+
+    id: str
+    name: str
+    vendor: str
+    gpu: str
+    gpu_count: Figure[int]
+    #: ports that carry storage traffic
+    storage_ports: Figure[int]
+    storage_link: str
+    compute_ports: Figure[int] | None = None
+    compute_link: str | None = None
+    #: client-side storage ingest limit (bytes/s) where one is published
+    ingest_limit: Figure[BytesPerSec] | None = None
+    host_memory: Figure[Bytes] | None = None
+    local_nvme: Figure[Bytes] | None = None
+    #: host JPEG decode rate, images/s, where sourced
+    preprocessing_rate: Figure[float] | None = None
+    rack_units: Figure[float]
+    power_watts: Figure[float]
+    #: a placeholder whose figures are assumptions the scenario is expected to override
+    generic: bool = False
+
+    _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="after")
+    def _positive_counts(self) -> Server:
+        if self.gpu_count.value < 1:
+            raise ValueError(f"gpu_count must be at least 1, not {self.gpu_count.value}")
+        if self.storage_ports.value < 1:
+            raise ValueError(f"storage_ports must be at least 1, not {self.storage_ports.value}")
+        if (self.compute_ports is None) != (self.compute_link is None):
+            raise ValueError("compute_ports and compute_link go together; give both or neither")
+        return self
+
+
+class Switch(_Frozen):
+    """A network switch: port count of one link type."""
+
+    id: str
+    name: str
+    vendor: str
+    link: str
+    ports: Figure[int]
+    #: aggregate bidirectional switching capacity (bytes/s)
+    switching_capacity: Figure[BytesPerSec] | None = None
+    rack_units: Figure[float]
+    power_watts: Figure[float] | None = None
+
+    _id = field_validator("id")(_check_id)
+
+
+class StorageUnit(_Frozen):
+    """A storage building block (e.g. one IBM ESS 3000: a redundant pair of NSD servers)."""
+
+    id: str
+    name: str
+    vendor: str
+    read_bandwidth: Figure[BytesPerSec]
+    write_bandwidth: Figure[BytesPerSec] | None = None
+    ports: Figure[int]
+    link: str
+    rack_units: Figure[float]
+    power_watts: Figure[float] | None = None
+    capacity: Figure[Bytes] | None = None
+    latency_us: Figure[float] | None = None
+
+    _id = field_validator("id")(_check_id)
+
+
+class Dataset(_Frozen):
+    """A dataset: the bytes one sample costs to read (0 for synthetic data)."""
+
+    id: str
+    name: str
+    bytes_per_sample: Figure[Bytes]
+    samples: Figure[int] | None = None
+    total_bytes: Figure[Bytes] | None = None
+
+    _id = field_validator("id")(_check_id)
+
+
+class Throughput(_Frozen):
+    """One measured (or derived) per-GPU rate; the row is itself a sourced figure.
+
+    ``gpu`` is a GPU id (exact match, preferred) or a GPU family (fallback).
+    """
+
+    gpu: str
+    precision: Precision
+    phase: Phase
+    samples_per_sec: float = Field(gt=0)
+    batch: int | None = Field(default=None, ge=1)
+    source: str = Field(min_length=1)
+    confidence: Confidence
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Throughput:
+        _check_sourced(self.source, self.confidence, self.note)
+        return self
+
+    @property
+    def value(self) -> float:
+        """The figure's value: samples per second per GPU."""
+        return self.samples_per_sec
+
+
+class EmulatedAccelerator(_Frozen):
+    """An MLPerf Storage emulated accelerator: batch size and compute time per batch."""
+
+    accelerator: Literal["a100", "h100"]
+    batch_size: Figure[int]
+    #: emulated compute time per batch (seconds)
+    computation_time: Figure[float]
+    #: minimum accelerator utilization for a passing run (0..1)
+    au_threshold: Figure[float]
+
+    @model_validator(mode="after")
+    def _positive(self) -> EmulatedAccelerator:
+        if self.batch_size.value < 1:
+            raise ValueError(f"batch_size must be at least 1, not {self.batch_size.value}")
+        if self.computation_time.value <= 0:
+            raise ValueError("computation_time must be positive")
+        if not 0 < self.au_threshold.value <= 1:
+            raise ValueError(f"au_threshold {self.au_threshold.value} is not in (0, 1]")
+        return self
+
+
+class Model(_Frozen):
+    """A workload: a network with per-GPU throughput rows, an MLPerf Storage emulation, or a
+    read benchmark (reads as fast as the path allows)."""
+
+    id: str
+    name: str
+    kind: Literal["cnn", "transformer", "mlperf-storage", "read-benchmark"]
+    dataset: str | None = None
+    throughput: list[Throughput] = Field(default_factory=list)
+    mlperf_storage: list[EmulatedAccelerator] | None = None
+
+    _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Model:
+        if self.kind == "mlperf-storage":
+            if not self.mlperf_storage:
+                raise ValueError("a model of kind mlperf-storage needs mlperf_storage entries")
+            if self.dataset is None:
+                raise ValueError("a model of kind mlperf-storage needs a dataset")
+            accs = [a.accelerator for a in self.mlperf_storage]
+            dup = sorted({a for a in accs if accs.count(a) > 1})
+            if dup:
+                raise ValueError(f"accelerator {dup[0]!r} is listed twice in mlperf_storage")
+        elif self.mlperf_storage is not None:
+            raise ValueError(f"mlperf_storage is only for kind mlperf-storage, not {self.kind}")
+        if self.kind == "read-benchmark" and self.throughput:
+            raise ValueError("a read-benchmark has no throughput rows; it reads as fast as it can")
+        seen: set[tuple[str, str, str]] = set()
+        for row in self.throughput:
+            key = (row.gpu, row.precision, row.phase)
+            if key in seen:
+                raise ValueError(
+                    f"two throughput rows for gpu {row.gpu!r}, {row.precision}, {row.phase}"
+                )
+            seen.add(key)
+        return self
+
+
+#: catalog sections in file order, with the entry model of each
+KINDS: dict[str, type[BaseModel]] = {
+    "links": Link,
+    "gpus": Gpu,
+    "servers": Server,
+    "switches": Switch,
+    "storage": StorageUnit,
+    "datasets": Dataset,
+    "models": Model,
+}
+
+_SINGULAR = {
+    "links": "link",
+    "gpus": "gpu",
+    "servers": "server",
+    "switches": "switch",
+    "storage": "storage unit",
+    "datasets": "dataset",
+    "models": "model",
+}
+_PLURAL_OF = {v: k for k, v in _SINGULAR.items()} | {"storage-unit": "storage", "unit": "storage"}
+
+
+def _kind_key(kind: str) -> str:
+    if kind in KINDS:
+        return kind
+    if kind in _PLURAL_OF:
+        return _PLURAL_OF[kind]
+    raise ValueError(f"unknown catalog kind {kind!r}; one of {', '.join(KINDS)}")
+
+
+def suggest(word: str, known: Sequence[str], n: int = 3) -> list[str]:
+    """Known names close to ``word`` (difflib), best first."""
+    return difflib.get_close_matches(word, sorted(known), n=n, cutoff=0.6)
+
+
+def _did_you_mean(names: Sequence[str]) -> str:
+    """``did you mean 'best'?`` -- only the closest name, as click and pydantic do."""
+    return f"did you mean {names[0]!r}?"
+
+
+class UnknownIdError(SizerInputError):
+    """A catalog id (server, storage unit, model, ...) is not in the catalog.
+
+    The message suggests the nearest ids (``unknown server 'dgx1'; did you mean 'dgx-1'?``),
+    or lists a few known ids when nothing is close.  ``.message`` is the text without a
+    location; :meth:`at` gives the same error located in a scenario file.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        id: str,
+        suggestions: Sequence[str],
+        known: Sequence[str] = (),
+        *,
+        file: str = "catalog",
+        line: int | None = None,
+        col: int | None = None,
+        loc: str = "",
+    ) -> None:
+        self.kind = _kind_key(kind) if kind in KINDS or kind in _PLURAL_OF else kind
+        self.id = id
+        self.suggestions = list(suggestions)
+        self.known = sorted(known)
+        what = _SINGULAR.get(self.kind, kind)
+        msg = f"unknown {what} {id!r}"
+        if self.suggestions:
+            msg += f"; {_did_you_mean(self.suggestions)}"
+        elif self.known:
+            shown = self.known[:8]
+            more = f" (and {len(self.known) - 8} more)" if len(self.known) > 8 else ""
+            msg += f"; known {self.kind}: {', '.join(shown)}{more}"
+        self.message = msg
+        super().__init__([Problem(file, line, col, loc, msg, type="unknown-id")])
+
+    def at(self, file: str, line: int | None, col: int | None, loc: str) -> UnknownIdError:
+        """The same error, located at ``file:line:col`` and field path ``loc``."""
+        return UnknownIdError(
+            self.kind, self.id, self.suggestions, self.known, file=file, line=line, col=col, loc=loc
+        )
+
+
+class ThroughputMissingError(SizerInputError):
+    """The catalog has no throughput for this (model, GPU, precision, phase); the message
+    names the rows that are available."""
+
+    def __init__(
+        self,
+        model_id: str,
+        gpu_id: str,
+        precision: str,
+        phase: str,
+        available: Sequence[str],
+        reason: str = "",
+    ) -> None:
+        self.model_id = model_id
+        self.gpu_id = gpu_id
+        self.precision = precision
+        self.phase = phase
+        self.available = list(available)
+        msg = f"no throughput for model {model_id!r} on gpu {gpu_id!r} at {precision} {phase}"
+        if reason:
+            msg += f"; {reason}"
+        if self.available:
+            msg += f"; available: {', '.join(self.available)}"
+        self.message = msg
+        super().__init__([Problem("catalog", None, None, "", msg, type="throughput-missing")])
+
+
+class Catalog(BaseModel):
+    """All catalog entries by kind and id, plus where each was defined."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    links: dict[str, Link]
+    gpus: dict[str, Gpu]
+    servers: dict[str, Server]
+    switches: dict[str, Switch]
+    storage: dict[str, StorageUnit]
+    datasets: dict[str, Dataset]
+    models: dict[str, Model]
+    #: (kind, id) -> "file:line" where the entry in use was defined
+    sources: dict[tuple[str, str], str] = Field(default_factory=dict)
+
+    def _section(self, kind: str) -> dict[str, Any]:
+        section: dict[str, Any] = getattr(self, _kind_key(kind))
+        return section
+
+    def get(self, kind: str, id: str) -> Any:
+        """The entry ``id`` of ``kind`` ("servers" or "server", "storage", ...).
+
+        Raises
+        ------
+        UnknownIdError
+            With the nearest known ids as suggestions.
+        """
+        section = self._section(kind)
+        if id in section:
+            return section[id]
+        known = list(section)
+        raise UnknownIdError(_kind_key(kind), id, suggest(id, known), known)
+
+    def gpu_family(self, gpu: str) -> str:
+        """The family of a GPU id, or ``gpu`` itself when it already names a family."""
+        if gpu in self.gpus:
+            return self.gpus[gpu].family
+        if gpu in {g.family for g in self.gpus.values()}:
+            return gpu
+        known = list(self.gpus) + sorted({g.family for g in self.gpus.values()})
+        raise UnknownIdError("gpus", gpu, suggest(gpu, known), list(self.gpus))
+
+    def throughput(self, model_id: str, gpu_id: str, precision: str, phase: str) -> Throughput:
+        """Per-GPU samples/s of a model on a GPU, at a precision and phase.
+
+        A row for the exact GPU id wins over a row for its family.  For an MLPerf Storage
+        model the rate is the benchmark's own definition, ``batch_size / computation_time``
+        of the emulated accelerator of the GPU's family (any precision; training only).
+
+        Raises
+        ------
+        UnknownIdError
+            Unknown model or GPU.
+        ThroughputMissingError
+            No row matches; the message lists the rows that exist.
+        """
+        model: Model = self.get("models", model_id)
+        family = self.gpu_family(gpu_id)
+        if model.kind == "read-benchmark":
+            raise ThroughputMissingError(
+                model_id,
+                gpu_id,
+                precision,
+                phase,
+                [],
+                "a read benchmark has no per-GPU rate; it reads as fast as the path allows",
+            )
+        if model.kind == "mlperf-storage":
+            return self._mlperf_throughput(model, gpu_id, family, precision, phase)
+        for key in (gpu_id, family):
+            for row in model.throughput:
+                if row.gpu == key and row.precision == precision and row.phase == phase:
+                    return row
+        available = [f"{r.gpu} {r.precision} {r.phase}" for r in model.throughput]
+        raise ThroughputMissingError(model_id, gpu_id, precision, phase, available)
+
+    def _mlperf_throughput(
+        self, model: Model, gpu_id: str, family: str, precision: str, phase: str
+    ) -> Throughput:
+        accs = model.mlperf_storage or []
+        available = [f"{a.accelerator} (any precision) training" for a in accs]
+        if phase != "training":
+            raise ThroughputMissingError(
+                model.id,
+                gpu_id,
+                precision,
+                phase,
+                available,
+                "MLPerf Storage emulates training only",
+            )
+        for acc in accs:
+            if acc.accelerator == family:
+                b, t = acc.batch_size.value, acc.computation_time.value
+                rate = b / t
+                return Throughput(
+                    gpu=family,
+                    precision=typing.cast(Precision, precision),
+                    phase="training",
+                    samples_per_sec=rate,
+                    batch=b,
+                    source=f"{acc.batch_size.source}; {acc.computation_time.source}",
+                    confidence="D",
+                    note=(
+                        f"MLPerf Storage emulated {family.upper()}: batch_size {b} / "
+                        f"computation_time {t:g} s = {rate:.4g} samples/s at 100% accelerator "
+                        f"utilization (pass needs AU >= {acc.au_threshold.value:g})"
+                    ),
+                )
+        raise ThroughputMissingError(
+            model.id,
+            gpu_id,
+            precision,
+            phase,
+            available,
+            f"MLPerf Storage does not emulate the {family} family",
+        )
+
+    def entries(self) -> Iterator[tuple[str, str, BaseModel]]:
+        """Every entry as ``(kind, id, entry)``, sorted by kind then id."""
+        for kind in sorted(KINDS):
+            section = self._section(kind)
+            for id_ in sorted(section):
+                yield kind, id_, section[id_]
+
+    def digest(self) -> str:
+        """SHA-256 (hex) of the canonical JSON of all entries; independent of file layout."""
+        blob: dict[str, dict[str, Any]] = {}
+        for kind, id_, entry in self.entries():
+            blob.setdefault(kind, {})[id_] = entry.model_dump(mode="json")
+        text = json.dumps(blob, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def builtin_catalog_dir() -> Path:
+    """The built-in catalog: ``sizer/_data/catalog`` in a wheel, ``<repo>/catalog`` in a
+    source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_data" / "catalog"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "catalog"
+
+
+class _Origin(typing.NamedTuple):
+    doc: YamlDoc
+    path: tuple[str | int, ...]
+
+
+def _fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str] | None:
+    """Field names of the model found by following ``loc`` from ``model``."""
+    ann: Any = model
+    for part in loc:
+        ann = _unwrap(ann)
+        if isinstance(part, int):
+            if typing.get_origin(ann) is list:
+                ann = typing.get_args(ann)[0]
+                continue
+            return None
+        if isinstance(ann, type) and issubclass(ann, BaseModel) and part in ann.model_fields:
+            ann = ann.model_fields[part].annotation
+            continue
+        return None
+    ann = _unwrap(ann)
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return list(ann.model_fields)
+    return None
+
+
+def _unwrap(ann: Any) -> Any:
+    origin = typing.get_origin(ann)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(ann) if a is not type(None)]
+        if len(args) == 1:
+            return _unwrap(args[0])
+    return ann
+
+
+def _problems_from_validation(
+    err: ValidationError, model: type[BaseModel], doc: YamlDoc, base: tuple[str | int, ...]
+) -> list[Problem]:
+    out: list[Problem] = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        full = (*base, *loc)
+        etype = e["type"]
+        msg = e["msg"]
+        if etype == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _fields_at(model, loc[:-1]) or []
+            close = suggest(key, allowed)
+            if close:
+                msg = f"unknown key {key!r}; {_did_you_mean(close)}"
+            else:
+                msg = f"unknown key {key!r}; expected one of: {', '.join(allowed)}"
+            line, col = locate(doc, full, prefer_key=True)
+        elif etype == "missing":
+            msg = f"missing required key {loc[-1]!r}"
+            line, col = locate(doc, full)
+        else:
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, ") :]
+            line, col = locate(doc, full)
+        out.append(Problem(doc.path, line, col, _fmt_loc(full), msg, type=etype))
+    return out
+
+
+def _read_dir(
+    directory: Path, display_dir: str, problems: list[Problem]
+) -> dict[str, dict[str, tuple[BaseModel, _Origin]]]:
+    """Validate every ``*.yaml`` file of one catalog directory."""
+    layer: dict[str, dict[str, tuple[BaseModel, _Origin]]] = {k: {} for k in KINDS}
+    files = [directory] if directory.is_file() else sorted(directory.glob("*.yaml"))
+    for f in files:
+        shown = f"{display_dir}/{f.name}" if directory.is_dir() else display_dir
+        try:
+            doc = read_yaml(f, display=shown)
+        except SizerInputError as e:
+            problems.extend(e.problems)
+            continue
+        for section, items in doc.data.items():
+            if section not in KINDS:
+                close = suggest(section, list(KINDS))
+                hint = _did_you_mean(close) if close else f"expected one of: {', '.join(KINDS)}"
+                line, col = locate(doc, (section,), prefer_key=True)
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        col,
+                        section,
+                        f"unknown catalog section {section!r}; {hint}",
+                        type="unknown-section",
+                    )
+                )
+                continue
+            if not isinstance(items, list):
+                line, col = locate(doc, (section,))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        col,
+                        section,
+                        f"{section} must be a list of entries (- id: ...)",
+                        type="list_type",
+                    )
+                )
+                continue
+            model = KINDS[section]
+            for i, item in enumerate(items):
+                path: tuple[str | int, ...] = (section, i)
+                if not isinstance(item, dict):
+                    line, col = locate(doc, path)
+                    problems.append(
+                        Problem(
+                            shown,
+                            line,
+                            col,
+                            _fmt_loc(path),
+                            "each entry must be a mapping with an id",
+                            type="model_type",
+                        )
+                    )
+                    continue
+                try:
+                    entry = model.model_validate(item)
+                except ValidationError as e:
+                    problems.extend(_problems_from_validation(e, model, doc, path))
+                    continue
+                id_ = typing.cast(str, getattr(entry, "id"))  # noqa: B009
+                if id_ in layer[section]:
+                    first = layer[section][id_][1]
+                    fline, _ = locate(first.doc, first.path)
+                    line, col = locate(doc, (*path, "id"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            line,
+                            col,
+                            _fmt_loc((*path, "id")),
+                            f"duplicate {_SINGULAR[section]} id {id_!r} "
+                            f"(first defined at {first.doc.path}:{fline})",
+                            type="duplicate-id",
+                        )
+                    )
+                    continue
+                layer[section][id_] = (entry, _Origin(doc, path))
+    return layer
+
+
+def _check_refs(
+    merged: dict[str, dict[str, tuple[BaseModel, _Origin]]], problems: list[Problem]
+) -> None:
+    ids = {k: set(v) for k, v in merged.items()}
+    families = {typing.cast(Gpu, g).family for g, _ in merged["gpus"].values()}
+
+    def check(
+        origin: _Origin,
+        field_path: tuple[str | int, ...],
+        value: str | None,
+        kind: str,
+        extra: set[str] | None = None,
+    ) -> None:
+        if value is None or value in ids[kind] or (extra and value in extra):
+            return
+        known = sorted(ids[kind] | (extra or set()))
+        err = UnknownIdError(kind, value, suggest(value, known), sorted(ids[kind]))
+        full = (*origin.path, *field_path)
+        line, col = locate(origin.doc, full)
+        problems.append(
+            Problem(origin.doc.path, line, col, _fmt_loc(full), err.message, type="unknown-id")
+        )
+
+    for entry, origin in merged["servers"].values():
+        s = typing.cast(Server, entry)
+        check(origin, ("gpu",), s.gpu, "gpus")
+        check(origin, ("storage_link",), s.storage_link, "links")
+        check(origin, ("compute_link",), s.compute_link, "links")
+    for entry, origin in merged["switches"].values():
+        check(origin, ("link",), typing.cast(Switch, entry).link, "links")
+    for entry, origin in merged["storage"].values():
+        check(origin, ("link",), typing.cast(StorageUnit, entry).link, "links")
+    for entry, origin in merged["models"].values():
+        m = typing.cast(Model, entry)
+        check(origin, ("dataset",), m.dataset, "datasets")
+        for i, row in enumerate(m.throughput):
+            check(origin, ("throughput", i, "gpu"), row.gpu, "gpus", families)
+
+
+def _load(dirs: tuple[tuple[str, str], ...]) -> Catalog:
+    """Load and merge catalog layers ``(path, display name)``; later layers win by id."""
+    problems: list[Problem] = []
+    merged: dict[str, dict[str, tuple[BaseModel, _Origin]]] = {k: {} for k in KINDS}
+    for path, display in dirs:
+        p = Path(path)
+        if not p.exists():
+            problems.append(
+                Problem(display, None, None, "", "no such catalog directory", type="file")
+            )
+            continue
+        if p.is_dir() and not any(p.glob("*.yaml")):
+            problems.append(
+                Problem(
+                    display, None, None, "", "catalog directory holds no *.yaml files", type="file"
+                )
+            )
+            continue
+        layer = _read_dir(p, display, problems)
+        for kind, entries in layer.items():
+            merged[kind].update(entries)
+    if not problems:
+        _check_refs(merged, problems)
+    if problems:
+        raise SizerInputError(problems)
+    sources: dict[tuple[str, str], str] = {}
+    for kind, entries in merged.items():
+        for id_, (_, origin) in entries.items():
+            line, _ = locate(origin.doc, origin.path)
+            sources[(kind, id_)] = f"{origin.doc.path}:{line}"
+    sections = {k: {i: e for i, (e, _) in sorted(v.items())} for k, v in merged.items()}
+    return Catalog.model_validate({**sections, "sources": dict(sorted(sources.items()))})
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(dirs: tuple[tuple[str, str], ...]) -> Catalog:
+    return _load(dirs)
+
+
+def load_catalog(extra_dirs: Sequence[Path | str] = ()) -> Catalog:
+    """Load the built-in catalog, then each user directory (or file) in ``extra_dirs``.
+
+    Parameters
+    ----------
+    extra_dirs : sequence of path
+        Directories of ``*.yaml`` catalog files (or single files).  An entry whose id
+        exists already replaces it; a new id extends the catalog.
+
+    Returns
+    -------
+    Catalog
+        Cached when no extra directories are given.
+
+    Raises
+    ------
+    SizerInputError
+        Every problem found, each with ``file:line:col`` and a field path such as
+        ``servers[2].gpu``: bad values, unknown keys (with a did-you-mean), unknown
+        sections, duplicate ids, and cross references to ids that do not exist.
+    """
+    builtin = builtin_catalog_dir()
+    layers = [(str(builtin), "catalog")]
+    layers += [(str(Path(d)), str(d)) for d in extra_dirs]
+    key = tuple(layers)
+    if not extra_dirs:
+        return _load_cached(key)
+    return _load(key)
