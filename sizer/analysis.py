@@ -1,0 +1,513 @@
+"""Demand vs supply on the fabric: per-workload rates, resource loads, the bottleneck.
+
+``analyze(scenario, catalog) -> Analysis`` is pure.  The model (DOMAIN.md, "The model
+sizer computes"):
+
+1. **Demand.** A GPU running workload W wants ``samples/s(model, GPU, precision, phase)``
+   (catalog) x ``bytes/sample(dataset)`` bytes/s.  A flow is one workload on one server;
+   its demand is that times the GPUs it uses.  Synthetic data wants 0 bytes.  A local
+   cache with hit ratio h serves a fraction h locally: only ``1 - h`` of the bytes cross
+   the fabric and hit storage.
+2. **Supply.** Every resource data crosses has a capacity: each storage unit's read
+   bandwidth, each link bundle (per direction data flows), each inter-switch bundle, each
+   server's client-side ingest limit (catalog, where published), optionally each
+   server's host preprocessing rate in images/s.
+3. **Routing.** Spectrum-Scale-style striping: every server's bytes come evenly from
+   every storage unit; the fabric splits them over equal-cost paths and parallel links
+   (:func:`sizer.topology.routing_fractions`).  ``weights[r, f]`` is the fraction of flow
+   f's bytes that cross resource r.
+4. **Sharing.** Weighted max-min fairness per GPU (:func:`sizer.flows.solve`).
+
+Flows are measured in *dataset bytes consumed per second* (including cache hits), so
+storage and links carry ``(1 - h)`` per byte and host preprocessing ``1 / bytes_per_sample``
+images per byte.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from sizer.design import Design, cache_hit_ratio, resolve
+from sizer.flows import solve
+from sizer.topology import Fabric, build_fabric, routing_fractions
+
+if TYPE_CHECKING:
+    from sizer.catalog import Catalog
+    from sizer.schema import Scenario
+
+__all__ = ["Analysis", "ResourceResult", "WorkloadResult", "analyze", "analyze_design"]
+
+#: A flow at or above this fraction of its demand counts as fed.
+FED = 1.0 - 1e-9
+
+KINDS = ("storage", "link", "server-ingest", "host-preprocessing", "gpu-compute")
+
+
+@dataclass(frozen=True)
+class ResourceResult:
+    id: str
+    kind: str
+    group: str  # resources that behave alike (all units of a storage group, ...)
+    capacity: float  # bytes/s, or images/s for host-preprocessing
+    load: float
+    unit: str  # "B/s" or "images/s"
+
+    @property
+    def utilization(self) -> float:
+        if self.capacity == 0:
+            return 1.0 if self.load > 0 else 0.0
+        return self.load / self.capacity if math.isfinite(self.capacity) else 0.0
+
+    @property
+    def saturated(self) -> bool:
+        return self.utilization >= 1.0 - 1e-9 and self.load > 0
+
+    @property
+    def headroom(self) -> float:
+        """capacity / load: how many times the current load fits (inf when unloaded)."""
+        return self.capacity / self.load if self.load > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class WorkloadResult:
+    index: int
+    label: str
+    model: str
+    phase: str
+    precision: str
+    dataset: str | None
+    gpus: int
+    servers: int
+    unbounded: bool
+    demand_images_per_sec: float
+    images_per_sec: float
+    demand_read_bytes_per_sec: float  # from storage, after cache hits
+    read_bytes_per_sec: float
+    gpu_data_utilization: float | None
+    bound_by: dict[str, Any]
+    cache_hit_ratio: float
+    cache_mode: str
+    cache_note: str
+
+
+@dataclass
+class Analysis:
+    """The result of one analysis; :meth:`to_json` is the stable machine-readable form."""
+
+    design: Design
+    workloads: list[WorkloadResult]
+    resources: list[ResourceResult]
+    bottleneck: dict[str, Any] | None
+    images_per_sec: float
+    read_bytes_per_sec: float
+    demand_read_bytes_per_sec: float
+    gpu_data_utilization: float | None
+    flows: int
+    nnz: int
+    iterations: int
+    fabric: Fabric = field(repr=False)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def top_resources(self, n: int = 8) -> list[ResourceResult]:
+        """The most utilised resources, one per group."""
+        best: dict[str, ResourceResult] = {}
+        for r in self.resources:
+            if r.group not in best or r.utilization > best[r.group].utilization:
+                best[r.group] = r
+        return sorted(best.values(), key=lambda r: (-r.utilization, r.id))[:n]
+
+    def to_json(self) -> dict[str, Any]:
+        d = self.design
+        return {
+            "scenario": d.name,
+            "catalog_digest": d.catalog_digest,
+            "design": {
+                "servers": d.total_servers,
+                "gpus": d.total_gpus,
+                "storage_units": d.total_storage_units,
+                "topology": d.topology,
+                "switches": len(self.fabric.switches),
+                "switch": d.switch_id,
+            },
+            "aggregate": {
+                "images_per_sec": self.images_per_sec,
+                "read_bytes_per_sec": self.read_bytes_per_sec,
+                "demand_read_bytes_per_sec": _num(self.demand_read_bytes_per_sec),
+                "gpu_data_utilization": self.gpu_data_utilization,
+            },
+            "workloads": [
+                {
+                    "name": w.label,
+                    "model": w.model,
+                    "phase": w.phase,
+                    "precision": w.precision,
+                    "dataset": w.dataset,
+                    "gpus": w.gpus,
+                    "servers": w.servers,
+                    "demand_images_per_sec": _num(w.demand_images_per_sec),
+                    "images_per_sec": w.images_per_sec,
+                    "demand_read_bytes_per_sec": _num(w.demand_read_bytes_per_sec),
+                    "read_bytes_per_sec": w.read_bytes_per_sec,
+                    "gpu_data_utilization": w.gpu_data_utilization,
+                    "bound_by": w.bound_by,
+                    "cache": {"hit_ratio": w.cache_hit_ratio, "mode": w.cache_mode,
+                              "note": w.cache_note},
+                }
+                for w in self.workloads
+            ],
+            "resources": [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "group": r.group,
+                    "capacity": r.capacity,
+                    "load": r.load,
+                    "unit": r.unit,
+                    "utilization": r.utilization,
+                    "saturated": r.saturated,
+                    "headroom": _num(r.headroom),
+                }
+                for r in self.resources
+            ],
+            "bottleneck": self.bottleneck,
+        }
+
+
+def _num(x: float) -> float | None:
+    """JSON has no infinity: unbounded quantities are null."""
+    return x if math.isfinite(x) else None
+
+
+def analyze(scenario: Scenario, catalog: Catalog) -> Analysis:
+    """Analyze a validated scenario (see :func:`sizer.loader.load_scenario`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    catalog : Catalog
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> from sizer.catalog import load_catalog
+    >>> from sizer.loader import load_scenario
+    >>> cat = load_catalog()
+    >>> a = analyze(load_scenario("scenarios/ra-1x-dgx1-1x-ess3000.yaml", cat), cat)
+    >>> a.bottleneck is None   # one ESS 3000 is not stressed by one DGX-1 (RA)
+    True
+    """
+    return analyze_design(resolve(scenario, catalog))
+
+
+def analyze_design(d: Design, fabric: Fabric | None = None,
+                   storage_scale: float = 1.0) -> Analysis:
+    """Analyze a resolved design, optionally on a given (e.g. degraded) fabric.
+
+    ``storage_scale`` multiplies every storage unit's read bandwidth (used by scaling
+    analysis to ask "what if storage were unlimited": pass ``math.inf``).
+    """
+    import time
+
+    t0 = time.perf_counter()
+    fab = fabric if fabric is not None else build_fabric(d)
+    g = fab.graph
+    # ---------------------------------------------------------------- resources
+    r_id: list[str] = []
+    r_kind: list[str] = []
+    r_group: list[str] = []
+    r_cap: list[float] = []
+    r_unit: list[str] = []
+
+    def add(rid: str, kind: str, group: str, cap: float, unit: str = "B/s") -> int:
+        r_id.append(rid)
+        r_kind.append(kind)
+        r_group.append(group)
+        r_cap.append(cap)
+        r_unit.append(unit)
+        return len(r_id) - 1
+
+    storage_r: dict[str, int] = {}
+    for ep in fab.storage:
+        s = d.storage[ep.group]
+        storage_r[ep.node] = add(ep.node, "storage", f"{s.unit_id} x{s.count}",
+                                 s.read_bandwidth * storage_scale)
+    ingest_r: dict[str, int] = {}
+    prep_r: dict[str, int] = {}
+    for ep in fab.servers:
+        sg = d.servers[ep.group]
+        if sg.ingest_limit is not None:
+            ingest_r[ep.node] = add(f"{ep.node} ingest", "server-ingest",
+                                    f"{sg.name} x{sg.count} client ingest", sg.ingest_limit)
+    edge_r: dict[tuple[str, str], int] = {}
+    for u, v, data in g.edges(data=True):
+        ku, kv = g.nodes[u]["kind"], g.nodes[v]["kind"]
+        if ku == "storage":
+            grp = f"{g.nodes[u]['model']} -> switch links"
+        elif kv == "server":
+            grp = f"switch -> {d.servers[g.nodes[v]['group']].name} links"
+        else:
+            ru, rv = g.nodes[u]["role"], g.nodes[v]["role"]
+            grp = f"{ru} -> {rv} links" if ru != rv else "inter-switch links"
+        label = f"{data['links']}x {data['link_type']}"
+        edge_r[(u, v)] = add(f"{u} -> {v} ({label})", "link", grp, data["capacity"])
+    for ep in fab.servers:
+        sg = d.servers[ep.group]
+        if sg.preprocessing_rate is not None:
+            prep_r[ep.node] = add(f"{ep.node} preprocessing", "host-preprocessing",
+                                  f"{sg.name} x{sg.count} host preprocessing",
+                                  sg.preprocessing_rate, "images/s")
+    n_res = len(r_id)
+
+    # ------------------------------------------------- routing per cabling pattern
+    n_units = len(fab.storage)
+    st_by_attach: dict[tuple[tuple[str, int], ...], list[str]] = defaultdict(list)
+    for ep in fab.storage:
+        st_by_attach[ep.attach].append(ep.node)
+    sw_graph = fab.switch_graph()
+    # shared part (storage, storage links, inter-switch) and per-server-edge part
+    shared_cache: dict[tuple[tuple[str, int], ...], tuple[np.ndarray, np.ndarray,
+                                                          list[tuple[str, float]]]] = {}
+
+    def pattern(attach: tuple[tuple[str, int], ...]) -> tuple[np.ndarray, np.ndarray,
+                                                            list[tuple[str, float]]]:
+        hit = shared_cache.get(attach)
+        if hit is not None:
+            return hit
+        acc: dict[int, float] = defaultdict(float)
+        to_server: dict[str, float] = defaultdict(float)
+        for node in (ep.node for ep in fab.storage):
+            acc[storage_r[node]] += 1.0 / n_units
+        for s_attach, nodes in st_by_attach.items():
+            frac = routing_fractions(sw_graph, s_attach, attach)
+            if not frac:
+                continue  # unreachable (a failed switch): those bytes cannot arrive
+            w = 1.0 / n_units
+            for (u, v), f in frac.items():
+                if u == "<src>":
+                    for node in nodes:
+                        acc[edge_r[(node, v)]] += w * f
+                elif v == "<dst>":
+                    to_server[u] += w * f * len(nodes)
+                else:
+                    acc[edge_r[(u, v)]] += w * f * len(nodes)
+        idx = np.fromiter(acc.keys(), dtype=np.int64, count=len(acc))
+        val = np.fromiter(acc.values(), dtype=np.float64, count=len(acc))
+        res = (idx, val, sorted(to_server.items()))
+        shared_cache[attach] = res
+        return res
+
+    # ---------------------------------------------------------------- flows
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    demand: list[float] = []
+    share: list[float] = []
+    flow_w: list[int] = []
+    flow_gpus: list[int] = []
+    flow_bps: list[float] = []
+    flow_miss: list[float] = []
+    flow_images_demand: list[float] = []
+    unreachable: list[bool] = []
+    cache_info: dict[int, tuple[float, str, str]] = {}
+    servers_by_group: dict[int, list[Any]] = defaultdict(list)
+    for ep in fab.servers:
+        servers_by_group[ep.group].append(ep)
+    f_next = 0
+    for w in d.workloads:
+        for gi in w.groups:
+            sg = d.servers[gi]
+            hit, mode, note = cache_hit_ratio(w, sg)
+            cache_info.setdefault(w.index, (hit, mode, note))
+            miss = 1.0 - hit
+            gpus = w.gpus_per_server[gi]
+            rate = w.samples_per_sec_per_gpu[gi]
+            eps = servers_by_group[gi]
+            n = len(eps)
+            if n == 0:
+                continue
+            fids = np.arange(f_next, f_next + n)
+            f_next += n
+            if w.unbounded:
+                dem = math.inf
+                img = 0.0
+            else:
+                img = gpus * rate
+                dem = img * w.bytes_per_sample
+            demand.extend([dem] * n)
+            share.extend([float(max(gpus, 1))] * n)
+            flow_w.extend([w.index] * n)
+            flow_gpus.extend([0 if w.unbounded else gpus] * n)
+            flow_bps.extend([w.bytes_per_sample] * n)
+            flow_miss.extend([miss] * n)
+            flow_images_demand.extend([img] * n)
+            by_attach: dict[tuple[tuple[str, int], ...], list[int]] = defaultdict(list)
+            for j, ep in enumerate(eps):
+                by_attach[ep.attach].append(j)
+            for attach, js in by_attach.items():
+                idx, val, to_srv = pattern(attach)
+                sel = fids[np.asarray(js)]
+                reach = bool(to_srv)
+                unreachable.extend([] if reach else [])
+                if miss > 0 and reach:
+                    rows.append(np.tile(idx, len(sel)))
+                    cols.append(np.repeat(sel, len(idx)))
+                    vals.append(np.tile(val * miss, len(sel)))
+                    for sw, frac in to_srv:
+                        ridx = np.fromiter((edge_r[(sw, eps[j].node)] for j in js),
+                                           dtype=np.int64, count=len(js))
+                        rows.append(ridx)
+                        cols.append(sel)
+                        vals.append(np.full(len(js), frac * miss))
+                    ing = [ingest_r[eps[j].node] for j in js if eps[j].node in ingest_r]
+                    if ing:
+                        rows.append(np.asarray(ing, dtype=np.int64))
+                        cols.append(sel)
+                        vals.append(np.full(len(js), miss))
+                if w.bytes_per_sample > 0:
+                    pre = [prep_r[eps[j].node] for j in js if eps[j].node in prep_r]
+                    if pre:
+                        rows.append(np.asarray(pre, dtype=np.int64))
+                        cols.append(sel)
+                        vals.append(np.full(len(js), 1.0 / w.bytes_per_sample))
+                for j in js:
+                    unreachable_flag = miss > 0 and not reach
+                    while len(unreachable) <= int(fids[j]):
+                        unreachable.append(False)
+                    unreachable[int(fids[j])] = unreachable_flag
+    n_flows = f_next
+    dem_arr = np.asarray(demand, dtype=np.float64)
+    unreach = np.asarray(unreachable + [False] * (n_flows - len(unreachable)), dtype=bool)
+    if unreach.any():
+        dem_arr = np.where(unreach, 0.0, dem_arr)  # cut off: nothing can arrive
+    if rows:
+        W = sp.coo_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n_res, n_flows),
+        ).tocsr()
+    else:
+        W = sp.csr_matrix((n_res, n_flows))
+    caps = np.asarray(r_cap, dtype=np.float64)
+    t1 = time.perf_counter()
+    sol = solve(W, caps, dem_arr, np.asarray(share, dtype=np.float64))
+    t2 = time.perf_counter()
+    rates = sol.rates
+    load = np.asarray(W @ rates).ravel()
+
+    resources = [
+        ResourceResult(r_id[i], r_kind[i], r_group[i], float(caps[i]), float(load[i]), r_unit[i])
+        for i in range(n_res)
+    ]
+    # ---------------------------------------------------------------- per workload
+    fw = np.asarray(flow_w, dtype=np.int64)
+    fg = np.asarray(flow_gpus, dtype=np.float64)
+    fbps = np.asarray(flow_bps, dtype=np.float64)
+    fmiss = np.asarray(flow_miss, dtype=np.float64)
+    fimg_dem = np.asarray(flow_images_demand, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fimg = np.where(fbps > 0, rates / np.where(fbps > 0, fbps, 1.0), fimg_dem)
+        fimg = np.where(unreach, 0.0, fimg)
+        futil = np.where(np.asarray(demand) > 0, rates / np.where(dem_arr > 0, dem_arr, 1.0), 1.0)
+        futil = np.where(unreach, 0.0, futil)
+    binding = sol.binding.copy()
+    workloads: list[WorkloadResult] = []
+    for w in d.workloads:
+        m = fw == w.index
+        gpus = int(fg[m].sum())
+        hit, mode, note = cache_info.get(w.index, (0.0, "none", ""))
+        util = float((fg[m] * futil[m]).sum() / gpus) if gpus > 0 else None
+        bound = _bound_by(m, binding, futil, fg, r_id, r_kind, r_group, unreach, w.unbounded)
+        workloads.append(WorkloadResult(
+            index=w.index, label=w.label, model=w.model_id, phase=w.phase,
+            precision=w.precision, dataset=w.dataset_id, gpus=gpus,
+            servers=int(m.sum()), unbounded=w.unbounded,
+            demand_images_per_sec=float(fimg_dem[m].sum()) if not w.unbounded else math.inf,
+            images_per_sec=float(fimg[m].sum()) if not w.unbounded else 0.0,
+            demand_read_bytes_per_sec=float((dem_arr[m] * fmiss[m]).sum()),
+            read_bytes_per_sec=float((rates[m] * fmiss[m]).sum()),
+            gpu_data_utilization=util, bound_by=bound,
+            cache_hit_ratio=hit, cache_mode=mode, cache_note=note,
+        ))
+    gpu_total = float(fg.sum())
+    agg_util = float((fg * futil).sum() / gpu_total) if gpu_total > 0 else None
+    bottleneck = _bottleneck(binding, futil, fg, rates, resources, unreach,
+                             np.asarray([w.unbounded for w in d.workloads])[fw] if n_flows else
+                             np.zeros(0, dtype=bool))
+    t3 = time.perf_counter()
+    return Analysis(
+        design=d, workloads=workloads, resources=resources, bottleneck=bottleneck,
+        images_per_sec=float(sum(w.images_per_sec for w in workloads)),
+        read_bytes_per_sec=float((rates * fmiss).sum()),
+        demand_read_bytes_per_sec=float((dem_arr * fmiss).sum()),
+        gpu_data_utilization=agg_util, flows=n_flows, nnz=int(W.nnz),
+        iterations=sol.iterations, fabric=fab,
+        timings={"build": t1 - t0, "solve": t2 - t1, "results": t3 - t2, "total": t3 - t0},
+    )
+
+
+def _bound_by(m: np.ndarray, binding: np.ndarray, futil: np.ndarray, fg: np.ndarray,
+              r_id: list[str], r_kind: list[str], r_group: list[str], unreach: np.ndarray,
+              unbounded: bool) -> dict[str, Any]:
+    """What holds a workload back: the resource that froze most of its unmet demand."""
+    if (m & unreach).any():
+        return {"id": None, "kind": "link", "group": "no path to storage (failed fabric)"}
+    weight = (1.0 - futil) * np.maximum(fg, 1.0) if not unbounded else np.ones_like(futil)
+    score: dict[int, float] = defaultdict(float)
+    for f in np.flatnonzero(m):
+        b = int(binding[f])
+        if b >= 0 and (unbounded or futil[f] < FED):
+            score[b] += float(weight[f])
+    if not score:
+        return {"id": None, "kind": "gpu-compute", "group": "GPU compute"}
+    best = max(score, key=lambda r: (score[r], -r))
+    return {"id": r_id[best], "kind": r_kind[best], "group": r_group[best]}
+
+
+def _bottleneck(binding: np.ndarray, futil: np.ndarray, fg: np.ndarray, rates: np.ndarray,
+                resources: list[ResourceResult], unreach: np.ndarray,
+                unbounded: np.ndarray) -> dict[str, Any] | None:
+    """The saturated resource group that froze the most GPU demand (None: all GPUs fed)."""
+    unmet: dict[str, float] = defaultdict(float)
+    gpus_capped: dict[str, float] = defaultdict(float)
+    util_capped: dict[str, list[float]] = defaultdict(list)
+    rep: dict[str, int] = {}
+    for f in range(len(binding)):
+        b = int(binding[f])
+        if b < 0:
+            continue
+        if not unbounded[f] and futil[f] >= FED:
+            continue
+        grp = resources[b].group
+        unmet[grp] += (1.0 - futil[f]) * fg[f] if not unbounded[f] else 1.0
+        gpus_capped[grp] += fg[f]
+        util_capped[grp].append(float(futil[f]))
+        if grp not in rep or resources[b].utilization > resources[rep[grp]].utilization:
+            rep[grp] = b
+    if not unmet:
+        return None
+    grp = max(unmet, key=lambda k: (unmet[k], k))
+    r = resources[rep[grp]]
+    members = [x for x in resources if x.group == grp]
+    caps = [x.capacity for x in members]
+    gpus = int(gpus_capped[grp])
+    mean_util = (float(np.mean(util_capped[grp])) if gpus == 0 else
+                 float(sum(u for u in util_capped[grp]) / len(util_capped[grp])))
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "group": grp,
+        "resources": len(members),
+        "utilization": r.utilization,
+        "capacity": float(sum(caps)),
+        "unit": r.unit,
+        "gpus_capped": gpus,
+        "capped_gpu_data_utilization": mean_util if gpus else None,
+    }

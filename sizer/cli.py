@@ -1,0 +1,180 @@
+"""The command line: parse, call the library, print.  No logic lives here.
+
+Exit codes: 0 ok; 1 the analysis ran but a target is not met (``size``);
+2 bad input (one clear line per problem on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sizer import __version__
+from sizer.errors import SizerInputError, TargetNotMetError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Group(click.Group):
+    """Turns SizerInputError into exit 2 and TargetNotMetError into exit 1, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SizerInputError as e:
+            for p in e.problems:
+                click.echo(p.format(), err=True)
+            ctx.exit(2)
+        except TargetNotMetError as e:
+            click.echo(str(e), err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+def _catalog_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--catalog",
+        "catalog_dirs",
+        multiple=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Extra catalog directory; its entries override or extend the built-in ones by id.",
+    )(f)
+
+
+def _load_catalog(dirs: tuple[Path, ...]) -> Any:
+    from sizer.catalog import load_catalog
+
+    return load_catalog(dirs)
+
+
+def _echo_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, sort_keys=False, allow_nan=False))
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="sizer")
+def cli() -> None:
+    """Size GPU PODs: how many storage units keep N servers' GPUs fed, what limits them.
+
+    \b
+    Example:
+      sizer validate scenarios/*.yaml
+      sizer analyze scenarios/ra-9x-dgx1-3x-ess3000.yaml
+      sizer render scenarios/ra-9x-dgx1-3x-ess3000.yaml
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_catalog_option
+def validate(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> None:
+    """Check scenario files; print one line per problem (exit 2) or 'ok' per file.
+
+    \b
+    Example:
+      sizer validate scenarios/ra-1x-dgx1-1x-ess3000.yaml
+    """
+    from sizer.loader import load_scenario
+
+    cat = _load_catalog(catalog_dirs)
+    problems = []
+    for f in files:
+        try:
+            sc = load_scenario(f, cat)
+        except SizerInputError as e:
+            problems.extend(e.problems)
+            continue
+        click.echo(f"{f}: ok ({sc.name})")
+    if problems:
+        raise SizerInputError(problems)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors' YAML language servers).
+
+    \b
+    Example:
+      sizer schema > sizer-scenario.schema.json
+    """
+    from sizer.schema import json_schema
+
+    _echo_json(json_schema())
+
+
+@cli.command()
+@click.argument("ident", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_catalog_option
+def catalog(ident: str | None, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
+    """List catalog entries with their sources, or show one entry in full.
+
+    \b
+    Example:
+      sizer catalog
+      sizer catalog ess-3000
+      sizer catalog --json
+    """
+    from sizer.catalog_view import catalog_json, print_catalog, print_entry
+
+    cat = _load_catalog(catalog_dirs)
+    if as_json:
+        _echo_json(catalog_json(cat, ident))
+    elif ident:
+        print_entry(cat, ident)
+    else:
+        print_catalog(cat)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
+@_catalog_option
+def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
+    """Analyze a scenario: demand vs supply, per-workload rates, the bottleneck.
+
+    \b
+    Example:
+      sizer analyze scenarios/ra-9x-dgx1-3x-ess3000.yaml
+      sizer analyze scenarios/ra-9x-dgx1-3x-ess3000.yaml --json | jq .bottleneck
+    """
+    from sizer.analysis import analyze as run
+    from sizer.loader import load_scenario
+
+    cat = _load_catalog(catalog_dirs)
+    result = run(load_scenario(file, cat), cat)
+    if as_json:
+        _echo_json(result.to_json())
+    else:
+        from sizer.summary import print_analysis
+
+        print_analysis(result)
+
+
+def _register_optional() -> None:
+    """Commands that live in their own modules (imported lazily at call time)."""
+    try:
+        from sizer.cli_memory import memory
+    except ImportError:  # pragma: no cover - module not built yet
+        return
+    cli.add_command(memory)
+
+
+_register_optional()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="sizer")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+    sys.exit(0)

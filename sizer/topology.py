@@ -1,0 +1,321 @@
+"""The storage fabric as a networkx graph, and how data is routed over it.
+
+Nodes are typed (``kind`` = ``server`` | ``storage`` | ``switch``).  Edges are directed
+in the direction data flows for a read (storage -> switch -> server; both directions
+between switches) and carry ``links`` (parallel cables), ``rate`` (effective payload
+bytes/s of one link, one direction) and ``capacity = links * rate``.
+
+Topologies
+----------
+single-switch
+    Every port of every server and storage unit on one switch.
+dual-switch
+    Each endpoint splits its ports across switches A and B (the RA's cabling: a DGX-1's
+    4 links as 2 + 2, an ESS 3000's 8 links as 4 + 4).  ``isl_links`` optional links join
+    A and B; with every endpoint on both switches they carry no read traffic.
+leaf-spine
+    Two-level fat tree: servers fill the leaves in contiguous blocks, storage units are
+    spread round-robin over the leaves; every leaf has uplinks to every spine sized so
+    that downlink bandwidth / uplink bandwidth = ``oversubscription`` (rounded up to
+    whole links, so the real ratio is never worse than asked).
+
+Routing
+-------
+Equal-cost multi-path at link level: from the source endpoint, traffic follows only
+shortest paths (in switch hops) to the destination; at every node it splits over the
+next-hop links in proportion to the number of parallel links.  Endpoints that share
+a cabling pattern (attached to the same switches with the same link counts) share the
+same fractions, so routing is computed once per pattern pair, not per server.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+if TYPE_CHECKING:
+    from sizer.catalog import Catalog
+    from sizer.design import Design
+    from sizer.schema import Scenario
+
+__all__ = ["Endpoint", "Fabric", "build_fabric", "port_problems", "routing_fractions"]
+
+Attach = tuple[tuple[str, int], ...]  # ((switch, links), ...) sorted
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A server or storage unit and how it is cabled."""
+
+    node: str
+    kind: str  # "server" | "storage"
+    group: int
+    index: int  # 0-based within its group
+    attach: Attach
+    link_rate: float  # effective bytes/s per cable (min of endpoint and switch rates)
+
+
+@dataclass
+class Fabric:
+    """The built fabric: the graph plus the bookkeeping the report needs."""
+
+    graph: nx.DiGraph
+    servers: list[Endpoint]
+    storage: list[Endpoint]
+    switches: list[str]
+    ports_used: dict[str, int]
+    ports_available: dict[str, int]
+    cables: dict[str, int] = field(default_factory=dict)  # link type -> count
+
+    def switch_graph(self) -> nx.DiGraph:
+        """The subgraph of switches and inter-switch bundles."""
+        return self.graph.subgraph(self.switches)
+
+
+def _server_node(d: Design, gi: int, k: int) -> str:
+    g = d.servers[gi]
+    return f"{g.name}#{k + 1}"
+
+
+def _storage_node(d: Design, si: int, k: int) -> str:
+    s = d.storage[si]
+    return f"{s.unit_id}#{k + 1}" if len(d.storage) == 1 else f"{s.unit_id}[{si}]#{k + 1}"
+
+
+def _split(ports: int, parts: int) -> list[int]:
+    """Split ``ports`` as evenly as possible into ``parts`` (first parts get the extra)."""
+    base, extra = divmod(ports, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def _plan(d: Design) -> tuple[list[tuple[str, str, int, int, Attach]], list[str],
+                              list[tuple[str, str, int]]]:
+    """Cabling plan: endpoints with attachments, switch names, inter-switch bundles.
+
+    Returns ``(endpoints, switches, isl)`` where endpoints are
+    ``(node, kind, group, index, attach)`` and isl are ``(a, b, links)`` (undirected).
+    """
+    eps: list[tuple[str, str, int, int, Attach]] = []
+    isl: list[tuple[str, str, int]] = []
+    if d.topology == "single-switch":
+        switches = ["switch"]
+        for gi, g in enumerate(d.servers):
+            for k in range(g.count):
+                eps.append((_server_node(d, gi, k), "server", gi, k, (("switch", g.storage_ports),)))
+        for si, s in enumerate(d.storage):
+            for k in range(s.count):
+                eps.append((_storage_node(d, si, k), "storage", si, k, (("switch", s.ports),)))
+    elif d.topology == "dual-switch":
+        switches = ["switch-A", "switch-B"]
+
+        def att(p: int) -> Attach:
+            a, b = _split(p, 2)
+            return tuple((sw, n) for sw, n in (("switch-A", a), ("switch-B", b)) if n > 0)
+
+        for gi, g in enumerate(d.servers):
+            for k in range(g.count):
+                eps.append((_server_node(d, gi, k), "server", gi, k, att(g.storage_ports)))
+        for si, s in enumerate(d.storage):
+            for k in range(s.count):
+                eps.append((_storage_node(d, si, k), "storage", si, k, att(s.ports)))
+        if d.isl_links:
+            isl.append(("switch-A", "switch-B", d.isl_links))
+    else:
+        assert d.leaves is not None and d.spines is not None
+        leaves = [f"leaf-{i + 1}" for i in range(d.leaves)]
+        spines = [f"spine-{i + 1}" for i in range(d.spines)]
+        switches = leaves + spines
+        n_srv = d.total_servers
+        per_leaf = _split(n_srv, d.leaves)
+        leaf_of: list[int] = []
+        for li, n in enumerate(per_leaf):
+            leaf_of.extend([li] * n)
+        j = 0
+        for gi, g in enumerate(d.servers):
+            for k in range(g.count):
+                eps.append((_server_node(d, gi, k), "server", gi, k,
+                            ((leaves[leaf_of[j]], g.storage_ports),)))
+                j += 1
+        j = 0
+        for si, s in enumerate(d.storage):
+            for k in range(s.count):
+                eps.append((_storage_node(d, si, k), "storage", si, k,
+                            ((leaves[j % d.leaves], s.ports),)))
+                j += 1
+        # uplinks: leaf downlink bandwidth / oversubscription, split evenly over spines
+        down_bw: dict[str, float] = defaultdict(float)
+        for node, kind, gi, _k, attach in eps:
+            rate = _ep_rate(d, kind, gi)
+            for sw, n in attach:
+                down_bw[sw] += n * rate
+        for leaf in leaves:
+            up_bw = down_bw[leaf] / d.oversubscription
+            per_spine = max(1, math.ceil(up_bw / (d.spines * d.switch_link_rate) - 1e-9))
+            for sp in spines:
+                isl.append((leaf, sp, per_spine))
+    return eps, switches, isl
+
+
+def _ep_rate(d: Design, kind: str, gi: int) -> float:
+    own = d.servers[gi].link_rate if kind == "server" else d.storage[gi].link_rate
+    return min(own, d.switch_link_rate)
+
+
+def _ports(eps: Iterable[tuple[str, str, int, int, Attach]], switches: list[str],
+           isl: list[tuple[str, str, int]]) -> dict[str, int]:
+    used = dict.fromkeys(switches, 0)
+    for _node, _kind, _g, _k, attach in eps:
+        for sw, n in attach:
+            used[sw] += n
+    for a, b, n in isl:
+        used[a] += n
+        used[b] += n
+    return used
+
+
+def build_fabric(d: Design) -> Fabric:
+    """Build the fabric graph for a resolved design.
+
+    Raises
+    ------
+    ValueError
+        If a switch has fewer ports than the cabling needs (the loader reports this
+        earlier, as a located problem, via :func:`port_problems`).
+    """
+    eps, switches, isl = _plan(d)
+    used = _ports(eps, switches, isl)
+    over = [sw for sw, n in used.items() if n > d.switch_ports]
+    if over:
+        raise ValueError(f"switch {over[0]} needs {used[over[0]]} ports, has {d.switch_ports}")
+    g = nx.DiGraph(topology=d.topology)
+    for sw in switches:
+        role = "spine" if sw.startswith("spine") else "leaf" if sw.startswith("leaf") else "switch"
+        g.add_node(sw, kind="switch", role=role, model=d.switch_id)
+    servers: list[Endpoint] = []
+    storage: list[Endpoint] = []
+    cables: dict[str, int] = defaultdict(int)
+    for node, kind, gi, k, attach in eps:
+        rate = _ep_rate(d, kind, gi)
+        link_id = d.servers[gi].link_id if kind == "server" else d.storage[gi].link_id
+        model = d.servers[gi].server_id if kind == "server" else d.storage[gi].unit_id
+        g.add_node(node, kind=kind, group=gi, index=k, model=model)
+        ep = Endpoint(node, kind, gi, k, tuple(sorted(attach)), rate)
+        (servers if kind == "server" else storage).append(ep)
+        for sw, n in attach:
+            u, v = (sw, node) if kind == "server" else (node, sw)
+            g.add_edge(u, v, links=n, rate=rate, capacity=n * rate, link_type=link_id)
+            cables[link_id] += n
+    for a, b, n in isl:
+        rate = d.switch_link_rate
+        for u, v in ((a, b), (b, a)):
+            g.add_edge(u, v, links=n, rate=rate, capacity=n * rate, link_type=d.switch_link_id)
+        cables[d.switch_link_id] += n
+    return Fabric(g, servers, storage, switches, used, dict.fromkeys(switches, d.switch_ports),
+                  dict(cables))
+
+
+def port_problems(sc: Scenario, cat: Catalog) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+    """Port-budget and link-compatibility problems of a scenario, as (loc, msg, hint)."""
+    from sizer.design import resolve
+
+    d = resolve(sc, cat)
+    out: list[tuple[tuple[str | int, ...], str, str | None]] = []
+    for gi, gsp in enumerate(d.servers):
+        if gsp.link_kind != d.switch_link_kind:
+            out.append((("compute", gi, "server"),
+                        f"{gsp.server_id} storage ports are {gsp.link_kind} ({gsp.link_id}) "
+                        f"but switch {d.switch_id} is {d.switch_link_kind}",
+                        "pick a switch of the same kind, or override storage_link"))
+    for si, s in enumerate(d.storage):
+        if s.link_kind != d.switch_link_kind:
+            out.append((("storage", si, "unit"),
+                        f"{s.unit_id} ports are {s.link_kind} ({s.link_id}) but switch "
+                        f"{d.switch_id} is {d.switch_link_kind}", None))
+    if out:
+        return out
+    eps, switches, isl = _plan(d)
+    used = _ports(eps, switches, isl)
+    worst = max(switches, key=lambda sw: used[sw])
+    if used[worst] > d.switch_ports:
+        need = used[worst]
+        if d.topology == "single-switch":
+            hint = "use topology dual-switch or leaf-spine"
+        elif d.topology == "dual-switch":
+            hint = "use topology leaf-spine, or a switch with more ports"
+        else:
+            hint = "add leaves, raise oversubscription, or use a larger switch"
+        out.append((("network", "switch"),
+                    f"{worst} needs {need} ports for this cabling but {d.switch_id} has "
+                    f"{d.switch_ports}", hint))
+    return out
+
+
+def routing_fractions(g: nx.DiGraph, src: Attach, dst: Attach) -> dict[tuple[str, str], float]:
+    """Fraction of a flow's bytes on each edge, from a source to a destination endpoint.
+
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        The switch graph (switch nodes and inter-switch edges with ``links``).
+    src, dst : tuple of (switch, links)
+        How the source (a storage unit) and destination (a server) are cabled.
+
+    Returns
+    -------
+    dict
+        ``{(u, v): fraction}`` over inter-switch edges, plus ``("<src>", switch)`` and
+        ``(switch, "<dst>")`` entries for the endpoint link bundles.  Fractions leaving
+        the source sum to 1.  Returns ``{}`` if the destination is unreachable.
+
+    Notes
+    -----
+    Cost O(V + E) of the switch graph per call.
+
+    Examples
+    --------
+    Dual-switch, both ends on both switches: half the bytes via each switch.
+
+    >>> g = nx.DiGraph(); g.add_nodes_from(["A", "B"])
+    >>> f = routing_fractions(g, (("A", 4), ("B", 4)), (("A", 2), ("B", 2)))
+    >>> f[("<src>", "A")], f[("B", "<dst>")]
+    (0.5, 0.5)
+    """
+    work = nx.DiGraph()
+    work.add_nodes_from(g.nodes)
+    for u, v, data in g.edges(data=True):
+        if data.get("links", 0) > 0:
+            work.add_edge(u, v, links=data["links"])
+    for sw, n in src:
+        if n > 0 and sw in work:
+            work.add_edge("<src>", sw, links=n)
+    for sw, n in dst:
+        if n > 0 and sw in work:
+            work.add_edge(sw, "<dst>", links=n)
+    if "<src>" not in work or "<dst>" not in work:
+        return {}
+    try:
+        dist = nx.single_source_shortest_path_length(work.reverse(copy=False), "<dst>")
+    except nx.NodeNotFound:
+        return {}
+    if "<src>" not in dist:
+        return {}
+    inflow: dict[str, float] = defaultdict(float)
+    inflow["<src>"] = 1.0
+    out: dict[tuple[str, str], float] = {}
+    for node in sorted((n for n in dist), key=lambda n: -dist[n]):
+        amount = inflow.get(node, 0.0)
+        if amount == 0.0 or node == "<dst>":
+            continue
+        nxt = [(v, work[node][v]["links"]) for v in work.successors(node)
+               if v in dist and dist[v] == dist[node] - 1]
+        total = sum(n for _v, n in nxt)
+        for v, n in nxt:
+            share = amount * n / total
+            out[(node, v)] = out.get((node, v), 0.0) + share
+            inflow[v] += share
+    return out
