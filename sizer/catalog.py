@@ -537,7 +537,7 @@ class Catalog(BaseModel):
                     phase="training",
                     samples_per_sec=rate,
                     batch=b,
-                    source=f"{acc.batch_size.source}; {acc.computation_time.source}",
+                    source=_join_sources(acc.batch_size.source, acc.computation_time.source),
                     confidence="D",
                     note=(
                         f"MLPerf Storage emulated {family.upper()}: batch_size {b} / "
@@ -568,6 +568,10 @@ class Catalog(BaseModel):
             blob.setdefault(kind, {})[id_] = entry.model_dump(mode="json")
         text = json.dumps(blob, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _join_sources(*sources: str) -> str:
+    return "; ".join(dict.fromkeys(sources))
 
 
 # --------------------------------------------------------------------------- loading
