@@ -316,7 +316,7 @@ def analyze_design(d: Design, fabric: Fabric | None = None,
     flow_bps: list[float] = []
     flow_miss: list[float] = []
     flow_images_demand: list[float] = []
-    unreachable: list[bool] = []
+    unreachable: list[int] = []  # flows whose server cannot reach storage (failed fabric)
     cache_info: dict[int, tuple[float, str, str]] = {}
     servers_by_group: dict[int, list[Any]] = defaultdict(list)
     for ep in fab.servers:
@@ -356,7 +356,8 @@ def analyze_design(d: Design, fabric: Fabric | None = None,
                 idx, val, to_srv = pattern(attach)
                 sel = fids[np.asarray(js)]
                 reach = bool(to_srv)
-                unreachable.extend([] if reach else [])
+                if miss > 0 and not reach:
+                    unreachable.extend(int(f) for f in sel)
                 if miss > 0 and reach:
                     rows.append(np.tile(idx, len(sel)))
                     cols.append(np.repeat(sel, len(idx)))
@@ -378,14 +379,10 @@ def analyze_design(d: Design, fabric: Fabric | None = None,
                         rows.append(np.asarray(pre, dtype=np.int64))
                         cols.append(sel)
                         vals.append(np.full(len(js), 1.0 / w.bytes_per_sample))
-                for j in js:
-                    unreachable_flag = miss > 0 and not reach
-                    while len(unreachable) <= int(fids[j]):
-                        unreachable.append(False)
-                    unreachable[int(fids[j])] = unreachable_flag
     n_flows = f_next
     dem_arr = np.asarray(demand, dtype=np.float64)
-    unreach = np.asarray(unreachable + [False] * (n_flows - len(unreachable)), dtype=bool)
+    unreach = np.zeros(n_flows, dtype=bool)
+    unreach[unreachable] = True
     if unreach.any():
         dem_arr = np.where(unreach, 0.0, dem_arr)  # cut off: nothing can arrive
     if rows:

@@ -110,6 +110,7 @@ class Design:
     switch_power_watts: float | None
     leaves: int | None
     spines: int | None
+    storage_leaves: int | None
     oversubscription: float
     isl_links: int
     catalog_digest: str
@@ -244,6 +245,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         switch_rack_units=float(_fig(uniq, e, "rack_units", sw.rack_units, "U")),
         switch_power_watts=_fig(uniq, e, "power_watts", sw.power_watts, "W"),
         leaves=sc.network.leaves, spines=sc.network.spines,
+        storage_leaves=sc.network.storage_leaves,
         oversubscription=sc.network.oversubscription, isl_links=sc.network.isl_links,
         catalog_digest=cat.digest(), used=tuple(uniq), scenario=sc,
     )

@@ -93,6 +93,11 @@ class Network(_Model):
     switch: str = Field(description="catalog switch id (all switches of the fabric)")
     leaves: PosInt | None = Field(None, le=4096, description="leaf-spine: number of leaf switches")
     spines: PosInt | None = Field(None, le=1024, description="leaf-spine: number of spine switches")
+    storage_leaves: int | None = Field(
+        None, ge=0, le=4096, strict=True,
+        description="leaf-spine: leaves dedicated to storage (default: as few as hold the "
+        "storage ports; 0 = storage shares the server leaves)",
+    )
     oversubscription: float = Field(
         1.0, ge=1.0, le=64.0, description="leaf-spine: downlink:uplink bandwidth ratio, e.g. 2 for 2:1"
     )
@@ -105,7 +110,7 @@ class Network(_Model):
     @model_validator(mode="after")
     def _leaf_spine_fields(self) -> Network:
         if self.topology != "leaf-spine":
-            for f in ("leaves", "spines"):
+            for f in ("leaves", "spines", "storage_leaves"):
                 if getattr(self, f) is not None:
                     raise ValueError(f"'{f}' applies to topology leaf-spine only, not {self.topology}")
             if self.oversubscription != 1.0:
@@ -311,7 +316,13 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
                         f"workloads use {n} GPUs per server of compute group {gi} "
                         f"({sc.compute[gi].server}), which has {have}",
                         "lower gpus_per_server or split the workloads across groups"))
-    if sc.network.topology == "leaf-spine" and (sc.network.leaves is None or sc.network.spines is None):
-        missing = "leaves" if sc.network.leaves is None else "spines"
+    net = sc.network
+    if net.topology == "leaf-spine" and (net.leaves is None or net.spines is None):
+        missing = "leaves" if net.leaves is None else "spines"
         out.append((("network", missing), f"leaf-spine needs '{missing}'", None))
+    elif (net.topology == "leaf-spine" and net.storage_leaves is not None and net.leaves
+          is not None and net.leaves > 1 and net.storage_leaves >= net.leaves):
+        out.append((("network", "storage_leaves"),
+                    f"{net.storage_leaves} storage leaves leave none of the {net.leaves} "
+                    "leaves for servers", None))
     return out

@@ -14,10 +14,13 @@ dual-switch
     4 links as 2 + 2, an ESS 3000's 8 links as 4 + 4).  ``isl_links`` optional links join
     A and B; with every endpoint on both switches they carry no read traffic.
 leaf-spine
-    Two-level fat tree: servers fill the leaves in contiguous blocks, storage units are
-    spread round-robin over the leaves; every leaf has uplinks to every spine sized so
-    that downlink bandwidth / uplink bandwidth = ``oversubscription`` (rounded up to
-    whole links, so the real ratio is never worse than asked).
+    Two-level fat tree.  Storage units sit on dedicated storage leaves (as in NVIDIA's
+    SuperPOD storage fabric): by default as few leaves as hold the storage ports at the
+    chosen oversubscription, or ``storage_leaves``; with ``storage_leaves: 0`` they are
+    spread round-robin over the server leaves.  Servers fill the remaining leaves in
+    contiguous blocks.  Every leaf has uplinks to every spine sized so that downlink
+    bandwidth / uplink bandwidth = ``oversubscription`` (rounded up to whole links, so
+    the real ratio is never worse than asked).
 
 Routing
 -------
@@ -34,7 +37,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -131,7 +134,10 @@ def _plan(d: Design) -> tuple[list[tuple[str, str, int, int, Attach]], list[str]
         spines = [f"spine-{i + 1}" for i in range(d.spines)]
         switches = leaves + spines
         n_srv = d.total_servers
-        per_leaf = _split(n_srv, d.leaves)
+        n_st_leaves = _storage_leaf_count(d)
+        srv_leaves = d.leaves - n_st_leaves
+        st_leaves = list(range(srv_leaves, d.leaves)) if n_st_leaves else list(range(srv_leaves))
+        per_leaf = _split(n_srv, srv_leaves)
         leaf_of: list[int] = []
         for li, n in enumerate(per_leaf):
             leaf_of.extend([li] * n)
@@ -145,11 +151,11 @@ def _plan(d: Design) -> tuple[list[tuple[str, str, int, int, Attach]], list[str]
         for si, s in enumerate(d.storage):
             for k in range(s.count):
                 eps.append((_storage_node(d, si, k), "storage", si, k,
-                            ((leaves[j % d.leaves], s.ports),)))
+                            ((leaves[st_leaves[j % len(st_leaves)]], s.ports),)))
                 j += 1
         # uplinks: leaf downlink bandwidth / oversubscription, split evenly over spines
         down_bw: dict[str, float] = defaultdict(float)
-        for node, kind, gi, _k, attach in eps:
+        for _node, kind, gi, _k, attach in eps:
             rate = _ep_rate(d, kind, gi)
             for sw, n in attach:
                 down_bw[sw] += n * rate
@@ -159,6 +165,19 @@ def _plan(d: Design) -> tuple[list[tuple[str, str, int, int, Attach]], list[str]
             for sp in spines:
                 isl.append((leaf, sp, per_spine))
     return eps, switches, isl
+
+
+def _storage_leaf_count(d: Design) -> int:
+    """Leaves dedicated to storage in a leaf-spine design (0: shared with servers)."""
+    assert d.leaves is not None
+    if d.leaves == 1:
+        return 0
+    if d.storage_leaves is not None:
+        return min(d.storage_leaves, d.leaves - 1)
+    r = d.oversubscription
+    down_cap = max(1, math.floor(d.switch_ports * r / (1.0 + r)))
+    ports = sum(s.ports * s.count for s in d.storage)
+    return min(d.leaves - 1, max(1, math.ceil(ports / down_cap)))
 
 
 def _ep_rate(d: Design, kind: str, gi: int) -> float:
