@@ -95,9 +95,13 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_sourced(source: str, confidence: str, note: str | None) -> None:
+def _check_source(source: str) -> str:
     if not source.strip():
         raise ValueError("source must not be blank; cite a URL or a document and section")
+    return source
+
+
+def _check_sourced(source: str, confidence: str, note: str | None) -> None:
     if confidence == "D" and not (note and note.strip()):
         raise ValueError("confidence D (derived) needs a note showing the arithmetic")
 
@@ -110,9 +114,11 @@ class Figure(_Frozen, Generic[T]):
     """
 
     value: T
-    source: str = Field(min_length=1)
+    source: str
     confidence: Confidence
     note: str | None = None
+
+    _source = field_validator("source")(_check_source)
 
     @model_validator(mode="after")
     def _sourced(self) -> Figure[T]:
@@ -252,9 +258,11 @@ class Throughput(_Frozen):
     phase: Phase
     samples_per_sec: float = Field(gt=0)
     batch: int | None = Field(default=None, ge=1)
-    source: str = Field(min_length=1)
+    source: str
     confidence: Confidence
     note: str | None = None
+
+    _source = field_validator("source")(_check_source)
 
     @model_validator(mode="after")
     def _sourced(self) -> Throughput:
@@ -651,9 +659,13 @@ def _problems_from_validation(
 
 
 def _read_dir(
-    directory: Path, display_dir: str, problems: list[Problem]
+    directory: Path, display_dir: str, problems: list[Problem], failed: dict[str, set[str]]
 ) -> dict[str, dict[str, tuple[BaseModel, _Origin]]]:
-    """Validate every ``*.yaml`` file of one catalog directory."""
+    """Validate every ``*.yaml`` file of one catalog directory.
+
+    Problems are appended to ``problems``; the ids of entries that failed validation are
+    added to ``failed`` so that references to them are not reported a second time.
+    """
     layer: dict[str, dict[str, tuple[BaseModel, _Origin]]] = {k: {} for k in KINDS}
     files = [directory] if directory.is_file() else sorted(directory.glob("*.yaml"))
     for f in files:
@@ -712,6 +724,10 @@ def _read_dir(
                     entry = model.model_validate(item)
                 except ValidationError as e:
                     problems.extend(_problems_from_validation(e, model, doc, path))
+                    if isinstance(item.get("id"), str):
+                        failed[section].add(item["id"])
+                        if section == "gpus" and isinstance(item.get("family"), str):
+                            failed["families"].add(item["family"])
                     continue
                 id_ = typing.cast(str, getattr(entry, "id"))  # noqa: B009
                 if id_ in layer[section]:
@@ -735,10 +751,14 @@ def _read_dir(
 
 
 def _check_refs(
-    merged: dict[str, dict[str, tuple[BaseModel, _Origin]]], problems: list[Problem]
+    merged: dict[str, dict[str, tuple[BaseModel, _Origin]]],
+    problems: list[Problem],
+    failed: dict[str, set[str]],
 ) -> None:
     ids = {k: set(v) for k, v in merged.items()}
     families = {typing.cast(Gpu, g).family for g, _ in merged["gpus"].values()}
+    skip = {k: failed[k] for k in KINDS}
+    skip["gpus"] = skip["gpus"] | failed["families"]
 
     def check(
         origin: _Origin,
@@ -748,6 +768,8 @@ def _check_refs(
         extra: set[str] | None = None,
     ) -> None:
         if value is None or value in ids[kind] or (extra and value in extra):
+            return
+        if value in skip[kind]:  # the entry exists but is invalid; reported already
             return
         known = sorted(ids[kind] | (extra or set()))
         err = UnknownIdError(kind, value, suggest(value, known), sorted(ids[kind]))
@@ -777,6 +799,7 @@ def _load(dirs: tuple[tuple[str, str], ...]) -> Catalog:
     """Load and merge catalog layers ``(path, display name)``; later layers win by id."""
     problems: list[Problem] = []
     merged: dict[str, dict[str, tuple[BaseModel, _Origin]]] = {k: {} for k in KINDS}
+    failed: dict[str, set[str]] = {k: set() for k in [*KINDS, "families"]}
     for path, display in dirs:
         p = Path(path)
         if not p.exists():
@@ -791,11 +814,10 @@ def _load(dirs: tuple[tuple[str, str], ...]) -> Catalog:
                 )
             )
             continue
-        layer = _read_dir(p, display, problems)
+        layer = _read_dir(p, display, problems, failed)
         for kind, entries in layer.items():
             merged[kind].update(entries)
-    if not problems:
-        _check_refs(merged, problems)
+    _check_refs(merged, problems, failed)
     if problems:
         raise SizerInputError(problems)
     sources: dict[tuple[str, str], str] = {}
