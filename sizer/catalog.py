@@ -407,7 +407,8 @@ class UnknownIdError(SizerInputError):
         elif self.known:
             shown = self.known[:8]
             more = f" (and {len(self.known) - 8} more)" if len(self.known) > 8 else ""
-            msg += f"; known {self.kind}: {', '.join(shown)}{more}"
+            known_what = self.kind if self.kind in KINDS else "ids"
+            msg += f"; known {known_what}: {', '.join(shown)}{more}"
         self.message = msg
         super().__init__([Problem(file, line, col, loc, msg, type="unknown-id")])
 
