@@ -35,7 +35,7 @@ import scipy.sparse as sp
 
 from sizer.design import Design, cache_hit_ratio, resolve
 from sizer.flows import solve
-from sizer.topology import Fabric, build_fabric, routing_fractions
+from sizer.topology import Fabric, Router, build_fabric
 
 if TYPE_CHECKING:
     from sizer.catalog import Catalog
@@ -156,8 +156,11 @@ class Analysis:
                     "read_bytes_per_sec": w.read_bytes_per_sec,
                     "gpu_data_utilization": w.gpu_data_utilization,
                     "bound_by": w.bound_by,
-                    "cache": {"hit_ratio": w.cache_hit_ratio, "mode": w.cache_mode,
-                              "note": w.cache_note},
+                    "cache": {
+                        "hit_ratio": w.cache_hit_ratio,
+                        "mode": w.cache_mode,
+                        "note": w.cache_note,
+                    },
                 }
                 for w in self.workloads
             ],
@@ -208,8 +211,7 @@ def analyze(scenario: Scenario, catalog: Catalog) -> Analysis:
     return analyze_design(resolve(scenario, catalog))
 
 
-def analyze_design(d: Design, fabric: Fabric | None = None,
-                   storage_scale: float = 1.0) -> Analysis:
+def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float = 1.0) -> Analysis:
     """Analyze a resolved design, optionally on a given (e.g. degraded) fabric.
 
     ``storage_scale`` multiplies every storage unit's read bandwidth (used by scaling
@@ -238,15 +240,20 @@ def analyze_design(d: Design, fabric: Fabric | None = None,
     storage_r: dict[str, int] = {}
     for ep in fab.storage:
         s = d.storage[ep.group]
-        storage_r[ep.node] = add(ep.node, "storage", f"{s.unit_id} x{s.count}",
-                                 s.read_bandwidth * storage_scale)
+        storage_r[ep.node] = add(
+            ep.node, "storage", f"{s.unit_id} x{s.count}", s.read_bandwidth * storage_scale
+        )
     ingest_r: dict[str, int] = {}
     prep_r: dict[str, int] = {}
     for ep in fab.servers:
         sg = d.servers[ep.group]
         if sg.ingest_limit is not None:
-            ingest_r[ep.node] = add(f"{ep.node} ingest", "server-ingest",
-                                    f"{sg.name} x{sg.count} client ingest", sg.ingest_limit)
+            ingest_r[ep.node] = add(
+                f"{ep.node} ingest",
+                "server-ingest",
+                f"{sg.name} x{sg.count} client ingest",
+                sg.ingest_limit,
+            )
     edge_r: dict[tuple[str, str], int] = {}
     for u, v, data in g.edges(data=True):
         ku, kv = g.nodes[u]["kind"], g.nodes[v]["kind"]
@@ -262,9 +269,13 @@ def analyze_design(d: Design, fabric: Fabric | None = None,
     for ep in fab.servers:
         sg = d.servers[ep.group]
         if sg.preprocessing_rate is not None:
-            prep_r[ep.node] = add(f"{ep.node} preprocessing", "host-preprocessing",
-                                  f"{sg.name} x{sg.count} host preprocessing",
-                                  sg.preprocessing_rate, "images/s")
+            prep_r[ep.node] = add(
+                f"{ep.node} preprocessing",
+                "host-preprocessing",
+                f"{sg.name} x{sg.count} host preprocessing",
+                sg.preprocessing_rate,
+                "images/s",
+            )
     n_res = len(r_id)
 
     # ------------------------------------------------- routing per cabling pattern
@@ -272,36 +283,37 @@ def analyze_design(d: Design, fabric: Fabric | None = None,
     st_by_attach: dict[tuple[tuple[str, int], ...], list[str]] = defaultdict(list)
     for ep in fab.storage:
         st_by_attach[ep.attach].append(ep.node)
-    sw_graph = fab.switch_graph()
-    # shared part (storage, storage links, inter-switch) and per-server-edge part
-    shared_cache: dict[tuple[tuple[str, int], ...], tuple[np.ndarray, np.ndarray,
-                                                          list[tuple[str, float]]]] = {}
+    st_patterns = list(st_by_attach.items())
+    router = Router(g, fab.switches)
+    router_edges = np.asarray([edge_r[e] for e in router.edges], dtype=np.int64)
+    storage_idx = np.asarray([storage_r[ep.node] for ep in fab.storage], dtype=np.int64)
+    shared_cache: dict[
+        tuple[tuple[str, int], ...], tuple[np.ndarray, np.ndarray, list[tuple[str, float]]]
+    ] = {}
 
-    def pattern(attach: tuple[tuple[str, int], ...]) -> tuple[np.ndarray, np.ndarray,
-                                                            list[tuple[str, float]]]:
+    def pattern(
+        attach: tuple[tuple[str, int], ...],
+    ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, float]]]:
+        """Weights of one byte read by a server cabled as ``attach``: (resource indices,
+        fractions) over storage units, storage links and inter-switch links, plus the
+        fraction arriving over each of the server's switches."""
         hit = shared_cache.get(attach)
         if hit is not None:
             return hit
-        acc: dict[int, float] = defaultdict(float)
-        to_server: dict[str, float] = defaultdict(float)
-        for node in (ep.node for ep in fab.storage):
-            acc[storage_r[node]] += 1.0 / n_units
-        for s_attach, nodes in st_by_attach.items():
-            frac = routing_fractions(sw_graph, s_attach, attach)
-            if not frac:
-                continue  # unreachable (a failed switch): those bytes cannot arrive
-            w = 1.0 / n_units
-            for (u, v), f in frac.items():
-                if u == "<src>":
-                    for node in nodes:
-                        acc[edge_r[(node, v)]] += w * f
-                elif v == "<dst>":
-                    to_server[u] += w * f * len(nodes)
-                else:
-                    acc[edge_r[(u, v)]] += w * f * len(nodes)
-        idx = np.fromiter(acc.keys(), dtype=np.int64, count=len(acc))
-        val = np.fromiter(acc.values(), dtype=np.float64, count=len(acc))
-        res = (idx, val, sorted(to_server.items()))
+        w = 1.0 / n_units
+        per_src, edge_flow, to_dst = router.route(
+            [(a, w * len(nodes)) for a, nodes in st_patterns], attach
+        )
+        idx_parts = [storage_idx]
+        val_parts = [np.full(n_units, w)]
+        for (_a, nodes), split in zip(st_patterns, per_src, strict=True):
+            for sw, f in split.items():
+                idx_parts.append(np.asarray([edge_r[(node, sw)] for node in nodes], dtype=np.int64))
+                val_parts.append(np.full(len(nodes), w * f))
+        nz = edge_flow > 0
+        idx_parts.append(router_edges[nz])
+        val_parts.append(edge_flow[nz])
+        res = (np.concatenate(idx_parts), np.concatenate(val_parts), sorted(to_dst.items()))
         shared_cache[attach] = res
         return res
 
@@ -363,8 +375,9 @@ def analyze_design(d: Design, fabric: Fabric | None = None,
                     cols.append(np.repeat(sel, len(idx)))
                     vals.append(np.tile(val * miss, len(sel)))
                     for sw, frac in to_srv:
-                        ridx = np.fromiter((edge_r[(sw, eps[j].node)] for j in js),
-                                           dtype=np.int64, count=len(js))
+                        ridx = np.fromiter(
+                            (edge_r[(sw, eps[j].node)] for j in js), dtype=np.int64, count=len(js)
+                        )
                         rows.append(ridx)
                         cols.append(sel)
                         vals.append(np.full(len(js), frac * miss))
@@ -422,37 +435,68 @@ def analyze_design(d: Design, fabric: Fabric | None = None,
         hit, mode, note = cache_info.get(w.index, (0.0, "none", ""))
         util = float((fg[m] * futil[m]).sum() / gpus) if gpus > 0 else None
         bound = _bound_by(m, binding, futil, fg, r_id, r_kind, r_group, unreach, w.unbounded)
-        workloads.append(WorkloadResult(
-            index=w.index, label=w.label, model=w.model_id, phase=w.phase,
-            precision=w.precision, dataset=w.dataset_id, gpus=gpus,
-            servers=int(m.sum()), unbounded=w.unbounded,
-            demand_images_per_sec=float(fimg_dem[m].sum()) if not w.unbounded else math.inf,
-            images_per_sec=float(fimg[m].sum()) if not w.unbounded else 0.0,
-            demand_read_bytes_per_sec=float((dem_arr[m] * fmiss[m]).sum()),
-            read_bytes_per_sec=float((rates[m] * fmiss[m]).sum()),
-            gpu_data_utilization=util, bound_by=bound,
-            cache_hit_ratio=hit, cache_mode=mode, cache_note=note,
-        ))
+        workloads.append(
+            WorkloadResult(
+                index=w.index,
+                label=w.label,
+                model=w.model_id,
+                phase=w.phase,
+                precision=w.precision,
+                dataset=w.dataset_id,
+                gpus=gpus,
+                servers=int(m.sum()),
+                unbounded=w.unbounded,
+                demand_images_per_sec=float(fimg_dem[m].sum()) if not w.unbounded else math.inf,
+                images_per_sec=float(fimg[m].sum()) if not w.unbounded else 0.0,
+                demand_read_bytes_per_sec=float((dem_arr[m] * fmiss[m]).sum()),
+                read_bytes_per_sec=float((rates[m] * fmiss[m]).sum()),
+                gpu_data_utilization=util,
+                bound_by=bound,
+                cache_hit_ratio=hit,
+                cache_mode=mode,
+                cache_note=note,
+            )
+        )
     gpu_total = float(fg.sum())
     agg_util = float((fg * futil).sum() / gpu_total) if gpu_total > 0 else None
-    bottleneck = _bottleneck(binding, futil, fg, rates, resources, unreach,
-                             np.asarray([w.unbounded for w in d.workloads])[fw] if n_flows else
-                             np.zeros(0, dtype=bool))
+    bottleneck = _bottleneck(
+        binding,
+        futil,
+        fg,
+        rates,
+        resources,
+        unreach,
+        np.asarray([w.unbounded for w in d.workloads])[fw] if n_flows else np.zeros(0, dtype=bool),
+    )
     t3 = time.perf_counter()
     return Analysis(
-        design=d, workloads=workloads, resources=resources, bottleneck=bottleneck,
+        design=d,
+        workloads=workloads,
+        resources=resources,
+        bottleneck=bottleneck,
         images_per_sec=float(sum(w.images_per_sec for w in workloads)),
         read_bytes_per_sec=float((rates * fmiss).sum()),
         demand_read_bytes_per_sec=float((dem_arr * fmiss).sum()),
-        gpu_data_utilization=agg_util, flows=n_flows, nnz=int(W.nnz),
-        iterations=sol.iterations, fabric=fab,
+        gpu_data_utilization=agg_util,
+        flows=n_flows,
+        nnz=int(W.nnz),
+        iterations=sol.iterations,
+        fabric=fab,
         timings={"build": t1 - t0, "solve": t2 - t1, "results": t3 - t2, "total": t3 - t0},
     )
 
 
-def _bound_by(m: np.ndarray, binding: np.ndarray, futil: np.ndarray, fg: np.ndarray,
-              r_id: list[str], r_kind: list[str], r_group: list[str], unreach: np.ndarray,
-              unbounded: bool) -> dict[str, Any]:
+def _bound_by(
+    m: np.ndarray,
+    binding: np.ndarray,
+    futil: np.ndarray,
+    fg: np.ndarray,
+    r_id: list[str],
+    r_kind: list[str],
+    r_group: list[str],
+    unreach: np.ndarray,
+    unbounded: bool,
+) -> dict[str, Any]:
     """What holds a workload back: the resource that froze most of its unmet demand."""
     if (m & unreach).any():
         return {"id": None, "kind": "link", "group": "no path to storage (failed fabric)"}
@@ -468,9 +512,15 @@ def _bound_by(m: np.ndarray, binding: np.ndarray, futil: np.ndarray, fg: np.ndar
     return {"id": r_id[best], "kind": r_kind[best], "group": r_group[best]}
 
 
-def _bottleneck(binding: np.ndarray, futil: np.ndarray, fg: np.ndarray, rates: np.ndarray,
-                resources: list[ResourceResult], unreach: np.ndarray,
-                unbounded: np.ndarray) -> dict[str, Any] | None:
+def _bottleneck(
+    binding: np.ndarray,
+    futil: np.ndarray,
+    fg: np.ndarray,
+    rates: np.ndarray,
+    resources: list[ResourceResult],
+    unreach: np.ndarray,
+    unbounded: np.ndarray,
+) -> dict[str, Any] | None:
     """The saturated resource group that froze the most GPU demand (None: all GPUs fed)."""
     unmet: dict[str, float] = defaultdict(float)
     gpus_capped: dict[str, float] = defaultdict(float)
@@ -495,8 +545,11 @@ def _bottleneck(binding: np.ndarray, futil: np.ndarray, fg: np.ndarray, rates: n
     members = [x for x in resources if x.group == grp]
     caps = [x.capacity for x in members]
     gpus = int(gpus_capped[grp])
-    mean_util = (float(np.mean(util_capped[grp])) if gpus == 0 else
-                 float(sum(u for u in util_capped[grp]) / len(util_capped[grp])))
+    mean_util = (
+        float(np.mean(util_capped[grp]))
+        if gpus == 0
+        else float(sum(u for u in util_capped[grp]) / len(util_capped[grp]))
+    )
     return {
         "id": r.id,
         "kind": r.kind,

@@ -62,8 +62,14 @@ def print_catalog(cat: Any, console: Console | None = None) -> None:
         figs = _figures(entry)
         weakest = max((f[2] for f in figs), key=order.index, default="-")
         first = figs[0][3] if figs else "-"
-        t.add_row(kind, eid, _summary(kind, entry), str(len(figs)), weakest,
-                  first if len(first) < 90 else first[:87] + "...")
+        t.add_row(
+            kind,
+            eid,
+            _summary(kind, entry),
+            str(len(figs)),
+            weakest,
+            first if len(first) < 90 else first[:87] + "...",
+        )
     c.print(t)
     c.print("confidence: V vendor/standard, T third party, D derived, B unverified, A assumption")
 
@@ -79,6 +85,7 @@ def print_entry(cat: Any, ident: str, console: Console | None = None) -> None:
         for col in ("figure", "value", "conf.", "source"):
             t.add_column(col, overflow="fold")
         for name, value, conf, src in _figures(entry):
-            t.add_row(name, f"{value:,}" if isinstance(value, int | float) else str(value),
-                      conf, src)
+            t.add_row(
+                name, f"{value:,}" if isinstance(value, int | float) else str(value), conf, src
+            )
         c.print(t)

@@ -147,49 +147,88 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         ov = g.overrides
         gpu_id = ov.gpu if ov is not None and ov.gpu is not None else s.gpu
         gpu = cat.gpus[gpu_id]
-        link_id = ov.storage_link if ov is not None and ov.storage_link is not None else s.storage_link
+        link_id = (
+            ov.storage_link if ov is not None and ov.storage_link is not None else s.storage_link
+        )
         link = cat.links[link_id]
-        gcount = ov.gpu_count if ov is not None and ov.gpu_count is not None else _fig(
-            used, e, "gpu_count", s.gpu_count, "GPUs")
-        ports = ov.storage_ports if ov is not None and ov.storage_ports is not None else _fig(
-            used, e, "storage_ports", s.storage_ports, "ports")
-        ingest = ov.ingest_limit if ov is not None and ov.ingest_limit is not None else _fig(
-            used, e, "ingest_limit", s.ingest_limit, "B/s")
-        prep = ov.preprocessing_rate if ov is not None and ov.preprocessing_rate is not None else _fig(
-            used, e, "preprocessing_rate", s.preprocessing_rate, "images/s")
+        gcount = (
+            ov.gpu_count
+            if ov is not None and ov.gpu_count is not None
+            else _fig(used, e, "gpu_count", s.gpu_count, "GPUs")
+        )
+        ports = (
+            ov.storage_ports
+            if ov is not None and ov.storage_ports is not None
+            else _fig(used, e, "storage_ports", s.storage_ports, "ports")
+        )
+        ingest = (
+            ov.ingest_limit
+            if ov is not None and ov.ingest_limit is not None
+            else _fig(used, e, "ingest_limit", s.ingest_limit, "B/s")
+        )
+        prep = (
+            ov.preprocessing_rate
+            if ov is not None and ov.preprocessing_rate is not None
+            else _fig(used, e, "preprocessing_rate", s.preprocessing_rate, "images/s")
+        )
         rate = _fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s")
         mem = _fig(used, f"gpus/{gpu.id}", "memory", gpu.memory, "B")
-        servers.append(ServerGroup(
-            index=i, name=g.name or g.server, server_id=s.id, server_name=s.name, count=g.count,
-            gpu_id=gpu.id, gpu_name=gpu.name, gpu_family=gpu.family, gpu_count=int(gcount),
-            gpu_memory_bytes=float(mem), storage_ports=int(ports), link_id=link.id,
-            link_kind=link.kind, link_rate=float(rate),
-            ingest_limit=None if ingest is None else float(ingest),
-            preprocessing_rate=None if prep is None else float(prep),
-            host_memory=_fig(used, e, "host_memory", s.host_memory, "B"),
-            local_nvme=_fig(used, e, "local_nvme", s.local_nvme, "B"),
-            rack_units=float(_fig(used, e, "rack_units", s.rack_units, "U")),
-            power_watts=float(_fig(used, e, "power_watts", s.power_watts, "W")),
-        ))
+        servers.append(
+            ServerGroup(
+                index=i,
+                name=g.name or g.server,
+                server_id=s.id,
+                server_name=s.name,
+                count=g.count,
+                gpu_id=gpu.id,
+                gpu_name=gpu.name,
+                gpu_family=gpu.family,
+                gpu_count=int(gcount),
+                gpu_memory_bytes=float(mem),
+                storage_ports=int(ports),
+                link_id=link.id,
+                link_kind=link.kind,
+                link_rate=float(rate),
+                ingest_limit=None if ingest is None else float(ingest),
+                preprocessing_rate=None if prep is None else float(prep),
+                host_memory=_fig(used, e, "host_memory", s.host_memory, "B"),
+                local_nvme=_fig(used, e, "local_nvme", s.local_nvme, "B"),
+                rack_units=float(_fig(used, e, "rack_units", s.rack_units, "U")),
+                power_watts=float(_fig(used, e, "power_watts", s.power_watts, "W")),
+            )
+        )
     storage = []
     for i, st in enumerate(sc.storage):
         u = cat.storage[st.unit]
         e = f"storage/{u.id}"
         link = cat.links[u.link]
-        storage.append(StorageGroupSpec(
-            index=i, unit_id=u.id, unit_name=u.name, vendor=u.vendor, count=st.count,
-            read_bandwidth=float(_fig(used, e, "read_bandwidth", u.read_bandwidth, "B/s")),
-            ports=st.ports if st.ports is not None else int(_fig(used, e, "ports", u.ports, "ports")),
-            link_id=link.id, link_kind=link.kind,
-            link_rate=float(_fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s")),
-            rack_units=float(_fig(used, e, "rack_units", u.rack_units, "U")),
-            power_watts=_fig(used, e, "power_watts", u.power_watts, "W"),
-        ))
+        storage.append(
+            StorageGroupSpec(
+                index=i,
+                unit_id=u.id,
+                unit_name=u.name,
+                vendor=u.vendor,
+                count=st.count,
+                read_bandwidth=float(_fig(used, e, "read_bandwidth", u.read_bandwidth, "B/s")),
+                ports=st.ports
+                if st.ports is not None
+                else int(_fig(used, e, "ports", u.ports, "ports")),
+                link_id=link.id,
+                link_kind=link.kind,
+                link_rate=float(
+                    _fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s")
+                ),
+                rack_units=float(_fig(used, e, "rack_units", u.rack_units, "U")),
+                power_watts=_fig(used, e, "power_watts", u.power_watts, "W"),
+            )
+        )
     sw = cat.switches[sc.network.switch]
     swlink = cat.links[sw.link]
     e = f"switches/{sw.id}"
     sw_ports = int(_fig(used, e, "ports", sw.ports, "ports"))
-    sw_rate = float(_fig(used, f"links/{swlink.id}", "effective_rate", swlink.effective_rate, "B/s"))
+    sw_rate = float(
+        _fig(used, f"links/{swlink.id}", "effective_rate", swlink.effective_rate, "B/s")
+    )
 
     group_by_name = {g.name: i for i, g in enumerate(sc.compute) if g.name is not None}
     workloads = []
@@ -201,13 +240,22 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         ds_bytes = None
         if ds_id is not None:
             ds = cat.datasets[ds_id]
-            bps = float(_fig(used, f"datasets/{ds.id}", "bytes_per_sample", ds.bytes_per_sample, "B"))
+            bps = float(
+                _fig(used, f"datasets/{ds.id}", "bytes_per_sample", ds.bytes_per_sample, "B")
+            )
             if ds.total_bytes is not None:
-                ds_bytes = float(_fig(used, f"datasets/{ds.id}", "total_bytes", ds.total_bytes, "B"))
+                ds_bytes = float(
+                    _fig(used, f"datasets/{ds.id}", "total_bytes", ds.total_bytes, "B")
+                )
             elif ds.samples is not None:
-                ds_bytes = bps * float(_fig(used, f"datasets/{ds.id}", "samples", ds.samples, "samples"))
-        groups = tuple(range(len(sc.compute))) if w.groups is None else tuple(
-            group_by_name[n] for n in w.groups)
+                ds_bytes = bps * float(
+                    _fig(used, f"datasets/{ds.id}", "samples", ds.samples, "samples")
+                )
+        groups = (
+            tuple(range(len(sc.compute)))
+            if w.groups is None
+            else tuple(group_by_name[n] for n in w.groups)
+        )
         gps: dict[int, int] = {}
         rates: dict[int, float] = {}
         srcs: dict[int, str] = {}
@@ -221,16 +269,38 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
             t = cat.throughput(w.model, sg.gpu_id, w.precision, w.phase)
             rates[gi] = float(t.samples_per_sec)
             srcs[gi] = t.source
-            used.append(Used(f"models/{m.id}", f"throughput[{sg.gpu_family},{w.precision},{w.phase}]",
-                             t.samples_per_sec, "samples/s per GPU", t.source, t.confidence, t.note))
+            used.append(
+                Used(
+                    f"models/{m.id}",
+                    f"throughput[{sg.gpu_family},{w.precision},{w.phase}]",
+                    t.samples_per_sec,
+                    "samples/s per GPU",
+                    t.source,
+                    t.confidence,
+                    t.note,
+                )
+            )
         label = w.name or f"{m.id} {w.phase} {w.precision}"
-        workloads.append(WorkloadSpec(
-            index=i, label=label, model_id=m.id, model_name=m.name, model_kind=m.kind,
-            phase=w.phase, precision=w.precision, dataset_id=ds_id, bytes_per_sample=bps,
-            dataset_bytes=ds_bytes, groups=groups, gpus_per_server=gps,
-            samples_per_sec_per_gpu=rates, throughput_source=srcs, cache=w.cache,
-            unbounded=unbounded,
-        ))
+        workloads.append(
+            WorkloadSpec(
+                index=i,
+                label=label,
+                model_id=m.id,
+                model_name=m.name,
+                model_kind=m.kind,
+                phase=w.phase,
+                precision=w.precision,
+                dataset_id=ds_id,
+                bytes_per_sample=bps,
+                dataset_bytes=ds_bytes,
+                groups=groups,
+                gpus_per_server=gps,
+                samples_per_sec_per_gpu=rates,
+                throughput_source=srcs,
+                cache=w.cache,
+                unbounded=unbounded,
+            )
+        )
     # de-duplicate the list of figures used, keep first occurrence
     seen: set[tuple[str, str]] = set()
     uniq = []
@@ -239,15 +309,27 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
             seen.add((u.entry, u.field))
             uniq.append(u)
     return Design(
-        name=sc.name, servers=tuple(servers), storage=tuple(storage), workloads=tuple(workloads),
-        topology=sc.network.topology, switch_id=sw.id, switch_name=sw.name, switch_ports=sw_ports,
-        switch_link_id=swlink.id, switch_link_rate=sw_rate, switch_link_kind=swlink.kind,
+        name=sc.name,
+        servers=tuple(servers),
+        storage=tuple(storage),
+        workloads=tuple(workloads),
+        topology=sc.network.topology,
+        switch_id=sw.id,
+        switch_name=sw.name,
+        switch_ports=sw_ports,
+        switch_link_id=swlink.id,
+        switch_link_rate=sw_rate,
+        switch_link_kind=swlink.kind,
         switch_rack_units=float(_fig(uniq, e, "rack_units", sw.rack_units, "U")),
         switch_power_watts=_fig(uniq, e, "power_watts", sw.power_watts, "W"),
-        leaves=sc.network.leaves, spines=sc.network.spines,
+        leaves=sc.network.leaves,
+        spines=sc.network.spines,
         storage_leaves=sc.network.storage_leaves,
-        oversubscription=sc.network.oversubscription, isl_links=sc.network.isl_links,
-        catalog_digest=cat.digest(), used=tuple(uniq), scenario=sc,
+        oversubscription=sc.network.oversubscription,
+        isl_links=sc.network.isl_links,
+        catalog_digest=cat.digest(),
+        used=tuple(uniq),
+        scenario=sc,
     )
 
 
@@ -266,13 +348,21 @@ def cache_hit_ratio(w: WorkloadSpec, g: ServerGroup) -> tuple[float, str, str]:
     if w.cache is None:
         return 0.0, "none", "no local cache declared: every sample is read from storage"
     if w.cache != "auto":
-        return float(w.cache), "declared", f"hit ratio {float(w.cache):.2f} declared in the scenario"
+        return (
+            float(w.cache),
+            "declared",
+            f"hit ratio {float(w.cache):.2f} declared in the scenario",
+        )
     cache_bytes = (g.local_nvme or 0.0) + PAGE_CACHE_FRACTION * (g.host_memory or 0.0)
     if not w.dataset_bytes:
         return 0.0, "auto", "dataset size unknown: assuming no cache hits"
     hit = min(1.0, cache_bytes / w.dataset_bytes)
-    return hit, "auto", (
-        f"auto: {cache_bytes / 1e12:.2f} TB node cache (local NVMe + {PAGE_CACHE_FRACTION:.0%} "
-        f"of host RAM) vs {w.dataset_bytes / 1e12:.3f} TB dataset -> hit ratio {hit:.2f} "
-        "after the first epoch"
+    return (
+        hit,
+        "auto",
+        (
+            f"auto: {cache_bytes / 1e12:.2f} TB node cache (local NVMe + {PAGE_CACHE_FRACTION:.0%} "
+            f"of host RAM) vs {w.dataset_bytes / 1e12:.3f} TB dataset -> hit ratio {hit:.2f} "
+            "after the first epoch"
+        ),
     )

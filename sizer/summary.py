@@ -28,13 +28,17 @@ def bottleneck_sentence(a: Any) -> str:
     if b is None:
         if a.gpu_data_utilization is None:
             return "no GPU workloads; nothing limits the read benchmark"
-        return (f"compute-bound: every one of the {a.design.total_gpus} GPUs gets all the "
-                "data it asks for; storage and fabric have headroom")
+        return (
+            f"compute-bound: every one of the {a.design.total_gpus} GPUs gets all the "
+            "data it asks for; storage and fabric have headroom"
+        )
     kind = b["kind"]
     cap = _cap(b["capacity"], b["unit"])
     if b["gpus_capped"]:
-        tail = (f"caps {b['gpus_capped']} GPUs at {_pct(b['capped_gpu_data_utilization'])} "
-                "of their demand")
+        tail = (
+            f"caps {b['gpus_capped']} GPUs at {_pct(b['capped_gpu_data_utilization'])} "
+            "of their demand"
+        )
     else:
         tail = f"limits the read benchmark to {format_rate(a.read_bytes_per_sec)}"
     what = {
@@ -55,14 +59,28 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
     storage = ", ".join(f"{s.count}x {s.unit_id}" for s in d.storage)
     c.print(f"{servers} ({d.total_gpus} GPUs); {storage}; {d.topology} on {d.switch_id}")
     t = Table(title="Workloads", title_justify="left")
-    for col in ("workload", "GPUs", "demand img/s", "achieved img/s", "read GB/s",
-                "GPU data util.", "bound by"):
+    for col in (
+        "workload",
+        "GPUs",
+        "demand img/s",
+        "achieved img/s",
+        "read GB/s",
+        "GPU data util.",
+        "bound by",
+    ):
         t.add_column(col, justify="left" if col in ("workload", "bound by") else "right")
     for w in a.workloads:
         dem = "unbounded" if w.unbounded else f"{w.demand_images_per_sec:,.0f}"
         ach = "-" if w.unbounded else f"{w.images_per_sec:,.0f}"
-        t.add_row(w.label, str(w.gpus), dem, ach, f"{w.read_bytes_per_sec / 1e9:,.2f}",
-                  _pct(w.gpu_data_utilization), w.bound_by["group"])
+        t.add_row(
+            w.label,
+            str(w.gpus),
+            dem,
+            ach,
+            f"{w.read_bytes_per_sec / 1e9:,.2f}",
+            _pct(w.gpu_data_utilization),
+            w.bound_by["group"],
+        )
     c.print(t)
     r = Table(title="Most utilised resources (one per group)", title_justify="left")
     for col in ("resource group", "kind", "capacity each", "utilization", "headroom"):
@@ -71,7 +89,9 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
         head = "-" if math.isinf(res.headroom) else f"{res.headroom:.2f}x"
         r.add_row(res.group, res.kind, _cap(res.capacity, res.unit), _pct(res.utilization), head)
     c.print(r)
-    c.print(f"Aggregate: {a.images_per_sec:,.0f} images/s, "
-            f"{format_rate(a.read_bytes_per_sec)} read from storage, "
-            f"GPU data utilization {_pct(a.gpu_data_utilization)}")
+    c.print(
+        f"Aggregate: {a.images_per_sec:,.0f} images/s, "
+        f"{format_rate(a.read_bytes_per_sec)} read from storage, "
+        f"GPU data utilization {_pct(a.gpu_data_utilization)}"
+    )
     c.print(f"[bold]Bottleneck:[/bold] {bottleneck_sentence(a)}")

@@ -96,8 +96,9 @@ def _split(ports: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def _plan(d: Design) -> tuple[list[tuple[str, str, int, int, Attach]], list[str],
-                              list[tuple[str, str, int]]]:
+def _plan(
+    d: Design,
+) -> tuple[list[tuple[str, str, int, int, Attach]], list[str], list[tuple[str, str, int]]]:
     """Cabling plan: endpoints with attachments, switch names, inter-switch bundles.
 
     Returns ``(endpoints, switches, isl)`` where endpoints are
@@ -109,7 +110,9 @@ def _plan(d: Design) -> tuple[list[tuple[str, str, int, int, Attach]], list[str]
         switches = ["switch"]
         for gi, g in enumerate(d.servers):
             for k in range(g.count):
-                eps.append((_server_node(d, gi, k), "server", gi, k, (("switch", g.storage_ports),)))
+                eps.append(
+                    (_server_node(d, gi, k), "server", gi, k, (("switch", g.storage_ports),))
+                )
         for si, s in enumerate(d.storage):
             for k in range(s.count):
                 eps.append((_storage_node(d, si, k), "storage", si, k, (("switch", s.ports),)))
@@ -144,14 +147,28 @@ def _plan(d: Design) -> tuple[list[tuple[str, str, int, int, Attach]], list[str]
         j = 0
         for gi, g in enumerate(d.servers):
             for k in range(g.count):
-                eps.append((_server_node(d, gi, k), "server", gi, k,
-                            ((leaves[leaf_of[j]], g.storage_ports),)))
+                eps.append(
+                    (
+                        _server_node(d, gi, k),
+                        "server",
+                        gi,
+                        k,
+                        ((leaves[leaf_of[j]], g.storage_ports),),
+                    )
+                )
                 j += 1
         j = 0
         for si, s in enumerate(d.storage):
             for k in range(s.count):
-                eps.append((_storage_node(d, si, k), "storage", si, k,
-                            ((leaves[st_leaves[j % len(st_leaves)]], s.ports),)))
+                eps.append(
+                    (
+                        _storage_node(d, si, k),
+                        "storage",
+                        si,
+                        k,
+                        ((leaves[st_leaves[j % len(st_leaves)]], s.ports),),
+                    )
+                )
                 j += 1
         # uplinks: leaf downlink bandwidth / oversubscription, split evenly over spines
         down_bw: dict[str, float] = defaultdict(float)
@@ -185,8 +202,11 @@ def _ep_rate(d: Design, kind: str, gi: int) -> float:
     return min(own, d.switch_link_rate)
 
 
-def _ports(eps: Iterable[tuple[str, str, int, int, Attach]], switches: list[str],
-           isl: list[tuple[str, str, int]]) -> dict[str, int]:
+def _ports(
+    eps: Iterable[tuple[str, str, int, int, Attach]],
+    switches: list[str],
+    isl: list[tuple[str, str, int]],
+) -> dict[str, int]:
     used = dict.fromkeys(switches, 0)
     for _node, _kind, _g, _k, attach in eps:
         for sw, n in attach:
@@ -234,11 +254,14 @@ def build_fabric(d: Design) -> Fabric:
         for u, v in ((a, b), (b, a)):
             g.add_edge(u, v, links=n, rate=rate, capacity=n * rate, link_type=d.switch_link_id)
         cables[d.switch_link_id] += n
-    return Fabric(g, servers, storage, switches, used, dict.fromkeys(switches, d.switch_ports),
-                  dict(cables))
+    return Fabric(
+        g, servers, storage, switches, used, dict.fromkeys(switches, d.switch_ports), dict(cables)
+    )
 
 
-def port_problems(sc: Scenario, cat: Catalog) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+def port_problems(
+    sc: Scenario, cat: Catalog
+) -> list[tuple[tuple[str | int, ...], str, str | None]]:
     """Port-budget and link-compatibility problems of a scenario, as (loc, msg, hint)."""
     from sizer.design import resolve
 
@@ -246,15 +269,24 @@ def port_problems(sc: Scenario, cat: Catalog) -> list[tuple[tuple[str | int, ...
     out: list[tuple[tuple[str | int, ...], str, str | None]] = []
     for gi, gsp in enumerate(d.servers):
         if gsp.link_kind != d.switch_link_kind:
-            out.append((("compute", gi, "server"),
-                        f"{gsp.server_id} storage ports are {gsp.link_kind} ({gsp.link_id}) "
-                        f"but switch {d.switch_id} is {d.switch_link_kind}",
-                        "pick a switch of the same kind, or override storage_link"))
+            out.append(
+                (
+                    ("compute", gi, "server"),
+                    f"{gsp.server_id} storage ports are {gsp.link_kind} ({gsp.link_id}) "
+                    f"but switch {d.switch_id} is {d.switch_link_kind}",
+                    "pick a switch of the same kind, or override storage_link",
+                )
+            )
     for si, s in enumerate(d.storage):
         if s.link_kind != d.switch_link_kind:
-            out.append((("storage", si, "unit"),
-                        f"{s.unit_id} ports are {s.link_kind} ({s.link_id}) but switch "
-                        f"{d.switch_id} is {d.switch_link_kind}", None))
+            out.append(
+                (
+                    ("storage", si, "unit"),
+                    f"{s.unit_id} ports are {s.link_kind} ({s.link_id}) but switch "
+                    f"{d.switch_id} is {d.switch_link_kind}",
+                    None,
+                )
+            )
     if out:
         return out
     eps, switches, isl = _plan(d)
@@ -268,9 +300,14 @@ def port_problems(sc: Scenario, cat: Catalog) -> list[tuple[tuple[str | int, ...
             hint = "use topology leaf-spine, or a switch with more ports"
         else:
             hint = "add leaves, raise oversubscription, or use a larger switch"
-        out.append((("network", "switch"),
-                    f"{worst} needs {need} ports for this cabling but {d.switch_id} has "
-                    f"{d.switch_ports}", hint))
+        out.append(
+            (
+                ("network", "switch"),
+                f"{worst} needs {need} ports for this cabling but {d.switch_id} has "
+                f"{d.switch_ports}",
+                hint,
+            )
+        )
     return out
 
 
@@ -330,11 +367,121 @@ def routing_fractions(g: nx.DiGraph, src: Attach, dst: Attach) -> dict[tuple[str
         amount = inflow.get(node, 0.0)
         if amount == 0.0 or node == "<dst>":
             continue
-        nxt = [(v, work[node][v]["links"]) for v in work.successors(node)
-               if v in dist and dist[v] == dist[node] - 1]
+        nxt = [
+            (v, work[node][v]["links"])
+            for v in work.successors(node)
+            if v in dist and dist[v] == dist[node] - 1
+        ]
         total = sum(n for _v, n in nxt)
         for v, n in nxt:
             share = amount * n / total
             out[(node, v)] = out.get((node, v), 0.0) + share
             inflow[v] += share
     return out
+
+
+class Router:
+    """ECMP routing over a fabric's switch graph, computed once per fabric.
+
+    All-pairs switch hop distances come from :func:`scipy.sparse.csgraph.shortest_path`;
+    each destination pattern then costs one layer-by-layer numpy propagation over the
+    switch edges, for every source at once (routing is linear in the bytes injected).
+    The result equals :func:`routing_fractions` summed over the sources (tested).
+    """
+
+    def __init__(self, g: nx.DiGraph, switches: list[str]) -> None:
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import shortest_path
+
+        self.switches = list(switches)
+        self.index = {s: i for i, s in enumerate(self.switches)}
+        eu, ev, el = [], [], []
+        for u, v, data in g.edges(data=True):
+            if u in self.index and v in self.index and data.get("links", 0) > 0:
+                eu.append(self.index[u])
+                ev.append(self.index[v])
+                el.append(float(data["links"]))
+        n = len(self.switches)
+        self.eu = np.asarray(eu, dtype=np.int64)
+        self.ev = np.asarray(ev, dtype=np.int64)
+        self.el = np.asarray(el, dtype=np.float64)
+        self.edges = [(self.switches[a], self.switches[b]) for a, b in zip(eu, ev, strict=True)]
+        adj = csr_matrix((np.ones(len(eu)), (self.eu, self.ev)), shape=(n, n))
+        self.dist = shortest_path(adj, directed=True, unweighted=True) if n else np.zeros((0, 0))
+
+    def route(
+        self, sources: list[tuple[Attach, float]], dst: Attach
+    ) -> tuple[list[dict[str, float]], Any, dict[str, float]]:
+        """Route bytes from several sources to one destination pattern.
+
+        Parameters
+        ----------
+        sources : list of (attach, weight)
+            Each source endpoint pattern and the bytes it injects (e.g. 1/U per unit).
+        dst : attach
+            The destination endpoint's cabling.
+
+        Returns
+        -------
+        (per_source, edge_flow, to_dst)
+            ``per_source[i]``: {switch: bytes} leaving source i per unit of its weight
+            (fractions summing to 1, or {} when unreachable); ``edge_flow``: numpy array
+            aligned with :attr:`edges`; ``to_dst``: {switch: bytes} into the destination.
+        """
+        import numpy as np
+
+        n = len(self.switches)
+        inf = np.inf
+        direct = np.zeros(n)
+        dist_c = np.full(n, inf)
+        for sw, links in dst:
+            i = self.index.get(sw)
+            if i is not None and links > 0:
+                direct[i] += links
+                dist_c = np.minimum(dist_c, self.dist[:, i] + 1.0)
+        inflow = np.zeros(n)
+        per_source: list[dict[str, float]] = []
+        for attach, weight in sources:
+            opts = [
+                (self.index[sw], links) for sw, links in attach if sw in self.index and links > 0
+            ]
+            if not opts:
+                per_source.append({})
+                continue
+            best = min(dist_c[i] for i, _ in opts)
+            if not np.isfinite(best):
+                per_source.append({})
+                continue
+            chosen = [(i, links) for i, links in opts if dist_c[i] == best]
+            total = float(sum(links for _, links in chosen))
+            split = {self.switches[i]: links / total for i, links in chosen}
+            per_source.append(split)
+            for i, links in chosen:
+                inflow[i] += weight * links / total
+        edge_flow = np.zeros(len(self.eu))
+        to_dst: dict[str, float] = {}
+        if len(self.eu):
+            du, dv = dist_c[self.eu], dist_c[self.ev]
+            valid = np.isfinite(du) & (dv == du - 1.0)
+            out_links = np.zeros(n)
+            np.add.at(out_links, self.eu[valid], self.el[valid])
+        else:
+            valid = np.zeros(0, dtype=bool)
+            out_links = np.zeros(n)
+        # nodes at distance 1 deliver directly (their shortest next hop is the destination)
+        finite = dist_c[np.isfinite(dist_c)]
+        maxd = int(finite.max()) if finite.size else 0
+        for k in range(maxd, 0, -1):
+            layer = dist_c == float(k)
+            if k == 1:
+                for i in np.flatnonzero(layer & (inflow > 0)):
+                    to_dst[self.switches[i]] = float(inflow[i])
+                break
+            sel = valid & layer[self.eu] if len(self.eu) else valid
+            if not sel.any():
+                continue
+            f = inflow[self.eu[sel]] * self.el[sel] / out_links[self.eu[sel]]
+            edge_flow[sel] += f
+            np.add.at(inflow, self.ev[sel], f)
+        return per_source, edge_flow, to_dst

@@ -109,8 +109,7 @@ def test_storage_bound(cat: Any) -> None:
 
 def test_adding_a_storage_unit_to_a_storage_bound_design(cat: Any) -> None:
     """Same 32 GB/s demand with 2 units: 40 GB/s read >= 32, everything fed."""
-    a = run(cat, compute=[{"server": "t-srv", "count": 8}],
-            storage=[{"unit": "t-st", "count": 2}])
+    a = run(cat, compute=[{"server": "t-srv", "count": 8}], storage=[{"unit": "t-st", "count": 2}])
     assert a.bottleneck is None
     assert a.images_per_sec == pytest.approx(32_000)
     # striping: each unit serves half of every server's bytes = 16 GB/s
@@ -123,8 +122,11 @@ def test_storage_link_bound(cat: Any) -> None:
 
     Each server gets 10/8 = 1.25 GB/s, utilization 31.25 %, bound by the storage link.
     """
-    a = run(cat, compute=[{"server": "t-srv", "count": 8}],
-            storage=[{"unit": "t-st", "count": 1, "ports": 1}])
+    a = run(
+        cat,
+        compute=[{"server": "t-srv", "count": 8}],
+        storage=[{"unit": "t-st", "count": 1, "ports": 1}],
+    )
     assert a.read_bytes_per_sec == pytest.approx(10 * GB)
     assert util(a) == pytest.approx(0.3125)
     assert a.bottleneck is not None and a.bottleneck["kind"] == "link"
@@ -137,10 +139,15 @@ def test_two_flows_unequal_shares_one_link(cat: Any) -> None:
     Demand 8 + 12 = 20 > 10.  Per-GPU fair level L: 1L + 3L = 10, L = 2.5 GB/s per GPU,
     below both demands: X gets 2.5 (31.25 %), Y gets 7.5 (62.5 %).
     """
-    a = run(cat, compute=[{"server": "t-srv-1p", "count": 1}],
-            storage=[{"unit": "t-st-fast", "count": 1}],
-            workloads=[{"model": "t-m", "dataset": "t-8mb", "gpus_per_server": 1},
-                       {"model": "t-m", "dataset": "t-4mb", "gpus_per_server": 3}])
+    a = run(
+        cat,
+        compute=[{"server": "t-srv-1p", "count": 1}],
+        storage=[{"unit": "t-st-fast", "count": 1}],
+        workloads=[
+            {"model": "t-m", "dataset": "t-8mb", "gpus_per_server": 1},
+            {"model": "t-m", "dataset": "t-4mb", "gpus_per_server": 3},
+        ],
+    )
     assert a.workloads[0].read_bytes_per_sec == pytest.approx(2.5 * GB)
     assert a.workloads[1].read_bytes_per_sec == pytest.approx(7.5 * GB)
     assert util(a, 0) == pytest.approx(0.3125)
@@ -153,10 +160,15 @@ def test_flow_under_demand_next_to_capped_flow(cat: Any) -> None:
 
     X is frozen at its demand (1 < fair level 2.5); Y takes the rest, 9 GB/s = 75 %.
     """
-    a = run(cat, compute=[{"server": "t-srv-1p", "count": 1}],
-            storage=[{"unit": "t-st-fast", "count": 1}],
-            workloads=[{"model": "t-m", "dataset": "t-1mb", "gpus_per_server": 1},
-                       {"model": "t-m", "dataset": "t-4mb", "gpus_per_server": 3}])
+    a = run(
+        cat,
+        compute=[{"server": "t-srv-1p", "count": 1}],
+        storage=[{"unit": "t-st-fast", "count": 1}],
+        workloads=[
+            {"model": "t-m", "dataset": "t-1mb", "gpus_per_server": 1},
+            {"model": "t-m", "dataset": "t-4mb", "gpus_per_server": 3},
+        ],
+    )
     assert util(a, 0) == pytest.approx(1.0)
     assert a.workloads[0].bound_by["kind"] == "gpu-compute"
     assert a.workloads[1].read_bytes_per_sec == pytest.approx(9 * GB)
@@ -170,8 +182,11 @@ def test_parallel_links(cat: Any) -> None:
     Two 100 GB/s units (2 ports each) do not bind; the 2-link bundle carries 20 GB/s:
     utilization 62.5 %.
     """
-    a = run(cat, storage=[{"unit": "t-st-fast", "count": 2}],
-            workloads=[{"model": "t-m", "dataset": "t-8mb"}])
+    a = run(
+        cat,
+        storage=[{"unit": "t-st-fast", "count": 2}],
+        workloads=[{"model": "t-m", "dataset": "t-8mb"}],
+    )
     assert a.read_bytes_per_sec == pytest.approx(20 * GB)
     assert util(a) == pytest.approx(0.625)
     bundle = next(r for r in a.resources if r.kind == "link" and r.id.startswith("switch ->"))
@@ -186,10 +201,13 @@ def test_dual_switch_paths(cat: Any) -> None:
     via B; the storage's link to each switch carries 10 GB/s, so 20 GB/s in all: 10 per
     server (62.5 %).  Each server link carries 5 GB/s of its 10.
     """
-    a = run(cat, compute=[{"server": "t-srv", "count": 2}],
-            storage=[{"unit": "t-st-fast", "count": 1}],
-            network={"topology": "dual-switch", "switch": "t-sw"},
-            workloads=[{"model": "t-m", "dataset": "t-4mb"}])
+    a = run(
+        cat,
+        compute=[{"server": "t-srv", "count": 2}],
+        storage=[{"unit": "t-st-fast", "count": 1}],
+        network={"topology": "dual-switch", "switch": "t-sw"},
+        workloads=[{"model": "t-m", "dataset": "t-4mb"}],
+    )
     assert a.read_bytes_per_sec == pytest.approx(20 * GB)
     assert util(a) == pytest.approx(0.625)
     st_links = [r for r in a.resources if r.kind == "link" and r.id.startswith("t-st-fast")]
@@ -201,10 +219,16 @@ def test_dual_switch_paths(cat: Any) -> None:
 def test_dual_switch_losing_one_switch_halves_the_fabric(cat: Any) -> None:
     """Same design as above without switch B: only the storage's 10 GB/s link to A is left,
     so the pair gets 10 GB/s (5 each, 31.25 %)."""
-    d = resolve(scenario(cat, compute=[{"server": "t-srv", "count": 2}],
-                         storage=[{"unit": "t-st-fast", "count": 1}],
-                         network={"topology": "dual-switch", "switch": "t-sw"},
-                         workloads=[{"model": "t-m", "dataset": "t-4mb"}]), cat)
+    d = resolve(
+        scenario(
+            cat,
+            compute=[{"server": "t-srv", "count": 2}],
+            storage=[{"unit": "t-st-fast", "count": 1}],
+            network={"topology": "dual-switch", "switch": "t-sw"},
+            workloads=[{"model": "t-m", "dataset": "t-4mb"}],
+        ),
+        cat,
+    )
     fab = build_fabric(d)
     fab.graph.remove_node("switch-B")
     fab.switches.remove("switch-B")
@@ -226,11 +250,19 @@ def test_single_switch_lost_cuts_everything(cat: Any) -> None:
 
 
 def _leaf_spine(cat: Any, ratio: float) -> Analysis:
-    return run(cat, compute=[{"server": "t-srv", "count": 4}],
-               storage=[{"unit": "t-st-fast", "count": 2}],
-               network={"topology": "leaf-spine", "switch": "t-sw", "leaves": 2, "spines": 1,
-                        "oversubscription": ratio},
-               workloads=[{"model": "t-m", "dataset": "t-4mb"}])
+    return run(
+        cat,
+        compute=[{"server": "t-srv", "count": 4}],
+        storage=[{"unit": "t-st-fast", "count": 2}],
+        network={
+            "topology": "leaf-spine",
+            "switch": "t-sw",
+            "leaves": 2,
+            "spines": 1,
+            "oversubscription": ratio,
+        },
+        workloads=[{"model": "t-m", "dataset": "t-4mb"}],
+    )
 
 
 def test_leaf_spine_non_blocking(cat: Any) -> None:
@@ -257,9 +289,12 @@ def test_leaf_spine_two_to_one(cat: Any) -> None:
 
 def test_client_ingest_cap(cat: Any) -> None:
     """A server with a 15 GB/s client ingest limit wanting 16 GB/s gets 15 (93.75 %)."""
-    a = run(cat, compute=[{"server": "t-srv-cap", "count": 1}],
-            storage=[{"unit": "t-st-fast", "count": 1}],
-            workloads=[{"model": "t-m", "dataset": "t-4mb"}])
+    a = run(
+        cat,
+        compute=[{"server": "t-srv-cap", "count": 1}],
+        storage=[{"unit": "t-st-fast", "count": 1}],
+        workloads=[{"model": "t-m", "dataset": "t-4mb"}],
+    )
     assert a.read_bytes_per_sec == pytest.approx(15 * GB)
     assert util(a) == pytest.approx(0.9375)
     assert a.bottleneck is not None and a.bottleneck["kind"] == "server-ingest"
@@ -277,11 +312,15 @@ def test_host_preprocessing_cap(cat: Any) -> None:
 
 def test_synthetic_data_wants_nothing(real: Any) -> None:
     """Synthetic data is generated on the GPU: 0 bytes, images/s = compute rate."""
-    sc = Scenario.model_validate({
-        "name": "synthetic", "compute": [{"server": "dgx-1", "count": 1}],
-        "storage": [{"unit": "ess-3000", "count": 1}],
-        "network": {"topology": "single-switch", "switch": "sb7800"},
-        "workloads": [{"model": "resnet-50", "dataset": "synthetic"}]})
+    sc = Scenario.model_validate(
+        {
+            "name": "synthetic",
+            "compute": [{"server": "dgx-1", "count": 1}],
+            "storage": [{"unit": "ess-3000", "count": 1}],
+            "network": {"topology": "single-switch", "switch": "sb7800"},
+            "workloads": [{"model": "resnet-50", "dataset": "synthetic"}],
+        }
+    )
     a = analyze(sc, real)
     assert a.read_bytes_per_sec == 0
     rate = real.throughput("resnet-50", "v100-sxm2-16gb", "fp16", "training").samples_per_sec
@@ -296,9 +335,14 @@ def test_mixed_training_and_inference_on_one_server(cat: Any) -> None:
     Fair level L per GPU: training freezes at L = 1 (2 GB/s); the 4 GB/s left go to the
     two inference GPUs, 2 GB/s each = 66.7 % of 3.
     """
-    a = run(cat, storage=[{"unit": "t-st-6", "count": 1}],
-            workloads=[{"model": "t-m", "phase": "training", "gpus_per_server": 2},
-                       {"model": "t-m", "phase": "inference", "gpus_per_server": 2}])
+    a = run(
+        cat,
+        storage=[{"unit": "t-st-6", "count": 1}],
+        workloads=[
+            {"model": "t-m", "phase": "training", "gpus_per_server": 2},
+            {"model": "t-m", "phase": "inference", "gpus_per_server": 2},
+        ],
+    )
     assert util(a, 0) == pytest.approx(1.0)
     assert util(a, 1) == pytest.approx(2 / 3)
     assert a.workloads[1].images_per_sec == pytest.approx(4000)
@@ -308,8 +352,11 @@ def test_mixed_training_and_inference_on_one_server(cat: Any) -> None:
 def test_cache_hit_ratio(cat: Any) -> None:
     """Storage-bound case (32 GB/s wanted of 20) with half the reads cached: 16 GB/s from
     storage, all GPUs fed, 32,000 images/s."""
-    a = run(cat, compute=[{"server": "t-srv", "count": 8}],
-            workloads=[{"model": "t-m", "dataset": "t-1mb", "cache": 0.5}])
+    a = run(
+        cat,
+        compute=[{"server": "t-srv", "count": 8}],
+        workloads=[{"model": "t-m", "dataset": "t-1mb", "cache": 0.5}],
+    )
     assert a.bottleneck is None
     assert a.read_bytes_per_sec == pytest.approx(16 * GB)
     assert a.images_per_sec == pytest.approx(32_000)
@@ -319,8 +366,11 @@ def test_cache_hit_ratio(cat: Any) -> None:
 def test_cache_auto(cat: Any) -> None:
     """1 TB NVMe + 50 % of 1 TB RAM = 1.5 TB node cache >= the 1 TB dataset: hit 1.0,
     nothing read from storage after the first epoch."""
-    a = run(cat, compute=[{"server": "t-srv-cache", "count": 1}],
-            workloads=[{"model": "t-m", "dataset": "t-1mb", "cache": "auto"}])
+    a = run(
+        cat,
+        compute=[{"server": "t-srv-cache", "count": 1}],
+        workloads=[{"model": "t-m", "dataset": "t-1mb", "cache": "auto"}],
+    )
     w = a.workloads[0]
     assert (w.cache_mode, w.cache_hit_ratio) == ("auto", 1.0)
     assert a.read_bytes_per_sec == 0
@@ -328,8 +378,14 @@ def test_cache_auto(cat: Any) -> None:
 
 
 def test_graph_is_a_real_networkx_graph(cat: Any) -> None:
-    d = resolve(scenario(cat, compute=[{"server": "t-srv", "count": 3}],
-                         network={"topology": "dual-switch", "switch": "t-sw"}), cat)
+    d = resolve(
+        scenario(
+            cat,
+            compute=[{"server": "t-srv", "count": 3}],
+            network={"topology": "dual-switch", "switch": "t-sw"},
+        ),
+        cat,
+    )
     fab = build_fabric(d)
     assert isinstance(fab.graph, nx.DiGraph)
     kinds = nx.get_node_attributes(fab.graph, "kind")
@@ -342,12 +398,23 @@ def test_json_contract(cat: Any) -> None:
     j = run(cat, compute=[{"server": "t-srv", "count": 8}]).to_json()
     assert set(j) >= {"scenario", "aggregate", "workloads", "resources", "bottleneck"}
     assert set(j["aggregate"]) >= {"images_per_sec", "read_bytes_per_sec", "gpu_data_utilization"}
-    assert set(j["workloads"][0]) >= {"model", "phase", "gpus", "demand_images_per_sec",
-                                      "images_per_sec", "read_bytes_per_sec", "bound_by"}
-    assert set(j["resources"][0]) >= {"id", "kind", "capacity", "load", "utilization",
-                                      "saturated"}
-    assert {r["kind"] for r in j["resources"]} <= {"storage", "link", "server-ingest",
-                                                   "host-preprocessing", "gpu-compute"}
+    assert set(j["workloads"][0]) >= {
+        "model",
+        "phase",
+        "gpus",
+        "demand_images_per_sec",
+        "images_per_sec",
+        "read_bytes_per_sec",
+        "bound_by",
+    }
+    assert set(j["resources"][0]) >= {"id", "kind", "capacity", "load", "utilization", "saturated"}
+    assert {r["kind"] for r in j["resources"]} <= {
+        "storage",
+        "link",
+        "server-ingest",
+        "host-preprocessing",
+        "gpu-compute",
+    }
     assert j["bottleneck"]["kind"] == "storage"
 
 
@@ -386,10 +453,14 @@ def test_ra_storage_scales_linearly_with_ess3000_units(real: Any, units: int) ->
     clients are not the limit: nine DGX-1 (4 EDR links = 50 GB/s each, no published
     client cap) running the read benchmark get 40 / 80 / 120 GB/s."""
     sc = load_scenario(SCEN / "ra-9x-dgx1-3x-ess3000.yaml", real)
-    sc = sc.model_copy(update={
-        "storage": [sc.storage[0].model_copy(update={"count": units})],
-        "workloads": [sc.workloads[0].model_copy(update={"model": "fio-read", "dataset": None})],
-    })
+    sc = sc.model_copy(
+        update={
+            "storage": [sc.storage[0].model_copy(update={"count": units})],
+            "workloads": [
+                sc.workloads[0].model_copy(update={"model": "fio-read", "dataset": None})
+            ],
+        }
+    )
     a = analyze(sc, real)
     assert a.read_bytes_per_sec == pytest.approx(40 * GB * units)
     assert a.bottleneck is not None and a.bottleneck["kind"] == "storage"
