@@ -303,11 +303,11 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         )
     # de-duplicate the list of figures used, keep first occurrence
     seen: set[tuple[str, str]] = set()
-    uniq = []
-    for u in used:
-        if (u.entry, u.field) not in seen:
-            seen.add((u.entry, u.field))
-            uniq.append(u)
+    uniq: list[Used] = []
+    for fig in used:
+        if (fig.entry, fig.field) not in seen:
+            seen.add((fig.entry, fig.field))
+            uniq.append(fig)
     return Design(
         name=sc.name,
         servers=tuple(servers),

@@ -37,7 +37,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -475,8 +475,8 @@ class Router:
         for k in range(maxd, 0, -1):
             layer = dist_c == float(k)
             if k == 1:
-                for i in np.flatnonzero(layer & (inflow > 0)):
-                    to_dst[self.switches[i]] = float(inflow[i])
+                for j in np.flatnonzero(layer & (inflow > 0)):
+                    to_dst[self.switches[int(j)]] = float(inflow[j])
                 break
             sel = valid & layer[self.eu] if len(self.eu) else valid
             if not sel.any():
