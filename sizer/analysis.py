@@ -113,6 +113,8 @@ class Analysis:
     iterations: int
     fabric: Fabric = field(repr=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False)
+    #: the solved problem (weights, capacities, demands, shares, rates), for checking
+    problem: tuple[Any, ...] = field(default=(), repr=False)
 
     def top_resources(self, n: int = 8) -> list[ResourceResult]:
         """The most utilised resources, one per group."""
@@ -481,6 +483,7 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
         flows=n_flows,
         nnz=int(W.nnz),
         iterations=sol.iterations,
+        problem=(W, caps, dem_arr, np.asarray(share, dtype=np.float64), rates),
         fabric=fab,
         timings={"build": t1 - t0, "solve": t2 - t1, "results": t3 - t2, "total": t3 - t0},
     )
