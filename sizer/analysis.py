@@ -49,7 +49,7 @@ FED = 1.0 - 1e-9
 KINDS = ("storage", "link", "server-ingest", "host-preprocessing", "gpu-compute")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResourceResult:
     id: str
     kind: str
@@ -461,15 +461,24 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
         )
     gpu_total = float(fg.sum())
     agg_util = float((fg * futil).sum() / gpu_total) if gpu_total > 0 else None
-    bottleneck = _bottleneck(
-        binding,
-        futil,
-        fg,
-        rates,
-        resources,
-        unreach,
-        np.asarray([w.unbounded for w in d.workloads])[fw] if n_flows else np.zeros(0, dtype=bool),
+    f_unbounded = (
+        np.asarray([w.unbounded for w in d.workloads])[fw] if n_flows else np.zeros(0, dtype=bool)
     )
+    bottleneck = _bottleneck(binding, futil, fg, resources, f_unbounded)
+    if unreach.any():
+        cut_gpus = float(fg[unreach].sum())
+        if bottleneck is None or cut_gpus >= bottleneck["gpus_capped"]:
+            bottleneck = {
+                "id": None,
+                "kind": "link",
+                "group": "no path to storage (failed fabric)",
+                "resources": 0,
+                "utilization": 0.0,
+                "capacity": 0.0,
+                "unit": "B/s",
+                "gpus_capped": int(cut_gpus),
+                "capped_gpu_data_utilization": 0.0 if cut_gpus else None,
+            }
     t3 = time.perf_counter()
     return Analysis(
         design=d,
@@ -489,6 +498,11 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
     )
 
 
+def _capped(binding: np.ndarray, futil: np.ndarray, unbounded: np.ndarray) -> np.ndarray:
+    """Flows held below their demand by a resource (read benchmarks always are)."""
+    return (binding >= 0) & (unbounded | (futil < FED))
+
+
 def _bound_by(
     m: np.ndarray,
     binding: np.ndarray,
@@ -503,15 +517,12 @@ def _bound_by(
     """What holds a workload back: the resource that froze most of its unmet demand."""
     if (m & unreach).any():
         return {"id": None, "kind": "link", "group": "no path to storage (failed fabric)"}
-    weight = (1.0 - futil) * np.maximum(fg, 1.0) if not unbounded else np.ones_like(futil)
-    score: dict[int, float] = defaultdict(float)
-    for f in np.flatnonzero(m):
-        b = int(binding[f])
-        if b >= 0 and (unbounded or futil[f] < FED):
-            score[b] += float(weight[f])
-    if not score:
+    sel = m & _capped(binding, futil, np.full(len(m), unbounded))
+    if not sel.any():
         return {"id": None, "kind": "gpu-compute", "group": "GPU compute"}
-    best = max(score, key=lambda r: (score[r], -r))
+    weight = np.ones(int(sel.sum())) if unbounded else (1.0 - futil[sel]) * np.maximum(fg[sel], 1)
+    score = np.bincount(binding[sel], weights=weight, minlength=len(r_id))
+    best = int(np.argmax(score))  # ties: lowest index
     return {"id": r_id[best], "kind": r_kind[best], "group": r_group[best]}
 
 
@@ -519,48 +530,39 @@ def _bottleneck(
     binding: np.ndarray,
     futil: np.ndarray,
     fg: np.ndarray,
-    rates: np.ndarray,
     resources: list[ResourceResult],
-    unreach: np.ndarray,
     unbounded: np.ndarray,
 ) -> dict[str, Any] | None:
-    """The saturated resource group that froze the most GPU demand (None: all GPUs fed)."""
-    unmet: dict[str, float] = defaultdict(float)
-    gpus_capped: dict[str, float] = defaultdict(float)
-    util_capped: dict[str, list[float]] = defaultdict(list)
-    rep: dict[str, int] = {}
-    for f in range(len(binding)):
-        b = int(binding[f])
-        if b < 0:
-            continue
-        if not unbounded[f] and futil[f] >= FED:
-            continue
-        grp = resources[b].group
-        unmet[grp] += (1.0 - futil[f]) * fg[f] if not unbounded[f] else 1.0
-        gpus_capped[grp] += fg[f]
-        util_capped[grp].append(float(futil[f]))
-        if grp not in rep or resources[b].utilization > resources[rep[grp]].utilization:
-            rep[grp] = b
-    if not unmet:
+    """The saturated resource group that froze the most GPU demand (None: all GPUs fed).
+
+    Resources that behave alike (the units of one storage group, the links of one
+    bundle type) form a group; the group's unmet demand is the sum over the flows its
+    members froze of ``GPUs x (1 - utilization)`` (a read benchmark flow counts 1).
+    """
+    sel = _capped(binding, futil, unbounded)
+    if not sel.any():
         return None
-    grp = max(unmet, key=lambda k: (unmet[k], k))
-    r = resources[rep[grp]]
-    members = [x for x in resources if x.group == grp]
-    caps = [x.capacity for x in members]
-    gpus = int(gpus_capped[grp])
-    mean_util = (
-        float(np.mean(util_capped[grp]))
-        if gpus == 0
-        else float(sum(u for u in util_capped[grp]) / len(util_capped[grp]))
-    )
+    names = sorted({r.group for r in resources})
+    gid = {g: i for i, g in enumerate(names)}
+    r_gid = np.fromiter((gid[r.group] for r in resources), dtype=np.int64, count=len(resources))
+    fgrp = r_gid[binding[sel]]
+    unmet = np.where(unbounded[sel], 1.0, (1.0 - futil[sel]) * fg[sel])
+    score = np.bincount(fgrp, weights=unmet, minlength=len(names))
+    g_best = int(np.argmax(score))
+    grp = names[g_best]
+    in_grp = fgrp == g_best
+    gpus = float(fg[sel][in_grp].sum())
+    util = float((fg[sel][in_grp] * futil[sel][in_grp]).sum() / gpus) if gpus else None
+    members = [r for r in resources if r.group == grp]
+    rep = max(members, key=lambda r: (r.utilization, r.id))
     return {
-        "id": r.id,
-        "kind": r.kind,
+        "id": rep.id,
+        "kind": rep.kind,
         "group": grp,
         "resources": len(members),
-        "utilization": r.utilization,
-        "capacity": float(sum(caps)),
-        "unit": r.unit,
-        "gpus_capped": gpus,
-        "capped_gpu_data_utilization": mean_util if gpus else None,
+        "utilization": rep.utilization,
+        "capacity": float(sum(r.capacity for r in members)),
+        "unit": rep.unit,
+        "gpus_capped": int(gpus),
+        "capped_gpu_data_utilization": util,
     }
