@@ -8,6 +8,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+from sizer.summary import make_console
+
 __all__ = ["catalog_json", "print_catalog", "print_entry"]
 
 
@@ -53,7 +55,7 @@ def catalog_json(cat: Any, ident: str | None = None) -> Any:
 
 
 def print_catalog(cat: Any, console: Console | None = None) -> None:
-    c = console or Console(highlight=False)
+    c = console or make_console()
     t = Table(title=f"sizer catalog ({cat.digest()[:12]})", title_justify="left")
     for col in ("kind", "id", "name", "figures", "weakest", "first source"):
         t.add_column(col, overflow="fold")
@@ -75,7 +77,7 @@ def print_catalog(cat: Any, console: Console | None = None) -> None:
 
 
 def print_entry(cat: Any, ident: str, console: Console | None = None) -> None:
-    c = console or Console(highlight=False)
+    c = console or make_console()
     found = [(k, e) for k, i, e in cat.entries() if i == ident]
     if not found:
         _unknown(cat, ident)

@@ -158,13 +158,28 @@ def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
         print_analysis(result)
 
 
+#: Commands that live in their own modules.  Those modules import only click at module
+#: level (heavy libraries are imported inside the command functions), so registering
+#: them keeps `sizer --help` fast; tests/test_cli.py checks that.
+_COMMANDS = {
+    "memory": ("sizer.cli_memory", "memory"),
+    "size": ("sizer.cli_scaling", "size"),
+    "sweep": ("sizer.cli_scaling", "sweep"),
+    "failures": ("sizer.cli_scaling", "failures"),
+    "compare": ("sizer.cli_scaling", "compare"),
+    "render": ("sizer.cli_render", "render"),
+}
+
+
 def _register_optional() -> None:
-    """Commands that live in their own modules (imported lazily at call time)."""
-    try:
-        from sizer.cli_memory import memory
-    except ImportError:  # pragma: no cover - module not built yet
-        return
-    cli.add_command(memory)
+    import importlib
+
+    for name, (module, attr) in _COMMANDS.items():
+        try:
+            cmd = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):  # pragma: no cover - not built yet
+            continue
+        cli.add_command(cmd, name)
 
 
 _register_optional()

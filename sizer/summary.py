@@ -10,7 +10,15 @@ from rich.table import Table
 
 from sizer.units import format_rate
 
-__all__ = ["bottleneck_sentence", "print_analysis"]
+__all__ = ["bottleneck_sentence", "make_console", "print_analysis"]
+
+
+def make_console() -> Console:
+    """A console for results on stdout: 120 columns when not a terminal (pipes, CI)."""
+    c = Console(highlight=False)
+    if not c.is_terminal:
+        c = Console(highlight=False, width=120)
+    return c
 
 
 def _pct(x: float | None) -> str:
@@ -52,10 +60,13 @@ def bottleneck_sentence(a: Any) -> str:
 
 def print_analysis(a: Any, console: Console | None = None) -> None:
     """Print workloads, the most utilised resources and the bottleneck."""
-    c = console or Console(highlight=False)
+    c = console or make_console()
     d = a.design
     c.print(f"[bold]{d.name}[/bold]")
-    servers = ", ".join(f"{g.count}x {g.server_id}" for g in d.servers)
+    servers = ", ".join(
+        f"{g.count}x {g.server_id}" + (f" ({g.name})" if g.name != g.server_id else "")
+        for g in d.servers
+    )
     storage = ", ".join(f"{s.count}x {s.unit_id}" for s in d.storage)
     c.print(f"{servers} ({d.total_gpus} GPUs); {storage}; {d.topology} on {d.switch_id}")
     t = Table(title="Workloads", title_justify="left")
