@@ -1,0 +1,284 @@
+"""The customer report: ``sizer render`` writes ``report.html`` and ``report.pdf``.
+
+Pipeline (each stage in its own module)::
+
+    scenario.yaml -> load -> analyze (+ scaling, memory) -> context (plain data)
+        -> charts (SVG) + topology diagram (SVG) -> html (jinja2) -> pdf (WeasyPrint)
+        -> write (atomic, confined to the output dir)
+
+Everything is computed for every scenario before anything is written, so bad input
+writes nothing.  The report date is ``SOURCE_DATE_EPOCH`` (UTC) when set, otherwise
+today (UTC); with the same inputs and date the HTML is byte-identical.
+
+Heavy libraries (matplotlib, WeasyPrint) are imported only when a report is rendered.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sizer.errors import Problem, SizerInputError
+
+__all__ = [
+    "FORMATS",
+    "Report",
+    "build_report",
+    "render_files",
+    "render_report",
+    "report_date",
+]
+
+FORMATS = ("html", "pdf")
+
+
+def report_date(environ: Mapping[str, str] | None = None) -> _dt.date:
+    """``SOURCE_DATE_EPOCH`` as a UTC date when set (reproducible builds), else today (UTC).
+
+    >>> report_date({"SOURCE_DATE_EPOCH": "1700000000"})
+    datetime.date(2023, 11, 14)
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw == "":
+        return _dt.datetime.now(_dt.UTC).date()
+    try:
+        secs = int(raw)
+        if secs < 0:
+            raise ValueError
+        return _dt.datetime.fromtimestamp(secs, _dt.UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise SizerInputError(
+            [
+                Problem(
+                    "SOURCE_DATE_EPOCH",
+                    None,
+                    None,
+                    "",
+                    f"{raw[:40]!r} is not a non-negative whole number of seconds since 1970",
+                    type="environment",
+                )
+            ]
+        ) from None
+
+
+@dataclass
+class Report:
+    """A rendered report, in memory."""
+
+    name: str  # output sub-directory (sanitised scenario stem)
+    context: dict[str, Any]
+    html: str
+    pdf: bytes | None
+    formats: tuple[str, ...] = FORMATS
+
+    def files(self) -> dict[str, bytes]:
+        out = {}
+        if "html" in self.formats:
+            out["report.html"] = self.html.encode("utf-8")
+        if self.pdf is not None:
+            out["report.pdf"] = self.pdf
+        return out
+
+
+def _memory_cases(path: Path, sc: Any, design: Any, catalog: Any) -> list[dict[str, Any]] | None:
+    """Estimate every ``memory:`` case of the scenario; problems located in the file."""
+    cases = getattr(sc, "memory", None)
+    if not cases:
+        return None
+    try:
+        from sizer.memory import estimate_memory, parse_image
+    except ImportError:  # pragma: no cover - memory module not installed
+        return None
+    out = []
+    problems: list[Problem] = []
+    for i, case in enumerate(cases):
+        gpu_id = case.gpu or design.servers[0].gpu_id
+        gpu = catalog.gpus.get(gpu_id)
+        try:
+            image = parse_image(case.image) if case.image else None
+            est = estimate_memory(
+                case.model,
+                batch=case.batch,
+                image=image,
+                seq=case.seq,
+                precision=case.precision,
+                phase=case.phase,
+                optimizer=case.optimizer,
+                gpu_memory_bytes=None if gpu is None else float(gpu.memory.value),
+            )
+        except SizerInputError as e:
+            problems.extend(_relocate(path, ("memory", i), e.problems))
+            continue
+        out.append(
+            {"case": case, "estimate": est, "gpu_name": gpu.name if gpu is not None else gpu_id}
+        )
+    if problems:
+        raise SizerInputError(problems)
+    return out
+
+
+def _relocate(path: Path, loc: tuple[str | int, ...], problems: Iterable[Problem]) -> list[Problem]:
+    from sizer.loader import locate, read_yaml
+
+    doc = read_yaml(path)
+    out = []
+    for p in problems:
+        field = p.loc.lstrip("-").replace("-", "_")
+        full = (*loc, field) if field else loc
+        line, col = locate(doc, full)
+        where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in full).lstrip(".")
+        out.append(Problem(doc.path, line, col, where, p.msg, p.hint, p.type))
+    return out
+
+
+def _scaling(sc: Any, catalog: Any, analysis: Any) -> dict[str, Any] | None:
+    """Scaling results as plain report data, when :mod:`sizer.scaling` is available."""
+    try:
+        from sizer.report.scaling_view import scaling_context
+    except ImportError:  # pragma: no cover
+        return None
+    return scaling_context(sc, catalog, analysis)
+
+
+def build_report(
+    path: str | os.PathLike[str],
+    catalog: Any,
+    *,
+    date: _dt.date | None = None,
+    formats: Sequence[str] = FORMATS,
+    paper: str = "a4",
+) -> Report:
+    """Load, analyze and render one scenario in memory (nothing is written).
+
+    Raises
+    ------
+    SizerInputError
+        The scenario (or a memory case) is invalid; every problem, located.
+    """
+    from sizer import __version__
+    from sizer.analysis import analyze
+    from sizer.loader import load_scenario
+    from sizer.report import charts
+    from sizer.report.context import build_context, fingerprint
+    from sizer.report.html import render_html
+    from sizer.report.topology import diagram_for
+    from sizer.report.write import safe_name
+
+    p = Path(path)
+    sc = load_scenario(p, catalog)
+    raw = p.read_bytes()
+    analysis = analyze(sc, catalog)
+    memory = _memory_cases(p, sc, analysis.design, catalog)
+    scaling = _scaling(sc, catalog, analysis)
+    link_names = {
+        lid: catalog.links[lid].name for lid in analysis.fabric.cables if lid in catalog.links
+    }
+    svg, caption = diagram_for(analysis, link_names)
+    ctx = build_context(
+        analysis=analysis,
+        scenario_text=raw.decode("utf-8", errors="replace"),
+        scenario_file=str(path),
+        fingerprint_hex=fingerprint(raw, analysis.design.catalog_digest),
+        report_date=date or report_date(),
+        version=__version__,
+        catalog=catalog,
+        scaling=scaling,
+        memory=memory,
+        diagram_caption=caption,
+    )
+    figs = {"topology": svg, "utilization": charts.utilization_chart(ctx["resources"])}
+    n_fig = 3
+    if scaling is not None:
+        for f in scaling["figures"]:
+            f["number"] = n_fig
+            n_fig += 1
+            figs[f["chart"]] = charts.scaling_chart(
+                f["series"],
+                xlabel=f["xlabel"],
+                ylabel=f["ylabel"],
+                marks=f.get("marks", ()),
+                prefix=f["chart"],
+            )
+    if ctx["memory"]:
+        ctx["memory_figure"] = n_fig
+        figs["memory"] = charts.memory_chart(ctx["memory"])
+    html = render_html(ctx, figs)
+    pdf = None
+    if "pdf" in formats:
+        from sizer.report.pdf import render_pdf
+
+        pdf = render_pdf(html, paper=paper)
+    return Report(safe_name(p.stem), ctx, html, pdf, tuple(formats))
+
+
+def render_report(path: str | os.PathLike[str], catalog: Any, **kw: Any) -> dict[str, bytes]:
+    """The files of one scenario's report: ``{"report.html": ..., "report.pdf": ...}``."""
+    return build_report(path, catalog, **kw).files()
+
+
+def render_files(
+    files: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    catalog: Any = None,
+    formats: Sequence[str] = FORMATS,
+    paper: str = "a4",
+    date: _dt.date | None = None,
+) -> list[Path]:
+    """Render every scenario, then write ``<out_dir>/<stem>/report.{html,pdf}``.
+
+    All reports are built in memory first: if any scenario is invalid, nothing is written
+    and :class:`SizerInputError` lists every problem of every file.
+    """
+    from sizer.report.write import write_files
+
+    if catalog is None:
+        from sizer.catalog import load_catalog
+
+        catalog = load_catalog()
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise SizerInputError(
+            [
+                Problem(
+                    "--format",
+                    None,
+                    None,
+                    "",
+                    f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(FORMATS)}",
+                )
+            ]
+        )
+    when = date or report_date()
+    reports: list[Report] = []
+    problems: list[Problem] = []
+    for f in files:
+        try:
+            reports.append(build_report(f, catalog, date=when, formats=formats, paper=paper))
+        except SizerInputError as e:
+            problems.extend(e.problems)
+    seen: dict[str, str] = {}
+    for f, r in zip(files, reports, strict=False):
+        if r.name in seen and not problems:
+            problems.append(
+                Problem(
+                    str(f),
+                    None,
+                    None,
+                    "",
+                    f"writes to the same output directory {r.name!r} as "
+                    f"{seen[r.name]}; render them separately with --out",
+                )
+            )
+        seen.setdefault(r.name, str(f))
+    if problems:
+        raise SizerInputError(problems)
+    written: list[Path] = []
+    for r in reports:
+        written += write_files(Path(out_dir), r.name, r.files())
+    return written

@@ -1,0 +1,680 @@
+"""The report's content as plain data: what the templates print, nothing they compute.
+
+``build_context(...)`` is pure: it takes the scenario text, the analysis (and, when
+available, scaling and memory results), the date and the version, and returns a dict of
+strings, numbers, lists and dicts.  Every number is already formatted by
+:mod:`sizer.report.fmt`, so the HTML, the PDF and the tests print one spelling of it.
+Strings are raw (not escaped): the jinja2 environment escapes them.
+
+The section order is fixed here (:func:`sections`); the template walks it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter, defaultdict
+from datetime import date as Date
+from typing import TYPE_CHECKING, Any
+
+from sizer.report import fmt
+
+if TYPE_CHECKING:
+    from sizer.analysis import Analysis
+    from sizer.catalog import Catalog
+
+__all__ = ["CONFIDENCE", "build_context", "fingerprint", "header_text"]
+
+#: What the catalog's confidence letters mean (sizer/catalog.py).
+CONFIDENCE = {
+    "V": "vendor or standard",
+    "T": "third party",
+    "D": "derived (arithmetic in the note)",
+    "B": "located, not verified",
+    "A": "assumption",
+}
+
+TOPOLOGY_WORDS = {
+    "single-switch": "single-switch",
+    "dual-switch": "two-switch",
+    "leaf-spine": "leaf-spine (fat-tree)",
+}
+
+KIND_WORDS = {
+    "storage": "storage",
+    "link": "network link",
+    "server-ingest": "client ingest",
+    "host-preprocessing": "host preprocessing",
+    "gpu-compute": "GPU compute",
+}
+
+#: Header text is cut to this many characters (running header of every PDF page).
+HEADER_CHARS = 80
+
+
+def fingerprint(scenario_bytes: bytes, catalog_digest: str) -> str:
+    """A short hash of the scenario file and the catalog used: 12 hex digits.
+
+    >>> fingerprint(b"name: x\\n", "0" * 64)
+    'c3d2a4c1f1b1'
+    """
+    h = hashlib.sha256()
+    h.update(scenario_bytes)
+    h.update(b"\0")
+    h.update(catalog_digest.encode("ascii"))
+    return h.hexdigest()[:12]
+
+
+def header_text(name: str, limit: int = HEADER_CHARS) -> str:
+    """The scenario name cut to fit the running header."""
+    name = " ".join(name.split())
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def _cap_first(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _link_name(cat: Catalog | None, link_id: str) -> str:
+    if cat is not None and link_id in cat.links:
+        return cat.links[link_id].name
+    return link_id
+
+
+def _used_value(u: Any) -> str:
+    """A catalog figure with its unit, in the units the rest of the report uses."""
+    v = u.value
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return str(v)
+    if u.unit == "B/s":
+        return f"{fmt.rate(v)} ({fmt.bits_rate(v)})"
+    if u.unit == "B":
+        if u.entry.startswith("gpus/"):
+            return fmt.gib(v)
+        return fmt.size(v)
+    if u.unit == "samples/s per GPU":
+        return f"{v:,.1f} samples/s per GPU"
+    if u.unit == "W":
+        return fmt.watts(v)
+    return f"{fmt.count(v)} {u.unit}"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
+    """The report's numbered sections, in order (the cover is not numbered)."""
+    rows = [
+        ("summary", "Executive summary"),
+        ("design", "Design and bill of materials"),
+        ("analysis", "Data-path analysis"),
+    ]
+    if has_scaling:
+        rows.append(("scaling", "Scaling"))
+    if has_memory:
+        rows.append(("memory", "GPU memory"))
+    rows += [
+        ("sources", "Assumptions and sources"),
+        ("appendix", "Appendix: the scenario as given"),
+    ]
+    return [{"id": i, "number": str(n), "title": t} for n, (i, t) in enumerate(rows, 1)]
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _servers_phrase(a: Analysis) -> str:
+    d = a.design
+    parts = [f"{g.count} × {g.server_name}" for g in d.servers]
+    return f"{_join(parts)} with {fmt.count(d.total_gpus)} GPUs in all"
+
+
+def _storage_phrase(a: Analysis) -> str:
+    d = a.design
+    return _join([f"{s.count} × {s.unit_name}" for s in d.storage])
+
+
+def workload_label(a: Analysis, index: int) -> str:
+    """A workload's name as the scenario gives it, else e.g. ``AlexNet training (FP16, imagenet)``."""
+    spec = a.design.workloads[index]
+    sc = a.design.scenario
+    named = sc is not None and sc.workloads[index].name
+    if named:
+        return spec.label
+    extra = ", ".join(x for x in (spec.precision.upper(), spec.dataset_id) if x)
+    return f"{spec.model_name} {spec.phase}" + (f" ({extra})" if extra else "")
+
+
+def _workloads_phrase(a: Analysis) -> str:
+    labels = [workload_label(a, w.index) for w in a.workloads if not w.unbounded]
+    if len(labels) > 3:
+        return f"{len(labels)} workloads"
+    return _join(labels)
+
+
+def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
+    """The answer in three sentences."""
+    from sizer.summary import bottleneck_sentence
+
+    d = a.design
+    fabric = f"a {TOPOLOGY_WORDS.get(d.topology, d.topology)} {d.switch_name} fabric"
+    gpu_work = [w for w in a.workloads if not w.unbounded]
+    if gpu_work:
+        s1 = (
+            f"{_servers_phrase(a)} with {_storage_phrase(a)} on {fabric} deliver "
+            f"{fmt.images(a.images_per_sec)} images/s for {_workloads_phrase(a)}, reading "
+            f"{fmt.rate(a.read_bytes_per_sec)} from storage."
+        )
+    else:
+        s1 = (
+            f"{_servers_phrase(a)} with {_storage_phrase(a)} on {fabric} read "
+            f"{fmt.rate(a.read_bytes_per_sec)} from storage in the "
+            f"{_join([w.label for w in a.workloads])} benchmark."
+        )
+    b = bottleneck_sentence(a)
+    s2 = f"The design is {b}." if not b.startswith("no GPU") else _cap_first(b) + "."
+    if scaling is not None and scaling.get("summary_sentence"):
+        s3 = scaling["summary_sentence"]
+    elif (
+        a.bottleneck is not None
+        and a.read_bytes_per_sec > 0
+        and gpu_work
+        and math.isfinite(a.demand_read_bytes_per_sec)
+        and a.demand_read_bytes_per_sec > a.read_bytes_per_sec
+    ):
+        need = a.demand_read_bytes_per_sec / a.read_bytes_per_sec
+        s3 = (
+            f"Feeding every GPU fully takes {fmt.factor(need)} the data rate the POD "
+            f"delivers today ({fmt.rate(a.demand_read_bytes_per_sec)} wanted, "
+            f"{fmt.rate(a.read_bytes_per_sec)} delivered): relieve "
+            f"{a.bottleneck['group']} first."
+        )
+    else:
+        top = [r for r in a.top_resources(1) if r.load > 0]
+        if top:
+            r = top[0]
+            if r.saturated:
+                s3 = (
+                    f"{_cap_first(r.group)} ({KIND_WORDS.get(r.kind, r.kind)}) runs at "
+                    f"{fmt.pct(r.utilization)}: it sets the limit, so more of it raises "
+                    "the result."
+                )
+            else:
+                s3 = (
+                    f"The busiest resource, {r.group} ({KIND_WORDS.get(r.kind, r.kind)}), "
+                    f"runs at {fmt.pct(r.utilization)}, so demand can grow "
+                    f"{fmt.factor(r.headroom)} before anything in the data path saturates."
+                )
+        else:
+            s3 = "Nothing in the data path carries load."
+    return [s1, s2, s3]
+
+
+def _key_figures(a: Analysis, sc: Any) -> list[dict[str, str]]:
+    d = a.design
+    rows: list[tuple[str, str]] = [
+        ("GPU servers", _join([f"{g.count} × {g.server_name}" for g in d.servers])),
+        ("GPUs", f"{fmt.count(d.total_gpus)} × " + _join(sorted({g.gpu_name for g in d.servers}))),
+        (
+            "Storage",
+            _storage_phrase(a)
+            + f" ({fmt.rate(sum(s.count * s.read_bandwidth for s in d.storage))} read in all)",
+        ),
+        (
+            "Fabric",
+            f"{len(a.fabric.switches)} × {d.switch_name}, "
+            f"{TOPOLOGY_WORDS.get(d.topology, d.topology)}",
+        ),
+    ]
+    if any(not w.unbounded for w in a.workloads):
+        rows.append(("Images per second", f"{fmt.images(a.images_per_sec)} images/s"))
+    rows.append(("Read from storage", f"{fmt.rate(a.read_bytes_per_sec)}"))
+    if a.gpu_data_utilization is not None:
+        rows.append(("GPU data utilization", fmt.pct(a.gpu_data_utilization)))
+    if a.bottleneck is None:
+        rows.append(("Bottleneck", "none: compute-bound"))
+    else:
+        b = a.bottleneck
+        rows.append(
+            (
+                "Bottleneck",
+                f"{b['group']} ({KIND_WORDS.get(b['kind'], b['kind'])}) "
+                f"at {fmt.pct(b['utilization'])}",
+            )
+        )
+    top = [r for r in a.top_resources(1) if r.load > 0]
+    if top:
+        r = top[0]
+        rows.append(
+            (
+                "Busiest resource",
+                f"{r.group} at {fmt.pct(r.utilization)}, headroom {fmt.factor(r.headroom)}",
+            )
+        )
+    t = getattr(sc, "target", None) if sc is not None else None
+    if t is not None and t.gpu_data_utilization is not None:
+        fed = [w.gpu_data_utilization for w in a.workloads if w.gpu_data_utilization is not None]
+        if fed:
+            low = min(fed)
+            met = "met" if low >= t.gpu_data_utilization - 1e-9 else "NOT met"
+            rows.append(
+                (
+                    "Target",
+                    f"every GPU ≥ {fmt.pct(t.gpu_data_utilization)} fed: {met} "
+                    f"(lowest workload {fmt.pct(low)})",
+                )
+            )
+    if t is not None and t.images_per_sec is not None:
+        met = "met" if a.images_per_sec >= t.images_per_sec - 1e-9 else "NOT met"
+        rows.append(("Target", f"{fmt.images(t.images_per_sec)} images/s: {met}"))
+    return [{"label": k, "value": v} for k, v in rows]
+
+
+# --------------------------------------------------------------------------- design
+
+
+def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
+    d = a.design
+    f = a.fabric
+    items: list[dict[str, str]] = []
+    ru = 0.0
+    watts = 0.0
+    watts_unknown: list[str] = []
+    for g in d.servers:
+        ru += g.count * g.rack_units
+        watts += g.count * g.power_watts
+        items.append(
+            {
+                "item": g.server_name,
+                "id": g.server_id,
+                "kind": "GPU server",
+                "count": fmt.count(g.count),
+                "detail": f"{g.gpu_count} × {g.gpu_name} each ({fmt.count(g.count * g.gpu_count)} "
+                f"GPUs); {g.storage_ports} × {g.link_id} storage ports each",
+                "rack_units": fmt.count(g.count * g.rack_units),
+                "power": fmt.watts(g.count * g.power_watts),
+            }
+        )
+    for s in d.storage:
+        ru += s.count * s.rack_units
+        if s.power_watts is None:
+            watts_unknown.append(s.unit_name)
+        else:
+            watts += s.count * s.power_watts
+        items.append(
+            {
+                "item": s.unit_name,
+                "id": s.unit_id,
+                "kind": "storage unit",
+                "count": fmt.count(s.count),
+                "detail": f"{fmt.rate(s.read_bandwidth)} read each "
+                f"({fmt.rate(s.count * s.read_bandwidth)} in all); "
+                f"{s.ports} × {s.link_id} ports each",
+                "rack_units": fmt.count(s.count * s.rack_units),
+                "power": "n/a" if s.power_watts is None else fmt.watts(s.count * s.power_watts),
+            }
+        )
+    n_sw = len(f.switches)
+    ru += n_sw * d.switch_rack_units
+    if d.switch_power_watts is None:
+        watts_unknown.append(d.switch_name)
+    else:
+        watts += n_sw * d.switch_power_watts
+    items.append(
+        {
+            "item": d.switch_name,
+            "id": d.switch_id,
+            "kind": "switch",
+            "count": fmt.count(n_sw),
+            "detail": f"{d.switch_ports} × {d.switch_link_id} ports each",
+            "rack_units": fmt.count(n_sw * d.switch_rack_units),
+            "power": "n/a"
+            if d.switch_power_watts is None
+            else fmt.watts(n_sw * d.switch_power_watts),
+        }
+    )
+    cables = [
+        {"type": lid, "name": _link_name(cat, lid), "count": fmt.count(n)}
+        for lid, n in sorted(f.cables.items())
+    ]
+    ports = [
+        {
+            "switch": sw,
+            "role": a.fabric.graph.nodes[sw].get("role", "switch"),
+            "used": fmt.count(f.ports_used[sw]),
+            "available": fmt.count(f.ports_available[sw]),
+            "free": fmt.count(f.ports_available[sw] - f.ports_used[sw]),
+            "pct": fmt.pct(f.ports_used[sw] / f.ports_available[sw])
+            if f.ports_available[sw]
+            else "–",
+        }
+        for sw in f.switches
+    ]
+    power_note = ""
+    if watts_unknown:
+        power_note = "not counted (no power figure in the catalog): " + _join(
+            sorted(set(watts_unknown))
+        )
+    return {
+        "items": items,
+        "cables": cables,
+        "cables_total": fmt.count(sum(f.cables.values())),
+        "ports": ports,
+        "rack_units": fmt.count(ru),
+        "power": fmt.watts(watts),
+        "power_note": power_note,
+        "gpus": fmt.count(d.total_gpus),
+    }
+
+
+def _design_text(a: Analysis, cat: Catalog | None) -> list[str]:
+    """How the POD is cabled, in a few plain sentences."""
+    d = a.design
+    out = []
+    per = []
+    for g in d.servers:
+        per.append(
+            f"each {g.server_name} connects {g.storage_ports} {_link_name(cat, g.link_id)} ports"
+        )
+    for s in d.storage:
+        per.append(f"each {s.unit_name} {s.ports} {_link_name(cat, s.link_id)} ports")
+    if d.topology == "single-switch":
+        out.append(f"All ports land on one {d.switch_name}: {_join(per)}.")
+    elif d.topology == "dual-switch":
+        isl = (
+            f" {d.isl_links} inter-switch links join the two switches."
+            if d.isl_links
+            else " The switches are not linked to each other: every "
+            "endpoint reaches both, so no read crosses between them."
+        )
+        out.append(
+            f"Every endpoint splits its ports evenly over two {d.switch_name} switches "
+            f"(A and B): {_join(per)}.{isl}"
+        )
+    else:
+        out.append(
+            f"A two-level fat tree of {d.switch_name} switches: {d.leaves} leaves and "
+            f"{d.spines} spines, every leaf linked to every spine, uplinks sized for "
+            f"{d.oversubscription:g}:1 oversubscription; {_join(per)} to a leaf."
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def _workload_rows(a: Analysis) -> list[dict[str, str]]:
+    rows = []
+    for w in a.workloads:
+        rows.append(
+            {
+                "label": w.label,
+                "model": w.model,
+                "phase": w.phase,
+                "precision": w.precision,
+                "dataset": w.dataset or "–",
+                "gpus": fmt.count(w.gpus),
+                "demand_images": fmt.images(w.demand_images_per_sec)
+                if not w.unbounded
+                else "unbounded",
+                "images": fmt.images(w.images_per_sec) if not w.unbounded else "–",
+                "demand_rate": fmt.rate(w.demand_read_bytes_per_sec)
+                if not w.unbounded
+                else "unbounded",
+                "rate": fmt.rate(w.read_bytes_per_sec),
+                "util": fmt.pct(w.gpu_data_utilization),
+                "bound_by": w.bound_by["group"],
+                "bound_kind": KIND_WORDS.get(w.bound_by["kind"], w.bound_by["kind"]),
+                "cache": w.cache_note,
+            }
+        )
+    return rows
+
+
+def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
+    counts = Counter(r.group for r in a.resources)
+    bgroup = a.bottleneck["group"] if a.bottleneck else None
+    rows = []
+    for r in a.top_resources(len(counts)):
+        rows.append(
+            {
+                "group": r.group,
+                "kind": KIND_WORDS.get(r.kind, r.kind),
+                "count": fmt.count(counts[r.group]),
+                "capacity": fmt.capacity(r.capacity, r.unit),
+                "load": fmt.capacity(r.load, r.unit),
+                "utilization": r.utilization,  # for the chart
+                "util": fmt.pct(r.utilization),
+                "headroom": fmt.factor(r.headroom),
+                "saturated": r.saturated,
+                "bottleneck": r.group == bgroup,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
+    d = a.design
+    links = sorted(
+        {(g.link_id, g.link_rate) for g in d.servers}
+        | {(s.link_id, s.link_rate) for s in d.storage}
+        | {(d.switch_link_id, d.switch_link_rate)}
+    )
+    link_words = _join([f"{_link_name(cat, lid)}: {fmt.rate(r)} per direction" for lid, r in links])
+    out = [
+        "Demand: each GPU running a workload asks for the catalog's samples per second for its "
+        "model, GPU, precision and phase, times the dataset's bytes per sample (both listed "
+        "below). Synthetic data asks for nothing from storage.",
+        "Striping: the parallel file system (IBM Storage Scale / Spectrum Scale) stripes every "
+        "file over all storage units, so every server reads an equal share from every unit.",
+        "Routing: traffic splits over parallel cables and equal-cost switch paths in "
+        "proportion to the number of cables (ECMP at link level).",
+        "Fair sharing: a contended resource is shared max-min fairly per GPU (weighted "
+        "progressive filling): no workload can get more without taking from one that has no "
+        "more per GPU.",
+        f"Effective link rates: a cable carries its data rate after line encoding divided by "
+        f"8, per direction ({link_words}); transport headers are not subtracted.",
+        "Steady state: the model is a fluid, steady-state one. It does not model start-up, "
+        "metadata operations, checkpoint writes or the first epoch of a cached dataset.",
+        "Units: sizes and rates are decimal (1 GB/s = 10^9 bytes/s; link rates in bits, "
+        "100 Gb/s = 12.5 GB/s); GPU memory is binary (1 GiB = 2^30 bytes).",
+    ]
+    caches = [f"{workload_label(a, w.index)}: {w.cache_note}" for w in a.workloads if w.cache_mode != "none"]
+    if caches:
+        out.append("Local caches: " + "; ".join(caches) + ".")
+    else:
+        out.append(
+            "Local caches: none declared, so every sample is read from storage (the worst case)."
+        )
+    return out
+
+
+def _used(a: Analysis) -> list[dict[str, str]]:
+    rows = []
+    for u in a.design.used:
+        rows.append(
+            {
+                "entry": u.entry,
+                "field": u.field,
+                "value": _used_value(u),
+                "source": u.source,
+                "confidence": u.confidence,
+                "confidence_words": CONFIDENCE.get(u.confidence, u.confidence),
+                "note": u.note or "",
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def _memory(memory: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """Memory cases: each ``{"case": MemoryCase, "estimate": MemoryEstimate,
+    "gpu_name": str}`` becomes formatted rows plus raw bytes for the chart."""
+    if not memory:
+        return None
+    rows = []
+    labels = {
+        "parameters": "parameters",
+        "gradients": "gradients",
+        "optimizer": "optimizer state",
+        "activations": "activations",
+        "kv_cache": "KV cache",
+        "overhead": "framework overhead",
+    }
+    for m in memory:
+        e = m["estimate"]
+        cats = e.categories()
+        shape = (
+            f"{e.image[0]}×{e.image[1]} images"
+            if e.image
+            else f"sequence {fmt.count(e.seq)}"
+            if e.seq
+            else ""
+        )
+        title = f"{e.title} {e.phase}, {e.precision}, batch {fmt.count(e.batch)} per GPU" + (
+            f", {shape}" if shape else ""
+        )
+        fits = ("fits" if e.fits else "does not fit") if e.fits is not None else "–"
+        rows.append(
+            {
+                "title": title,
+                "model": e.title,
+                "phase": e.phase,
+                "precision": e.precision,
+                "optimizer": e.optimizer or "–",
+                "batch": fmt.count(e.batch),
+                "gpu": m["gpu_name"],
+                "gpu_memory": fmt.gib(e.gpu_memory_bytes),
+                "gpu_memory_bytes": e.gpu_memory_bytes,
+                "parts": [
+                    {"key": k, "label": labels.get(k, k), "bytes": v, "text": fmt.gib(v)}
+                    for k, v in cats.items()
+                    if v > 0 or k in ("parameters", "activations")
+                ],
+                "total": fmt.gib(e.total_bytes),
+                "total_bytes": e.total_bytes,
+                "fits": fits,
+                "fits_bool": e.fits,
+                "largest_batch": "–" if e.largest_batch is None else fmt.count(e.largest_batch),
+                "params": f"{e.params / 1e6:,.1f} M",
+                "notes": list(e.notes),
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build_context(
+    *,
+    analysis: Analysis,
+    scenario_text: str,
+    scenario_file: str,
+    fingerprint_hex: str,
+    report_date: Date,
+    version: str,
+    catalog: Catalog | None = None,
+    scaling: dict[str, Any] | None = None,
+    memory: list[dict[str, Any]] | None = None,
+    diagram_svg: str = "",
+    diagram_caption: str = "",
+) -> dict[str, Any]:
+    """Everything the report prints, as plain data.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`sizer.analysis.analyze`.
+    scenario_text : str
+        The scenario file as given (printed, escaped, in the appendix).
+    scenario_file : str
+        Its file name as the user passed it.
+    fingerprint_hex : str
+        :func:`fingerprint` of the scenario bytes and catalog digest.
+    report_date : datetime.date
+        Printed on the cover (``SOURCE_DATE_EPOCH`` when set, see :mod:`sizer.report`).
+    version : str
+        sizer's version.
+    catalog : Catalog, optional
+        For link names.
+    scaling : dict, optional
+        Plain data from the scaling stage (see :func:`sizer.report.scaling_context`).
+    memory : list of dict, optional
+        Memory cases and their estimates.
+    diagram_svg, diagram_caption : str
+        The topology diagram (inline SVG, already safe) and its caption.
+
+    Returns
+    -------
+    dict
+    """
+    a = analysis
+    d = a.design
+    sc = d.scenario
+    mem = _memory(memory)
+    ctx: dict[str, Any] = {
+        "title": "Storage and fabric sizing report",
+        "scenario_name": d.name,
+        "header": header_text(d.name),
+        "description": (getattr(sc, "description", None) or "").strip(),
+        "scenario_file": scenario_file,
+        "date": report_date.isoformat(),
+        "version": version,
+        "fingerprint": fingerprint_hex,
+        "catalog_digest": d.catalog_digest[:12],
+        "sections": sections(scaling is not None, mem is not None),
+        "summary": _summary(a, scaling),
+        "key_figures": _key_figures(a, sc),
+        "bottleneck_sentence": _cap_first(_bottleneck_words(a)),
+        "design_text": _design_text(a, cat=catalog),
+        "bom": _bom(a, catalog),
+        "diagram_svg": diagram_svg,
+        "diagram_caption": diagram_caption,
+        "workloads": _workload_rows(a),
+        "resources": _resource_rows(a),
+        "aggregate": {
+            "images": fmt.images(a.images_per_sec),
+            "rate": fmt.rate(a.read_bytes_per_sec),
+            "demand_rate": fmt.rate(a.demand_read_bytes_per_sec),
+            "util": fmt.pct(a.gpu_data_utilization),
+            "has_images": any(not w.unbounded for w in a.workloads),
+        },
+        "scaling": scaling,
+        "memory": mem,
+        "assumptions": _assumptions(a, catalog),
+        "used": _used(a),
+        "confidence": [{"letter": k, "words": v} for k, v in CONFIDENCE.items()],
+        "scenario_text": scenario_text,
+        "throughput_sources": _throughput_sources(a),
+    }
+    return ctx
+
+
+def _bottleneck_words(a: Analysis) -> str:
+    from sizer.summary import bottleneck_sentence
+
+    return bottleneck_sentence(a)
+
+
+def _throughput_sources(a: Analysis) -> list[dict[str, str]]:
+    """Per workload, where its per-GPU rate comes from."""
+    out = []
+    seen: dict[str, set[str]] = defaultdict(set)
+    for w in a.design.workloads:
+        for src in w.throughput_source.values():
+            if src not in seen[w.label]:
+                seen[w.label].add(src)
+                out.append({"label": w.label, "source": src})
+    return out

@@ -1,0 +1,107 @@
+"""The one place report numbers are turned into text.
+
+Every figure the report prints goes through these helpers, with the same rounding as the
+terminal summary (:mod:`sizer.summary`) so that a number in the PDF can be checked
+against ``sizer analyze --json``: apply the helper to the JSON value and look for the
+result in the report's text (``tests/test_report_content.py`` does exactly that).
+
+Examples
+--------
+>>> images(670968.0)
+'670,968'
+>>> rate(75618093600.0)
+'75.6 GB/s'
+>>> pct(0.6301507799999998)
+'63%'
+>>> factor(1.5869217840212786)
+'1.59×'
+"""
+
+from __future__ import annotations
+
+import math
+
+from sizer.units import format_bits_rate, format_bytes, format_gib, format_rate
+
+__all__ = [
+    "bits_rate",
+    "capacity",
+    "count",
+    "factor",
+    "gib",
+    "images",
+    "pct",
+    "rate",
+    "size",
+    "watts",
+]
+
+
+def images(x: float | None) -> str:
+    """Images (samples) per second, whole numbers with thousands separators."""
+    if x is None or not math.isfinite(x):
+        return "unbounded"
+    return f"{x:,.0f}"
+
+
+def rate(bytes_per_sec: float | None) -> str:
+    """Bytes/s in decimal units, one decimal (``40.0 GB/s``), as :func:`sizer.units.format_rate`."""
+    if bytes_per_sec is None or not math.isfinite(bytes_per_sec):
+        return "unbounded"
+    return format_rate(bytes_per_sec)
+
+
+def bits_rate(bytes_per_sec: float) -> str:
+    """A link rate in bits/s (``100 Gb/s``)."""
+    return format_bits_rate(bytes_per_sec)
+
+
+def pct(x: float | None) -> str:
+    """A fraction 0..1 as a whole percentage, as the terminal summary prints it."""
+    if x is None:
+        return "–"
+    return f"{x * 100:.0f}%"
+
+
+def factor(x: float | None) -> str:
+    """A ratio such as headroom (capacity / load): ``1.59×``; ``–`` when unloaded."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    return f"{x:.2f}×"
+
+
+def capacity(value: float, unit: str) -> str:
+    """A resource capacity: bytes/s, or images/s for host preprocessing."""
+    if unit == "B/s":
+        return rate(value)
+    return f"{images(value)} {unit}"
+
+
+def size(n: float | None) -> str:
+    """A size in decimal units (``150.0 GB``)."""
+    if n is None:
+        return "–"
+    return format_bytes(n)
+
+
+def gib(n: float | None) -> str:
+    """GPU memory in binary GiB, two decimals."""
+    if n is None:
+        return "–"
+    return format_gib(n)
+
+
+def count(n: float) -> str:
+    """A whole count with thousands separators; halves kept (2.5 U)."""
+    if float(n).is_integer():
+        return f"{int(n):,}"
+    return f"{n:,.1f}"
+
+
+def watts(w: float | None) -> str:
+    """Power in W or kW."""
+    if w is None:
+        return "n/a"
+    if w >= 10_000:
+        return f"{w / 1000:,.1f} kW"
+    return f"{w:,.0f} W"

@@ -1,0 +1,98 @@
+"""Writing report files: sanitised names, confined to the output dir, atomic.
+
+* :func:`safe_name` turns any text (a scenario file's stem) into one harmless path
+  component: ASCII letters, digits, ``.``, ``_`` and ``-``; never ``.``/``..``, never
+  hidden, at most 100 characters.
+* :func:`write_files` creates ``<out>/<name>/`` and writes each file to a temporary file
+  in that directory, then ``os.replace``\\ s it over the target: a reader sees the old file
+  or the new one, never half of one.  It refuses a sub-directory or file that is a
+  symbolic link, or any path that resolves outside ``out``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = ["OutsideOutputDir", "safe_name", "write_files"]
+
+_BAD = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class OutsideOutputDir(ValueError):
+    """Raised when a write would land outside the output directory (or via a symlink)."""
+
+
+def safe_name(text: str, default: str = "scenario") -> str:
+    """One safe path component for ``text``.
+
+    >>> safe_name("ra-9x-dgx1-3x-ess3000")
+    'ra-9x-dgx1-3x-ess3000'
+    >>> safe_name("../../etc/passwd")
+    'etc-passwd'
+    >>> safe_name("<script>")
+    'script'
+    >>> safe_name("..")
+    'scenario'
+    """
+    name = _BAD.sub("-", text)
+    name = re.sub(r"-{2,}", "-", name).strip("-.")
+    name = name[:100].rstrip("-.")
+    return name or default
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    return child == parent or parent in child.parents
+
+
+def write_files(out_dir: Path, name: str, files: Mapping[str, bytes]) -> list[Path]:
+    """Write ``files`` (file name -> bytes) into ``out_dir/name/`` atomically.
+
+    Returns the paths written.  Raises :class:`OutsideOutputDir` if ``name`` or a file
+    name is not a safe path component, or a path resolves outside ``out_dir``.
+    """
+    if safe_name(name) != name:
+        raise OutsideOutputDir(f"unsafe output name {name!r}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    root = out_dir.resolve(strict=True)
+    target = root / name
+    if target.is_symlink():
+        raise OutsideOutputDir(f"{target} is a symbolic link; refusing to write through it")
+    target.mkdir(exist_ok=True)
+    real = target.resolve(strict=True)
+    if real.parent != root:
+        raise OutsideOutputDir(f"{target} resolves outside {root}")
+    written = []
+    for fname, data in files.items():
+        if safe_name(fname) != fname:
+            raise OutsideOutputDir(f"unsafe file name {fname!r}")
+        path = real / fname
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise OutsideOutputDir(f"{path} is not a regular file; refusing to replace it")
+        if not _inside(path.parent.resolve(strict=True), root):  # pragma: no cover
+            raise OutsideOutputDir(f"{path} resolves outside {root}")
+        fd, tmp = tempfile.mkstemp(dir=real, prefix=f".{fname}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        written.append(path)
+    return written
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
