@@ -52,6 +52,8 @@ class YamlDoc:
     value_pos: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     #: path tuple -> (line, col) of the mapping key that introduced the value
     key_pos: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: path tuple -> source text of a scalar YAML read as true/false/null ("yes", "off", "~")
+    scalar_text: dict[Path_, str] = field(default_factory=dict)
 
 
 def locate(doc: YamlDoc, loc: Path_, *, prefer_key: bool = False) -> tuple[int | None, int | None]:
@@ -68,14 +70,15 @@ def locate(doc: YamlDoc, loc: Path_, *, prefer_key: bool = False) -> tuple[int |
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and counts nodes."""
+    """SafeLoader that refuses aliases, counts nodes and bounds the nesting depth."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._nodes = 0
-        self._max_nodes = int(os.environ.get("SIZER_MAX_NODES", MAX_NODES))
+        self._depth = 0
+        self._max_nodes = _env_int("SIZER_MAX_NODES", MAX_NODES)
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise _Refused(
@@ -87,10 +90,17 @@ class _Loader(yaml.SafeLoader):
             event = self.peek_event()
             raise _Refused(
                 event.start_mark,
-                f"more than {self._max_nodes} YAML nodes; refusing to load "
+                f"more than {self._max_nodes:,} YAML nodes; refusing to load "
                 "(set SIZER_MAX_NODES to raise the limit)",
             )
-        return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            event = self.peek_event()
+            raise _Refused(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _Refused(Exception):
@@ -100,12 +110,45 @@ class _Refused(Exception):
         self.msg = msg
 
 
-def _problem(path: str, msg: str, line: int | None = None, col: int | None = None,
-             loc: str = "", hint: str | None = None, type_: str = "yaml") -> SizerInputError:
+def _env_int(name: str, default: int) -> int:
+    """A positive integer limit from the environment; a bad value is an input error."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.replace("_", "").replace(",", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise _problem(
+            name,
+            f"environment variable is {raw!r}; set it to a whole number of 1 or more, or unset it",
+            type_="env",
+        )
+    return value
+
+
+def _problem(
+    path: str,
+    msg: str,
+    line: int | None = None,
+    col: int | None = None,
+    loc: str = "",
+    hint: str | None = None,
+    type_: str = "yaml",
+) -> SizerInputError:
     return SizerInputError([Problem(path, line, col, loc, msg, hint, type_)])
 
 
-def read_yaml(path: str | os.PathLike[str], *, display: str | None = None) -> YamlDoc:
+_WHAT = {
+    "scenario": "a scenario needs name:, compute:, storage:, network: and workloads:",
+    "catalog": "a catalog file needs sections such as servers: or storage:",
+}
+
+
+def read_yaml(
+    path: str | os.PathLike[str], *, display: str | None = None, kind: str = "scenario"
+) -> YamlDoc:
     """Read one YAML file safely and return its data with positions.
 
     Parameters
@@ -114,6 +157,8 @@ def read_yaml(path: str | os.PathLike[str], *, display: str | None = None) -> Ya
         The file to read.
     display : str, optional
         The name to print in messages (default: the path as given).
+    kind : {"scenario", "catalog"}
+        What the file should be; only changes the hints of "empty" and "not a mapping".
 
     Raises
     ------
@@ -122,77 +167,191 @@ def read_yaml(path: str | os.PathLike[str], *, display: str | None = None) -> Ya
     """
     name = display if display is not None else os.fspath(path)
     p = Path(path)
-    limit = int(os.environ.get("SIZER_MAX_FILE_BYTES", MAX_FILE_BYTES))
+    limit = _env_int("SIZER_MAX_FILE_BYTES", MAX_FILE_BYTES)
     if not p.exists():
-        raise _problem(name, "no such file", type_="file")
+        raise _problem(name, "no such file", hint=_nearby(p), type_="file")
     if p.is_dir():
-        raise _problem(name, "is a directory, not a YAML file", type_="file")
+        raise _problem(name, "is a directory; give a YAML file (e.g. DIR/*.yaml)", type_="file")
     try:
         size = p.stat().st_size
         if size > limit:
-            raise _problem(
-                name,
-                f"file is {size:,} bytes, over the {limit:,}-byte limit for sizer files",
-                hint="set SIZER_MAX_FILE_BYTES to raise it",
-                type_="file",
-            )
-        raw = p.read_bytes()
+            raise _too_big(name, size, limit)
+        # Read at most limit + 1 bytes: /dev/zero or a growing file cannot exhaust memory.
+        with p.open("rb") as fh:
+            raw = fh.read(limit + 1)
     except OSError as e:
         raise _problem(name, f"cannot read: {e.strerror or e}", type_="file") from None
-    return parse_yaml_text(raw, name)
+    if len(raw) > limit:
+        raise _too_big(name, None, limit)
+    return parse_yaml_text(raw, name, kind=kind)
 
 
-def parse_yaml_text(raw: bytes, name: str) -> YamlDoc:
+def _too_big(name: str, size: int | None, limit: int) -> SizerInputError:
+    what = f"file is {size:,} bytes" if size is not None else "file is larger than that"
+    return _problem(
+        name,
+        f"{what}, over the {limit:,}-byte limit for sizer files",
+        hint="set SIZER_MAX_FILE_BYTES to raise it",
+        type_="file",
+    )
+
+
+def _nearby(p: Path) -> str | None:
+    """'did you mean ...?' for a missing file, from the files next to where it should be."""
+    import difflib
+
+    parent = p.parent if str(p.parent) else Path(".")
+    try:
+        names = [c.name for c in parent.iterdir() if c.suffix in (".yaml", ".yml")]
+    except OSError:
+        return None
+    stems = {Path(n).stem: n for n in names}
+    close = difflib.get_close_matches(p.stem, list(stems), n=1, cutoff=0.6)
+    if not close:
+        return None
+    close = [stems[close[0]]]
+    shown = close[0] if str(p.parent) in ("", ".") else str(p.parent / close[0])
+    return f"did you mean {shown!r}?"
+
+
+def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc:
     """Parse YAML bytes (see :func:`read_yaml`)."""
     if b"\x00" in raw:
-        raise _problem(name, "is a binary file (contains NUL bytes), not YAML", type_="file")
+        raise _problem(name, "is a binary file (contains NUL bytes), not YAML text", type_="file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise _problem(name, "is not UTF-8 text", line=line, type_="file") from None
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
-        raise _problem(name, "is empty; a scenario needs at least compute, storage and workloads",
-                       type_="file")
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise _problem(
+            name,
+            f"is not UTF-8 text: byte 0x{raw[e.start]:02x}",
+            line=line,
+            col=col,
+            hint="save the file as UTF-8",
+            type_="file",
+        ) from None
+    if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise _problem(
+            name, "is empty: only blank lines and comments", hint=_WHAT.get(kind), type_="file"
+        )
     for i, ln in enumerate(text.splitlines(), start=1):
         indent = ln[: len(ln) - len(ln.lstrip(" \t"))]
         if "\t" in indent:
-            raise _problem(name, "tab character in indentation; YAML indents with spaces only",
-                           line=i, col=indent.index("\t") + 1)
+            raise _problem(
+                name,
+                "tab character in indentation; YAML indents with spaces only",
+                line=i,
+                col=indent.index("\t") + 1,
+            )
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
     except _Refused as e:
         raise _problem(name, e.msg, line=e.mark.line + 1, col=e.mark.column + 1) from None
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        msg = (e.problem or e.context or "YAML syntax error").strip()
-        if "found character '\\t'" in str(e) or "\\t" in msg:
-            msg = "tab character; YAML indents with spaces only"
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        raise _problem(name, f"YAML syntax error: {msg}", line=line, col=col) from None
-    except yaml.YAMLError as e:
-        raise _problem(name, f"YAML error: {e}") from None
-    except RecursionError:
+        raise _syntax_problem(name, e) from None
+    except yaml.YAMLError as e:  # pragma: no cover - PyYAML raises marked errors
+        raise _problem(name, f"YAML error: {' '.join(str(e).split())}") from None
+    except RecursionError:  # pragma: no cover - _Loader bounds the depth first
         raise _problem(name, f"nesting deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
     if root is None:
-        raise _problem(name, "is empty; a scenario needs at least compute, storage and workloads",
-                       type_="file")
+        raise _problem(
+            name, "is empty: the document has no content", hint=_WHAT.get(kind), type_="file"
+        )
     doc = YamlDoc(path=name, data=None, text=text)
     if not isinstance(root, yaml.MappingNode):
         raise _problem(
             name,
-            "the top level must be a mapping of keys (name:, compute:, storage:, ...), "
-            f"not a {_node_kind(root)}",
-            line=root.start_mark.line + 1, col=root.start_mark.column + 1,
+            f"the top level must be key: value lines, not a {_node_kind(root)}",
+            line=root.start_mark.line + 1,
+            col=root.start_mark.column + 1,
+            hint=_WHAT.get(kind),
         )
-    doc.data = _convert(root, (), doc, loader, 0)
+    doc.data = _convert(root, (), doc, yaml.constructor.SafeConstructor(), 0)
     return doc
+
+
+# (context prefix, problem prefix) -> (message, hint, point at the context mark?)
+# ``{ctx}`` is replaced by "line L col C" of the context mark.
+_SYNTAX: list[tuple[str, str, str, str, bool]] = [
+    (
+        "expected a single document",
+        "",
+        "a second YAML document starts here ('---'); a sizer file holds one document",
+        "remove the '---' line or split the file",
+        False,
+    ),
+    (
+        "while parsing a flow sequence",
+        "",
+        "the '[' at {ctx} is not closed",
+        "close it with ']' or write the list as '- item' lines",
+        False,
+    ),
+    (
+        "while parsing a flow mapping",
+        "",
+        "the '{{' at {ctx} is not closed",
+        "close it with '}}' or write the mapping as 'key: value' lines",
+        False,
+    ),
+    (
+        "while scanning a quoted scalar",
+        "",
+        "the quote at {ctx} is not closed",
+        "end the text with the same quote character",
+        False,
+    ),
+    (
+        "while scanning a simple key",
+        "could not find expected ':'",
+        "this line has no ':' after its key",
+        "write 'key: value' with a space after the colon",
+        True,
+    ),
+    (
+        "",
+        "mapping values are not allowed here",
+        "unexpected ':' here",
+        "indent this line like the key above it, or quote a value that contains ': '",
+        False,
+    ),
+    (
+        "",
+        "expected <block end>",
+        "this line's indentation does not match the lines above",
+        "indent keys of one mapping, and '- ' items of one list, by the same number of spaces",
+        False,
+    ),
+    ("", "found character", "{problem}", "quote a value that starts with this character", False),
+]
+
+
+def _syntax_problem(name: str, e: yaml.MarkedYAMLError) -> SizerInputError:
+    context = (e.context or "").strip()
+    problem = (e.problem or "").strip()
+    cmark, pmark = e.context_mark, e.problem_mark
+    ctx = f"line {cmark.line + 1} col {cmark.column + 1}" if cmark is not None else "?"
+    known = next(
+        (row for row in _SYNTAX if context.startswith(row[0]) and problem.startswith(row[1])),
+        None,
+    )
+    hint: str | None = None
+    if known is not None:
+        _, _, msg, hint, at_context = known
+        mark = cmark if at_context and cmark is not None else (pmark or cmark)
+        text = msg.format(ctx=ctx, problem=problem)
+    else:
+        mark = pmark or cmark
+        text = problem or context or "cannot parse"
+        if context and cmark is not None:
+            text += f" ({context} at {ctx})"
+    line = mark.line + 1 if mark is not None else None
+    col = mark.column + 1 if mark is not None else None
+    return _problem(name, f"YAML syntax error: {text}", line=line, col=col, hint=hint)
 
 
 def _node_kind(node: yaml.Node) -> str:
@@ -203,44 +362,120 @@ def _node_kind(node: yaml.Node) -> str:
     return "single value"
 
 
-_constructor = yaml.SafeLoader("")
+_STD_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+# PyYAML resolves a plain "=" and "<<" value to these tags and cannot construct them.
+_PLAIN_TEXT_TAGS = {"tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"}
+_KEY_KIND = {
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "a true/false value",
+    "tag:yaml.org,2002:null": "a null value",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
 
 
-def _convert(node: yaml.Node, path: Path_, doc: YamlDoc, loader: _Loader, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise _problem(doc.path, f"nesting deeper than {MAX_DEPTH} levels",
-                       line=node.start_mark.line + 1, col=node.start_mark.column + 1)
-    doc.value_pos[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+def _show_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
+
+
+def _convert(
+    node: yaml.Node,
+    path: Path_,
+    doc: YamlDoc,
+    constructor: yaml.constructor.SafeConstructor,
+    depth: int,
+) -> Any:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if depth > MAX_DEPTH:  # pragma: no cover - _Loader refuses deeper documents
+        raise _problem(doc.path, f"nesting deeper than {MAX_DEPTH} levels", line=line, col=col)
+    if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TEXT_TAGS:
+        node = yaml.ScalarNode("tag:yaml.org,2002:str", node.value, node.start_mark, node.end_mark)
+    if node.tag not in _STD_TAGS:
+        raise _problem(
+            doc.path,
+            f"YAML tag {_show_tag(node.tag)!r} is not allowed in sizer files",
+            line=line,
+            col=col,
+            loc=_fmt_loc(path),
+            hint="remove the tag; write plain values",
+        )
+    doc.value_pos[path] = (line, col)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for knode, vnode in node.value:
+            kline, kcol = knode.start_mark.line + 1, knode.start_mark.column + 1
             if knode.tag == "tag:yaml.org,2002:merge":
-                raise _problem(doc.path, "YAML merge keys (<<) are not allowed in sizer files",
-                               line=knode.start_mark.line + 1, col=knode.start_mark.column + 1)
+                raise _problem(
+                    doc.path,
+                    "YAML merge keys (<<) are not allowed in sizer files",
+                    line=kline,
+                    col=kcol,
+                    loc=_fmt_loc(path),
+                    hint="write the keys out",
+                )
             if not isinstance(knode, yaml.ScalarNode):
-                raise _problem(doc.path, "mapping keys must be plain names",
-                               line=knode.start_mark.line + 1, col=knode.start_mark.column + 1)
+                raise _problem(
+                    doc.path,
+                    f"a {_node_kind(knode)} cannot be a key; keys are plain names",
+                    line=kline,
+                    col=kcol,
+                    loc=_fmt_loc(path),
+                )
             key = knode.value
-            kpos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            if knode.tag in _KEY_KIND:
+                raise _problem(
+                    doc.path,
+                    f"key {key!r} is {_KEY_KIND[knode.tag]}, not a name",
+                    line=kline,
+                    col=kcol,
+                    loc=_fmt_loc(path),
+                    hint="keys are names such as 'count'",
+                )
+            if knode.tag != "tag:yaml.org,2002:str":
+                raise _problem(
+                    doc.path,
+                    f"YAML tag {_show_tag(knode.tag)!r} is not allowed in sizer files",
+                    line=kline,
+                    col=kcol,
+                    loc=_fmt_loc(path),
+                    hint="remove the tag; write plain values",
+                )
             if key in out:
                 first = doc.key_pos.get((*path, key))
                 where = f" (first at line {first[0]})" if first else ""
-                raise _problem(doc.path, f"duplicate key {key!r}{where}", line=kpos[0],
-                               col=kpos[1], loc=_fmt_loc((*path, key)))
-            doc.key_pos[(*path, key)] = kpos
-            out[key] = _convert(vnode, (*path, key), doc, loader, depth + 1)
+                raise _problem(
+                    doc.path,
+                    f"duplicate key {key!r}{where}",
+                    line=kline,
+                    col=kcol,
+                    loc=_fmt_loc((*path, key)),
+                    hint="give each key once",
+                )
+            doc.key_pos[(*path, key)] = (kline, kcol)
+            out[key] = _convert(vnode, (*path, key), doc, constructor, depth + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(v, (*path, i), doc, loader, depth + 1) for i, v in enumerate(node.value)]
+        return [
+            _convert(v, (*path, i), doc, constructor, depth + 1) for i, v in enumerate(node.value)
+        ]
     assert isinstance(node, yaml.ScalarNode)
-    if node.tag.startswith("!"):
-        raise _problem(doc.path, f"custom YAML tag {node.tag!r} is not allowed",
-                       line=node.start_mark.line + 1, col=node.start_mark.column + 1)
     try:
-        return _constructor.construct_object(node, deep=True)
-    except yaml.YAMLError as e:
-        raise _problem(doc.path, f"bad value: {e}", line=node.start_mark.line + 1,
-                       col=node.start_mark.column + 1) from None
+        value = constructor.construct_object(node, deep=True)
+        if value is None or isinstance(value, bool):
+            doc.scalar_text[path] = node.value
+        return value
+    except (yaml.YAMLError, ValueError, OverflowError) as e:
+        problem = getattr(e, "problem", None) or str(e)
+        raise _problem(
+            doc.path,
+            f"bad value: {' '.join(problem.split())}",
+            line=line,
+            col=col,
+            loc=_fmt_loc(path),
+        ) from None
 
 
 def _fmt_loc(loc: Path_) -> str:
@@ -259,6 +494,23 @@ def _fmt_loc(loc: Path_) -> str:
 
 def _allowed_keys(model: Any, loc: Path_) -> list[str]:
     """Field names allowed at ``loc`` (the parent mapping of a bad key), for did-you-mean."""
+    cur = _model_at(model, loc)
+    return list(cur.model_fields) if cur is not None else []
+
+
+def _field_description(model: Any, loc: Path_) -> str | None:
+    """The schema description of the field at ``loc`` (for 'required field is missing')."""
+    if not loc:
+        return None
+    parent = _model_at(model, loc[:-1])
+    if parent is None:
+        return None
+    f = parent.model_fields.get(str(loc[-1]))
+    return f.description if f is not None else None
+
+
+def _model_at(model: Any, loc: Path_) -> Any:
+    """The pydantic model class that validates the mapping at ``loc``, or None."""
     import typing
 
     from pydantic import BaseModel
@@ -268,10 +520,10 @@ def _allowed_keys(model: Any, loc: Path_) -> list[str]:
         if isinstance(part, int):
             continue
         if not (isinstance(cur, type) and issubclass(cur, BaseModel)):
-            return []
+            return None
         f = cur.model_fields.get(str(part))
         if f is None:
-            return []
+            return None
         ann = f.annotation
         # unwrap Optional[...] / list[...]
         for _ in range(4):
@@ -280,11 +532,13 @@ def _allowed_keys(model: Any, loc: Path_) -> list[str]:
                 break
             if not args:
                 break
-            ann = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), args[0])
+            ann = next(
+                (a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), args[0]
+            )
         cur = ann
     if isinstance(cur, type) and issubclass(cur, BaseModel):
-        return list(cur.model_fields)
-    return []
+        return cur
+    return None
 
 
 _BOUNDS = {
@@ -292,6 +546,13 @@ _BOUNDS = {
     "greater_than": "not greater than",
     "less_than_equal": "above the maximum",
     "less_than": "not below the maximum",
+}
+
+_LENGTHS = {
+    "too_short": "has {actual_length} items; at least {min_length} needed",
+    "too_long": "has {actual_length} items, more than the {max_length} allowed",
+    "string_too_short": "must not be empty",
+    "string_too_long": "is longer than {max_length} characters",
 }
 
 _FRIENDLY = {
@@ -317,9 +578,15 @@ def validation_problems(err: Any, doc: YamlDoc, root_model: Any) -> list[Problem
 
     out: list[Problem] = []
     for e in err.errors(include_url=False):
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and "[" in p and p.endswith("]")))
+        loc = tuple(
+            p for p in e["loc"] if not (isinstance(p, str) and "[" in p and p.endswith("]"))
+        )
         # pydantic adds union-member tags like 'float' / "literal['auto']"; keep real fields only
-        loc = tuple(p for p in loc if isinstance(p, int) or p in _known_names(root_model) or p in _data_keys(doc, loc))
+        loc = tuple(
+            p
+            for p in loc
+            if isinstance(p, int) or p in _known_names(root_model) or p in _data_keys(doc, loc)
+        )
         typ = e["type"]
         hint = None
         if typ == "extra_forbidden":
@@ -335,17 +602,27 @@ def validation_problems(err: Any, doc: YamlDoc, root_model: Any) -> list[Problem
         elif typ == "missing":
             field = loc[-1] if loc else "?"
             msg = f"required field {field!r} is missing"
+            described = _field_description(root_model, loc)
+            hint = f"add '{field}:', {described}" if described else f"add '{field}:'"
             line, col = locate(doc, loc[:-1])
         else:
             base = _FRIENDLY.get(typ)
             raw = e.get("input")
             shown = _short(raw)
+            if loc in doc.scalar_text and (raw is None or isinstance(raw, bool)):
+                shown = f"{doc.scalar_text[loc]!r} (YAML reads it as {_yaml_word(raw)})"
             if typ == "value_error":
                 msg = str(e["msg"]).removeprefix("Value error, ")
             elif typ in ("literal_error", "enum"):
-                msg = f"{shown} is not one of {e['ctx'].get('expected', '')}" if e.get("ctx") else e["msg"]
+                msg = (
+                    f"{shown} is not one of {e['ctx'].get('expected', '')}"
+                    if e.get("ctx")
+                    else e["msg"]
+                )
             elif base is not None:
                 msg = f"{base}, got {shown}"
+            elif typ in _LENGTHS:
+                msg = _LENGTHS[typ].format(**(e.get("ctx") or {}))
             elif typ in _BOUNDS:
                 ctx = e.get("ctx") or {}
                 limit = next(iter(ctx.values()), "?")
@@ -361,13 +638,17 @@ def validation_problems(err: Any, doc: YamlDoc, root_model: Any) -> list[Problem
         if p.type == "extra_forbidden" and p.hint and p.hint.startswith("did you mean")
     }
     out = [
-        p for p in out
-        if not (p.type == "missing" and (p.loc.rsplit(".", 1)[0] if "." in p.loc else "",
-                                         p.loc.rsplit(".", 1)[-1]) in suggested)
+        p
+        for p in out
+        if not (
+            p.type == "missing"
+            and (p.loc.rsplit(".", 1)[0] if "." in p.loc else "", p.loc.rsplit(".", 1)[-1])
+            in suggested
+        )
     ]
     # one error per location: pydantic reports every union branch
     seen: set[tuple[str, str]] = set()
-    unique = []
+    unique: list[Problem] = []
     for p in out:
         if (p.loc, p.type) in seen or (p.loc in {q.loc for q in unique}):
             continue
@@ -404,13 +685,18 @@ def _data_keys(doc: YamlDoc, loc: tuple[Any, ...]) -> set[str]:
     return {str(k[-1]) for k in doc.key_pos}
 
 
+def _yaml_word(v: Any) -> str:
+    return "null" if v is None else str(v).lower()
+
+
 def _short(v: Any) -> str:
     text = repr(v)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def load_scenario(path: str | os.PathLike[str], catalog: Any = None, *,
-                  display: str | None = None) -> Any:
+def load_scenario(
+    path: str | os.PathLike[str], catalog: Any = None, *, display: str | None = None
+) -> Any:
     """Read, validate and cross-check a scenario file.
 
     Parameters

@@ -54,21 +54,31 @@ _QTY = re.compile(r"^\s*" + _NUMBER + r"\s*(?P<unit>[A-Za-z/]*)\s*$")
 _SIZE_UNIT = re.compile(r"^(?P<prefix>[kKMGTPE]i?|)(?P<base>B|Byte|Bytes|byte|bytes|b|bit|bits)$")
 # rate units: size unit + "/s" | "ps"
 _RATE_UNIT = re.compile(
-    r"^(?P<prefix>[kKMGTPE]i?|)(?P<base>B|Byte|Bytes|b|bit|bits)(?P<per>/s|/sec|ps)$"
+    r"^(?P<prefix>[kKMGTPE]i?|)(?P<base>B|Byte|Bytes|byte|bytes|b|bit|bits)(?P<per>/s|/sec|ps)$"
 )
 
 
-def _split(text: str, what: str) -> tuple[float, str]:
+def _split(text: str, what: str) -> tuple[float, str, str]:
+    """``"1,000 GB/s"`` -> ``(1000.0, "GB/s", "1,000")``."""
     m = _QTY.match(text)
     if not m:
-        raise UnitError(f"{text!r} is not a {what}; write a number and a unit, e.g. {_EXAMPLE[what]}")
+        raise UnitError(
+            f"{text!r} is not a {what}; write a number and a unit, e.g. {_EXAMPLE[what]}"
+        )
     num = float(m.group("num").replace("_", "").replace(",", ""))
     if not math.isfinite(num):
         raise UnitError(f"{text!r} is not a finite number")
-    return num, m.group("unit")
+    return num, m.group("unit"), m.group("num")
 
 
 _EXAMPLE = {"size": "'110 KB' or '80 GiB'", "rate": "'40 GB/s' or '100 Gb/s'"}
+
+
+def _number(value: int | float) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond 1.8e308
+        raise UnitError(f"a {value.bit_length()}-bit number is too large") from None
 
 
 def _multiplier(prefix: str) -> float:
@@ -96,19 +106,25 @@ def parse_size(value: Any) -> float:
         Unparseable, negative, non-finite, or a rate given where a size is needed.
     """
     if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not a size")
+        raise UnitError(f"{value!r} is not a size; write e.g. '110 KB' or '80 GiB'")
     if isinstance(value, int | float):
-        return _nonneg(float(value), value)
+        return _nonneg(_number(value), value)
     if not isinstance(value, str):
         raise UnitError(f"{value!r} is not a size; write e.g. '110 KB' or '80 GiB'")
-    num, unit = _split(value, "size")
+    num, unit, digits = _split(value, "size")
     if unit == "":
         return _nonneg(num, value)
-    if _RATE_UNIT.match(unit) or unit.lower().endswith(("/s", "ps")):
-        raise UnitError(f"{value!r} is a rate, but a size is needed here (e.g. '40 GB')")
+    rate = _RATE_UNIT.match(unit)
+    if rate or unit.lower().endswith(("/s", "/sec", "ps")):
+        size_unit = f"{rate.group('prefix')}{rate.group('base')}" if rate else "GB"
+        raise UnitError(
+            f"{value!r} is a rate, but a size is needed here; write e.g. '{digits} {size_unit}'"
+        )
     m = _SIZE_UNIT.match(unit)
     if not m:
-        raise UnitError(f"{value!r}: unknown size unit {unit!r}; use B, KB, MB, GB, TB, PB or KiB, MiB, GiB, TiB")
+        raise UnitError(
+            f"{value!r}: unknown size unit {unit!r}; use B, KB, MB, GB, TB, PB or KiB, MiB, GiB, TiB"
+        )
     prefix, base = m.group("prefix"), m.group("base")
     bits = base in ("b", "bit", "bits")
     result = num * _multiplier(prefix) / (8.0 if bits else 1.0)
@@ -137,27 +153,34 @@ def parse_rate(value: Any) -> float:
         (``"40 GB"``) where a rate is needed.
     """
     if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not a rate")
+        raise UnitError(f"{value!r} is not a rate; write e.g. '40 GB/s' or '100 Gb/s'")
     if isinstance(value, int | float):
-        return _nonneg(float(value), value)
+        return _nonneg(_number(value), value)
     if not isinstance(value, str):
         raise UnitError(f"{value!r} is not a rate; write e.g. '40 GB/s' or '100 Gb/s'")
-    num, unit = _split(value, "rate")
+    num, unit, digits = _split(value, "rate")
     if unit == "":
         return _nonneg(num, value)
     m = _RATE_UNIT.match(unit)
     if not m:
         if _SIZE_UNIT.match(unit):
             raise UnitError(
-                f"{value!r} is a size, but a rate is needed here; write {value.strip()}/s"
+                f"{value!r} is a size, but a rate is needed here; write '{digits} {unit}/s'"
             )
         low = unit.lower()
-        if low.endswith(("bps", "b/s", "bit/s", "byte/s")):
+        prefix = low[:1].upper() if low[:1] in "kmgtpe" else ""
+        if prefix == "K":
+            prefix = "k"
+        if low.endswith(("bps", "b/s", "bit/s", "bits/s", "byte/s", "bytes/s")) or (
+            low in ("k", "m", "g", "t", "p", "e")
+        ):
             raise UnitError(
-                f"{value!r}: ambiguous rate unit {unit!r}; write Gb/s (bits) or GB/s (bytes)"
+                f"{value!r}: {unit!r} does not say bits or bytes; write "
+                f"'{digits} {prefix}b/s' (bits) or '{digits} {prefix}B/s' (bytes)"
             )
         raise UnitError(
-            f"{value!r}: unknown or ambiguous rate unit {unit!r}; write GB/s (bytes) or Gb/s (bits)"
+            f"{value!r}: unknown rate unit {unit!r}; write e.g. '{digits} GB/s' (bytes) "
+            f"or '{digits} Gb/s' (bits)"
         )
     prefix, base = m.group("prefix"), m.group("base")
     bits = base in ("b", "bit", "bits")
@@ -169,7 +192,7 @@ def _nonneg(x: float, original: Any) -> float:
     if not math.isfinite(x):
         raise UnitError(f"{original!r} is not a finite number")
     if x < 0:
-        raise UnitError(f"{original!r} is negative")
+        raise UnitError(f"{original!r} is negative; it must be 0 or more")
     return x
 
 
@@ -211,18 +234,27 @@ def format_gib(n: float, digits: int = 2) -> str:
     return f"{float(n) / 2**30:.{digits}f} GiB"
 
 
+# The same grammar as the parser, in ECMA-262 syntax for JSON Schema (editors check it).
+_NUM_PATTERN = r"\+?(?:\d+(?:[_,]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_UNIT_PATTERN = r"(?:[kKMGTPE]i?)?(?:B|Byte|Bytes|byte|bytes|b|bit|bits)"
 _SIZE_SCHEMA = {
     "anyOf": [
         {"type": "number", "minimum": 0, "description": "bytes"},
-        {"type": "string", "pattern": r"^\s*[0-9.,_eE+-]+\s*[kKMGTPE]?i?(B|b|bit|bits|Byte|Bytes)?\s*$",
-         "description": "size with unit, e.g. '110 KB', '80 GiB'"},
+        {
+            "type": "string",
+            "pattern": rf"^\s*{_NUM_PATTERN}\s*(?:{_UNIT_PATTERN})?\s*$",
+            "description": "size with unit, e.g. '110 KB', '80 GiB'",
+        },
     ]
 }
 _RATE_SCHEMA = {
     "anyOf": [
         {"type": "number", "minimum": 0, "description": "bytes per second"},
-        {"type": "string", "pattern": r"^\s*[0-9.,_eE+-]+\s*[kKMGTPE]?i?(B|b|bit|bits|Byte|Bytes)(/s|/sec|ps)\s*$",
-         "description": "rate with unit, e.g. '40 GB/s', '100 Gb/s'"},
+        {
+            "type": "string",
+            "pattern": rf"^\s*{_NUM_PATTERN}\s*(?:{_UNIT_PATTERN}(?:/s|/sec|ps))?\s*$",
+            "description": "rate with unit, e.g. '40 GB/s', '100 Gb/s'",
+        },
     ]
 }
 
