@@ -244,7 +244,7 @@ def _pool_out(size: int, k: int, s: int, p: int, ceil_mode: bool) -> int:
     return out
 
 
-def infer_shapes(net: CNN, image: tuple[int, int]) -> list[LayerShape]:
+def infer_shapes(net: CNN, image: tuple[int, int], training: bool = True) -> list[LayerShape]:
     """Per-layer output shapes (one sample) and parameter counts for an input image.
 
     Parameters
@@ -253,6 +253,9 @@ def infer_shapes(net: CNN, image: tuple[int, int]) -> list[LayerShape]:
         The network.
     image : (int, int)
         Input height and width in pixels.
+    training : bool
+        If false, training-only layers (an auxiliary head) do not run, so an image too small
+        for them is accepted; their empty dimensions are reported as 0.
 
     Returns
     -------
@@ -310,7 +313,9 @@ def infer_shapes(net: CNN, image: tuple[int, int]) -> list[LayerShape]:
             shape = (sum(s[0] for s in ins), *ins[0][1:])
         else:  # add
             shape = ins[0]
-        if any(d <= 0 for d in shape):
+        if any(d <= 0 for d in shape) and not training and layer.train_only:
+            shape = tuple(max(d, 0) for d in shape)
+        elif any(d <= 0 for d in shape):
             dims = "x".join(str(d) for d in shape[1:])
             raise SizerInputError(
                 [
