@@ -138,10 +138,8 @@ def _relocate(path: Path, loc: tuple[str | int, ...], problems: Iterable[Problem
 
 def _scaling(sc: Any, catalog: Any, analysis: Any) -> dict[str, Any] | None:
     """Scaling results as plain report data, when :mod:`sizer.scaling` is available."""
-    try:
-        from sizer.report.scaling_view import scaling_context
-    except ImportError:  # pragma: no cover
-        return None
+    from sizer.report.scaling_view import scaling_context
+
     return scaling_context(sc, catalog, analysis)
 
 

@@ -288,22 +288,19 @@ def scaling_chart(
                 label=s["label"],
                 **styles.get(s.get("style", "measured"), styles["measured"]),
             )
-        for i, m in enumerate(marks):
+        ax.set_ylim(bottom=0)
+        top = ax.get_ylim()[1]
+        ax.set_ylim(0, top * (1.0 + 0.09 * (len(marks) + 1)))
+        for i, m in enumerate(sorted(marks, key=lambda m: m["x"])):
             ax.axvline(m["x"], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.4)
-            ax.annotate(
-                m["label"],
-                xy=(m["x"], 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(4, -4 - 12 * i),
-                textcoords="offset points",
-                va="top",
-                ha="left",
-                fontsize=FONT_PT,
-                color="#000000",
-            )
+            left = m["x"] <= _mid(series)
+            ax.annotate(m["label"], xy=(m["x"], 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3 if left else -3, -3 - 11 * i), textcoords="offset points",
+                        va="top", ha="left" if left else "right",
+                        fontsize=FONT_PT, color="#000000",
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"})
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.set_ylim(bottom=0)
         if integer_x:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(_thousands())
@@ -311,6 +308,11 @@ def scaling_chart(
         ax.set_axisbelow(True)
         fig.legend(loc="outside lower center", ncols=min(3, len(series)), frameon=False)
         return _svg(fig, prefix)
+
+
+def _mid(series: Sequence[dict[str, Any]]) -> float:
+    xs = [x for s in series for x in s["x"]]
+    return (min(xs) + max(xs)) / 2 if xs else 0.0
 
 
 def _thousands() -> Any:

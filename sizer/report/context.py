@@ -132,7 +132,7 @@ def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
 def _servers_phrase(a: Analysis) -> str:
     d = a.design
     parts = [f"{g.count} × {g.server_name}" for g in d.servers]
-    return f"{_join(parts)} with {fmt.count(d.total_gpus)} GPUs in all"
+    return f"{_join(parts)}, {fmt.count(d.total_gpus)} GPUs in all,"
 
 
 def _storage_phrase(a: Analysis) -> str:
@@ -636,7 +636,7 @@ def build_context(
         "catalog_digest": d.catalog_digest[:12],
         "sections": sections(scaling is not None, mem is not None),
         "summary": _summary(a, scaling),
-        "key_figures": _key_figures(a, sc),
+        "key_figures": _key_figures(a, sc) + (scaling or {}).get("key_figures", []),
         "bottleneck_sentence": _cap_first(_bottleneck_words(a)),
         "design_text": _design_text(a, cat=catalog),
         "bom": _bom(a, catalog),
