@@ -78,7 +78,7 @@ def _number(value: int | float) -> float:
     try:
         return float(value)
     except OverflowError:  # an int beyond 1.8e308
-        raise UnitError(f"a {value.bit_length()}-bit number is too large") from None
+        raise UnitError(f"a {int(value).bit_length()}-bit number is too large") from None
 
 
 def _multiplier(prefix: str) -> float:
@@ -103,32 +103,15 @@ def parse_size(value: Any) -> float:
     Raises
     ------
     UnitError
-        Unparseable, negative, non-finite, or a rate given where a size is needed.
+        Unparseable, negative, non-finite, ambiguous case (``"10 gb"``), or a rate given
+        where a size is needed.
+
+    Examples
+    --------
+    >>> parse_size("110 KB"), parse_size("1 KiB"), parse_size("8 kb")
+    (110000.0, 1024.0, 1000.0)
     """
-    if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not a size; write e.g. '110 KB' or '80 GiB'")
-    if isinstance(value, int | float):
-        return _nonneg(_number(value), value)
-    if not isinstance(value, str):
-        raise UnitError(f"{value!r} is not a size; write e.g. '110 KB' or '80 GiB'")
-    num, unit, digits = _split(value, "size")
-    if unit == "":
-        return _nonneg(num, value)
-    rate = _RATE_UNIT.match(unit)
-    if rate or unit.lower().endswith(("/s", "/sec", "ps")):
-        size_unit = f"{rate.group('prefix')}{rate.group('base')}" if rate else "GB"
-        raise UnitError(
-            f"{value!r} is a rate, but a size is needed here; write e.g. '{digits} {size_unit}'"
-        )
-    m = _SIZE_UNIT.match(unit)
-    if not m:
-        raise UnitError(
-            f"{value!r}: unknown size unit {unit!r}; use B, KB, MB, GB, TB, PB or KiB, MiB, GiB, TiB"
-        )
-    prefix, base = m.group("prefix"), m.group("base")
-    bits = base in ("b", "bit", "bits")
-    result = num * _multiplier(prefix) / (8.0 if bits else 1.0)
-    return _nonneg(result, value)
+    return _parse(value, "size")
 
 
 def parse_rate(value: Any) -> float:
@@ -151,41 +134,83 @@ def parse_rate(value: Any) -> float:
     UnitError
         Unparseable, negative, non-finite, ambiguous case (``"100 gbps"``), or a size
         (``"40 GB"``) where a rate is needed.
+
+    Examples
+    --------
+    >>> parse_rate("100 Gbps"), parse_rate("12.5 GB/s"), parse_rate("1e3 GB/s")
+    (12500000000.0, 12500000000.0, 1000000000000.0)
     """
-    if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not a rate; write e.g. '40 GB/s' or '100 Gb/s'")
-    if isinstance(value, int | float):
-        return _nonneg(_number(value), value)
+    return _parse(value, "rate")
+
+
+def _parse(value: Any, want: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise UnitError(f"{value!r} is not a {want}; write e.g. {_EXAMPLE[want]}")
     if not isinstance(value, str):
-        raise UnitError(f"{value!r} is not a rate; write e.g. '40 GB/s' or '100 Gb/s'")
-    num, unit, digits = _split(value, "rate")
+        return _nonneg(_number(value), value)
+    num, unit, digits = _split(value, want)
     if unit == "":
         return _nonneg(num, value)
-    m = _RATE_UNIT.match(unit)
-    if not m:
-        if _SIZE_UNIT.match(unit):
+    size, rate = _SIZE_UNIT.match(unit), _RATE_UNIT.match(unit)
+    m = size if want == "size" else rate
+    if m is None:
+        if want == "size" and rate is not None:
+            raise UnitError(
+                f"{value!r} is a rate, but a size is needed here; write "
+                f"'{digits} {rate.group('prefix')}{rate.group('base')}'"
+            )
+        if want == "rate" and size is not None:
             raise UnitError(
                 f"{value!r} is a size, but a rate is needed here; write '{digits} {unit}/s'"
             )
-        low = unit.lower()
-        prefix = low[:1].upper() if low[:1] in "kmgtpe" else ""
-        if prefix == "K":
-            prefix = "k"
-        if low.endswith(("bps", "b/s", "bit/s", "bits/s", "byte/s", "bytes/s")) or (
-            low in ("k", "m", "g", "t", "p", "e")
-        ):
-            raise UnitError(
-                f"{value!r}: {unit!r} does not say bits or bytes; write "
-                f"'{digits} {prefix}b/s' (bits) or '{digits} {prefix}B/s' (bytes)"
+        raise _bad_unit(value, digits, unit, want)
+    bits = m.group("base") in ("b", "bit", "bits")
+    result = num * _multiplier(m.group("prefix")) / (8.0 if bits else 1.0)
+    return _nonneg(result, value)
+
+
+# A unit read without regard to case, to say what a mistyped one probably meant.
+_LOOSE_UNIT = re.compile(
+    r"^(?P<prefix>[kmgtpe])?(?P<binary>i)?(?P<base>b|bit|bits|byte|bytes)?(?P<per>/s|/sec|ps)?$"
+)
+
+
+def _bad_unit(value: str, digits: str, unit: str, want: str) -> UnitError:
+    """The error for a unit that is not valid as written (wrong case, ambiguous, unknown)."""
+    m = _LOOSE_UNIT.match(unit.lower())
+    if m is None or not (m.group("prefix") or m.group("base")):
+        if want == "size":
+            return UnitError(
+                f"{value!r}: unknown size unit {unit!r}; use B, kB, MB, GB, TB, PB, "
+                "KiB, MiB, GiB, TiB (bytes) or kb, Mb, Gb (bits)"
             )
-        raise UnitError(
+        return UnitError(
             f"{value!r}: unknown rate unit {unit!r}; write e.g. '{digits} GB/s' (bytes) "
             f"or '{digits} Gb/s' (bits)"
         )
-    prefix, base = m.group("prefix"), m.group("base")
-    bits = base in ("b", "bit", "bits")
-    result = num * _multiplier(prefix) / (8.0 if bits else 1.0)
-    return _nonneg(result, value)
+    letter = m.group("prefix") or ""
+    prefix = "k" if letter == "k" and not m.group("binary") else letter.upper()
+    prefix += "i" if m.group("binary") else ""
+    per = "/s" if want == "rate" else ""
+    start = (
+        f"{value!r} is a rate, but a size is needed here"
+        if (want == "size" and m.group("per"))
+        else f"{value!r}: {unit!r}"
+    )
+    base = m.group("base")
+    letters = [c for c in unit if c.isalpha()]
+    one_case = len(letters) > 1 and (unit.lower() == unit or unit.upper() == unit)
+    if base is None or (base == "b" and one_case):
+        if start.endswith(f"{unit!r}"):
+            start += " does not say bits or bytes"
+        return UnitError(
+            f"{start}; write '{digits} {prefix}b{per}' (bits) or '{digits} {prefix}B{per}' (bytes)"
+        )
+    if base == "b":  # mixed case: the b/B was typed on purpose, the prefix case was not
+        base = unit[len(letter) + len(m.group("binary") or "")]
+    if start.endswith(f"{unit!r}"):
+        start = f"{value!r}: unit {unit!r} is not written as sizer reads it"
+    return UnitError(f"{start}; write '{digits} {prefix}{base}{per}'")
 
 
 def _nonneg(x: float, original: Any) -> float:
