@@ -754,8 +754,9 @@ def _structure(d: Design) -> _Struct | str:
         if n_sg == 1:
             srv_comp.append((cnt,))
         else:
-            srv_comp.append(tuple(max(0, min(hi, starts[gi + 1]) - max(lo, starts[gi]))
-                                  for gi in range(n_sg)))
+            srv_comp.append(
+                tuple(max(0, min(hi, starts[gi + 1]) - max(lo, starts[gi])) for gi in range(n_sg))
+            )
         lo = hi
     zero_srv = (0,) * n_sg
     srv_comp.extend([zero_srv] * n_st_leaves)
@@ -778,13 +779,17 @@ def _structure(d: Design) -> _Struct | str:
     trate = [_ep_rate(d, "storage", si) * s.ports for si, s in enumerate(d.storage)]
     info: dict[tuple[Any, ...], tuple[int, int]] = {}
     for lk in counts:
-        down_bw = (sum(c * r for c, r in zip(lk[0], srate, strict=True))
-                   + sum(c * r for c, r in zip(lk[1], trate, strict=True)))
-        per_spine = max(1, math.ceil(down_bw / d.oversubscription
-                                     / (n_spines * d.switch_link_rate) - 1e-9))
-        used = (sum(c * g.storage_ports for c, g in zip(lk[0], d.servers, strict=True))
-                + sum(c * s.ports for c, s in zip(lk[1], d.storage, strict=True))
-                + n_spines * per_spine)
+        down_bw = sum(c * r for c, r in zip(lk[0], srate, strict=True)) + sum(
+            c * r for c, r in zip(lk[1], trate, strict=True)
+        )
+        per_spine = max(
+            1, math.ceil(down_bw / d.oversubscription / (n_spines * d.switch_link_rate) - 1e-9)
+        )
+        used = (
+            sum(c * g.storage_ports for c, g in zip(lk[0], d.servers, strict=True))
+            + sum(c * s.ports for c, s in zip(lk[1], d.storage, strict=True))
+            + n_spines * per_spine
+        )
         info[lk] = (per_spine, used)
     for li, lk in enumerate(leaf_keys):
         if info[lk][1] > ports:
@@ -861,6 +866,90 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
         tot = sum(sc.links[k] for k in common)
         return {k: sc.links[k] / tot for k in common}
 
+    def routing_column(pi: int, pc: _Cls) -> dict[int, float]:
+        """Lumped weights of one flow class of server class ``pc`` per unit of cache miss
+        (storage, link and ingest resources; every term scales with the miss fraction)."""
+        sg = d.servers[pc.group]
+        n_c = pc.n
+        col: dict[int, float] = defaultdict(float)
+        per_unit = n_c / K  # lumped weight on each unit's resources
+        if sg.ingest_limit is not None:
+            i = res(
+                ("ingest", pi),
+                "server-ingest",
+                f"{sg.name} x{sg.count} client ingest",
+                sg.ingest_limit,
+                _ORD_INGEST,
+            )
+            col[i] += 1.0
+        arrive: dict[int, float] = defaultdict(float)
+        for ci, sc in enumerate(struct.st):
+            st = d.storage[sc.group]
+            i = res(
+                ("unit", sc.group),
+                "storage",
+                f"{st.unit_id} x{st.count}",
+                st.read_bandwidth * storage_scale,
+                _ORD_UNIT,
+            )
+            col[i] += per_unit * sc.n / st.count
+            trate = _ep_rate(d, "storage", sc.group)
+            if ls:
+                i = res(
+                    ("sedge", ci, sc.leaf),
+                    "link",
+                    f"{st.unit_id} -> switch links",
+                    sc.links[sc.leaf] * trate,
+                    _ORD_SEDGE,
+                )
+                col[i] += per_unit
+                arrive[pc.leaf] += sc.n / K
+                m_l = struct.leaf_m[sc.leaf]
+                eff = float(sc.n)
+                if sc.leaf == pc.leaf:
+                    eff -= sc.n / m_l  # the units on the server's own leaf
+                if eff > 0:
+                    i = res(
+                        ("up", sc.leaf),
+                        "link",
+                        "leaf -> spine links",
+                        struct.leaf_uplinks[sc.leaf] * swr,
+                        _ORD_UP,
+                    )
+                    col[i] += per_unit * eff / (m_l * S)
+                    m_p = struct.leaf_m[pc.leaf]
+                    i = res(
+                        ("down", pc.leaf),
+                        "link",
+                        "spine -> leaf links",
+                        struct.leaf_uplinks[pc.leaf] * swr,
+                        _ORD_DOWN,
+                    )
+                    col[i] += per_unit * eff / (m_p * S)
+            else:
+                for k, frac in split(sc, pc).items():
+                    i = res(
+                        ("sedge", ci, k),
+                        "link",
+                        f"{st.unit_id} -> switch links",
+                        sc.links[k] * trate,
+                        _ORD_SEDGE,
+                    )
+                    col[i] += per_unit * frac
+                    arrive[k] += sc.n / K * frac
+        prate = _ep_rate(d, "server", pc.group)
+        for k, frac in arrive.items():
+            i = res(
+                ("pedge", pi, k),
+                "link",
+                f"switch -> {sg.name} links",
+                pc.links[k] * prate,
+                _ORD_PEDGE,
+            )
+            col[i] += frac
+        return col
+
+    base_cols: dict[int, dict[int, float]] = {}
     cols: list[dict[int, float]] = []
     f_dem: list[float] = []
     f_shr: list[float] = []
@@ -884,87 +973,15 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
             else:
                 img = gpus * w.samples_per_sec_per_gpu[gi]
                 dem = img * w.bytes_per_sample
-            prate = _ep_rate(d, "server", gi)
             for pi, pc in enumerate(struct.srv):
                 if pc.group != gi:
                     continue
-                n_c = pc.n
-                col: dict[int, float] = defaultdict(float)
+                col: dict[int, float] = {}
                 if miss > 0:
-                    per_unit = n_c * miss / K  # lumped weight on each unit's resources
-                    if sg.ingest_limit is not None:
-                        i = res(
-                            ("ingest", pi),
-                            "server-ingest",
-                            f"{sg.name} x{sg.count} client ingest",
-                            sg.ingest_limit,
-                            _ORD_INGEST,
-                        )
-                        col[i] += miss
-                    arrive: dict[int, float] = defaultdict(float)
-                    for ci, sc in enumerate(struct.st):
-                        st = d.storage[sc.group]
-                        i = res(
-                            ("unit", sc.group),
-                            "storage",
-                            f"{st.unit_id} x{st.count}",
-                            st.read_bandwidth * storage_scale,
-                            _ORD_UNIT,
-                        )
-                        col[i] += per_unit * sc.n / st.count
-                        trate = _ep_rate(d, "storage", sc.group)
-                        if ls:
-                            i = res(
-                                ("sedge", ci, sc.leaf),
-                                "link",
-                                f"{st.unit_id} -> switch links",
-                                sc.links[sc.leaf] * trate,
-                                _ORD_SEDGE,
-                            )
-                            col[i] += per_unit
-                            arrive[pc.leaf] += sc.n / K
-                            m_l = struct.leaf_m[sc.leaf]
-                            eff = float(sc.n)
-                            if sc.leaf == pc.leaf:
-                                eff -= sc.n / m_l  # the units on the server's own leaf
-                            if eff > 0:
-                                i = res(
-                                    ("up", sc.leaf),
-                                    "link",
-                                    "leaf -> spine links",
-                                    struct.leaf_uplinks[sc.leaf] * swr,
-                                    _ORD_UP,
-                                )
-                                col[i] += per_unit * eff / (m_l * S)
-                                m_p = struct.leaf_m[pc.leaf]
-                                i = res(
-                                    ("down", pc.leaf),
-                                    "link",
-                                    "spine -> leaf links",
-                                    struct.leaf_uplinks[pc.leaf] * swr,
-                                    _ORD_DOWN,
-                                )
-                                col[i] += per_unit * eff / (m_p * S)
-                        else:
-                            for k, frac in split(sc, pc).items():
-                                i = res(
-                                    ("sedge", ci, k),
-                                    "link",
-                                    f"{st.unit_id} -> switch links",
-                                    sc.links[k] * trate,
-                                    _ORD_SEDGE,
-                                )
-                                col[i] += per_unit * frac
-                                arrive[k] += sc.n / K * frac
-                    for k, frac in arrive.items():
-                        i = res(
-                            ("pedge", pi, k),
-                            "link",
-                            f"switch -> {sg.name} links",
-                            pc.links[k] * prate,
-                            _ORD_PEDGE,
-                        )
-                        col[i] += miss * frac
+                    base = base_cols.get(pi)
+                    if base is None:
+                        base = base_cols[pi] = routing_column(pi, pc)
+                    col = {i: v * miss for i, v in base.items()} if miss != 1.0 else dict(base)
                 if w.bytes_per_sample > 0 and sg.preprocessing_rate is not None:
                     i = res(
                         ("prep", pi),
@@ -973,11 +990,11 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
                         sg.preprocessing_rate,
                         _ORD_PREP,
                     )
-                    col[i] += 1.0 / w.bytes_per_sample
+                    col[i] = col.get(i, 0.0) + 1.0 / w.bytes_per_sample
                 cols.append(col)
                 f_dem.append(dem)
                 f_shr.append(float(max(gpus, 1)))
-                f_n.append(float(n_c))
+                f_n.append(float(pc.n))
                 f_w.append(w.index)
                 f_gpus.append(0.0 if w.unbounded else float(gpus))
                 f_bps.append(w.bytes_per_sample)
@@ -1139,13 +1156,19 @@ def _line(units: int, points: list[SweepPoint], metric: str, threshold: float) -
         eff.append(e)
         if knee is None:
             if e < threshold:
-                knee = Knee(servers=p.servers, efficiency=e, threshold=threshold,
-                            last_linear_servers=last_ok, bottleneck_kind=p.bottleneck_kind,
-                            bottleneck_group=p.bottleneck_group)
+                knee = Knee(
+                    servers=p.servers,
+                    efficiency=e,
+                    threshold=threshold,
+                    last_linear_servers=last_ok,
+                    bottleneck_kind=p.bottleneck_kind,
+                    bottleneck_group=p.bottleneck_group,
+                )
             else:
                 last_ok = p.servers
-    return ScalingLine(storage_units=units, points=points, ideal=ideal, efficiency=eff,
-                       knee=knee, metric=metric)
+    return ScalingLine(
+        storage_units=units, points=points, ideal=ideal, efficiency=eff, knee=knee, metric=metric
+    )
 
 
 def _plateau(servers: int, pts: list[SweepPoint], metric: str) -> dict[str, Any]:
@@ -1155,8 +1178,7 @@ def _plateau(servers: int, pts: list[SweepPoint], metric: str) -> dict[str, Any]
         if p.feasible and v is not None:
             vals.append((p.storage_units, v))
     if not vals:
-        return {"servers": servers, "storage_units": None, "metric_value": None,
-                "bottleneck": None}
+        return {"servers": servers, "storage_units": None, "metric_value": None, "bottleneck": None}
     best = max(v for _k, v in vals)
     first = next(k for k, v in vals if v >= READ_CEILING_FRACTION * best)
     last = [p for p in pts if p.feasible][-1]
@@ -1164,14 +1186,21 @@ def _plateau(servers: int, pts: list[SweepPoint], metric: str) -> dict[str, Any]
         "servers": servers,
         "storage_units": first,
         "metric_value": best,
-        "bottleneck": None if last.bottleneck_kind is None else {
-            "kind": last.bottleneck_kind, "group": last.bottleneck_group},
+        "bottleneck": None
+        if last.bottleneck_kind is None
+        else {"kind": last.bottleneck_kind, "group": last.bottleneck_group},
     }
 
 
-def sweep(design: Design, servers: Iterable[int] | None = None,
-          storage_units: Iterable[int] | None = None, *, threshold: float = DEFAULT_THRESHOLD,
-          method: Method = "fast", progress: Progress | None = None) -> SweepResult:
+def sweep(
+    design: Design,
+    servers: Iterable[int] | None = None,
+    storage_units: Iterable[int] | None = None,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    method: Method = "fast",
+    progress: Progress | None = None,
+) -> SweepResult:
     """Sweep server counts x storage-unit counts.
 
     Parameters
@@ -1206,8 +1235,7 @@ def sweep(design: Design, servers: Iterable[int] | None = None,
     """
     t0 = time.perf_counter()
     srv = sorted(set(servers)) if servers is not None else list(range(1, design.total_servers + 1))
-    units = (sorted(set(storage_units)) if storage_units is not None
-             else [design.storage[0].count])
+    units = sorted(set(storage_units)) if storage_units is not None else [design.storage[0].count]
     if not srv or not units or min(srv) < 1 or min(units) < 1:
         raise ValueError("server and storage-unit counts must be non-empty and >= 1")
     if not 0.0 < threshold <= 1.0:
@@ -1216,9 +1244,11 @@ def sweep(design: Design, servers: Iterable[int] | None = None,
     total = len(srv) * len(units)
     grid: dict[tuple[int, int], SweepPoint] = {}
     done = 0
+    srv_groups = {n: vary(design, servers=n).servers for n in srv}
+    st_groups = {k: vary(design, storage_units=k).storage for k in units}
     for k in units:
         for n in srv:
-            v = vary(design, n, k)
+            v = dataclasses.replace(design, servers=srv_groups[n], storage=st_groups[k])
             grid[(n, k)] = _point(v, _evaluate(v, 1.0, method))
             done += 1
             if progress is not None:
@@ -1226,24 +1256,42 @@ def sweep(design: Design, servers: Iterable[int] | None = None,
     lines = [_line(k, [grid[(n, k)] for n in srv], metric, threshold) for k in units]
     plateau = [_plateau(n, [grid[(n, k)] for k in units], metric) for n in srv]
     return SweepResult(
-        scenario=design.name, servers=srv, storage_units=units, metric=metric,
-        threshold=threshold, lines=lines, plateau=plateau, method=method, evaluations=total,
+        scenario=design.name,
+        servers=srv,
+        storage_units=units,
+        metric=metric,
+        threshold=threshold,
+        lines=lines,
+        plateau=plateau,
+        method=method,
+        evaluations=total,
         elapsed_seconds=time.perf_counter() - t0,
     )
 
 
-def server_sweep(design: Design, servers: Iterable[int] | None = None, *,
-                 storage_units: int | None = None, threshold: float = DEFAULT_THRESHOLD,
-                 method: Method = "fast", progress: Progress | None = None) -> SweepResult:
+def server_sweep(
+    design: Design,
+    servers: Iterable[int] | None = None,
+    *,
+    storage_units: int | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    method: Method = "fast",
+    progress: Progress | None = None,
+) -> SweepResult:
     """Servers 1..N (default: the design's count) at one storage-unit count: the ideal
     line, efficiency per point and the knee (``result.knee``).  See :func:`sweep`."""
     k = storage_units if storage_units is not None else design.storage[0].count
     return sweep(design, servers, [k], threshold=threshold, method=method, progress=progress)
 
 
-def storage_sweep(design: Design, storage_units: Iterable[int] | None = None, *,
-                  servers: int | None = None, method: Method = "fast",
-                  progress: Progress | None = None) -> SweepResult:
+def storage_sweep(
+    design: Design,
+    storage_units: Iterable[int] | None = None,
+    *,
+    servers: int | None = None,
+    method: Method = "fast",
+    progress: Progress | None = None,
+) -> SweepResult:
     """Storage units 1..M (default: 1..the design's count) at one server count.
 
     ``result.plateau[0]`` says from which unit count more storage stops helping (99% of
@@ -1258,8 +1306,9 @@ def storage_sweep(design: Design, storage_units: Iterable[int] | None = None, *,
 # ===================================================================== inverse sizing
 
 
-def _objective(design: Design, target_images_per_sec: float | None,
-               min_utilization: float | None) -> tuple[str, float]:
+def _objective(
+    design: Design, target_images_per_sec: float | None, min_utilization: float | None
+) -> tuple[str, float]:
     """(objective, target) from the options, the scenario's target, or the default."""
     if target_images_per_sec is not None and min_utilization is not None:
         raise ValueError("give either a target images/s or a minimum utilization, not both")
@@ -1280,8 +1329,9 @@ def _objective(design: Design, target_images_per_sec: float | None,
             min_utilization = float(tgt.gpu_data_utilization)
     if not _has_gpu_work(design):
         return "read-ceiling", math.nan  # target set from the unlimited-storage analysis
-    return "min-utilization", float(min_utilization if min_utilization is not None
-                                    else DEFAULT_MIN_UTILIZATION)
+    return "min-utilization", float(
+        min_utilization if min_utilization is not None else DEFAULT_MIN_UTILIZATION
+    )
 
 
 def _meets(e: _Eval, objective: str, target: float) -> bool:
@@ -1295,8 +1345,9 @@ def _meets(e: _Eval, objective: str, target: float) -> bool:
     return m is None or m >= target - _REL
 
 
-def _search(pred: Callable[[int], _Eval], meets: Callable[[_Eval], bool],
-            cap: int) -> tuple[int | None, int | None, list[tuple[int, bool]], dict[int, _Eval]]:
+def _search(
+    pred: Callable[[int], _Eval], meets: Callable[[_Eval], bool], cap: int
+) -> tuple[int | None, int | None, list[tuple[int, bool]], dict[int, _Eval]]:
     """Fewest ``k`` in 1..cap with ``meets(pred(k))``, by galloping then bisection.
 
     Assumes monotonicity: infeasible (ports) for all k above some K, and meeting the
@@ -1374,9 +1425,15 @@ _KIND_WORDS = {
 }
 
 
-def size_storage(design: Design, *, target_images_per_sec: float | None = None,
-                 min_utilization: float | None = None, max_units: int = MAX_UNITS,
-                 storage_group: int = 0, method: Method = "fast") -> SizingResult:
+def size_storage(
+    design: Design,
+    *,
+    target_images_per_sec: float | None = None,
+    min_utilization: float | None = None,
+    max_units: int = MAX_UNITS,
+    storage_group: int = 0,
+    method: Method = "fast",
+) -> SizingResult:
     """The fewest storage units (of storage group ``storage_group``'s type) meeting the
     objective.
 
@@ -1444,41 +1501,71 @@ def size_storage(design: Design, *, target_images_per_sec: float | None = None,
 
     ans, max_fit, probes, evals = _search(at, meets, max_units)
     common: dict[str, Any] = {
-        "scenario": design.name, "unit_id": st.unit_id, "objective": objective,
-        "target": target, "probes": probes, "max_units_fit": max_fit,
-        "unit_rack_units": st.rack_units, "unit_power_watts": st.power_watts,
+        "scenario": design.name,
+        "unit_id": st.unit_id,
+        "objective": objective,
+        "target": target,
+        "probes": probes,
+        "max_units_fit": max_fit,
+        "unit_rack_units": st.rack_units,
+        "unit_power_watts": st.power_watts,
     }
     if ans is not None:
         v = vary(design, storage_units=ans, storage_group=storage_group)
-        return SizingResult(met=True, storage_units=ans, achieved=_point(v, evals[ans]),
-                            limiting=None, reason=_met_reason(objective, target, ans, st.unit_id),
-                            **common)
+        return SizingResult(
+            met=True,
+            storage_units=ans,
+            achieved=_point(v, evals[ans]),
+            limiting=None,
+            reason=_met_reason(objective, target, ans, st.unit_id),
+            **common,
+        )
     last = max_fit if max_fit is not None else max(k for k, e in evals.items() if e.feasible)
     v = vary(design, storage_units=last, storage_group=storage_group)
     unl = _evaluate(v, math.inf, method)
     limiting = _limit_dict(unl.bottleneck)
     if _meets(unl, objective, target):
         # storage alone would do it, but not as many units as needed fit the switches
-        reason = (f"no number of {st.unit_id} units meets the target: at most {last} fit "
-                  f"the switches' ports ({d_ports(design)}), and {last} units are still "
-                  "storage-bound")
+        reason = (
+            f"no number of {st.unit_id} units meets the target: at most {last} fit "
+            f"the switches' ports ({d_ports(design)}), and {last} units are still "
+            "storage-bound"
+        )
         limiting = {"kind": "link", "group": "switch ports"}
     else:
-        what = ("GPU compute" if limiting is None else
-                f"{_KIND_WORDS.get(limiting['kind'], limiting['kind'])} ({limiting['group']})")
-        have = (f"{unl.images_per_sec:,.0f} images/s" if objective == "images-per-sec"
-                else f"{unl.read_bytes_per_sec / 1e9:,.1f} GB/s" if objective == "read-ceiling"
-                else f"GPU data utilization {100 * (unl.min_util or 0):.0f}%")
-        want = (f"{target:,.0f} images/s" if objective == "images-per-sec"
-                else f"{target / 1e9:,.1f} GB/s" if objective == "read-ceiling"
-                else f"every GPU workload at least {100 * target:.0f}% fed")
+        what = (
+            "GPU compute"
+            if limiting is None
+            else f"{_KIND_WORDS.get(limiting['kind'], limiting['kind'])} ({limiting['group']})"
+        )
+        have = (
+            f"{unl.images_per_sec:,.0f} images/s"
+            if objective == "images-per-sec"
+            else f"{unl.read_bytes_per_sec / 1e9:,.1f} GB/s"
+            if objective == "read-ceiling"
+            else f"GPU data utilization {100 * (unl.min_util or 0):.0f}%"
+        )
+        want = (
+            f"{target:,.0f} images/s"
+            if objective == "images-per-sec"
+            else f"{target / 1e9:,.1f} GB/s"
+            if objective == "read-ceiling"
+            else f"every GPU workload at least {100 * target:.0f}% fed"
+        )
         if limiting is None and objective == "images-per-sec":
-            what = (f"GPU compute (the GPUs' own rate is {unl.demand_images_per_sec:,.0f} "
-                    "images/s)")
-        reason = (f"no number of {st.unit_id} units reaches {want}: even with unlimited "
-                  f"storage at {last} units the design gets {have}, limited by {what}")
-    return SizingResult(met=False, storage_units=None, achieved=_point(v, evals[last]),
-                        limiting=limiting, reason=reason, **common)
+            what = f"GPU compute (the GPUs' own rate is {unl.demand_images_per_sec:,.0f} images/s)"
+        reason = (
+            f"no number of {st.unit_id} units reaches {want}: even with unlimited "
+            f"storage at {last} units the design gets {have}, limited by {what}"
+        )
+    return SizingResult(
+        met=False,
+        storage_units=None,
+        achieved=_point(v, evals[last]),
+        limiting=limiting,
+        reason=reason,
+        **common,
+    )
 
 
 def d_ports(design: Design) -> str:
@@ -1489,15 +1576,22 @@ def _met_reason(objective: str, target: float, k: int, unit: str) -> str:
     if objective == "images-per-sec":
         return f"{k} x {unit} reach {target:,.0f} images/s"
     if objective == "read-ceiling":
-        return (f"{k} x {unit} read {target / READ_CEILING_FRACTION / 1e9:,.1f} GB/s within 1%: "
-                "more units would not read faster")
+        return (
+            f"{k} x {unit} read {target / READ_CEILING_FRACTION / 1e9:,.1f} GB/s within 1%: "
+            "more units would not read faster"
+        )
     return f"{k} x {unit} keep every GPU workload at least {100 * target:.0f}% fed"
 
 
-def size_all_units(design: Design, catalog: Catalog, *,
-                   target_images_per_sec: float | None = None,
-                   min_utilization: float | None = None, max_units: int = MAX_UNITS,
-                   method: Method = "fast") -> list[SizingResult]:
+def size_all_units(
+    design: Design,
+    catalog: Catalog,
+    *,
+    target_images_per_sec: float | None = None,
+    min_utilization: float | None = None,
+    max_units: int = MAX_UNITS,
+    method: Method = "fast",
+) -> list[SizingResult]:
     """:func:`size_storage` for every catalog storage unit in place of the design's
     storage, ranked: units that meet the objective first, fewest units, then fewest
     rack units, then id.  Units whose links do not match the switch are listed last
@@ -1514,16 +1608,26 @@ def size_all_units(design: Design, catalog: Catalog, *,
         unit = catalog.storage[uid]
         link = catalog.links[unit.link]
         if link.kind != design.switch_link_kind:
-            out.append(SizingResult(
-                scenario=design.name, unit_id=uid, objective=objective, target=target,
-                met=False, storage_units=None, achieved=None, limiting=None,
-                max_units_fit=None, probes=[], skipped=True,
-                reason=f"{uid} ports are {link.kind} ({link.id}) but switch "
-                       f"{design.switch_id} is {design.switch_link_kind}"))
+            out.append(
+                SizingResult(
+                    scenario=design.name,
+                    unit_id=uid,
+                    objective=objective,
+                    target=target,
+                    met=False,
+                    storage_units=None,
+                    achieved=None,
+                    limiting=None,
+                    max_units_fit=None,
+                    probes=[],
+                    skipped=True,
+                    reason=f"{uid} ports are {link.kind} ({link.id}) but switch "
+                    f"{design.switch_id} is {design.switch_link_kind}",
+                )
+            )
             continue
         count = design.storage[0].count
-        sc_u = sc.model_copy(update={"storage": [StorageGroup(unit=uid, count=count,
-                                                                      ports=None)]})
+        sc_u = sc.model_copy(update={"storage": [StorageGroup(unit=uid, count=count, ports=None)]})
         d_u = resolve(sc_u, catalog)
         kw: dict[str, Any] = {"max_units": max_units, "method": method}
         if objective == "images-per-sec":
@@ -1531,15 +1635,26 @@ def size_all_units(design: Design, catalog: Catalog, *,
         elif objective == "min-utilization":
             kw["min_utilization"] = target
         out.append(size_storage(d_u, **kw))
-    return sorted(out, key=lambda r: (r.skipped, not r.met,
-                                      r.storage_units if r.storage_units is not None else 0,
-                                      (r.storage_units or 0) * (r.unit_rack_units or 0),
-                                      r.unit_id))
+    return sorted(
+        out,
+        key=lambda r: (
+            r.skipped,
+            not r.met,
+            r.storage_units if r.storage_units is not None else 0,
+            (r.storage_units or 0) * (r.unit_rack_units or 0),
+            r.unit_id,
+        ),
+    )
 
 
-def max_servers(design: Design, *, min_utilization: float = DEFAULT_MIN_UTILIZATION,
-                storage_units: int | None = None, max_count: int = MAX_SERVERS,
-                method: Method = "fast") -> ServerLimit:
+def max_servers(
+    design: Design,
+    *,
+    min_utilization: float = DEFAULT_MIN_UTILIZATION,
+    storage_units: int | None = None,
+    max_count: int = MAX_SERVERS,
+    method: Method = "fast",
+) -> ServerLimit:
     """The converse of sizing: the most servers (workload mix kept) that the design's
     storage (``storage_units``, default its own) keeps with every GPU workload at least
     ``min_utilization`` fed.  Galloping + bisection over server counts; stops where the
@@ -1585,26 +1700,51 @@ def max_servers(design: Design, *, min_utilization: float = DEFAULT_MIN_UTILIZAT
                     lo = mid
         first_bad = hi
     if first_bad is None:
-        return ServerLimit(design.name, k, min_utilization, max_count, False, None,
-                           f"at least {max_count} servers stay fed")
+        return ServerLimit(
+            design.name,
+            k,
+            min_utilization,
+            max_count,
+            False,
+            None,
+            f"at least {max_count} servers stay fed",
+        )
     n = first_bad - 1
     e = evals[first_bad]
     if not e.feasible:
-        return ServerLimit(design.name, k, min_utilization, n, True,
-                           {"kind": "link", "group": "switch ports"},
-                           f"{n} servers fill the switches' ports ({e.note}); all stay fed")
+        return ServerLimit(
+            design.name,
+            k,
+            min_utilization,
+            n,
+            True,
+            {"kind": "link", "group": "switch ports"},
+            f"{n} servers fill the switches' ports ({e.note}); all stay fed",
+        )
     lim = _limit_dict(e.bottleneck)
     what = "?" if lim is None else f"{lim['group']} ({lim['kind']})"
-    return ServerLimit(design.name, k, min_utilization, n, False, lim,
-                       f"{k} units keep {n} servers at least {100 * min_utilization:.0f}% fed; "
-                       f"at {first_bad} servers {what} starves the GPUs")
+    return ServerLimit(
+        design.name,
+        k,
+        min_utilization,
+        n,
+        False,
+        lim,
+        f"{k} units keep {n} servers at least {100 * min_utilization:.0f}% fed; "
+        f"at {first_bad} servers {what} starves the GPUs",
+    )
 
 
 # ===================================================================== headroom
 
 
-def headroom(design: Design, *, min_utilization: float = DEFAULT_MIN_UTILIZATION,
-             rtol: float = 1e-6, method: Method = "fast") -> Headroom:
+def headroom(
+    design: Design,
+    *,
+    min_utilization: float = DEFAULT_MIN_UTILIZATION,
+    rtol: float = 1e-6,
+    method: Method = "fast",
+) -> Headroom:
     """How far per-GPU demand can grow before some GPU workload drops under the bar.
 
     Every GPU's samples/s is multiplied by ``m`` (faster GPUs, a lighter model, more
@@ -1629,8 +1769,13 @@ def headroom(design: Design, *, min_utilization: float = DEFAULT_MIN_UTILIZATION
     if not 0.0 < min_utilization <= 1.0:
         raise ValueError(f"minimum utilization must be in (0, 1], not {min_utilization}")
     if not _has_gpu_work(design):
-        return Headroom(design.name, None, min_utilization, None,
-                        "no GPU workload: read benchmarks have no demand to grow")
+        return Headroom(
+            design.name,
+            None,
+            min_utilization,
+            None,
+            "no GPU workload: read benchmarks have no demand to grow",
+        )
 
     def ok(m: float) -> tuple[bool, _Eval]:
         e = _evaluate(_scale_demand(design, m), 1.0, method)
@@ -1648,9 +1793,13 @@ def headroom(design: Design, *, min_utilization: float = DEFAULT_MIN_UTILIZATION
                 break
             lo = m
             if m > 1e12:
-                return Headroom(design.name, math.inf, min_utilization, None,
-                                "no resource limits the GPU workloads: demand can grow "
-                                "without bound")
+                return Headroom(
+                    design.name,
+                    math.inf,
+                    min_utilization,
+                    None,
+                    "no resource limits the GPU workloads: demand can grow without bound",
+                )
             m *= 2.0
     else:
         m = 0.5
@@ -1661,8 +1810,13 @@ def headroom(design: Design, *, min_utilization: float = DEFAULT_MIN_UTILIZATION
                 break
             hi = m
             if m < 1e-12:
-                return Headroom(design.name, 0.0, min_utilization, _limit_dict(e1.bottleneck),
-                                "no GPU workload is fed even at vanishing demand")
+                return Headroom(
+                    design.name,
+                    0.0,
+                    min_utilization,
+                    _limit_dict(e1.bottleneck),
+                    "no GPU workload is fed even at vanishing demand",
+                )
             m /= 2.0
     assert lo is not None and hi is not None
     while hi - lo > rtol * lo:
@@ -1673,10 +1827,12 @@ def headroom(design: Design, *, min_utilization: float = DEFAULT_MIN_UTILIZATION
             hi = mid
     lim = _limit_dict(ok(hi)[1].bottleneck)
     what = "?" if lim is None else f"{lim['group']} ({lim['kind']})"
-    note = (f"per-GPU demand can grow {lo:.2f}x before a GPU workload drops under "
-            f"{100 * min_utilization:.0f}% fed; then {what} limits"
-            if lo >= 1.0 else
-            f"already under the bar: demand would have to shrink to {lo:.2f}x; {what} limits")
+    note = (
+        f"per-GPU demand can grow {lo:.2f}x before a GPU workload drops under "
+        f"{100 * min_utilization:.0f}% fed; then {what} limits"
+        if lo >= 1.0
+        else f"already under the bar: demand would have to shrink to {lo:.2f}x; {what} limits"
+    )
     return Headroom(design.name, lo, min_utilization, lim, note)
 
 
@@ -1684,14 +1840,23 @@ def headroom(design: Design, *, min_utilization: float = DEFAULT_MIN_UTILIZATION
 
 
 def _copy_fabric(fab: Fabric) -> Fabric:
-    return dataclasses.replace(fab, graph=fab.graph.copy(), servers=list(fab.servers),
-                               storage=list(fab.storage), switches=list(fab.switches),
-                               ports_used=dict(fab.ports_used))
+    return dataclasses.replace(
+        fab,
+        graph=fab.graph.copy(),
+        servers=list(fab.servers),
+        storage=list(fab.storage),
+        switches=list(fab.switches),
+        ports_used=dict(fab.ports_used),
+    )
 
 
 def _drop_attach(eps: list[Any], switch: str) -> list[Any]:
-    return [dataclasses.replace(ep, attach=tuple((sw, n) for sw, n in ep.attach if sw != switch))
-            if any(sw == switch for sw, _n in ep.attach) else ep for ep in eps]
+    return [
+        dataclasses.replace(ep, attach=tuple((sw, n) for sw, n in ep.attach if sw != switch))
+        if any(sw == switch for sw, _n in ep.attach)
+        else ep
+        for ep in eps
+    ]
 
 
 def _without_switch(fab: Fabric, switch: str) -> Fabric:
@@ -1729,8 +1894,9 @@ def _edge_capacity(fab: Fabric) -> tuple[float, float]:
     """(sum of switch -> server capacities, sum of storage -> switch capacities)."""
     g = fab.graph
     to_srv = sum(d["capacity"] for u, v, d in g.edges(data=True) if g.nodes[v]["kind"] == "server")
-    from_st = sum(d["capacity"] for u, v, d in g.edges(data=True)
-                  if g.nodes[u]["kind"] == "storage")
+    from_st = sum(
+        d["capacity"] for u, v, d in g.edges(data=True) if g.nodes[u]["kind"] == "storage"
+    )
     return float(to_srv), float(from_st)
 
 
@@ -1753,17 +1919,27 @@ def _switch_signature(fab: Fabric, sw: str) -> tuple[Any, ...]:
     """Switches with equal signatures are interchangeable (one failure case for all)."""
     g = fab.graph
     role = g.nodes[sw].get("role", "switch")
-    ends = sorted((g.nodes[x]["kind"], g.nodes[x].get("group", -1), g[sw][x]["links"])
-                  for x in g.successors(sw) if g.nodes[x]["kind"] != "switch")
-    ends += sorted(("storage-in", g.nodes[x].get("group", -1), g[x][sw]["links"])
-                   for x in g.predecessors(sw) if g.nodes[x]["kind"] == "storage")
-    nbrs = sorted((g.nodes[x].get("role", "switch"), g[sw][x]["links"])
-                  for x in g.successors(sw) if g.nodes[x]["kind"] == "switch")
+    ends = sorted(
+        (g.nodes[x]["kind"], g.nodes[x].get("group", -1), g[sw][x]["links"])
+        for x in g.successors(sw)
+        if g.nodes[x]["kind"] != "switch"
+    )
+    ends += sorted(
+        ("storage-in", g.nodes[x].get("group", -1), g[x][sw]["links"])
+        for x in g.predecessors(sw)
+        if g.nodes[x]["kind"] == "storage"
+    )
+    nbrs = sorted(
+        (g.nodes[x].get("role", "switch"), g[sw][x]["links"])
+        for x in g.successors(sw)
+        if g.nodes[x]["kind"] == "switch"
+    )
     return (role, tuple(ends), tuple(nbrs))
 
 
-def failure_cases(design: Design, *, fabric: Fabric | None = None,
-                  progress: Progress | None = None) -> list[FailureCase]:
+def failure_cases(
+    design: Design, *, fabric: Fabric | None = None, progress: Progress | None = None
+) -> list[FailureCase]:
     """The design with one element lost (N-1), one case per kind of element.
 
     Parameters
@@ -1805,9 +1981,17 @@ def failure_cases(design: Design, *, fabric: Fabric | None = None,
     # storage units
     for si, s in enumerate(design.storage):
         if design.total_storage_units == 1:
-            jobs.append(("storage-unit", _storage_name(design, si), 1, lambda: (None, None),
-                         "the only storage unit: every server loses its data"))
+            jobs.append(
+                (
+                    "storage-unit",
+                    _storage_name(design, si),
+                    1,
+                    lambda: (None, None),
+                    "the only storage unit: every server loses its data",
+                )
+            )
             continue
+
         def lose_unit(si: int = si) -> tuple[Analysis | None, Fabric | None]:
             st = list(design.storage)
             st[si] = dataclasses.replace(st[si], count=st[si].count - 1)
@@ -1816,22 +2000,41 @@ def failure_cases(design: Design, *, fabric: Fabric | None = None,
                 d2 = dataclasses.replace(d2, storage=tuple(x for x in st if x.count > 0))
             f2 = build_fabric(d2)
             return analyze_design(d2, f2), f2
-        jobs.append(("storage-unit", _storage_name(design, si), s.count, lose_unit,
-                     f"{s.count - 1} of {s.count} {s.unit_id} left; data striped over the rest"))
+
+        jobs.append(
+            (
+                "storage-unit",
+                _storage_name(design, si),
+                s.count,
+                lose_unit,
+                f"{s.count - 1} of {s.count} {s.unit_id} left; data striped over the rest",
+            )
+        )
     # switches
     seen: dict[tuple[Any, ...], list[str]] = defaultdict(list)
     for sw in fab.switches:
         seen[_switch_signature(fab, sw)].append(sw)
     for members in seen.values():
         sw = members[0]
+
         def lose_switch(sw: str = sw) -> tuple[Analysis | None, Fabric | None]:
             f2 = _without_switch(fab, sw)
             return analyze_design(design, f2), f2
-        note = ("single switch: losing it disconnects every server from storage"
-                if len(fab.switches) == 1 else
-                f"{sw} and its links lost; traffic re-routes over the remaining switches")
-        jobs.append(("switch", sw if len(members) == 1 else f"{sw} (or any of {len(members)})",
-                     len(members), lose_switch, note))
+
+        note = (
+            "single switch: losing it disconnects every server from storage"
+            if len(fab.switches) == 1
+            else f"{sw} and its links lost; traffic re-routes over the remaining switches"
+        )
+        jobs.append(
+            (
+                "switch",
+                sw if len(members) == 1 else f"{sw} (or any of {len(members)})",
+                len(members),
+                lose_switch,
+                note,
+            )
+        )
     # inter-switch bundles (undirected), one per kind
     g = fab.graph
     sig = {sw: _switch_signature(fab, sw) for sw in fab.switches}
@@ -1841,12 +2044,21 @@ def failure_cases(design: Design, *, fabric: Fabric | None = None,
             isl[(min(sig[u], sig[v]), max(sig[u], sig[v]), data["links"])].append((u, v))
     for bundle in isl.values():
         u, v = bundle[0]
+
         def lose_isl(u: str = u, v: str = v) -> tuple[Analysis | None, Fabric | None]:
             f2 = _one_link_less(fab, u, v, both=True)
             return analyze_design(design, f2), f2
+
         n = g[u][v]["links"]
-        jobs.append(("inter-switch-link", f"{u} <-> {v} (1 of {n} links)",
-                     len(bundle) * n, lose_isl, "one cable between switches lost"))
+        jobs.append(
+            (
+                "inter-switch-link",
+                f"{u} <-> {v} (1 of {n} links)",
+                len(bundle) * n,
+                lose_isl,
+                "one cable between switches lost",
+            )
+        )
     # one server link per (group, switch kind); one storage link per (group, switch kind)
     for kind, eps in (("server-link", fab.servers), ("storage-link", fab.storage)):
         done: set[tuple[Any, ...]] = set()
@@ -1857,32 +2069,65 @@ def failure_cases(design: Design, *, fabric: Fabric | None = None,
                     continue
                 done.add(key)
                 u, v = (sw, ep.node) if ep.kind == "server" else (ep.node, sw)
-                count = sum(1 for e in eps if e.group == ep.group
-                            for s2, n2 in e.attach if sig.get(s2) == sig.get(sw) and n2 == n)
+                count = sum(
+                    1
+                    for e in eps
+                    if e.group == ep.group
+                    for s2, n2 in e.attach
+                    if sig.get(s2) == sig.get(sw) and n2 == n
+                )
+
                 def lose_link(u: str = u, v: str = v) -> tuple[Analysis | None, Fabric | None]:
                     f2 = _one_link_less(fab, u, v, both=False)
                     return analyze_design(design, f2), f2
-                note = (f"{ep.node} keeps {n - 1} of {n} links to {sw}" if n > 1 else
-                        f"{ep.node} loses its only link to {sw}")
+
+                note = (
+                    f"{ep.node} keeps {n - 1} of {n} links to {sw}"
+                    if n > 1
+                    else f"{ep.node} loses its only link to {sw}"
+                )
                 jobs.append((kind, f"{u} -> {v} (1 of {n} links)", count * n, lose_link, note))
 
     cap_srv, cap_st = _edge_capacity(fab)
-    cases: list[FailureCase] = [FailureCase(
-        kind="baseline", element="none", equivalent=1, images_per_sec=base.images_per_sec,
-        read_bytes_per_sec=base.read_bytes_per_sec,
-        gpu_data_utilization=base.gpu_data_utilization, bottleneck=base.bottleneck,
-        servers_cut_off=0, total_loss=False, relative=1.0 if base_val > 0 else None,
-        note="nothing lost", peak_utilization=_peak(base), server_link_bytes_per_sec=cap_srv,
-        storage_link_bytes_per_sec=cap_st)]
+    cases: list[FailureCase] = [
+        FailureCase(
+            kind="baseline",
+            element="none",
+            equivalent=1,
+            images_per_sec=base.images_per_sec,
+            read_bytes_per_sec=base.read_bytes_per_sec,
+            gpu_data_utilization=base.gpu_data_utilization,
+            bottleneck=base.bottleneck,
+            servers_cut_off=0,
+            total_loss=False,
+            relative=1.0 if base_val > 0 else None,
+            note="nothing lost",
+            peak_utilization=_peak(base),
+            server_link_bytes_per_sec=cap_srv,
+            storage_link_bytes_per_sec=cap_st,
+        )
+    ]
     for i, (kind, element, equiv, run, note) in enumerate(jobs):
         a, f2 = run()
         if a is None or f2 is None:
-            cases.append(FailureCase(kind, element, equiv, 0.0, 0.0,
-                                     0.0 if base.gpu_data_utilization is not None else None,
-                                     {"kind": "storage", "group": "no storage left"},
-                                     n_servers, True, 0.0 if base_val > 0 else None, note,
-                                     peak_utilization=None, server_link_bytes_per_sec=cap_srv,
-                                     storage_link_bytes_per_sec=0.0))
+            cases.append(
+                FailureCase(
+                    kind,
+                    element,
+                    equiv,
+                    0.0,
+                    0.0,
+                    0.0 if base.gpu_data_utilization is not None else None,
+                    {"kind": "storage", "group": "no storage left"},
+                    n_servers,
+                    True,
+                    0.0 if base_val > 0 else None,
+                    note,
+                    peak_utilization=None,
+                    server_link_bytes_per_sec=cap_srv,
+                    storage_link_bytes_per_sec=0.0,
+                )
+            )
         else:
             cut = n_servers - _reachable_servers(f2)
             val = a.images_per_sec if metric == "images_per_sec" else a.read_bytes_per_sec
@@ -1895,11 +2140,24 @@ def failure_cases(design: Design, *, fabric: Fabric | None = None,
             elif cut:
                 note = f"{note}; {cut} of {n_servers} servers cut off from storage"
             c_srv, c_st = _edge_capacity(f2)
-            cases.append(FailureCase(kind, element, equiv, a.images_per_sec,
-                                     a.read_bytes_per_sec, a.gpu_data_utilization, bott, cut,
-                                     total, val / base_val if base_val > 0 else None, note,
-                                     peak_utilization=_peak(a), server_link_bytes_per_sec=c_srv,
-                                     storage_link_bytes_per_sec=c_st))
+            cases.append(
+                FailureCase(
+                    kind,
+                    element,
+                    equiv,
+                    a.images_per_sec,
+                    a.read_bytes_per_sec,
+                    a.gpu_data_utilization,
+                    bott,
+                    cut,
+                    total,
+                    val / base_val if base_val > 0 else None,
+                    note,
+                    peak_utilization=_peak(a),
+                    server_link_bytes_per_sec=c_srv,
+                    storage_link_bytes_per_sec=c_st,
+                )
+            )
         if progress is not None:
             progress(i + 1, len(jobs))
     worst = worst_failure(cases)
@@ -1921,18 +2179,27 @@ def worst_failure(cases: Sequence[FailureCase]) -> FailureCase | None:
     real = [c for c in cases if c.kind != "baseline"]
     if not real:
         return None
-    return min(real, key=lambda c: (
-        round(c.relative, 9) if c.relative is not None else 1.0,
-        -c.servers_cut_off,
-        round(c.gpu_data_utilization, 9) if c.gpu_data_utilization is not None else 1.0,
-        -(c.peak_utilization or 0.0) if not c.total_loss else -math.inf))
+    return min(
+        real,
+        key=lambda c: (
+            round(c.relative, 9) if c.relative is not None else 1.0,
+            -c.servers_cut_off,
+            round(c.gpu_data_utilization, 9) if c.gpu_data_utilization is not None else 1.0,
+            -(c.peak_utilization or 0.0) if not c.total_loss else -math.inf,
+        ),
+    )
 
 
 # ===================================================================== comparison
 
 
-def compare(designs: Sequence[Design], *, target_images_per_sec: float | None = None,
-            min_utilization: float | None = None, method: Method = "fast") -> Comparison:
+def compare(
+    designs: Sequence[Design],
+    *,
+    target_images_per_sec: float | None = None,
+    min_utilization: float | None = None,
+    method: Method = "fast",
+) -> Comparison:
     """Several designs side by side, each sized for the same objective.
 
     Each row has the design's analysis (images/s, bytes/s, GPU data-utilization,
@@ -1953,30 +2220,49 @@ def compare(designs: Sequence[Design], *, target_images_per_sec: float | None = 
     for d in designs:
         fab = build_fabric(d)
         a = analyze_design(d, fab)
-        sz = size_storage(d, target_images_per_sec=target_images_per_sec,
-                          min_utilization=min_utilization
-                          if min_utilization is not None or target_images_per_sec is not None
-                          else DEFAULT_MIN_UTILIZATION if _has_gpu_work(d) else None,
-                          method=method)
+        sz = size_storage(
+            d,
+            target_images_per_sec=target_images_per_sec,
+            min_utilization=min_utilization
+            if min_utilization is not None or target_images_per_sec is not None
+            else DEFAULT_MIN_UTILIZATION
+            if _has_gpu_work(d)
+            else None,
+            method=method,
+        )
         objective, target = sz.objective, sz.target
         n_sw = len(fab.switches)
-        ru = (sum(g.count * g.rack_units for g in d.servers)
-              + sum(s.count * s.rack_units for s in d.storage) + n_sw * d.switch_rack_units)
+        ru = (
+            sum(g.count * g.rack_units for g in d.servers)
+            + sum(s.count * s.rack_units for s in d.storage)
+            + n_sw * d.switch_rack_units
+        )
         power_parts: list[float | None] = [g.count * g.power_watts for g in d.servers]
-        power_parts += [None if s.power_watts is None else s.count * s.power_watts
-                        for s in d.storage]
+        power_parts += [
+            None if s.power_watts is None else s.count * s.power_watts for s in d.storage
+        ]
         power_parts.append(None if d.switch_power_watts is None else n_sw * d.switch_power_watts)
-        rows.append(ComparisonRow(
-            scenario=d.name, servers=d.total_servers, gpus=d.total_gpus,
-            images_per_sec=a.images_per_sec, read_bytes_per_sec=a.read_bytes_per_sec,
-            gpu_data_utilization=a.gpu_data_utilization, bottleneck=a.bottleneck,
-            storage=", ".join(f"{s.count}x {s.unit_id}" for s in d.storage),
-            storage_units=d.total_storage_units, switches=n_sw, switch=d.switch_id,
-            ports_used=sum(fab.ports_used.values()),
-            ports_available=sum(fab.ports_available.values()),
-            rack_units=ru, power_watts=float(sum(p for p in power_parts if p is not None)),
-            power_complete=all(p is not None for p in power_parts), sizing=sz,
-        ))
+        rows.append(
+            ComparisonRow(
+                scenario=d.name,
+                servers=d.total_servers,
+                gpus=d.total_gpus,
+                images_per_sec=a.images_per_sec,
+                read_bytes_per_sec=a.read_bytes_per_sec,
+                gpu_data_utilization=a.gpu_data_utilization,
+                bottleneck=a.bottleneck,
+                storage=", ".join(f"{s.count}x {s.unit_id}" for s in d.storage),
+                storage_units=d.total_storage_units,
+                switches=n_sw,
+                switch=d.switch_id,
+                ports_used=sum(fab.ports_used.values()),
+                ports_available=sum(fab.ports_available.values()),
+                rack_units=ru,
+                power_watts=float(sum(p for p in power_parts if p is not None)),
+                power_complete=all(p is not None for p in power_parts),
+                sizing=sz,
+            )
+        )
     if len({r.sizing.objective for r in rows}) > 1:
         objective = "mixed"
     return Comparison(objective=objective, target=target, rows=rows)
