@@ -13,6 +13,7 @@ need them), non-string keys, custom tags, and a root that is not a mapping.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,6 +244,7 @@ def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc
                 "tab character in indentation; YAML indents with spaces only",
                 line=i,
                 col=indent.index("\t") + 1,
+                hint="replace the tab with spaces",
             )
     loader = _Loader(text)
     try:
@@ -614,11 +616,11 @@ def validation_problems(err: Any, doc: YamlDoc, root_model: Any) -> list[Problem
             if typ == "value_error":
                 msg = str(e["msg"]).removeprefix("Value error, ")
             elif typ in ("literal_error", "enum"):
-                msg = (
-                    f"{shown} is not one of {e['ctx'].get('expected', '')}"
-                    if e.get("ctx")
-                    else e["msg"]
-                )
+                expected = str((e.get("ctx") or {}).get("expected", ""))
+                msg = f"{shown} is not one of {expected}" if expected else str(e["msg"])
+                choices = re.findall(r"'([^']*)'", expected)
+                close = difflib.get_close_matches(str(raw), choices, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close and isinstance(raw, str) else None
             elif base is not None:
                 msg = f"{base}, got {shown}"
             elif typ in _LENGTHS:

@@ -382,7 +382,7 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
                     (
                         ("workloads", w_i, "gpus_per_server"),
                         f"{want} is more than the {have} GPUs of {sc.compute[gi].server}",
-                        None,
+                        f"use at most {have}, or leave gpus_per_server out to use all GPUs",
                     )
                 )
                 continue
