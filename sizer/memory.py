@@ -123,10 +123,11 @@ class Parallel:
 
 @dataclass(frozen=True)
 class LayerMemory:
-    """One layer's figures for the whole batch (not divided among GPUs).
+    """One layer's figures for the whole batch, per GPU.
 
-    ``output_shape`` is per sample. ``output_bytes`` is the layer's feature map for the batch
-    (the article's figure). ``saved_bytes`` (training) is what this layer adds to the tensors
+    ``params`` is the layer's full parameter count; ``parameter_bytes`` is this GPU's share
+    (divided by the GPU count under ZeRO-3 or tensor parallelism). ``output_shape`` is per
+    sample. ``output_bytes`` is the layer's feature map for the batch (the article's figure). ``saved_bytes`` (training) is what this layer adds to the tensors
     kept for backward; summed over layers it is the activation total. ``live_bytes``
     (inference) is the activation memory alive while the layer runs; its maximum over layers is
     the activation total. ``kv_cache_bytes`` is the layer's KV cache (transformer inference).
@@ -312,7 +313,8 @@ def _choice(
 
 
 def _check(
-    net: Model,
+    net: Model | None,
+    problems: list[Problem],
     batch: int,
     image: tuple[int, int] | None,
     seq: int | None,
@@ -324,7 +326,7 @@ def _check(
     gpu_memory_bytes: float | None,
     overhead_bytes: int,
 ) -> None:
-    problems: list[Problem] = []
+    """Append every problem with the inputs to ``problems`` and raise them all at once."""
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         problems.append(
             _problem("--batch", f"batch must be a whole number of samples >= 1, got {batch!r}")
@@ -347,7 +349,9 @@ def _check(
         problems.append(_problem("--gpu", f"GPU memory must be positive, got {gpu_memory_bytes!r}"))
     if overhead_bytes < 0:
         problems.append(_problem("overhead_bytes", f"must be >= 0, got {overhead_bytes!r}"))
-    if isinstance(net, CNN):
+    if net is None:
+        pass
+    elif isinstance(net, CNN):
         if seq is not None:
             problems.append(
                 _problem("--seq", f"{net.title} is a CNN; give --image, not --seq", "wrong_kind")
@@ -645,11 +649,10 @@ def _states(
     if par.sharding == "zero3" and n > 1:
         gather = largest_layer * w
         notes.append(
-            "zero3: parameters include one all-gathered layer "
-            f"({largest_layer:,} parameters) besides this GPU's shard"
+            "zero3: parameters include one all-gathered module "
+            f"({largest_layer:,} parameters, the largest) besides this GPU's shard"
         )
     if par.sharding == "tensor":
-        sharded = (*sharded, "activations (attention/MLP internals)", "kv_cache")
         notes.append(
             f"tensor parallel over {n} GPUs: the {n} GPUs share one batch; LayerNorm inputs, "
             "dropout masks and QKV/MLP inputs are replicated (no sequence parallelism)"
@@ -661,12 +664,17 @@ def _states(
             f"mixed precision: {precision} weights and gradients, FP32 master weights "
             "counted in optimizer"
         )
+    if not training:  # no gradients or optimizer state to shard
+        sharded = tuple(x for x in sharded if x == "parameters")
+    if par.sharding == "tensor":
+        extra = ("activations (attention/MLP internals)",)
+        sharded = (*sharded, *extra) if training else (*sharded, "kv_cache", *extra)
     return _Fixed(
         parameters=p_elems * w + gather,
         gradients=g_elems * w if training else 0,
         optimizer=o_elems * opt_per_param,
         overhead=overhead,
-        sharded=sharded if training or par.sharding in ("zero3", "tensor") else (),
+        sharded=sharded,
         notes=tuple(notes),
     )
 
@@ -762,10 +770,16 @@ def estimate_memory(
     >>> est.layers[1].name, est.layers[1].params, est.layers[1].output_bytes
     ('features.0', 1792, 12845056)
     """
-    net = get_model(model) if isinstance(model, str) else model
+    problems: list[Problem] = []
+    net: Model | None = None
+    try:
+        net = get_model(model) if isinstance(model, str) else model
+    except SizerInputError as err:
+        problems.extend(err.problems)
     par = parallel or Parallel()
     _check(
         net,
+        problems,
         batch,
         image,
         seq,
@@ -777,6 +791,7 @@ def estimate_memory(
         gpu_memory_bytes,
         overhead_bytes,
     )
+    assert net is not None  # _check raised otherwise
     training = phase == "training"
     w = BYTES_PER_ELEMENT[precision]
     e = 4 if precision == "fp32" else 2  # activations: FP32, or 16-bit for every other choice
@@ -790,9 +805,14 @@ def estimate_memory(
     else:
         sq = seq or net.max_seq
         acts = _transformer_acts(net, sq, training, e, w, t, recompute, flash_attention)
+        if not flash_attention and not (training and recompute != "none"):
+            notes.append(
+                "eager attention: the s x s attention scores of every head are materialised "
+                "(FlashAttention avoids them)"
+            )
         if not net.learned_positions and sq > net.max_seq:
             notes.append(f"seq {sq:,} exceeds the {net.max_seq:,}-token training context")
-    largest = max(row.params for row in acts.rows)
+    largest = max(row.params for row in acts.rows) if isinstance(net, CNN) else net.largest_matrix
     st = _states(net.params, largest, precision, training, optimizer, par, overhead_bytes)
     if precision in ("fp8", "int8"):
         notes.append(f"{precision} weights only: activations and KV cache are 16-bit")
@@ -809,13 +829,14 @@ def estimate_memory(
 
     fits = None if gpu_memory_bytes is None else total(batch) <= gpu_memory_bytes
     largest_batch = None if gpu_memory_bytes is None else _largest_batch(total, gpu_memory_bytes)
+    shard = par.gpus if par.sharding in ("zero3", "tensor") else 1
     rows = tuple(
         LayerMemory(
             name=r.name,
             op=r.op,
             output_shape=r.output_shape,
             params=r.params,
-            parameter_bytes=r.parameter_bytes,
+            parameter_bytes=_ceil_div(r.parameter_bytes, shard),
             output_bytes=r.output_bytes * batch,
             saved_bytes=r.saved_bytes * batch + acts.fixed_rows.get(r.name, 0),
             live_bytes=r.live_bytes * batch,

@@ -219,6 +219,12 @@ class Transformer:
         return 0 if self.tied_embeddings else self.vocab * self.hidden
 
     @property
+    def largest_matrix(self) -> int:
+        """Parameters of the largest single weight matrix (the unit ZeRO-3/FSDP gathers)."""
+        h = self.hidden
+        return max(self.vocab * h, h * self.ffn, h * (h + 2 * self.kv_dim))
+
+    @property
     def params(self) -> int:
         """Total parameters: embeddings, blocks, final norm, output head."""
         return (
@@ -838,6 +844,18 @@ def model_ids() -> list[str]:
     return list(_BUILDERS)
 
 
+def _osa_distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of two neighbours as one edit (``vgg61`` -> ``vgg16``: 1)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
 def _squash(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
@@ -853,7 +871,7 @@ def get_model(model_id: str) -> Model:
     Raises
     ------
     SizerInputError
-        Unknown id, with the nearest ids as a hint (``loc`` ``--model``).
+        Unknown id, naming the nearest id (``loc`` ``--model``).
 
     Examples
     --------
@@ -863,23 +881,15 @@ def get_model(model_id: str) -> Model:
     by_squash = {_squash(k): k for k in _BUILDERS}
     key = by_squash.get(_squash(model_id))
     if key is None:
-        near = difflib.get_close_matches(_squash(model_id), list(by_squash), n=3, cutoff=0.5)
-        hint = (
-            "did you mean " + " or ".join(repr(by_squash[n]) for n in near) + "?"
-            if near
-            else "known models: " + ", ".join(_BUILDERS)
-        )
+        wanted = _squash(model_id)
+        near = difflib.get_close_matches(wanted, list(by_squash), n=5, cutoff=0.5)
+        near.sort(key=lambda n: _osa_distance(wanted, n))  # stable: difflib order breaks ties
+        msg = f"unknown model {model_id!r}"
+        if near:
+            msg += f"; did you mean {by_squash[near[0]]!r}?"
+        else:
+            msg += "; known models: " + ", ".join(_BUILDERS)
         raise SizerInputError(
-            [
-                Problem(
-                    file=_CLI,
-                    line=None,
-                    col=None,
-                    loc="--model",
-                    msg=f"unknown model {model_id!r}",
-                    hint=hint,
-                    type="unknown_id",
-                )
-            ]
+            [Problem(file=_CLI, line=None, col=None, loc="--model", msg=msg, type="unknown_id")]
         )
     return _build(key)
