@@ -259,7 +259,9 @@ def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc
         raise _problem(name, f"nesting deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
-    if root is None:
+    if root is None or (
+        isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and root.value == ""
+    ):
         raise _problem(
             name, "is empty: the document has no content", hint=_WHAT.get(kind), type_="file"
         )
@@ -297,7 +299,7 @@ _SYNTAX: list[tuple[str, str, str, str, bool]] = [
         "while parsing a flow mapping",
         "",
         "the '{{' at {ctx} is not closed",
-        "close it with '}}' or write the mapping as 'key: value' lines",
+        "close it with '}' or write the mapping as 'key: value' lines",
         False,
     ),
     (
@@ -328,7 +330,28 @@ _SYNTAX: list[tuple[str, str, str, str, bool]] = [
         "indent keys of one mapping, and '- ' items of one list, by the same number of spaces",
         False,
     ),
+    (
+        "",
+        "found character '\\t'",
+        "tab character; YAML allows tabs only inside quoted text",
+        "replace the tab with spaces, or quote the value",
+        False,
+    ),
     ("", "found character", "{problem}", "quote a value that starts with this character", False),
+    (
+        "",
+        "expected the node content, but found '<stream end>'",
+        "the file ends where a value should follow",
+        "close every '[' and '{', and give the last key its value",
+        False,
+    ),
+    (
+        "",
+        "expected the node content",
+        "a value is missing here",
+        "remove the extra ',' or write the missing value",
+        False,
+    ),
 ]
 
 
@@ -471,6 +494,8 @@ def _convert(
         return value
     except (yaml.YAMLError, ValueError, OverflowError) as e:
         problem = getattr(e, "problem", None) or str(e)
+        if "Exceeds the limit" in problem:  # Python's guard against huge int conversion
+            problem = f"a number of {len(node.value.strip())} digits is too long"
         raise _problem(
             doc.path,
             f"bad value: {' '.join(problem.split())}",
