@@ -709,8 +709,11 @@ def test_inference_peak_activation_memory(
 
     The estimate is what must be alive: the layer's input and output, tensors waiting for a
     skip connection or concatenation, and inputs still held by calling modules. The measured
-    peak adds oneDNN's transient buffers (a reordered copy of the weights, max-pool indices
-    in channels_last), so it may only be somewhat higher.
+    peak adds CPU-only transients, so it may only be somewhat higher: oneDNN's reordered copy
+    of a conv's weights, and int64 argmax indices that the channels_last CPU max-pool kernel
+    computes even under no_grad. The latter is AlexNet's whole excess (+24 %): at its first
+    max pool the live set is the input, conv output and pool output (12.5 MB at batch 8)
+    plus 3.0 MB of indices (8 B x 64 x 27 x 27 x 8).
     """
     module = _net(model_id).eval().to(memory_format=torch.channels_last)
 
@@ -787,3 +790,90 @@ def test_training_step_peak_memory(
         f"peak {measured:,} B, estimate {est.total_bytes:,} B ({parts}), ratio {ratio:.3f}"
     )
     assert 0.85 <= ratio <= 1.05
+
+
+# ----------------------------------------------------------------------------- transformer block
+
+
+class GPTBlock(nn.Module):
+    """A GPT-2/3 block written plainly: pre-LayerNorm, eager attention, GeLU MLP, dropout."""
+
+    def __init__(self, h: int, heads: int, p: float = 0.1) -> None:
+        super().__init__()
+        self.ln1 = nn.LayerNorm(h)
+        self.qkv = nn.Linear(h, 3 * h)
+        self.proj = nn.Linear(h, h)
+        self.ln2 = nn.LayerNorm(h)
+        self.fc1 = nn.Linear(h, 4 * h)
+        self.fc2 = nn.Linear(4 * h, h)
+        self.heads = heads
+        self.p = p
+
+    def forward(self, x: Any) -> Any:
+        b, s, h = x.shape
+        a, d = self.heads, h // self.heads
+        y = self.ln1(x)
+        q, k, v = self.qkv(y).split(h, dim=2)
+        q = q.view(b, s, a, d).transpose(1, 2)
+        k = k.view(b, s, a, d).transpose(1, 2)
+        v = v.view(b, s, a, d).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / d**0.5)
+        att = F.softmax(att, dim=-1)
+        att = F.dropout(att, self.p, self.training)
+        y = (att @ v).transpose(1, 2).contiguous().view(b, s, h)
+        x = x + F.dropout(self.proj(y), self.p, self.training)
+        y = self.fc2(F.gelu(self.fc1(self.ln2(x))))
+        return x + F.dropout(y, self.p, self.training)
+
+
+@pytest.mark.parametrize(("dtype", "precision"), [("float32", "fp32"), ("bfloat16", "bf16")])
+def test_gpt_block_saved_activations_match_korthikanti(dtype: str, precision: str) -> None:
+    """One block, b=2, s=128, h=256, a=8: autograd's saved bytes == our per-layer figure
+    (Korthikanti et al. 2022, generalised to element size e: sbh(16e + 2) + as^2 b(2e + 1);
+    for e = 2 that is sbh(34 + 5as/h)) plus two CPU-only differences, both exact:
+
+    * dropout keeps a noise tensor of the activation dtype (e bytes) instead of a 1-byte mask:
+      (e - 1) x (a s^2 b + 2 s b h) more bytes;
+    * LayerNorm keeps its mean and 1/std per token (2 x 2 x s b values of e bytes), which the
+      paper's formula leaves out as negligible (1/h of the rest).
+    """
+    from sizer.netdefs import Transformer
+
+    b, s, h, a = 2, 128, 256, 8
+    tdtype = getattr(torch, dtype)
+    torch.manual_seed(3)
+    block = GPTBlock(h, a).to(tdtype).train()
+    x = torch.randn(b, s, h, dtype=tdtype, requires_grad=True)
+    measured, _ = _saved_activation_bytes(block, x)
+    tiny = Transformer(
+        id="gpt-block",
+        title="GPT block",
+        n_layers=1,
+        hidden=h,
+        heads=a,
+        kv_heads=a,
+        ffn=4 * h,
+        vocab=1000,
+        max_seq=s,
+        mlp="gelu",
+        norm="layernorm",
+        bias=True,
+        tied_embeddings=True,
+        learned_positions=True,
+        dropout=True,
+        published_params=None,
+        published_params_text="",
+        source="test",
+    )
+    est = estimate_memory(tiny, batch=b, seq=s, precision=precision)
+    layer = next(r for r in est.layers if r.name == "layers.0").saved_bytes
+    e = 4 if precision == "fp32" else 2
+    if e == 2:
+        assert layer == s * b * h * (34 + 5 * a * s // h)
+    cpu_dropout = (e - 1) * (a * s * s * b + 2 * s * b * h)
+    layernorm_stats = 2 * 2 * s * b * e
+    assert measured == layer + cpu_dropout + layernorm_stats
+    print(
+        f"\nGPT block {precision}: autograd keeps {measured:,} B = formula {layer:,} B + CPU "
+        f"dropout {cpu_dropout:,} B + LayerNorm stats {layernorm_stats:,} B"
+    )
