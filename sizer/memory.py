@@ -563,6 +563,8 @@ def _transformer_acts(
         if recompute == "full":
             per_sample += full  # one block rebuilt during backward
         saved = [embed_saved] + [layer] * n + [norm_saved, head_saved]
+        if recompute == "full":
+            saved[n] += full  # backward rebuilds the last block first
         live = [0] * (n + 3)
         head_shape: tuple[int, ...] = (s, v)
     else:

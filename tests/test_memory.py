@@ -328,6 +328,12 @@ def test_saved_bytes_per_layer_add_up_to_the_activations() -> None:
         assert max(r.live_bytes for r in inf.layers) == inf.activations_bytes
 
 
+@pytest.mark.parametrize("recompute", ["none", "selective", "full"])
+def test_transformer_rows_add_up_to_the_activations(recompute: str) -> None:
+    est = estimate_memory("gpt-3-175b", batch=2, precision="bf16", recompute=recompute)
+    assert sum(r.saved_bytes for r in est.layers) == est.activations_bytes
+
+
 def test_inception_aux_head_adds_training_activations_only() -> None:
     """The aux head (3,326,696 parameters) is loaded always but runs only in training."""
     aux = {p: estimate_memory("inception-v3", batch=4, phase=p) for p in ("training", "inference")}
