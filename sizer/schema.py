@@ -344,6 +344,8 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
     for w_i, w in enumerate(sc.workloads):
         if w.model not in cat.models:
             unknown(("workloads", w_i, "model"), "models", w.model, "model")
+            if w.dataset is not None and w.dataset not in cat.datasets:
+                unknown(("workloads", w_i, "dataset"), "datasets", w.dataset, "dataset")
             continue
         model = cat.models[w.model]
         ds = w.dataset if w.dataset is not None else model.dataset
@@ -363,12 +365,14 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
             for j, gname in enumerate(w.groups):
                 if gname not in group_names:
                     close = suggest_ids(gname, list(group_names), n=1)
+                    if close:
+                        hint = _did_you_mean(close)
+                    elif group_names:
+                        hint = "the compute groups are named " + ", ".join(map(repr, group_names))
+                    else:
+                        hint = "name groups with compute[].name"
                     out.append(
-                        (
-                            ("workloads", w_i, "groups", j),
-                            f"no compute group named {gname!r}",
-                            _did_you_mean(close) if close else "name groups with compute[].name",
-                        )
+                        (("workloads", w_i, "groups", j), f"no compute group named {gname!r}", hint)
                     )
                 else:
                     targets.append(group_names[gname])
@@ -444,7 +448,7 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
                 ("network", "storage_leaves"),
                 f"{net.storage_leaves} storage leaves leave none of the {net.leaves} "
                 "leaves for servers",
-                None,
+                "lower storage_leaves or add leaves",
             )
         )
     return list(dict.fromkeys(out))  # a workload on several groups reports a problem once
