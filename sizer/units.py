@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from typing import TYPE_CHECKING, Annotated, Any
 
 from sizer.errors import UnitError
 
@@ -298,17 +296,34 @@ def _rate_validator(v: Any) -> float:
         raise ValueError(str(e)) from None
 
 
-#: A size in bytes; accepts ``"110 KB"``, ``"80 GiB"`` or a number of bytes.
-Bytes = Annotated[
-    float,
-    BeforeValidator(_size_validator),
-    PlainSerializer(lambda x: x, return_type=float),
-    WithJsonSchema(_SIZE_SCHEMA),
-]
-#: A rate in bytes/s; accepts ``"40 GB/s"``, ``"100 Gb/s"`` or a number of bytes/s.
-BytesPerSec = Annotated[
-    float,
-    BeforeValidator(_rate_validator),
-    PlainSerializer(lambda x: x, return_type=float),
-    WithJsonSchema(_RATE_SCHEMA),
-]
+if TYPE_CHECKING:
+    #: A size in bytes; accepts ``"110 KB"``, ``"80 GiB"`` or a number of bytes.
+    Bytes = float
+    #: A rate in bytes/s; accepts ``"40 GB/s"``, ``"100 Gb/s"`` or a number of bytes/s.
+    BytesPerSec = float
+
+_PYDANTIC_TYPES: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``Bytes`` and ``BytesPerSec``, built on first use.
+
+    They need pydantic, whose import costs ~70 ms; building them lazily keeps it out of
+    ``sizer --help`` (the CLI imports this module for its formatting functions).
+    """
+    if name not in ("Bytes", "BytesPerSec"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not _PYDANTIC_TYPES:
+        from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+        for key, validator, schema in (
+            ("Bytes", _size_validator, _SIZE_SCHEMA),
+            ("BytesPerSec", _rate_validator, _RATE_SCHEMA),
+        ):
+            _PYDANTIC_TYPES[key] = Annotated[
+                float,
+                BeforeValidator(validator),
+                PlainSerializer(lambda x: x, return_type=float),
+                WithJsonSchema(schema),
+            ]
+    return _PYDANTIC_TYPES[name]

@@ -1,0 +1,223 @@
+"""Tests for the command line: help, version, validate, catalog, schema, stdout vs stderr.
+
+Most tests use click's CliRunner (in-process, stdout and stderr kept apart); the import and
+exit-code checks that need a fresh interpreter use a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sizer import __version__
+from sizer.cli import cli
+from sizer.schema import json_schema
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
+COMMANDS = sorted(cli.commands)
+
+
+def test_commands_exist() -> None:
+    assert {"validate", "schema", "catalog", "analyze"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_command_help_has_an_example(runner: CliRunner, name: str) -> None:
+    result = runner.invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.stdout
+    assert f"sizer {name}" in result.stdout.split("Example:", 1)[1]
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_top_level_help(runner: CliRunner, flag: str) -> None:
+    result = runner.invoke(cli, [flag])
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout
+    for name in COMMANDS:
+        assert f"  {name} " in result.stdout
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"sizer, version {__version__}\n"
+
+
+def test_unknown_command_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["valdate"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Error: No such command 'valdate'." in result.stderr
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def test_validate_shipped_scenarios(runner: CliRunner) -> None:
+    """Every shipped scenario is valid: one 'ok' line each on stdout, nothing on stderr."""
+    assert len(SCENARIOS) >= 7
+    result = runner.invoke(cli, ["validate", *map(str, SCENARIOS)])
+    assert result.stderr == ""
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(SCENARIOS)
+    for path, line in zip(SCENARIOS, lines, strict=True):
+        assert line.startswith(f"{path}: ok (")
+
+
+def test_validate_needs_a_file(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate"])
+    assert result.exit_code == 2
+    assert "Missing argument 'FILES...'" in result.stderr
+
+
+def test_validate_bad_file_writes_only_stderr(
+    runner: CliRunner, write_yaml: Any, valid_scenario: str
+) -> None:
+    path = write_yaml(valid_scenario.replace("server: dgx-1", "server: dgx1"), name="bad.yaml")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"{path}:3:13: compute[0].server: unknown server 'dgx1' (did you mean 'dgx-1'?)\n"
+    )
+
+
+# --------------------------------------------------------------------------- analyze
+
+
+def test_analyze_json_is_pure_json(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["analyze", "--json", str(REPO / "scenarios/ra-1x-dgx1-1x-ess3000.yaml")]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)  # the whole of stdout is one JSON document
+    assert {"scenario", "design", "aggregate", "workloads", "resources", "bottleneck"} <= set(data)
+    assert result.stderr == ""
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def _table_ids(text: str) -> list[str]:
+    """The id column of the rich catalog table, with folded cells joined again."""
+    ids: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if cells[0]:  # the kind column starts a row
+            ids.append(cells[1])
+        elif ids:
+            ids[-1] += cells[1]
+    return ids
+
+
+def test_catalog_table_lists_every_entry(runner: CliRunner, catalog: Any) -> None:
+    result = runner.invoke(cli, ["catalog"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    expected = [eid for _kind, eid, _entry in catalog.entries()]
+    assert _table_ids(result.stdout) == expected
+
+
+def test_catalog_entry(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["catalog", "ess-3000"])
+    assert result.exit_code == 0, result.stderr
+    assert "ess-3000" in result.stdout
+    assert "read_bandwidth" in result.stdout
+    assert result.stderr == ""
+
+
+def _figures_without_source(node: Any, path: str = "") -> list[str]:
+    """Paths of every figure (a mapping with a value or samples/s) that lacks a source."""
+    out = []
+    if isinstance(node, dict):
+        if ("value" in node or "samples_per_sec" in node) and not node.get("source"):
+            out.append(path)
+        for key, child in node.items():
+            out += _figures_without_source(child, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            out += _figures_without_source(child, f"{path}[{i}]")
+    return out
+
+
+def test_catalog_json_lists_every_entry_with_sources(runner: CliRunner, catalog: Any) -> None:
+    result = runner.invoke(cli, ["catalog", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data["digest"] == catalog.digest()
+    assert [(e["kind"], e["id"]) for e in data["entries"]] == [
+        (kind, eid) for kind, eid, _entry in catalog.entries()
+    ]
+    assert _figures_without_source(data) == []
+
+
+def test_catalog_json_one_entry(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["catalog", "--json", "ess-3000"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [(e["kind"], e["id"]) for e in data["entries"]] == [("storage", "ess-3000")]
+    assert data["entries"][0]["entry"]["read_bandwidth"]["value"] == 40e9
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_catalog_unknown_id(runner: CliRunner, extra: list[str]) -> None:
+    result = runner.invoke(cli, ["catalog", *extra, "ess3000"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "catalog: unknown entry 'ess3000'; did you mean 'ess-3000'?\n"
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def test_schema_prints_the_json_schema(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["schema"])
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert json.loads(result.stdout) == json_schema()
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _python(code: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+
+HEAVY = ["numpy", "scipy", "networkx", "matplotlib", "weasyprint", "pydantic", "torch"]
+
+
+def test_cli_import_is_light() -> None:
+    """``sizer --help`` stays fast because the CLI imports no heavy library up front.
+
+    Timing is measured by benchmarks/bench_startup.py, not asserted here (noisy machines).
+    """
+    loaded = _python(f"import sys, sizer.cli; print([m for m in {HEAVY!r} if m in sys.modules])")
+    assert loaded.strip() == "[]"
+
+
+def test_python_dash_m_sizer() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sizer", "--version"], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0
+    assert proc.stdout == f"sizer, version {__version__}\n"
+    assert proc.stderr == ""
