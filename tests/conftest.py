@@ -11,6 +11,10 @@ from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The report tests keep their fixtures and --update-golden in their own plugin module.
+if (Path(__file__).parent / "conftest_report.py").exists():
+    pytest_plugins = ["tests.conftest_report"]
+
 #: A small valid scenario; tests derive bad ones from it with str.replace.
 VALID_SCENARIO = """\
 name: fixture POD
