@@ -205,7 +205,7 @@ def size(
     from sizer import scaling as S
 
     method = "exact" if exact else "fast"
-    if target_images_per_sec is not None and not S._has_gpu_work(d):
+    if target_images_per_sec is not None and not S.has_gpu_workloads(d):
         raise SizerInputError(
             [
                 _problem(
@@ -238,7 +238,7 @@ def size(
                 "scenario": d.name,
                 "file": str(file),
                 "objective": res.objective,
-                "target": S._num(res.target),
+                "target": res.to_json()["target"],
                 "sizing": res.to_json(),
                 "all_units": None if ranked is None else [r.to_json() for r in ranked],
                 "max_servers": limit.to_json(),
@@ -380,7 +380,7 @@ def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
 
     with DelayedProgress("failure cases") as bar:
         cases = S.failure_cases(d, progress=bar)
-    metric = S._metric_name(d)
+    metric = S.sweep_metric(d)
     if as_json:
         worst = S.worst_failure(cases)
         _echo_json(
@@ -427,7 +427,7 @@ def compare(
     from sizer import scaling as S
 
     if target_images_per_sec is not None:
-        ro = [str(f) for f, d in zip(files, designs, strict=True) if not S._has_gpu_work(d)]
+        ro = [str(f) for f, d in zip(files, designs, strict=True) if not S.has_gpu_workloads(d)]
         if ro:
             raise _fail(
                 "compare",

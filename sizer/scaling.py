@@ -80,6 +80,7 @@ __all__ = [
     "compare",
     "evaluate",
     "failure_cases",
+    "has_gpu_workloads",
     "headroom",
     "max_servers",
     "server_sweep",
@@ -87,6 +88,7 @@ __all__ = [
     "size_storage",
     "storage_sweep",
     "sweep",
+    "sweep_metric",
     "vary",
     "worst_failure",
 ]
@@ -573,8 +575,12 @@ class _Eval:
         return min(vals) if vals else None
 
 
-def _has_gpu_work(d: Design) -> bool:
-    return any(not w.unbounded for w in d.workloads)
+def has_gpu_workloads(design: Design) -> bool:
+    """True when some workload runs on GPUs (False: read benchmarks only)."""
+    return any(not w.unbounded for w in design.workloads)
+
+
+_has_gpu_work = has_gpu_workloads
 
 
 def _from_analysis(a: Analysis) -> _Eval:
@@ -1131,8 +1137,13 @@ def _solve_small(
 # ===================================================================== sweeps
 
 
-def _metric_name(d: Design) -> str:
-    return "images_per_sec" if _has_gpu_work(d) else "read_bytes_per_sec"
+def sweep_metric(design: Design) -> str:
+    """The metric sweeps, knees and failure cases use: ``images_per_sec``, or
+    ``read_bytes_per_sec`` when the design runs only read benchmarks."""
+    return "images_per_sec" if has_gpu_workloads(design) else "read_bytes_per_sec"
+
+
+_metric_name = sweep_metric
 
 
 def _line(units: int, points: list[SweepPoint], metric: str, threshold: float) -> ScalingLine:
@@ -1528,7 +1539,7 @@ def size_storage(
         # storage alone would do it, but not as many units as needed fit the switches
         reason = (
             f"no number of {st.unit_id} units meets the target: at most {last} fit "
-            f"the switches' ports ({d_ports(design)}), and {last} units are still "
+            f"the switches' ports ({_ports_text(design)}), and {last} units are still "
             "storage-bound"
         )
         limiting = {"kind": "link", "group": "switch ports"}
@@ -1568,7 +1579,7 @@ def size_storage(
     )
 
 
-def d_ports(design: Design) -> str:
+def _ports_text(design: Design) -> str:
     return f"{design.switch_ports}-port {design.switch_id}, {design.topology}"
 
 
