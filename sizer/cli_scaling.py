@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -204,7 +204,7 @@ def size(
     cat, (d,) = _load((file,), catalog_dirs)
     from sizer import scaling as S
 
-    method = "exact" if exact else "fast"
+    method: Literal["fast", "exact"] = "exact" if exact else "fast"
     if target_images_per_sec is not None and not S.has_gpu_workloads(d):
         raise SizerInputError(
             [
@@ -309,7 +309,7 @@ def sweep(
     """
     from sizer.schema import MAX_SERVERS, MAX_STORAGE_UNITS
 
-    probs = []
+    probs: list[Any] = []
     srv = units = None
     for opt, text, upper in (
         ("--servers", servers_opt, MAX_SERVERS),
