@@ -304,25 +304,28 @@ _QUANTITY = st.one_of(st.just(0.0), st.floats(min_value=1.0, max_value=1e19))
 
 @given(_QUANTITY)
 def test_size_round_trip(n: float) -> None:
-    """format_bytes prints 6 decimals of a value in [1, 1000) x prefix: relative error < 5e-7."""
-    assert parse_size(format_bytes(n, digits=6)) == pytest.approx(n, rel=5e-7, abs=5e-7)
+    """format_bytes prints 6 decimals of a value in [1, 1000) x prefix: relative error <= 5e-7."""
+    assert parse_size(format_bytes(n, digits=6)) == pytest.approx(n, rel=1e-6, abs=1e-6)
 
 
 @given(_QUANTITY)
 def test_rate_round_trip(r: float) -> None:
-    assert parse_rate(format_rate(r, digits=6)) == pytest.approx(r, rel=5e-7, abs=5e-7)
+    assert parse_rate(format_rate(r, digits=6)) == pytest.approx(r, rel=1e-6, abs=1e-6)
 
 
 @given(_QUANTITY)
 def test_bits_rate_round_trip(r: float) -> None:
-    """format_bits_rate keeps 2 decimals of bits: within 0.005 of the bit prefix, /8 for bytes."""
-    back = parse_rate(format_bits_rate(r))
-    assert back == pytest.approx(r, rel=0.005 / 8, abs=0.005 / 8)
+    """format_bits_rate keeps 2 decimals of a value in [1, 1000) x prefix: within 0.5%.
+
+    The worst case is just above a prefix step: 126 B/s = 1008 b/s prints as '1.01 kb/s'.
+    """
+    assert parse_rate(format_bits_rate(r)) == pytest.approx(r, rel=0.005 * (1 + 1e-9))
+    assert parse_rate(format_bits_rate(126.0)) == 126.25
 
 
 @given(st.floats(min_value=0, max_value=2.0**60))
 def test_gib_round_trip(n: float) -> None:
-    assert parse_size(format_gib(n, digits=6)) == pytest.approx(n, abs=2**30 * 5e-7)
+    assert parse_size(format_gib(n, digits=6)) == pytest.approx(n, abs=2**30 * 1e-6)
 
 
 @given(
