@@ -97,7 +97,10 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         if self._depth > MAX_DEPTH:
             event = self.peek_event()
-            raise _Refused(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+            raise _Refused(
+                event.start_mark,
+                f"nesting deeper than {MAX_DEPTH} levels; a scenario needs only a few",
+            )
         try:
             return super().compose_node(parent, index)
         finally:
@@ -218,7 +221,12 @@ def _nearby(p: Path) -> str | None:
 def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc:
     """Parse YAML bytes (see :func:`read_yaml`)."""
     if b"\x00" in raw:
-        raise _problem(name, "is a binary file (contains NUL bytes), not YAML text", type_="file")
+        raise _problem(
+            name,
+            "is a binary file (contains NUL bytes), not YAML text",
+            hint="give the scenario's .yaml file",
+            type_="file",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

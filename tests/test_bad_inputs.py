@@ -35,7 +35,9 @@ EXPECTED: dict[str, list[str]] = {
     "alias-bomb.yaml": [
         "alias-bomb.yaml:18:11: YAML aliases (*name) are not allowed in sizer files; write the values out"
     ],
-    "binary.yaml": ["binary.yaml: is a binary file (contains NUL bytes), not YAML text"],
+    "binary.yaml": [
+        "binary.yaml: is a binary file (contains NUL bytes), not YAML text (give the scenario's .yaml file)"
+    ],
     "cache-above-one.yaml": [
         "cache-above-one.yaml:17:12: workloads[0].cache: cache hit ratio 1.5 is outside 0..1; write a fraction, e.g. 0.5"
     ],
@@ -66,7 +68,9 @@ EXPECTED: dict[str, list[str]] = {
     "custom-tag-mapping.yaml": [
         "custom-tag-mapping.yaml:9:10: network: YAML tag '!fabric' is not allowed in sizer files (remove the tag; write plain values)"
     ],
-    "deep-nesting.yaml": ["deep-nesting.yaml:17:72: nesting deeper than 64 levels"],
+    "deep-nesting.yaml": [
+        "deep-nesting.yaml:17:72: nesting deeper than 64 levels; a scenario needs only a few"
+    ],
     "duplicate-group-name.yaml": [
         "duplicate-group-name.yaml:9:11: compute[1].name: compute group name 'pod' is already used by compute[0] (give each group its own name)"
     ],

@@ -290,7 +290,10 @@ def test_duplicate_keys(text: str, expected: str) -> None:
             "f.yaml:2:3: tab character in indentation; YAML indents with spaces only "
             "(replace the tab with spaces)",
         ),
-        (b"a: 1\x00", "f.yaml: is a binary file (contains NUL bytes), not YAML text"),
+        (
+            b"a: 1\x00",
+            "f.yaml: is a binary file (contains NUL bytes), not YAML text (give the scenario's .yaml file)",
+        ),
         (b"a: 1\nb: \xff\xfe", "f.yaml:2:4: is not UTF-8 text: byte 0xff (save the file as UTF-8)"),
         (
             "a: " + "9" * 5000,
@@ -392,13 +395,15 @@ def test_max_depth_is_allowed_one_more_is_not() -> None:
     ok = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)
     assert isinstance(data(ok)["a"], list)
     deep = "a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH
-    assert problems(deep) == [f"f.yaml:1:{3 + MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels"]
+    assert problems(deep) == [
+        f"f.yaml:1:{3 + MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels; a scenario needs only a few"
+    ]
 
 
 def test_very_deep_nesting_is_no_recursion_error() -> None:
     """100 000 brackets (100 KB, under the size limit): a located refusal, not a crash."""
     assert problems("a: " + "[" * 100_000) == [
-        f"f.yaml:1:{3 + MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels"
+        f"f.yaml:1:{3 + MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels; a scenario needs only a few"
     ]
 
 
