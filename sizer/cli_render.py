@@ -18,25 +18,50 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
     bad = [x for x in items if x not in ("html", "pdf")]
     if bad or not items:
         raise click.BadParameter(
-            f"{bad[0] if bad else value!r} is not a format; use html, pdf or html,pdf")
+            f"{bad[0] if bad else value!r} is not a format; use html, pdf or html,pdf"
+        )
     return items
 
 
 @click.command("render")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True,
-              help="Output directory; each scenario's report goes to OUT/<scenario-stem>/.")
-@click.option("--format", "formats", default="html,pdf", show_default=True,
-              callback=_formats, help="Comma-separated: html, pdf.")
-@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False),
-              default="a4", show_default=True, help="PDF paper size.")
-@click.option("--catalog", "catalog_dirs", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Extra catalog directory; its entries override or extend the built-in "
-                   "ones by id.")
-def render(files: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], paper: str,
-           catalog_dirs: tuple[Path, ...]) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output directory; each scenario's report goes to OUT/<scenario-stem>/.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="html,pdf",
+    show_default=True,
+    callback=_formats,
+    help="Comma-separated: html, pdf.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"], case_sensitive=False),
+    default="a4",
+    show_default=True,
+    help="PDF paper size.",
+)
+@click.option(
+    "--catalog",
+    "catalog_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra catalog directory; its entries override or extend the built-in ones by id.",
+)
+def render(
+    files: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    paper: str,
+    catalog_dirs: tuple[Path, ...],
+) -> None:
     """Write the report (report.html, report.pdf) for each scenario; print the paths.
 
     Every scenario is checked and rendered before anything is written: with a bad

@@ -266,7 +266,7 @@ def scaling_chart(
     ``measured`` | ``ideal`` | ``other``; marks ``{"x", "label"}`` draw vertical lines."""
     from matplotlib.ticker import MaxNLocator
 
-    styles = {
+    styles: dict[str, dict[str, Any]] = {
         "measured": dict(
             color=OKABE_ITO["blue"], marker="o", linestyle="-", linewidth=1.6, markersize=4
         ),
@@ -294,11 +294,18 @@ def scaling_chart(
         for i, m in enumerate(sorted(marks, key=lambda m: m["x"])):
             ax.axvline(m["x"], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.4)
             left = m["x"] <= _mid(series)
-            ax.annotate(m["label"], xy=(m["x"], 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(3 if left else -3, -3 - 11 * i), textcoords="offset points",
-                        va="top", ha="left" if left else "right",
-                        fontsize=FONT_PT, color="#000000",
-                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"})
+            ax.annotate(
+                m["label"],
+                xy=(m["x"], 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3 if left else -3, -3 - 11 * i),
+                textcoords="offset points",
+                va="top",
+                ha="left" if left else "right",
+                fontsize=FONT_PT,
+                color="#000000",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+            )
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if integer_x:

@@ -56,7 +56,7 @@ def fingerprint(scenario_bytes: bytes, catalog_digest: str) -> str:
     """A short hash of the scenario file and the catalog used: 12 hex digits.
 
     >>> fingerprint(b"name: x\\n", "0" * 64)
-    'c3d2a4c1f1b1'
+    'd546c6586130'
     """
     h = hashlib.sha256()
     h.update(scenario_bytes)
@@ -488,7 +488,11 @@ def _assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
         "Units: sizes and rates are decimal (1 GB/s = 10^9 bytes/s; link rates in bits, "
         "100 Gb/s = 12.5 GB/s); GPU memory is binary (1 GiB = 2^30 bytes).",
     ]
-    caches = [f"{workload_label(a, w.index)}: {w.cache_note}" for w in a.workloads if w.cache_mode != "none"]
+    caches = [
+        f"{workload_label(a, w.index)}: {w.cache_note}"
+        for w in a.workloads
+        if w.cache_mode != "none"
+    ]
     if caches:
         out.append("Local caches: " + "; ".join(caches) + ".")
     else:

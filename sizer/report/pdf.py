@@ -6,8 +6,8 @@ only files inside the package's own template directory and refuses every other U
 logs a warning and leaves the resource out.  The report inlines its CSS and SVG, so a
 correct render asks for nothing at all; the tests fail on any such warning.
 
-Paper size is added as a user stylesheet (``@page { size: ... }``), so the HTML is the
-same for A4 and Letter.  Page numbers, the running header and bookmarks come from
+Paper size is added as a user stylesheet (``@page { size: ... !important }``, which
+beats the author's A4), so the HTML is the same for A4 and Letter.  Page numbers, the running header and bookmarks come from
 ``templates/report.css`` and the headings; title, author (``sizer <version>``),
 description, keywords and creation date from the HTML ``<meta>`` elements.
 """
@@ -37,25 +37,22 @@ class RefusedURL(ValueError):
     """Raised by :class:`AssetFetcher` for every URL outside the package's assets."""
 
 
-def _fetcher_base() -> type:
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # pragma: no cover - WeasyPrint < 68 takes a plain callable
-        return object
-    return URLFetcher  # type: ignore[no-any-return]
+try:
+    from weasyprint.urls import URLFetcher as _Base
+except ImportError:  # pragma: no cover - older WeasyPrint takes a plain callable
+    _Base = object
 
 
-class AssetFetcher(_fetcher_base()):  # type: ignore[misc]
+class AssetFetcher(_Base):
     """Serve ``file:`` URLs inside ``root`` (default: the templates dir); refuse the rest.
 
     ``refused`` lists every URL asked for and refused, for tests and diagnostics.
     """
 
     def __init__(self, root: Path | None = None) -> None:
-        base = type(self).__mro__[1]
-        if base is not object:
-            base.__init__(
-                self, allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False
+        if _Base is not object:
+            super().__init__(
+                allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False
             )
         self.root = (root or templates_dir()).resolve()
         self.refused: list[str] = []
@@ -108,5 +105,6 @@ def render_pdf(html: str, *, paper: str = "a4", fetcher: AssetFetcher | None = N
     fetch = fetcher or AssetFetcher()
     base = fetch.root.as_uri() + "/"
     doc = HTML(string=html, base_url=base, url_fetcher=fetch)
-    page = CSS(string=f"@page {{ size: {PAPER[paper]}; }}", url_fetcher=fetch)
-    return doc.write_pdf(stylesheets=[page], uncompressed_pdf=False)  # type: ignore[no-any-return]
+    page = CSS(string=f"@page {{ size: {PAPER[paper]} !important; }}", url_fetcher=fetch)
+    pdf: bytes = doc.write_pdf(stylesheets=[page], uncompressed_pdf=False)
+    return pdf

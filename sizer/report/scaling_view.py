@@ -41,14 +41,19 @@ KIND_WORDS = {
 }
 
 
-def _counts(n_max: int) -> list[int]:
-    if n_max <= MAX_POINTS:
-        return list(range(1, n_max + 1))
-    step = math.ceil(n_max / MAX_POINTS)
-    out = list(range(1, n_max + 1, step))
-    if out[-1] != n_max:
-        out.append(n_max)
+def _counts(n_max: int, base: int = 1) -> list[int]:
+    """Server counts base, 2 base, ... up to n_max; at most ~MAX_POINTS of them."""
+    k = n_max // base
+    step = max(1, math.ceil(k / MAX_POINTS))
+    out = [base * i for i in range(1, k + 1, step)]
+    if out[-1] != base * k:
+        out.append(base * k)
     return out
+
+
+def _mix_step(counts: list[int]) -> int:
+    """The smallest server count that keeps the compute groups' proportions (16 + 16 -> 2)."""
+    return sum(counts) // math.gcd(*counts) if len(counts) > 1 else 1
 
 
 def _objective_words(objective: str, target: float) -> str:
@@ -57,6 +62,11 @@ def _objective_words(objective: str, target: float) -> str:
     if objective == "images-per-sec":
         return f"{fmt.images(target)} images/s in all"
     return f"reading {fmt.rate(target)} (99% of what unlimited storage would give)"
+
+
+def _mix_words(d: Any, base: int) -> str:
+    total = sum(g.count for g in d.servers)
+    return " + ".join(f"{g.count * base // total} {g.name}" for g in d.servers)
 
 
 def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None:
@@ -71,7 +81,8 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
     uid = d.storage[0].unit_id
     reads_only = not any(not w.unbounded for w in a.workloads)
 
-    ss = S.server_sweep(d, _counts(2 * n))
+    base = _mix_step([g.count for g in d.servers])
+    ss = S.server_sweep(d, _counts(2 * n, base))
     line = ss.lines[0]
     st = S.storage_sweep(d, range(1, max(2 * m, m + 2) + 1))
     sizing = S.size_storage(d)
@@ -91,75 +102,106 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
         marks.append({"x": knee.servers, "label": f"knee: {knee.servers}"})
     infeasible = [p.servers for p in line.points if not p.feasible]
     paragraphs = []
+    if base > 1:
+        paragraphs.append(
+            f"The server sweep keeps the design's mix of compute groups, so it steps by "
+            f"{base} servers ({_mix_words(d, base)})."
+        )
     if knee is None:
         paragraphs.append(
             f"Servers: with {m} × {unit}, the result grows linearly (at least "
-            f"{fmt.pct(ss.threshold)} of ideal) from 1 to {xs[-1] if xs else n} servers; "
-            "no knee in the range swept.")
+            f"{fmt.pct(ss.threshold)} of ideal) from {xs[0] if xs else 1} to "
+            f"{xs[-1] if xs else n} servers; no knee in the range swept."
+        )
     else:
         bn = f", limited by {knee.bottleneck_group}" if knee.bottleneck_group else ""
         paragraphs.append(
             f"Servers: with {m} × {unit}, scaling stays linear up to "
             f"{knee.last_linear_servers or 1} servers; at {knee.servers} servers it reaches "
-            f"{fmt.pct(knee.efficiency)} of ideal (the knee){bn}.")
+            f"{fmt.pct(knee.efficiency)} of ideal (the knee){bn}."
+        )
     if infeasible:
         paragraphs.append(
             f"From {min(infeasible)} servers on, the switches run out of ports for this "
-            "cabling; those points are left out.")
-    figures = [{
-        "chart": "scaling_servers",
-        "caption": (f"{'Read bandwidth' if reads_only else 'Images/s'} over server count at "
-                    f"{m} × {uid}: achieved (solid) vs ideal-linear (dashed)"
-                    + ("; the knee is marked." if knee else "; no knee in range.")),
-        "series": [
-            {"label": "achieved", "x": xs, "y": ach, "style": "measured"},
-            {"label": "ideal linear", "x": xs, "y": ideal, "style": "ideal"},
-        ],
-        "xlabel": "GPU servers",
-        "ylabel": ylab,
-        "marks": marks,
-    }]
+            "cabling; those points are left out."
+        )
+    figures = [
+        {
+            "chart": "scaling_servers",
+            "caption": (
+                f"{'Read bandwidth' if reads_only else 'Images/s'} over server count at "
+                f"{m} × {uid}: achieved (solid) vs ideal-linear (dashed)"
+                + ("; the knee is marked." if knee else "; no knee in range.")
+            ),
+            "series": [
+                {"label": "achieved", "x": xs, "y": ach, "style": "measured"},
+                {"label": "ideal linear", "x": xs, "y": ideal, "style": "ideal"},
+            ],
+            "xlabel": "GPU servers",
+            "ylabel": ylab,
+            "marks": marks,
+        }
+    ]
 
     # ---------------------------------------------------------------- storage sweep
-    spts = sorted((p for ln in st.lines for p in ln.points if p.feasible),
-                  key=lambda p: p.storage_units)
+    spts = sorted(
+        (p for ln in st.lines for p in ln.points if p.feasible), key=lambda p: p.storage_units
+    )
     ux = [p.storage_units for p in spts]
     smarks = [{"x": m, "label": f"this design: {m}"}]
     if sizing.met and sizing.storage_units is not None:
-        smarks.append({"x": sizing.storage_units, "label": f"fewest meeting target: "
-                                                            f"{sizing.storage_units}"})
+        smarks.append(
+            {"x": sizing.storage_units, "label": f"fewest meeting target: {sizing.storage_units}"}
+        )
     if reads_only:
-        sseries = [{"label": "read from storage", "x": ux,
-                    "y": [(p.read_bytes_per_sec or 0.0) / 1e9 for p in spts],
-                    "style": "measured"}]
+        sseries = [
+            {
+                "label": "read from storage",
+                "x": ux,
+                "y": [(p.read_bytes_per_sec or 0.0) / 1e9 for p in spts],
+                "style": "measured",
+            }
+        ]
         sy = "read from storage (GB/s)"
     else:
         sseries = [
-            {"label": "GPU data utilization (all GPUs)", "x": ux,
-             "y": [100 * (p.gpu_data_utilization or 0.0) for p in spts], "style": "measured"},
-            {"label": "least-fed workload", "x": ux,
-             "y": [100 * (p.min_gpu_data_utilization or 0.0) for p in spts], "style": "other"},
+            {
+                "label": "GPU data utilization (all GPUs)",
+                "x": ux,
+                "y": [100 * (p.gpu_data_utilization or 0.0) for p in spts],
+                "style": "measured",
+            },
+            {
+                "label": "least-fed workload",
+                "x": ux,
+                "y": [100 * (p.min_gpu_data_utilization or 0.0) for p in spts],
+                "style": "other",
+            },
         ]
         sy = "GPU data utilization (%)"
-    figures.append({
-        "chart": "scaling_storage",
-        "caption": (f"{'Read bandwidth' if reads_only else 'GPU data utilization'} over the "
-                    f"number of {uid} units at {n} servers; the design's count and the "
-                    "fewest meeting the target are marked."),
-        "series": sseries,
-        "xlabel": f"{uid} units",
-        "ylabel": sy,
-        "marks": smarks,
-    })
+    figures.append(
+        {
+            "chart": "scaling_storage",
+            "caption": (
+                f"{'Read bandwidth' if reads_only else 'GPU data utilization'} over the "
+                f"number of {uid} units at {n} servers; the design's count and the "
+                "fewest meeting the target are marked."
+            ),
+            "series": sseries,
+            "xlabel": f"{uid} units",
+            "ylabel": sy,
+            "marks": smarks,
+        }
+    )
     obj = _objective_words(sizing.objective, sizing.target)
     if sizing.met and sizing.storage_units is not None:
         verb = "is" if sizing.storage_units == 1 else "are"
         paragraphs.append(
             f"Storage: {sizing.storage_units} × {unit} {verb} the fewest that meet the target "
-            f"({obj}); this design has {m}.")
+            f"({obj}); this design has {m}."
+        )
     else:
-        paragraphs.append(f"Storage: no count of {unit} meets the target ({obj}): "
-                          f"{sizing.reason}.")
+        paragraphs.append(f"Storage: no count of {unit} meets the target ({obj}): {sizing.reason}.")
     if head.multiplier is None:
         head_text = "–"
         paragraphs.append(f"Growth: {head.note}.")
@@ -168,11 +210,12 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
         paragraphs.append("Growth: no resource in the data path ever limits the GPUs.")
     else:
         head_text = fmt.factor(head.multiplier)
-        lim = (f"; then {head.limiting['group']} limits" if head.limiting else "")
+        lim = f"; then {head.limiting['group']} limits" if head.limiting else ""
         paragraphs.append(
             f"Growth: per-GPU demand (faster GPUs, a lighter model) can grow "
             f"{head_text} before a GPU workload drops under "
-            f"{fmt.pct(head.min_utilization)} fed{lim}.")
+            f"{fmt.pct(head.min_utilization)} fed{lim}."
+        )
 
     # ---------------------------------------------------------------- N-1 table
     rows = []
@@ -181,66 +224,110 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
         if not limit:
             limit = "–" if reads_only else "none (compute-bound)"
         metric = fmt.rate(c.read_bytes_per_sec) if reads_only else fmt.images(c.images_per_sec)
-        rows.append([
-            KIND_WORDS.get(c.kind, c.kind),
-            c.element,
-            fmt.count(c.equivalent),
-            metric,
-            fmt.pct(c.relative),
-            fmt.pct(c.gpu_data_utilization),
-            fmt.count(c.servers_cut_off),
-            limit,
-        ])
+        rows.append(
+            [
+                KIND_WORDS.get(c.kind, c.kind),
+                c.element,
+                fmt.count(c.equivalent),
+                metric,
+                fmt.pct(c.relative),
+                fmt.pct(c.gpu_data_utilization),
+                fmt.count(c.servers_cut_off),
+                limit,
+            ]
+        )
     worst = S.worst_failure(cases)
     hurts = worst is not None and (
-        (worst.relative is not None and worst.relative < 1 - 1e-9) or worst.servers_cut_off
-        or (worst.gpu_data_utilization is not None
+        (worst.relative is not None and worst.relative < 1 - 1e-9)
+        or worst.servers_cut_off
+        or (
+            worst.gpu_data_utilization is not None
             and a.gpu_data_utilization is not None
-            and worst.gpu_data_utilization < a.gpu_data_utilization - 1e-9))
+            and worst.gpu_data_utilization < a.gpu_data_utilization - 1e-9
+        )
+    )
     what = "read bandwidth" if reads_only else "images/s"
     if worst is not None and hurts:
         paragraphs.append(
             f"Failures: losing {KIND_WORDS.get(worst.kind, worst.kind)} hurts most "
             f"({worst.element}): the POD keeps {fmt.pct(worst.relative)} of its {what}"
-            + (f" and {worst.servers_cut_off} servers lose their path to storage"
-               if worst.servers_cut_off else "") + ".")
+            + (
+                f", GPU data utilization falls to {fmt.pct(worst.gpu_data_utilization)}"
+                if worst.gpu_data_utilization is not None
+                and a.gpu_data_utilization is not None
+                and worst.gpu_data_utilization < a.gpu_data_utilization - 1e-9
+                else ""
+            )
+            + (
+                f", and {worst.servers_cut_off} servers lose their path to storage"
+                if worst.servers_cut_off
+                else ""
+            )
+            + "."
+        )
     elif worst is not None:
-        paragraphs.append(f"Failures: no single lost storage unit, switch or cable lowers the "
-                          f"{what} or the GPU data utilization (table below).")
+        paragraphs.append(
+            f"Failures: no single lost storage unit, switch or cable lowers the "
+            f"{what} or the GPU data utilization (table below)."
+        )
     for r, c in zip(rows, cases, strict=True):
         if c.worst and hurts:
             r[0] += " (worst)"
-    tables = [{
-        "id": "failures",
-        "title": "N-1 failures",
-        "headers": ["Lost", "Element (example)", "Alike", "Read" if reads_only else "Images/s",
-                    "Of intact", "GPU data util.", "Servers cut off", "Limited by"],
-        "numeric": [False, False, True, True, True, True, True, False],
-        "widths": [15, 22, 7, 11, 8, 9, 10, 18],
-        "rows": rows,
-        "note": "One element lost at a time; 'Alike' counts the elements whose loss is the "
-                "same case. Figures are the full analysis on the degraded fabric.",
-    }]
+    tables = [
+        {
+            "id": "failures",
+            "title": "N-1 failures",
+            "headers": [
+                "Lost",
+                "Element (example)",
+                "Alike",
+                "Read" if reads_only else "Images/s",
+                "Of intact",
+                "GPU data util.",
+                "Servers cut off",
+                "Limited by",
+            ],
+            "numeric": [False, False, True, True, True, True, True, False],
+            "widths": [15, 22, 7, 11, 8, 9, 10, 18],
+            "rows": rows,
+            "note": "One element lost at a time; 'Alike' counts the elements whose loss is the "
+            "same case. Figures are the full analysis on the degraded fabric.",
+        }
+    ]
 
     summary = None
     if not reads_only:
         if sizing.met and sizing.storage_units is not None:
             verb = "is" if sizing.storage_units == 1 else "are"
-            summary = (f"{sizing.storage_units} × {unit} {verb} the fewest that keep {obj}"
-                       f" (this design has {m})")
+            summary = (
+                f"{sizing.storage_units} × {unit} {verb} the fewest that keep {obj}"
+                f" (this design has {m})"
+            )
         else:
             summary = f"No count of {unit} keeps {obj}"
         if head.multiplier is not None and math.isfinite(head.multiplier):
-            summary += (f"; per-GPU demand can grow {head_text} before a GPU workload drops "
-                        f"under {fmt.pct(head.min_utilization)} fed.")
+            summary += (
+                f"; per-GPU demand can grow {head_text} before a GPU workload drops "
+                f"under {fmt.pct(head.min_utilization)} fed."
+            )
         else:
             summary += "."
-    key = [{"label": "Fewest storage units", "value":
-            (f"{sizing.storage_units} × {uid} for {obj}" if sizing.met else "target not met")}]
+    key = [
+        {
+            "label": "Fewest storage units",
+            "value": (
+                f"{sizing.storage_units} × {uid} for {obj}" if sizing.met else "target not met"
+            ),
+        }
+    ]
     if head_text != "–":
-        key.append({"label": "Demand growth headroom",
-                    "value": f"{head_text} before a GPU drops under "
-                             f"{fmt.pct(head.min_utilization)} fed"})
+        key.append(
+            {
+                "label": "Demand growth headroom",
+                "value": f"{head_text} before a GPU drops under "
+                f"{fmt.pct(head.min_utilization)} fed",
+            }
+        )
     return {
         "paragraphs": paragraphs,
         "figures": figures,

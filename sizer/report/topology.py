@@ -14,6 +14,7 @@ wide, so 17 units ~ 8 pt.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
@@ -265,10 +266,20 @@ def _lines(g: nx.DiGraph, a: Analysis, members: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- drawing
 
 
+_SUFFIX = re.compile(r"^(.*?)( (?:#|×)[0-9,]+)$", re.S)
+
+
 def _fit(text: str, width: float, size: float) -> str:
-    """Cut ``text`` with an ellipsis so that it fits ``width`` viewBox units."""
+    """Cut ``text`` with an ellipsis so that it fits ``width`` viewBox units; a trailing
+    `` #7`` or `` ×16`` (which unit, how many) is kept."""
     most = max(1, int(width / (CHAR_W * size)))
-    return text if len(text) <= most else text[: max(1, most - 1)] + "…"
+    if len(text) <= most:
+        return text
+    m = _SUFFIX.match(text)
+    if m and len(m.group(2)) + 2 <= most:
+        head, tail = m.group(1), m.group(2)
+        return head[: most - len(tail) - 1] + "…" + tail
+    return text[: max(1, most - 1)] + "…"
 
 
 def _text_w(text: str, size: float) -> float:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -83,10 +84,8 @@ def write_files(out_dir: Path, name: str, files: Mapping[str, bytes]) -> list[Pa
             os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, path)
         except BaseException:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-            except FileNotFoundError:
-                pass
             raise
         written.append(path)
     return written

@@ -1,0 +1,131 @@
+"""``sizer render``: output layout, formats, paper, errors (exit 2, nothing written)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+RA1 = REPO / "scenarios" / "ra-1x-dgx1-1x-ess3000.yaml"
+
+
+@pytest.fixture
+def cli() -> Any:
+    """The main group with ``render`` registered (sizer/cli.py does it; tests don't rely
+    on the order in which the lead wires it)."""
+    from sizer.cli import cli as group
+    from sizer.cli_render import render
+
+    if "render" not in group.commands:
+        group.add_command(render)
+    return group
+
+
+def test_render_html_only(cli: Any, runner: CliRunner, tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")
+    out = tmp_path / "reports"
+    r = runner.invoke(cli, ["render", str(RA1), "--out", str(out), "--format", "html"])
+    assert r.exit_code == 0, r.output
+    html = out / "ra-1x-dgx1-1x-ess3000" / "report.html"
+    assert r.stdout == f"{html.resolve()}\n"
+    assert sorted(p.name for p in html.parent.iterdir()) == ["report.html"]
+    assert "2026-01-02" in html.read_text(encoding="utf-8")
+    first = html.read_bytes()
+    r = runner.invoke(cli, ["render", str(RA1), "--out", str(out), "--format", "html"])
+    assert r.exit_code == 0 and html.read_bytes() == first  # reproducible
+
+
+def test_render_pdf_letter(
+    cli: Any, runner: CliRunner, tmp_path: Path, weasyprint_log: list[Any]
+) -> None:
+    r = runner.invoke(
+        cli, ["render", str(RA1), "--out", str(tmp_path), "--format", "pdf", "--paper", "letter"]
+    )
+    assert r.exit_code == 0, r.output
+    pdf = tmp_path / "ra-1x-dgx1-1x-ess3000" / "report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert not (pdf.parent / "report.html").exists()
+
+
+def test_render_default_output_dir(
+    cli: Any, runner: CliRunner, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli, ["render", str(RA1), "--format", "html"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "output" / "ra-1x-dgx1-1x-ess3000" / "report.html").is_file()
+
+
+def test_render_missing_file_exit_2(cli: Any, runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    r = runner.invoke(cli, ["render", str(RA1), str(missing), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert r.stderr == f"{missing}: no such file\n"
+    assert not (tmp_path / "o").exists()
+
+
+def test_render_same_stem_twice_exit_2(
+    cli: Any, runner: CliRunner, tmp_path: Path, valid_scenario: str
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = tmp_path / "a" / "pod.yaml", tmp_path / "b" / "pod.yaml"
+    a.write_text(valid_scenario, encoding="utf-8")
+    b.write_text(valid_scenario, encoding="utf-8")
+    r = runner.invoke(
+        cli, ["render", str(a), str(b), "--out", str(tmp_path / "o"), "--format", "html"]
+    )
+    assert r.exit_code == 2
+    assert r.stderr == (
+        f"{b}: writes to the same output directory 'pod' as {a}; "
+        "render them separately with --out\n"
+    )
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--format", "docx"],
+            "Invalid value for '--format': 'docx' is not a format; use html, pdf or html,pdf",
+        ),
+        (["--paper", "a3"], "Invalid value for '--paper': 'a3' is not one of 'a4', 'letter'."),
+    ],
+)
+def test_render_bad_options(
+    cli: Any, runner: CliRunner, tmp_path: Path, args: list[str], message: str
+) -> None:
+    r = runner.invoke(cli, ["render", str(RA1), "--out", str(tmp_path / "o"), *args])
+    assert r.exit_code == 2
+    assert message in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_render_help_has_example(cli: Any, runner: CliRunner) -> None:
+    r = runner.invoke(cli, ["render", "--help"])
+    assert r.exit_code == 0
+    assert "Example:" in r.stdout and "sizer render scenarios/" in r.stdout
+
+
+def test_cli_help_does_not_import_the_report_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import sizer.cli, sizer.cli_render; "
+        "bad = [m for m in ('matplotlib', 'weasyprint', 'jinja2', 'sizer.report') "
+        "if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+        timeout=60,
+    ).stdout
+    assert out.strip() == "[]"
