@@ -672,7 +672,7 @@ def _read_dir(
     for f in files:
         shown = f"{display_dir}/{f.name}" if directory.is_dir() else display_dir
         try:
-            doc = read_yaml(f, display=shown)
+            doc = read_yaml(f, display=shown, kind="catalog")
         except SizerInputError as e:
             problems.extend(e.problems)
             continue

@@ -27,8 +27,12 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SizerInputError as e:
+            seen: set[str] = set()
             for p in e.problems:
-                click.echo(p.format(), err=True)
+                line = p.format()
+                if line not in seen:  # e.g. one bad environment limit met in many files
+                    seen.add(line)
+                    click.echo(line, err=True)
             ctx.exit(2)
         except TargetNotMetError as e:
             click.echo(str(e), err=True)

@@ -294,6 +294,15 @@ def port_problems(
     worst = max(switches, key=lambda sw: used[sw])
     if used[worst] > d.switch_ports:
         need = used[worst]
+        parts: dict[str, int] = defaultdict(int)
+        for _node, kind, gi, _k, attach in eps:
+            label = d.servers[gi].server_id if kind == "server" else d.storage[gi].unit_id
+            parts[label] += sum(n for sw, n in attach if sw == worst)
+        for a, b, n in isl:
+            if worst in (a, b):
+                parts["inter-switch links"] += n
+        detail = " + ".join(f"{n} {label}" for label, n in parts.items() if n)
+        where = "the switch" if d.topology == "single-switch" else worst
         if d.topology == "single-switch":
             hint = "use topology dual-switch or leaf-spine"
         elif d.topology == "dual-switch":
@@ -303,8 +312,7 @@ def port_problems(
         out.append(
             (
                 ("network", "switch"),
-                f"{worst} needs {need} ports for this cabling but {d.switch_id} has "
-                f"{d.switch_ports}",
+                f"{where} needs {need} ports ({detail}) but {d.switch_id} has {d.switch_ports}",
                 hint,
             )
         )

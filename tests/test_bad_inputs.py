@@ -158,7 +158,7 @@ EXPECTED: dict[str, list[str]] = {
         "several-unknown-ids.yaml:11:11: network.switch: unknown switch 'qm-8700' (did you mean 'qm8700'?)",
     ],
     "single-switch-too-many-ports.yaml": [
-        "single-switch-too-many-ports.yaml:11:11: network.switch: switch needs 60 ports for this cabling but sb7800 has 36 (use topology dual-switch or leaf-spine)"
+        "single-switch-too-many-ports.yaml:11:11: network.switch: the switch needs 60 ports (36 dgx-1 + 24 ess-3000) but sb7800 has 36 (use topology dual-switch or leaf-spine)"
     ],
     "syntax-bad-indentation.yaml": [
         "syntax-bad-indentation.yaml:8:12: YAML syntax error: unexpected ':' here (indent this line like the key above it, or quote a value that contains ': ')"

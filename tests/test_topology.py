@@ -66,7 +66,7 @@ def test_single_switch_port_budget_is_an_error() -> None:
     assert port_problems(s, REAL) == [
         (
             ("network", "switch"),
-            "switch needs 60 ports for this cabling but sb7800 has 36",
+            "the switch needs 60 ports (36 dgx-1 + 24 ess-3000) but sb7800 has 36",
             "use topology dual-switch or leaf-spine",
         )
     ]
