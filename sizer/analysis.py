@@ -10,6 +10,7 @@ sizer computes"):
    the fabric and hit storage.
 2. **Supply.** Every resource data crosses has a capacity: each storage unit's read
    bandwidth, each link bundle (per direction data flows), each inter-switch bundle, each
+   switch's forwarding capacity (half its bidirectional switching capacity), each
    server's client-side ingest limit (catalog, where published), optionally each
    server's host preprocessing rate in images/s.
 3. **Routing.** Spectrum-Scale-style striping: every server's bytes come evenly from
@@ -46,7 +47,7 @@ __all__ = ["Analysis", "ResourceResult", "WorkloadResult", "analyze", "analyze_d
 #: A flow at or above this fraction of its demand counts as fed.
 FED = 1.0 - 1e-9
 
-KINDS = ("storage", "link", "server-ingest", "host-preprocessing", "gpu-compute")
+KINDS = ("storage", "link", "switch", "server-ingest", "host-preprocessing", "gpu-compute")
 
 
 @dataclass(slots=True)
@@ -268,6 +269,15 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
             grp = f"{ru} -> {rv} links" if ru != rv else "inter-switch links"
         label = f"{data['links']}x {data['link_type']}"
         edge_r[(u, v)] = add(f"{u} -> {v} ({label})", "link", grp, data["capacity"])
+    switch_r: dict[str, int] = {}
+    if d.switch_forwarding is not None:
+        for sw in fab.switches:
+            switch_r[sw] = add(
+                f"{sw} ({d.switch_id}) forwarding",
+                "switch",
+                f"{d.switch_id} switches",
+                d.switch_forwarding,
+            )
     for ep in fab.servers:
         sg = d.servers[ep.group]
         if sg.preprocessing_rate is not None:
@@ -308,13 +318,22 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
         )
         idx_parts = [storage_idx]
         val_parts = [np.full(n_units, w)]
+        through = np.zeros(len(fab.switches))  # bytes entering each switch
         for (_a, nodes), split in zip(st_patterns, per_src, strict=True):
             for sw, f in split.items():
                 idx_parts.append(np.asarray([edge_r[(node, sw)] for node in nodes], dtype=np.int64))
                 val_parts.append(np.full(len(nodes), w * f))
+                through[router.index[sw]] += w * f * len(nodes)
         nz = edge_flow > 0
         idx_parts.append(router_edges[nz])
         val_parts.append(edge_flow[nz])
+        if switch_r:
+            np.add.at(through, router.ev, edge_flow)
+            hit_sw = np.flatnonzero(through > 0)
+            idx_parts.append(
+                np.asarray([switch_r[router.switches[i]] for i in hit_sw], dtype=np.int64)
+            )
+            val_parts.append(through[hit_sw])
         res = (np.concatenate(idx_parts), np.concatenate(val_parts), sorted(to_dst.items()))
         shared_cache[attach] = res
         return res

@@ -108,6 +108,9 @@ class Design:
     switch_link_kind: str
     switch_rack_units: float
     switch_power_watts: float | None
+    #: bytes/s one switch forwards in one direction: catalog switching capacity (quoted
+    #: bidirectional) / 2; None when the catalog has no figure
+    switch_forwarding: float | None
     leaves: int | None
     spines: int | None
     storage_leaves: int | None
@@ -322,6 +325,11 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         switch_link_kind=swlink.kind,
         switch_rack_units=float(_fig(uniq, e, "rack_units", sw.rack_units, "U")),
         switch_power_watts=_fig(uniq, e, "power_watts", sw.power_watts, "W"),
+        switch_forwarding=(
+            None
+            if sw.switching_capacity is None
+            else float(_fig(uniq, e, "switching_capacity", sw.switching_capacity, "B/s")) / 2
+        ),
         leaves=sc.network.leaves,
         spines=sc.network.spines,
         storage_leaves=sc.network.storage_leaves,

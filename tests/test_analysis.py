@@ -521,3 +521,12 @@ def test_every_shipped_scenario_analyzes(real: Any, path: Path) -> None:
     j = a.to_json()
     assert j["scenario"]
     assert math.isfinite(j["aggregate"]["read_bytes_per_sec"])
+
+
+def test_switch_forwarding_resource(real: Any) -> None:
+    """Each SB7800 forwards 7.2 Tb/s / 2 = 450 GB/s one way.  In the dual-switch RA POD
+    every byte crosses exactly one of the two switches, half each: 75.6 / 2 GB/s."""
+    a = ra(real, "ra-9x-dgx1-3x-ess3000.yaml")
+    sw = [r for r in a.resources if r.kind == "switch"]
+    assert [r.capacity for r in sw] == pytest.approx([450e9, 450e9])
+    assert [r.load for r in sw] == pytest.approx([a.read_bytes_per_sec / 2] * 2)
