@@ -763,7 +763,9 @@ def load_scenario(
         from sizer.catalog import load_catalog
 
         catalog = load_catalog()
-    issues = check_scenario(sc, catalog)
+    from sizer.memory import memory_problems
+
+    issues = check_scenario(sc, catalog) + memory_problems(sc, catalog)
     if not issues:
         from sizer.topology import port_problems
 

@@ -874,3 +874,46 @@ def estimate_memory(
         layers=rows,
         notes=(*st.notes, *notes),
     )
+
+
+def memory_problems(
+    scenario: Any, catalog: Any
+) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+    """Problems with a scenario's ``memory:`` cases, as (loc, message, hint).
+
+    Each case is estimated once: an unknown model, an image size on a transformer, a
+    sequence length on a CNN or an unknown GPU is reported at its field.
+    """
+    out: list[tuple[tuple[str | int, ...], str, str | None]] = []
+    for i, case in enumerate(scenario.memory or ()):
+        if case.gpu is not None and case.gpu not in catalog.gpus:
+            from sizer.catalog import suggest
+
+            near = suggest(case.gpu, sorted(catalog.gpus))
+            out.append(
+                (
+                    ("memory", i, "gpu"),
+                    f"unknown GPU {case.gpu!r}",
+                    f"did you mean {near[0]!r}?" if near else "see `sizer catalog` for GPU ids",
+                )
+            )
+            continue
+        try:
+            image = parse_image(case.image) if case.image is not None else None
+            estimate_memory(
+                case.model,
+                batch=case.batch,
+                image=image,
+                seq=case.seq,
+                precision=case.precision,
+                phase=case.phase,
+                optimizer=case.optimizer,
+            )
+        except SizerInputError as e:
+            for p in e.problems:
+                field = p.loc.removeprefix("--") if p.loc else "model"
+                if field not in type(case).model_fields:
+                    field = "model"
+                msg = re.sub(r"--([a-z-]+)", r"'\1'", p.msg)  # option names -> field names
+                out.append((("memory", i, field), msg, p.hint))
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -722,3 +723,29 @@ def test_cli_help_has_an_example() -> None:
     assert r.exit_code == 0
     assert "Example:" in r.output
     assert "sizer memory --model vgg-16" in r.output
+
+
+def test_scenario_memory_cases_are_checked(tmp_path: Path) -> None:
+    """A scenario's memory: cases are validated at load, each problem at its field."""
+    from sizer.catalog import load_catalog
+    from sizer.errors import SizerInputError
+    from sizer.loader import load_scenario
+
+    text = (
+        "name: m\ncompute: [{server: dgx-1, count: 1}]\nstorage: [{unit: ess-3000, count: 1}]\n"
+        "network: {topology: single-switch, switch: sb7800}\n"
+        "workloads: [{model: resnet-50, dataset: imagenet}]\n"
+        "memory:\n"
+        "  - {model: vgg16x, batch: 8}\n"
+        "  - {model: llama-2-7b, batch: 1, image: 224x224}\n"
+        "  - {model: vgg-16, batch: 4, gpu: a100-80}\n"
+    )
+    f = tmp_path / "m.yaml"
+    f.write_text(text)
+    with pytest.raises(SizerInputError) as e:
+        load_scenario(f, load_catalog(), display="m.yaml")
+    assert [p.format() for p in e.value.problems] == [
+        "m.yaml:7:13: memory[0].model: unknown model 'vgg16x'; did you mean 'vgg-16'?",
+        "m.yaml:8:42: memory[1].image: Llama-2-7B is a transformer; give 'seq', not 'image'",
+        "m.yaml:9:36: memory[2].gpu: unknown GPU 'a100-80' (did you mean 'a100-sxm4-80gb'?)",
+    ]
