@@ -52,6 +52,7 @@ def bottleneck_sentence(a: Any) -> str:
     what = {
         "storage": "storage-bound",
         "link": "network-bound",
+        "switch": "switch-bound",
         "server-ingest": "client-bound",
         "host-preprocessing": "preprocessing-bound",
     }.get(kind, f"{kind}-bound")

@@ -6,10 +6,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import os
+
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
+
+# CI runs the same examples every time (a red build is reproducible); locally hypothesis
+# explores new ones.  Tests keep their own max_examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 # The report tests keep their fixtures and --update-golden in their own plugin module.
 if (Path(__file__).parent / "conftest_report.py").exists():
