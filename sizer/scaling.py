@@ -89,6 +89,7 @@ __all__ = [
     "storage_sweep",
     "sweep",
     "sweep_metric",
+    "units_monotone",
     "vary",
     "worst_failure",
 ]
@@ -103,6 +104,8 @@ READ_CEILING_FRACTION = 0.99
 MAX_UNITS = 10_000
 #: Largest server count :func:`max_servers` searches (the scenario schema's limit).
 MAX_SERVERS = 100_000
+#: Leaf-spine: :func:`max_servers` checks every count below its answer up to this many.
+MAX_VERIFY = 4096
 
 _FED = 1.0 - 1e-9  # same tolerance as sizer.analysis.FED
 _REL = 1e-9  # relative tolerance of target comparisons
@@ -298,6 +301,8 @@ class SizingResult:
     unit_rack_units: float | None = None
     unit_power_watts: float | None = None
     skipped: bool = False  # --all-units: the unit cannot be used on this fabric
+    monotone: bool | None = None  # None: monotone by structure (bisection alone is exact)
+    search: str = "galloping + bisection"
 
     def to_json(self) -> dict[str, Any]:
         ach = self.achieved
@@ -324,6 +329,8 @@ class SizingResult:
                 else self.storage_units * self.unit_power_watts
             ),
             "skipped": self.skipped,
+            "monotone": self.monotone,
+            "search": self.search,
         }
 
 
@@ -338,6 +345,7 @@ class ServerLimit:
     port_limited: bool  # the switches run out of ports before the GPUs starve
     limiting: dict[str, Any] | None  # what starves the GPUs at servers + 1
     reason: str
+    verified: bool = True  # every count below the answer was checked (or need not be)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -348,6 +356,7 @@ class ServerLimit:
             "port_limited": self.port_limited,
             "limiting": self.limiting,
             "reason": self.reason,
+            "verified": self.verified,
         }
 
 
@@ -1511,7 +1520,38 @@ def size_storage(
         return _meets(e, objective, target)
 
     ans, max_fit, probes, evals = _search(at, meets, max_units)
+    search = "galloping + bisection"
+    monotone: bool | None = None
+    if not units_monotone(design):
+        # Leaf-spine (or mixed storage cabling): adding a unit can re-spread storage over
+        # the leaves and lower throughput, and even port feasibility need not be monotone.
+        # Check every count below the candidate (or up to what the ports can hold).
+        top = ans - 1 if ans is not None else min(max_units, _unit_bound(design, storage_group))
+        for k in range(1, top + 1):
+            e = at(k) if k not in evals else evals[k]
+            if k not in evals:
+                evals[k] = e
+                probes.append((k, meets(e)))
+            if meets(e):
+                ans = k
+                break
+        ks = sorted(evals)
+        fits = [evals[k].feasible for k in ks]
+        oks = [meets(evals[k]) for k in ks]
+        # monotone: once met, met for every larger count; once too big, too big after
+        monotone = oks == sorted(oks) and fits == sorted(fits, reverse=True)
+        search = (
+            f"galloping + bisection, verified by checking every count up to "
+            f"{ans if ans is not None else top} ({design.topology}: more units need not "
+            "mean more throughput)"
+        )
+        if ans is not None:
+            max_fit = None
+        elif max_fit is not None:
+            max_fit = max([k for k, e in evals.items() if e.feasible], default=max_fit)
     common: dict[str, Any] = {
+        "monotone": monotone,
+        "search": search,
         "scenario": design.name,
         "unit_id": st.unit_id,
         "objective": objective,
@@ -1531,7 +1571,18 @@ def size_storage(
             reason=_met_reason(objective, target, ans, st.unit_id),
             **common,
         )
-    last = max_fit if max_fit is not None else max(k for k, e in evals.items() if e.feasible)
+    fitting = [k for k, e in evals.items() if e.feasible]
+    if not fitting:
+        e1 = evals[min(evals)]
+        return SizingResult(
+            met=False,
+            storage_units=None,
+            achieved=None,
+            limiting={"kind": "link", "group": "switch ports"},
+            reason=f"no number of {st.unit_id} units fits the switches' ports ({e1.note})",
+            **common,
+        )
+    last = max_fit if max_fit is not None else max(fitting)
     v = vary(design, storage_units=last, storage_group=storage_group)
     unl = _evaluate(v, math.inf, method)
     limiting = _limit_dict(unl.bottleneck)
@@ -1577,6 +1628,30 @@ def size_storage(
         reason=reason,
         **common,
     )
+
+
+def units_monotone(design: Design) -> bool:
+    """True when more storage units can never lower throughput or stop fitting and then
+    fit again: single-switch, or dual-switch with every storage group split alike over
+    the two switches.  Then every unit is cabled alike, so adding one leaves each
+    server's routing fractions unchanged and only adds capacity.  Leaf-spine designs are
+    not: a unit can land on a server's own leaf or another (striping then sends a
+    different share over the oversubscribed uplinks), and a new storage leaf takes a
+    server leaf away (tests/test_scaling.py has a hand-computed counterexample)."""
+    from sizer.topology import _split
+
+    if design.topology == "single-switch":
+        return True
+    if design.topology == "dual-switch":
+        return len({tuple(_split(s.ports, 2)) for s in design.storage}) == 1
+    return False
+
+
+def _unit_bound(design: Design, storage_group: int) -> int:
+    """No more units than this can be cabled: every port of every switch on storage."""
+    n_switches = {"single-switch": 1, "dual-switch": 2}.get(design.topology, design.leaves or 1)
+    ports = max(1, design.storage[storage_group].ports)
+    return max(1, n_switches * design.switch_ports // ports)
 
 
 def _ports_text(design: Design) -> str:
@@ -1668,9 +1743,15 @@ def max_servers(
 ) -> ServerLimit:
     """The converse of sizing: the most servers (workload mix kept) that the design's
     storage (``storage_units``, default its own) keeps with every GPU workload at least
-    ``min_utilization`` fed.  Galloping + bisection over server counts; stops where the
-    switches run out of ports (``port_limited``).  Read-benchmark-only designs have no
-    GPUs to feed: ``servers`` is then the largest count that fits the ports."""
+    ``min_utilization`` fed, growing one server at a time: the result ``n`` is the
+    largest count such that every count 1..n is fed and fits the ports.  Galloping +
+    bisection over server counts; stops where the switches run out of ports
+    (``port_limited``).  On single and dual switches adding a server never raises
+    another's share, so the search is exact; a leaf-spine re-spreads servers over the
+    leaves, so there every count below the answer is checked too (up to
+    :data:`MAX_VERIFY` counts; ``verified`` says whether that happened).  Read-benchmark-
+    only designs have no GPUs to feed: ``servers`` is then the largest count that fits
+    the ports."""
     if not 0.0 < min_utilization <= 1.0:
         raise ValueError(f"minimum utilization must be in (0, 1], not {min_utilization}")
     k = storage_units if storage_units is not None else design.storage[0].count
@@ -1710,6 +1791,13 @@ def max_servers(
                 else:
                     lo = mid
         first_bad = hi
+    verified = design.topology != "leaf-spine"
+    if not verified and (first_bad or max_count) - 1 <= MAX_VERIFY:
+        for n in range(2, (first_bad or max_count + 1) - 1):
+            if bad(n):
+                first_bad = n
+                break
+        verified = True
     if first_bad is None:
         return ServerLimit(
             design.name,
@@ -1719,6 +1807,7 @@ def max_servers(
             False,
             None,
             f"at least {max_count} servers stay fed",
+            verified,
         )
     n = first_bad - 1
     e = evals[first_bad]
@@ -1731,6 +1820,7 @@ def max_servers(
             True,
             {"kind": "link", "group": "switch ports"},
             f"{n} servers fill the switches' ports ({e.note}); all stay fed",
+            verified,
         )
     lim = _limit_dict(e.bottleneck)
     what = "?" if lim is None else f"{lim['group']} ({lim['kind']})"
@@ -1743,6 +1833,7 @@ def max_servers(
         lim,
         f"{k} units keep {n} servers at least {100 * min_utilization:.0f}% fed; "
         f"at {first_bad} servers {what} starves the GPUs",
+        verified,
     )
 
 
