@@ -119,8 +119,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{'ok' if med < SWEEP_TARGET_S else 'MISSED'}"
     )
     ok &= med < SWEEP_TARGET_S
-    k32 = res.lines[-1].knee
-    print(f"  knee at 32 units: {k32.to_json() if k32 else 'linear'}")
+    for line in (res.lines[0], res.lines[7], res.lines[15], res.lines[31]):
+        k = line.knee
+        where = (
+            f"knee at {k.servers} servers ({k.efficiency:.0%}), {k.bottleneck_group}"
+            if k
+            else "linear to 128 servers"
+        )
+        print(f"  {line.storage_units:>2} units: {where}")
 
     t0 = time.perf_counter()
     exact = scaling.evaluate(d, method="exact")
