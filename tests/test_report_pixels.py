@@ -94,9 +94,9 @@ def test_the_margin_check_sees_overflow(tool: Callable[[str], str], tmp_path: Pa
     css = (templates_dir() / "report.css").read_text(encoding="utf-8")
     html = (
         f"<html><head><style>{css}</style></head><body><p>cover</p>"
-        "<section class='chapter'><pre style='white-space: pre'>"
+        "<section style='break-before: page'><pre style='white-space: pre'>"
         + "W" * 300
-        + "</pre></section><section class='chapter'></section></body></html>"
+        + "</pre></section><section style='break-before: page; height: 5mm'></section></body></html>"
     )
     pdf = tmp_path / "bad.pdf"
     pdf.write_bytes(render_pdf(html))

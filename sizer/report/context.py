@@ -81,6 +81,12 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _with_kind(group: str, kind: str) -> str:
+    """``ess-3000 x1 (storage)``; no repeat when the group name says it already."""
+    words = KIND_WORDS.get(kind, kind)
+    return group if group.endswith(words) else f"{group} ({words})"
+
+
 def _link_name(cat: Catalog | None, link_id: str) -> str:
     if cat is not None and link_id in cat.links:
         return cat.links[link_id].name
@@ -167,15 +173,15 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
     gpu_work = [w for w in a.workloads if not w.unbounded]
     if gpu_work:
         s1 = (
-            f"{_servers_phrase(a)} with {_storage_phrase(a)} on {fabric} deliver "
+            f"{_servers_phrase(a)} and {_storage_phrase(a)} on {fabric} deliver "
             f"{fmt.images(a.images_per_sec)} images/s for {_workloads_phrase(a)}, reading "
             f"{fmt.rate(a.read_bytes_per_sec)} from storage."
         )
     else:
         s1 = (
-            f"{_servers_phrase(a)} with {_storage_phrase(a)} on {fabric} read "
+            f"{_servers_phrase(a)} and {_storage_phrase(a)} on {fabric} read "
             f"{fmt.rate(a.read_bytes_per_sec)} from storage in the "
-            f"{_join([w.label for w in a.workloads])} benchmark."
+            f"{_join([workload_label(a, w.index) for w in a.workloads])} benchmark."
         )
     b = bottleneck_sentence(a)
     s2 = f"The design is {b}." if not b.startswith("no GPU") else _cap_first(b) + "."
@@ -201,13 +207,13 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
             r = top[0]
             if r.saturated:
                 s3 = (
-                    f"{_cap_first(r.group)} ({KIND_WORDS.get(r.kind, r.kind)}) runs at "
+                    f"{_cap_first(_with_kind(r.group, r.kind))} runs at "
                     f"{fmt.pct(r.utilization)}: it sets the limit, so more of it raises "
                     "the result."
                 )
             else:
                 s3 = (
-                    f"The busiest resource, {r.group} ({KIND_WORDS.get(r.kind, r.kind)}), "
+                    f"The busiest resource, {_with_kind(r.group, r.kind)}, "
                     f"runs at {fmt.pct(r.utilization)}, so demand can grow "
                     f"{fmt.factor(r.headroom)} before anything in the data path saturates."
                 )
@@ -244,8 +250,7 @@ def _key_figures(a: Analysis, sc: Any) -> list[dict[str, str]]:
         rows.append(
             (
                 "Bottleneck",
-                f"{b['group']} ({KIND_WORDS.get(b['kind'], b['kind'])}) "
-                f"at {fmt.pct(b['utilization'])}",
+                f"{_with_kind(b['group'], b['kind'])} at {fmt.pct(b['utilization'])}",
             )
         )
     top = [r for r in a.top_resources(1) if r.load > 0]
@@ -254,7 +259,7 @@ def _key_figures(a: Analysis, sc: Any) -> list[dict[str, str]]:
         rows.append(
             (
                 "Busiest resource",
-                f"{r.group} at {fmt.pct(r.utilization)}, headroom {fmt.factor(r.headroom)}",
+                f"{r.group} at {fmt.pct(r.utilization)} of capacity",
             )
         )
     t = getattr(sc, "target", None) if sc is not None else None

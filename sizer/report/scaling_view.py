@@ -195,9 +195,13 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
     )
     obj = _objective_words(sizing.objective, sizing.target)
     if sizing.met and sizing.storage_units is not None:
-        verb = "is" if sizing.storage_units == 1 else "are"
+        verb = (
+            "is the fewest that meets"
+            if sizing.storage_units == 1
+            else ("are the fewest that meet")
+        )
         paragraphs.append(
-            f"Storage: {sizing.storage_units} × {unit} {verb} the fewest that meet the target "
+            f"Storage: {sizing.storage_units} × {unit} {verb} the target "
             f"({obj}); this design has {m}."
         )
     else:
@@ -296,13 +300,22 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
     ]
 
     summary = None
+    if reads_only and sizing.met and sizing.storage_units is not None:
+        got = sizing.achieved.read_bytes_per_sec if sizing.achieved is not None else None
+        lim = f" while {a.bottleneck['group']} is the limit" if a.bottleneck else ""
+        summary = (
+            f"{sizing.storage_units} × {unit} already read {fmt.rate(got)}, within 1% of what "
+            f"unlimited storage would give (this design has {m}): more storage would not "
+            f"read faster{lim}."
+        )
     if not reads_only:
         if sizing.met and sizing.storage_units is not None:
-            verb = "is" if sizing.storage_units == 1 else "are"
-            summary = (
-                f"{sizing.storage_units} × {unit} {verb} the fewest that keep {obj}"
-                f" (this design has {m})"
+            verb = (
+                "is the fewest that keeps"
+                if sizing.storage_units == 1
+                else ("are the fewest that keep")
             )
+            summary = f"{sizing.storage_units} × {unit} {verb} {obj} (this design has {m})"
         else:
             summary = f"No count of {unit} keeps {obj}"
         if head.multiplier is not None and math.isfinite(head.multiplier):

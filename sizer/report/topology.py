@@ -141,16 +141,22 @@ def summarize(
     leaf_spine = d.topology == "leaf-spine"
     sat_nodes, sat_edges = _saturated(a, g)
     nodes = sorted(g.nodes, key=lambda n: _node_sort(g, n))
-    for level in range(4):
-        classes: dict[tuple[Any, ...], list[str]] = {}
-        for n in nodes:
-            classes.setdefault(_class(g, n, level), []).append(n)
-        rows_n: dict[int, int] = defaultdict(int)
-        for members in classes.values():
-            data = g.nodes[members[0]]
-            rows_n[_row_of(data["kind"], data.get("role", ""), leaf_spine)] += 1
-        if max(rows_n.values()) <= max_row:
-            break
+
+    def row(n: str) -> int:
+        return _row_of(g.nodes[n]["kind"], g.nodes[n].get("role", ""), leaf_spine)
+
+    # each row is grouped only as far as it must be to hold at most max_row boxes
+    row_level: dict[int, int] = {}
+    for r in {row(n) for n in nodes}:
+        members = [n for n in nodes if row(n) == r]
+        for level in range(4):
+            if len({_class(g, n, level) for n in members}) <= max_row:
+                break
+        row_level[r] = level
+    level = max(row_level.values())
+    classes: dict[tuple[Any, ...], list[str]] = {}
+    for n in nodes:
+        classes.setdefault(_class(g, n, row_level[row(n)]), []).append(n)
     node_class = {n: c for c, ms in classes.items() for n in ms}
     keys = {c: f"n{i}" for i, c in enumerate(classes)}
     dnodes: dict[str, DNode] = {}
