@@ -240,6 +240,36 @@ def test_client_bound_design_never_benefits_from_more_storage(cat: Any) -> None:
     assert "the clients' ingest limit" in r.reason
 
 
+def test_knee_is_per_workload_not_hidden_by_a_cheap_workload(cat: Any) -> None:
+    """Each t-srv (4 ports here: 40 GB/s, so one server's 22 GB/s is fed) runs A = t-m
+    training on 2 GPUs with 8 MB samples (2,000 images/s, 16 GB/s) and B = t-m inference
+    on 2 GPUs with 1 MB samples (6,000 images/s, 6 GB/s); two t-st give 40 GB/s.
+
+    2 servers want 44 GB/s.  Max-min per GPU: B's GPUs want 3 GB/s each, A's 8; at level
+    t >= 3, 2 x (2 x 3 + 2 t) = 40 gives t = 7, so A gets 14 of 16 GB/s: 1,750 images/s
+    per server, 87.5% of linear, while B is fully fed.  Aggregate images/s is
+    2 x (1,750 + 6,000) = 15,500 of 16,000 ideal, 96.9% -- above 95%, and would call it
+    linear.  Per workload, A's 87.5% puts the knee at 2 servers, on the storage.
+    """
+    d = design(
+        cat,
+        compute=[{"server": "t-srv", "count": 1, "overrides": {"storage_ports": 4}}],
+        storage=[{"unit": "t-st", "count": 2}],
+        workloads=[
+            {"model": "t-m", "dataset": "t-8mb", "gpus_per_server": 2},
+            {"model": "t-m", "dataset": "t-1mb", "gpus_per_server": 2, "phase": "inference"},
+        ],
+    )
+    res = S.server_sweep(d, [1, 2])
+    line = res.lines[0]
+    p2 = line.points[1]
+    assert p2.workload_images_per_sec == pytest.approx((3500, 12000))
+    assert p2.images_per_sec / line.ideal[1] == pytest.approx(15500 / 16000)
+    assert line.efficiency[1] == pytest.approx(0.875)
+    assert res.knee is not None and res.knee.servers == 2
+    assert res.knee.bottleneck_group == "t-st x2"
+
+
 @pytest.mark.parametrize(
     ("over", "knee", "kind", "group"),
     [
