@@ -50,6 +50,39 @@ FED = 1.0 - 1e-9
 KINDS = ("storage", "link", "switch", "server-ingest", "host-preprocessing", "gpu-compute")
 
 
+# Resource group names: resources that behave alike share one (all units of a storage
+# group, all links of one bundle type).  Public so the fast sweep evaluator in
+# sizer/scaling.py names groups exactly as the analysis does.
+
+
+def storage_group(unit_id: str, count: int) -> str:
+    return f"{unit_id} x{count}"
+
+
+def storage_links_group(unit_id: str) -> str:
+    return f"{unit_id} -> switch links"
+
+
+def server_links_group(group_name: str) -> str:
+    return f"switch -> {group_name} links"
+
+
+def fabric_links_group(role_from: str, role_to: str) -> str:
+    return f"{role_from} -> {role_to} links" if role_from != role_to else "inter-switch links"
+
+
+def ingest_group(group_name: str, count: int) -> str:
+    return f"{group_name} x{count} client ingest"
+
+
+def preprocessing_group(group_name: str, count: int) -> str:
+    return f"{group_name} x{count} host preprocessing"
+
+
+def switch_group(switch_id: str) -> str:
+    return f"{switch_id} switches"
+
+
 @dataclass(slots=True)
 class ResourceResult:
     id: str
@@ -244,7 +277,7 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
     for ep in fab.storage:
         s = d.storage[ep.group]
         storage_r[ep.node] = add(
-            ep.node, "storage", f"{s.unit_id} x{s.count}", s.read_bandwidth * storage_scale
+            ep.node, "storage", storage_group(s.unit_id, s.count), s.read_bandwidth * storage_scale
         )
     ingest_r: dict[str, int] = {}
     prep_r: dict[str, int] = {}
@@ -254,19 +287,19 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
             ingest_r[ep.node] = add(
                 f"{ep.node} ingest",
                 "server-ingest",
-                f"{sg.name} x{sg.count} client ingest",
+                ingest_group(sg.name, sg.count),
                 sg.ingest_limit,
             )
     edge_r: dict[tuple[str, str], int] = {}
     for u, v, data in g.edges(data=True):
         ku, kv = g.nodes[u]["kind"], g.nodes[v]["kind"]
         if ku == "storage":
-            grp = f"{g.nodes[u]['model']} -> switch links"
+            grp = storage_links_group(g.nodes[u]["model"])
         elif kv == "server":
-            grp = f"switch -> {d.servers[g.nodes[v]['group']].name} links"
+            grp = server_links_group(d.servers[g.nodes[v]["group"]].name)
         else:
             ru, rv = g.nodes[u]["role"], g.nodes[v]["role"]
-            grp = f"{ru} -> {rv} links" if ru != rv else "inter-switch links"
+            grp = fabric_links_group(ru, rv)
         label = f"{data['links']}x {data['link_type']}"
         edge_r[(u, v)] = add(f"{u} -> {v} ({label})", "link", grp, data["capacity"])
     switch_r: dict[str, int] = {}
@@ -284,7 +317,7 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
             prep_r[ep.node] = add(
                 f"{ep.node} preprocessing",
                 "host-preprocessing",
-                f"{sg.name} x{sg.count} host preprocessing",
+                preprocessing_group(sg.name, sg.count),
                 sg.preprocessing_rate,
                 "images/s",
             )
@@ -312,6 +345,10 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
         hit = shared_cache.get(attach)
         if hit is not None:
             return hit
+        if n_units == 0:  # no storage left (failure analysis): nothing can arrive
+            empty = (np.zeros(0, dtype=np.int64), np.zeros(0), [])
+            shared_cache[attach] = empty
+            return empty
         w = 1.0 / n_units
         per_src, edge_flow, to_dst = router.route(
             [(a, w * len(nodes)) for a, nodes in st_patterns], attach

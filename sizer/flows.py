@@ -419,6 +419,8 @@ def _fill(
         newly[r_star] = True
         sat = np.flatnonzero(newly)
         rel_slack = slack[sat] / np.where(cap[sat] > 0.0, cap[sat], 1.0)
+        # slack below the tie tolerance is rounding noise: ties go to the lowest index
+        rel_slack = np.where(rel_slack <= _TIE_RTOL, 0.0, rel_slack)
         sat = sat[np.lexsort((sat, rel_slack))]  # smallest slack first, then index
         saturated[sat] = True
         pos, lengths = _segments(w.indptr, sat)

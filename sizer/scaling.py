@@ -732,7 +732,7 @@ def _structure(d: Design) -> _Struct | str:
     """Endpoint classes and port check of the fabric :func:`sizer.topology.build_fabric`
     would build, in O(switches + groups).  Returns the port problem as a string when
     the switches are too small (``build_fabric`` raises ValueError then)."""
-    from sizer.topology import _ep_rate, _split, _storage_leaf_count
+    from sizer.topology import endpoint_rate, split_ports, storage_leaf_count
 
     ports = d.switch_ports
     n_sg, n_st = len(d.servers), len(d.storage)
@@ -757,7 +757,7 @@ def _structure(d: Design) -> _Struct | str:
     if d.topology == "dual-switch":
 
         def att(p: int) -> dict[int, int]:
-            a, b = _split(p, 2)
+            a, b = split_ports(p, 2)
             return {k: n for k, n in ((0, a), (1, b)) if n > 0}
 
         srv = [
@@ -774,9 +774,9 @@ def _structure(d: Design) -> _Struct | str:
     if d.topology != "leaf-spine" or d.leaves is None or d.spines is None:
         raise _Unsupported(d.topology)
     n_leaves, n_spines = d.leaves, d.spines
-    n_st_leaves = _storage_leaf_count(d)
+    n_st_leaves = storage_leaf_count(d)
     srv_leaves = n_leaves - n_st_leaves
-    per_leaf = _split(d.total_servers, srv_leaves)
+    per_leaf = split_ports(d.total_servers, srv_leaves)
     # servers fill the server leaves in contiguous blocks, groups in order
     starts = [0]
     for g in d.servers:
@@ -809,8 +809,8 @@ def _structure(d: Design) -> _Struct | str:
     counts: dict[tuple[Any, ...], int] = {}
     for lk in leaf_keys:
         counts[lk] = counts.get(lk, 0) + 1
-    srate = [_ep_rate(d, "server", gi) * g.storage_ports for gi, g in enumerate(d.servers)]
-    trate = [_ep_rate(d, "storage", si) * s.ports for si, s in enumerate(d.storage)]
+    srate = [endpoint_rate(d, "server", gi) * g.storage_ports for gi, g in enumerate(d.servers)]
+    trate = [endpoint_rate(d, "storage", si) * s.ports for si, s in enumerate(d.storage)]
     info: dict[tuple[Any, ...], tuple[int, int]] = {}
     for lk in counts:
         down_bw = sum(c * r for c, r in zip(lk[0], srate, strict=True)) + sum(
@@ -860,7 +860,15 @@ _ORD_UNIT, _ORD_INGEST, _ORD_PEDGE, _ORD_UP, _ORD_DOWN, _ORD_SEDGE, _ORD_PREP = 
 
 
 def _fast_impl(d: Design, storage_scale: float) -> _Eval:
-    from sizer.topology import _ep_rate
+    from sizer.analysis import (
+        fabric_links_group,
+        ingest_group,
+        preprocessing_group,
+        server_links_group,
+        storage_group,
+        storage_links_group,
+    )
+    from sizer.topology import endpoint_rate
 
     struct = _structure(d)
     if isinstance(struct, str):
@@ -911,7 +919,7 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
             i = res(
                 ("ingest", pi),
                 "server-ingest",
-                f"{sg.name} x{sg.count} client ingest",
+                ingest_group(sg.name, sg.count),
                 sg.ingest_limit,
                 _ORD_INGEST,
             )
@@ -922,17 +930,17 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
             i = res(
                 ("unit", sc.group),
                 "storage",
-                f"{st.unit_id} x{st.count}",
+                storage_group(st.unit_id, st.count),
                 st.read_bandwidth * storage_scale,
                 _ORD_UNIT,
             )
             col[i] += per_unit * sc.n / st.count
-            trate = _ep_rate(d, "storage", sc.group)
+            trate = endpoint_rate(d, "storage", sc.group)
             if ls:
                 i = res(
                     ("sedge", ci, sc.leaf),
                     "link",
-                    f"{st.unit_id} -> switch links",
+                    storage_links_group(st.unit_id),
                     sc.links[sc.leaf] * trate,
                     _ORD_SEDGE,
                 )
@@ -946,7 +954,7 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
                     i = res(
                         ("up", sc.leaf),
                         "link",
-                        "leaf -> spine links",
+                        fabric_links_group("leaf", "spine"),
                         struct.leaf_uplinks[sc.leaf] * swr,
                         _ORD_UP,
                     )
@@ -955,7 +963,7 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
                     i = res(
                         ("down", pc.leaf),
                         "link",
-                        "spine -> leaf links",
+                        fabric_links_group("spine", "leaf"),
                         struct.leaf_uplinks[pc.leaf] * swr,
                         _ORD_DOWN,
                     )
@@ -965,18 +973,18 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
                     i = res(
                         ("sedge", ci, k),
                         "link",
-                        f"{st.unit_id} -> switch links",
+                        storage_links_group(st.unit_id),
                         sc.links[k] * trate,
                         _ORD_SEDGE,
                     )
                     col[i] += per_unit * frac
                     arrive[k] += sc.n / K * frac
-        prate = _ep_rate(d, "server", pc.group)
+        prate = endpoint_rate(d, "server", pc.group)
         for k, frac in arrive.items():
             i = res(
                 ("pedge", pi, k),
                 "link",
-                f"switch -> {sg.name} links",
+                server_links_group(sg.name),
                 pc.links[k] * prate,
                 _ORD_PEDGE,
             )
@@ -1020,7 +1028,7 @@ def _fast_impl(d: Design, storage_scale: float) -> _Eval:
                     i = res(
                         ("prep", pi),
                         "host-preprocessing",
-                        f"{sg.name} x{sg.count} host preprocessing",
+                        preprocessing_group(sg.name, sg.count),
                         sg.preprocessing_rate,
                         _ORD_PREP,
                     )
@@ -1672,12 +1680,12 @@ def units_monotone(design: Design) -> bool:
     not: a unit can land on a server's own leaf or another (striping then sends a
     different share over the oversubscribed uplinks), and a new storage leaf takes a
     server leaf away (tests/test_scaling.py has a hand-computed counterexample)."""
-    from sizer.topology import _split
+    from sizer.topology import split_ports
 
     if design.topology == "single-switch":
         return True
     if design.topology == "dual-switch":
-        return len({tuple(_split(s.ports, 2)) for s in design.storage}) == 1
+        return len({tuple(split_ports(s.ports, 2)) for s in design.storage}) == 1
     return False
 
 

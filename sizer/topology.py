@@ -46,7 +46,17 @@ if TYPE_CHECKING:
     from sizer.design import Design
     from sizer.schema import Scenario
 
-__all__ = ["Endpoint", "Fabric", "build_fabric", "port_problems", "routing_fractions"]
+__all__ = [
+    "Endpoint",
+    "Fabric",
+    "Router",
+    "build_fabric",
+    "endpoint_rate",
+    "port_problems",
+    "routing_fractions",
+    "split_ports",
+    "storage_leaf_count",
+]
 
 Attach = tuple[tuple[str, int], ...]  # ((switch, links), ...) sorted
 
@@ -90,7 +100,7 @@ def _storage_node(d: Design, si: int, k: int) -> str:
     return f"{s.unit_id}#{k + 1}" if len(d.storage) == 1 else f"{s.unit_id}[{si}]#{k + 1}"
 
 
-def _split(ports: int, parts: int) -> list[int]:
+def split_ports(ports: int, parts: int) -> list[int]:
     """Split ``ports`` as evenly as possible into ``parts`` (first parts get the extra)."""
     base, extra = divmod(ports, parts)
     return [base + (1 if i < extra else 0) for i in range(parts)]
@@ -120,7 +130,7 @@ def _plan(
         switches = ["switch-A", "switch-B"]
 
         def att(p: int) -> Attach:
-            a, b = _split(p, 2)
+            a, b = split_ports(p, 2)
             return tuple((sw, n) for sw, n in (("switch-A", a), ("switch-B", b)) if n > 0)
 
         for gi, g in enumerate(d.servers):
@@ -137,10 +147,10 @@ def _plan(
         spines = [f"spine-{i + 1}" for i in range(d.spines)]
         switches = leaves + spines
         n_srv = d.total_servers
-        n_st_leaves = _storage_leaf_count(d)
+        n_st_leaves = storage_leaf_count(d)
         srv_leaves = d.leaves - n_st_leaves
         st_leaves = list(range(srv_leaves, d.leaves)) if n_st_leaves else list(range(srv_leaves))
-        per_leaf = _split(n_srv, srv_leaves)
+        per_leaf = split_ports(n_srv, srv_leaves)
         leaf_of: list[int] = []
         for li, n in enumerate(per_leaf):
             leaf_of.extend([li] * n)
@@ -173,7 +183,7 @@ def _plan(
         # uplinks: leaf downlink bandwidth / oversubscription, split evenly over spines
         down_bw: dict[str, float] = defaultdict(float)
         for _node, kind, gi, _k, attach in eps:
-            rate = _ep_rate(d, kind, gi)
+            rate = endpoint_rate(d, kind, gi)
             for sw, n in attach:
                 down_bw[sw] += n * rate
         for leaf in leaves:
@@ -184,7 +194,7 @@ def _plan(
     return eps, switches, isl
 
 
-def _storage_leaf_count(d: Design) -> int:
+def storage_leaf_count(d: Design) -> int:
     """Leaves dedicated to storage in a leaf-spine design (0: shared with servers)."""
     assert d.leaves is not None
     if d.leaves == 1:
@@ -197,7 +207,7 @@ def _storage_leaf_count(d: Design) -> int:
     return min(d.leaves - 1, max(1, math.ceil(ports / down_cap)))
 
 
-def _ep_rate(d: Design, kind: str, gi: int) -> float:
+def endpoint_rate(d: Design, kind: str, gi: int) -> float:
     own = d.servers[gi].link_rate if kind == "server" else d.storage[gi].link_rate
     return min(own, d.switch_link_rate)
 
@@ -239,7 +249,7 @@ def build_fabric(d: Design) -> Fabric:
     storage: list[Endpoint] = []
     cables: dict[str, int] = defaultdict(int)
     for node, kind, gi, k, attach in eps:
-        rate = _ep_rate(d, kind, gi)
+        rate = endpoint_rate(d, kind, gi)
         link_id = d.servers[gi].link_id if kind == "server" else d.storage[gi].link_id
         model = d.servers[gi].server_id if kind == "server" else d.storage[gi].unit_id
         g.add_node(node, kind=kind, group=gi, index=k, model=model)
