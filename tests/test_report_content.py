@@ -187,3 +187,37 @@ def test_letter_paper(
         [tool("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True, timeout=60
     ).stdout
     assert "612 x 792 pts (letter)" in info
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_scaling_and_memory_figures_in_pdf(
+    stem: str, shipped_reports: dict[str, Rendered], tool: Callable[[str], str], catalog: Any
+) -> None:
+    """The scaling section prints sizer.scaling's sizing, headroom and N-1 figures, and
+    the memory section sizer.memory's totals, through the same helpers."""
+    from sizer import scaling
+    from sizer.analysis import analyze
+    from sizer.loader import load_scenario
+
+    r = shipped_reports[stem]
+    text = _text(tool, r.pdf_path)
+    sc = load_scenario(r.scenario, catalog)
+    a = analyze(sc, catalog)
+    sizing = scaling.size_storage(a.design).to_json()
+    if sizing["met"]:
+        assert f"{sizing['storage_units']} × {a.design.storage[0].unit_name}" in text
+    head = scaling.headroom(a.design).to_json()
+    if head["multiplier"] is not None:
+        assert fmt.factor(head["multiplier"]) in text
+
+    # a table cell may break after a hyphen, which pdftotext then drops: compare without
+    # hyphens and spaces
+    def bare(s: str) -> str:
+        return re.sub(r"[-\s]", "", s)
+
+    for case in scaling.failure_cases(a.design, fabric=a.fabric):
+        j = case.to_json()
+        assert bare(j["element"]) in bare(text)
+        assert fmt.pct(j["relative"]) in text
+    for m in r.context["memory"] or []:
+        assert m["total"] in text and m["gpu_memory"] in text and m["largest_batch"] in text

@@ -292,7 +292,7 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
                 "Limited by",
             ],
             "numeric": [False, False, True, True, True, True, True, False],
-            "widths": [15, 22, 7, 11, 8, 9, 10, 18],
+            "widths": [13, 27, 7, 11, 8, 9, 10, 15],
             "rows": rows,
             "note": "One element lost at a time; 'Alike' counts the elements whose loss is the "
             "same case. Figures are the full analysis on the degraded fabric.",
