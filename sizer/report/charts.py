@@ -158,7 +158,9 @@ def utilization_chart(rows: Sequence[dict[str, Any]], prefix: str = "util") -> s
             )
             ax.text(u * 100 + top, y, r["util"], va="center", ha="left", fontsize=FONT_PT)
         ax.axvline(100, color="#000000", linestyle="--", linewidth=1.0)
-        ax.set_yticks(ys, [_wrap(f"{r['group']} ({r['kind']})", 34) for r in rows])
+        ax.set_yticks(
+            ys, [_wrap(r.get("label") or f"{r['group']} ({r['kind']})", 34) for r in rows]
+        )
         ax.set_xlim(0, top * 100)
         ax.set_ylim(-0.6, n - 0.4)
         ax.set_xlabel("utilization (% of capacity); dashed line: capacity")

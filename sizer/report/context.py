@@ -43,6 +43,7 @@ TOPOLOGY_WORDS = {
 KIND_WORDS = {
     "storage": "storage",
     "link": "network link",
+    "switch": "switch",
     "server-ingest": "client ingest",
     "host-preprocessing": "host preprocessing",
     "gpu-compute": "GPU compute",
@@ -84,7 +85,7 @@ def _join(items: list[str]) -> str:
 def _with_kind(group: str, kind: str) -> str:
     """``ess-3000 x1 (storage)``; no repeat when the group name says it already."""
     words = KIND_WORDS.get(kind, kind)
-    return group if group.endswith(words) else f"{group} ({words})"
+    return group if words.lower() in group.lower() else f"{group} ({words})"
 
 
 def _link_name(cat: Catalog | None, link_id: str) -> str:
@@ -450,6 +451,7 @@ def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
         rows.append(
             {
                 "group": r.group,
+                "label": _with_kind(r.group, r.kind),
                 "kind": KIND_WORDS.get(r.kind, r.kind),
                 "count": fmt.count(counts[r.group]),
                 "capacity": fmt.capacity(r.capacity, r.unit),
