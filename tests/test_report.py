@@ -386,3 +386,9 @@ def test_charts_are_reproducible_and_weasyprint_friendly() -> None:
         ]
     )
     assert "memory per GPU (GiB)" in m
+
+
+def test_paper_changes_the_pdf_not_the_html(catalog: Any) -> None:
+    a = build_report(RA9, catalog, date=DATE, formats=("html",), paper="a4")
+    b = build_report(RA9, catalog, date=DATE, formats=("html",), paper="letter")
+    assert a.html == b.html

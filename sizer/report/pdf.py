@@ -39,7 +39,7 @@ class RefusedURL(ValueError):
 
 try:
     from weasyprint.urls import URLFetcher as _Base
-except ImportError:  # pragma: no cover - older WeasyPrint takes a plain callable
+except (ImportError, OSError):  # pragma: no cover - older WeasyPrint, or no Pango
     _Base = object
 
 
@@ -98,7 +98,25 @@ def render_pdf(html: str, *, paper: str = "a4", fetcher: AssetFetcher | None = N
     fetcher : AssetFetcher, optional
         Default: a new one over the packaged templates.
     """
-    from weasyprint import CSS, HTML
+    try:
+        from weasyprint import CSS, HTML
+    except (ImportError, OSError) as e:  # pragma: no cover - depends on the machine
+        from sizer.errors import Problem, SizerInputError
+
+        raise SizerInputError(
+            [
+                Problem(
+                    "--format",
+                    None,
+                    None,
+                    "",
+                    f"PDF output needs WeasyPrint and its system libraries ({type(e).__name__}: "
+                    f"{str(e)[:120]})",
+                    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core, "
+                    "or use --format html",
+                )
+            ]
+        ) from None
 
     if paper not in PAPER:
         raise ValueError(f"paper must be one of {sorted(PAPER)}, not {paper!r}")
