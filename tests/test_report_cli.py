@@ -129,3 +129,16 @@ def test_cli_help_does_not_import_the_report_stack() -> None:
         timeout=60,
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_render_unwritable_output_exit_2(cli: Any, runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ra-1x-dgx1-1x-ess3000").symlink_to(tmp_path, target_is_directory=True)
+    r = runner.invoke(cli, ["render", str(RA1), "--out", str(out), "--format", "html"])
+    assert r.exit_code == 2
+    assert r.stderr == (
+        f"{out}: {out.resolve()}/ra-1x-dgx1-1x-ess3000 is a symbolic link; refusing to write "
+        "through it (choose another --out)\n"
+    )
+    assert not (tmp_path / "report.html").exists()

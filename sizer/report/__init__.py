@@ -276,7 +276,19 @@ def render_files(
         seen.setdefault(r.name, str(f))
     if problems:
         raise SizerInputError(problems)
+    from sizer.report.write import OutsideOutputDir
+
     written: list[Path] = []
     for r in reports:
-        written += write_files(Path(out_dir), r.name, r.files())
+        try:
+            written += write_files(Path(out_dir), r.name, r.files())
+        except (OutsideOutputDir, OSError) as e:
+            msg = (
+                str(e)
+                if isinstance(e, OutsideOutputDir)
+                else (f"cannot write the report: {e.strerror or e}")
+            )
+            raise SizerInputError(
+                [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
+            ) from None
     return written
