@@ -346,7 +346,11 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
         if hit is not None:
             return hit
         if n_units == 0:  # no storage left (failure analysis): nothing can arrive
-            empty = (np.zeros(0, dtype=np.int64), np.zeros(0), [])
+            empty: tuple[np.ndarray, np.ndarray, list[tuple[str, float]]] = (
+                np.zeros(0, dtype=np.int64),
+                np.zeros(0),
+                [],
+            )
             shared_cache[attach] = empty
             return empty
         w = 1.0 / n_units
