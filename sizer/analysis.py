@@ -291,8 +291,9 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
                 sg.ingest_limit,
             )
     edge_r: dict[tuple[str, str], int] = {}
+    kinds = dict(g.nodes(data="kind"))
     for u, v, data in g.edges(data=True):
-        ku, kv = g.nodes[u]["kind"], g.nodes[v]["kind"]
+        ku, kv = kinds[u], kinds[v]
         if ku == "storage":
             grp = storage_links_group(g.nodes[u]["model"])
         elif kv == "server":
@@ -330,6 +331,13 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
         st_by_attach[ep.attach].append(ep.node)
     st_patterns = list(st_by_attach.items())
     router = Router(g, fab.switches)
+    st_src = router.sources([a for a, _nodes in st_patterns])
+    st_weight = np.asarray([len(nodes) for _a, nodes in st_patterns], dtype=np.float64)
+    # storage-link resource ids per (storage pattern, cable bundle)
+    st_link_idx = [
+        [np.asarray([edge_r.get((node, sw), -1) for node in nodes], dtype=np.int64) for sw, _n in a]
+        for a, nodes in st_patterns
+    ]
     router_edges = np.asarray([edge_r[e] for e in router.edges], dtype=np.int64)
     storage_idx = np.asarray([storage_r[ep.node] for ep in fab.storage], dtype=np.int64)
     shared_cache: dict[
@@ -354,17 +362,16 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
             shared_cache[attach] = empty
             return empty
         w = 1.0 / n_units
-        per_src, edge_flow, to_dst = router.route(
-            [(a, w * len(nodes)) for a, nodes in st_patterns], attach
-        )
+        split, edge_flow, to_dst = router.route_arrays(st_src, st_weight * w, attach)
         idx_parts = [storage_idx]
         val_parts = [np.full(n_units, w)]
         through = np.zeros(len(fab.switches))  # bytes entering each switch
-        for (_a, nodes), split in zip(st_patterns, per_src, strict=True):
-            for sw, f in split.items():
-                idx_parts.append(np.asarray([edge_r[(node, sw)] for node in nodes], dtype=np.int64))
-                val_parts.append(np.full(len(nodes), w * f))
-                through[router.index[sw]] += w * f * len(nodes)
+        for p, j in zip(*np.nonzero(split), strict=True):
+            f = float(split[p, j])
+            link_idx = st_link_idx[p][j]
+            idx_parts.append(link_idx)
+            val_parts.append(np.full(len(link_idx), w * f))
+            through[st_src[0][p, j]] += w * f * len(link_idx)
         nz = edge_flow > 0
         idx_parts.append(router_edges[nz])
         val_parts.append(edge_flow[nz])
@@ -465,6 +472,7 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
             shape=(n_res, n_flows),
         ).tocsr()
+        W.sum_duplicates()  # canonical in place, so the solver need not copy it
     else:
         W = sp.csr_matrix((n_res, n_flows))
     caps = np.asarray(r_cap, dtype=np.float64)

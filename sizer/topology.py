@@ -61,9 +61,9 @@ __all__ = [
 Attach = tuple[tuple[str, int], ...]  # ((switch, links), ...) sorted
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Endpoint:
-    """A server or storage unit and how it is cabled."""
+    """A server or storage unit and how it is cabled (treat as read-only)."""
 
     node: str
     kind: str  # "server" | "storage"
@@ -242,28 +242,37 @@ def build_fabric(d: Design) -> Fabric:
     if over:
         raise ValueError(f"switch {over[0]} needs {used[over[0]]} ports, has {d.switch_ports}")
     g = nx.DiGraph(topology=d.topology)
+    nodes: list[tuple[str, dict[str, Any]]] = []
     for sw in switches:
         role = "spine" if sw.startswith("spine") else "leaf" if sw.startswith("leaf") else "switch"
-        g.add_node(sw, kind="switch", role=role, model=d.switch_id)
+        nodes.append((sw, {"kind": "switch", "role": role, "model": d.switch_id}))
     servers: list[Endpoint] = []
     storage: list[Endpoint] = []
     cables: dict[str, int] = defaultdict(int)
+    edges: list[tuple[str, str, dict[str, Any]]] = []
     for node, kind, gi, k, attach in eps:
         rate = endpoint_rate(d, kind, gi)
-        link_id = d.servers[gi].link_id if kind == "server" else d.storage[gi].link_id
-        model = d.servers[gi].server_id if kind == "server" else d.storage[gi].unit_id
-        g.add_node(node, kind=kind, group=gi, index=k, model=model)
+        if kind == "server":
+            link_id, model = d.servers[gi].link_id, d.servers[gi].server_id
+        else:
+            link_id, model = d.storage[gi].link_id, d.storage[gi].unit_id
+        nodes.append((node, {"kind": kind, "group": gi, "index": k, "model": model}))
         ep = Endpoint(node, kind, gi, k, tuple(sorted(attach)), rate)
         (servers if kind == "server" else storage).append(ep)
         for sw, n in attach:
             u, v = (sw, node) if kind == "server" else (node, sw)
-            g.add_edge(u, v, links=n, rate=rate, capacity=n * rate, link_type=link_id)
+            edges.append(
+                (u, v, {"links": n, "rate": rate, "capacity": n * rate, "link_type": link_id})
+            )
             cables[link_id] += n
+    rate = d.switch_link_rate
     for a, b, n in isl:
-        rate = d.switch_link_rate
-        for u, v in ((a, b), (b, a)):
-            g.add_edge(u, v, links=n, rate=rate, capacity=n * rate, link_type=d.switch_link_id)
+        attrs = {"links": n, "rate": rate, "capacity": n * rate, "link_type": d.switch_link_id}
+        edges.append((a, b, dict(attrs)))
+        edges.append((b, a, dict(attrs)))
         cables[d.switch_link_id] += n
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges)
     return Fabric(
         g, servers, storage, switches, used, dict.fromkeys(switches, d.switch_ports), dict(cables)
     )
@@ -415,11 +424,16 @@ class Router:
         self.switches = list(switches)
         self.index = {s: i for i, s in enumerate(self.switches)}
         eu, ev, el = [], [], []
-        for u, v, data in g.edges(data=True):
-            if u in self.index and v in self.index and data.get("links", 0) > 0:
-                eu.append(self.index[u])
-                ev.append(self.index[v])
-                el.append(float(data["links"]))
+        for u in self.switches:
+            if u not in g:
+                continue
+            iu = self.index[u]
+            for v, data in g.adj[u].items():
+                iv = self.index.get(v)
+                if iv is not None and data.get("links", 0) > 0:
+                    eu.append(iu)
+                    ev.append(iv)
+                    el.append(float(data["links"]))
         n = len(self.switches)
         self.eu = np.asarray(eu, dtype=np.int64)
         self.ev = np.asarray(ev, dtype=np.int64)
@@ -427,6 +441,77 @@ class Router:
         self.edges = [(self.switches[a], self.switches[b]) for a, b in zip(eu, ev, strict=True)]
         adj = csr_matrix((np.ones(len(eu)), (self.eu, self.ev)), shape=(n, n))
         self.dist = shortest_path(adj, directed=True, unweighted=True) if n else np.zeros((0, 0))
+
+    def sources(self, attaches: list[Attach]) -> tuple[Any, Any]:
+        """Padded arrays (switch index, links) of source patterns, for :meth:`route_arrays`.
+
+        A switch missing from this router (failed) is padded out (links 0).
+        """
+        import numpy as np
+
+        width = max((len(a) for a in attaches), default=1) or 1
+        idx = np.zeros((len(attaches), width), dtype=np.int64)
+        links = np.zeros((len(attaches), width))
+        for p, attach in enumerate(attaches):
+            for j, (sw, n) in enumerate(attach):
+                i = self.index.get(sw)
+                if i is not None and n > 0:
+                    idx[p, j] = i
+                    links[p, j] = n
+        return idx, links
+
+    def route_arrays(
+        self, src: tuple[Any, Any], weights: Any, dst: Attach
+    ) -> tuple[Any, Any, dict[str, float]]:
+        """Vectorised :meth:`route`: ``src`` from :meth:`sources`, ``weights`` per source.
+
+        Returns ``(split, edge_flow, to_dst)`` where ``split[p, j]`` is the fraction of
+        source p's bytes leaving over its j-th cable bundle (rows of unreachable sources
+        are 0).
+        """
+        import numpy as np
+
+        n = len(self.switches)
+        dist_c = np.full(n, np.inf)
+        for sw, links in dst:
+            i = self.index.get(sw)
+            if i is not None and links > 0:
+                dist_c = np.minimum(dist_c, self.dist[:, i] + 1.0)
+        s_idx, s_links = src
+        if n == 0:  # every switch failed: nothing is reachable
+            return np.zeros_like(s_links), np.zeros(len(self.eu)), {}
+        d = np.where(s_links > 0, dist_c[s_idx], np.inf)
+        best = d.min(axis=1) if d.size else np.zeros(0)
+        chosen = np.isfinite(d) & (d == best[:, None])
+        w_links = np.where(chosen, s_links, 0.0)
+        total = w_links.sum(axis=1)
+        split = np.divide(
+            w_links, total[:, None], out=np.zeros_like(w_links), where=total[:, None] > 0
+        )
+        inflow = np.zeros(n)
+        np.add.at(inflow, s_idx.ravel(), (split * np.asarray(weights)[:, None]).ravel())
+        edge_flow = np.zeros(len(self.eu))
+        to_dst: dict[str, float] = {}
+        if len(self.eu):
+            du, dv = dist_c[self.eu], dist_c[self.ev]
+            valid = np.isfinite(du) & (dv == du - 1.0)
+            out_links = np.zeros(n)
+            np.add.at(out_links, self.eu[valid], self.el[valid])
+        finite = dist_c[np.isfinite(dist_c)]
+        maxd = int(finite.max()) if finite.size else 0
+        for k in range(maxd, 0, -1):
+            layer = dist_c == float(k)
+            if k == 1:
+                for j in np.flatnonzero(layer & (inflow > 0)):
+                    to_dst[self.switches[int(j)]] = float(inflow[j])
+                break
+            sel = valid & layer[self.eu]
+            if not sel.any():
+                continue
+            f = inflow[self.eu[sel]] * self.el[sel] / out_links[self.eu[sel]]
+            edge_flow[sel] += f
+            np.add.at(inflow, self.ev[sel], f)
+        return split, edge_flow, to_dst
 
     def route(
         self, sources: list[tuple[Attach, float]], dst: Attach
@@ -443,63 +528,17 @@ class Router:
         Returns
         -------
         (per_source, edge_flow, to_dst)
-            ``per_source[i]``: {switch: bytes} leaving source i per unit of its weight
-            (fractions summing to 1, or {} when unreachable); ``edge_flow``: numpy array
-            aligned with :attr:`edges`; ``to_dst``: {switch: bytes} into the destination.
+            ``per_source[i]``: {switch: fraction} leaving source i (summing to 1, or {}
+            when unreachable); ``edge_flow``: numpy array aligned with :attr:`edges`;
+            ``to_dst``: {switch: bytes} into the destination.
         """
-        import numpy as np
-
-        n = len(self.switches)
-        inf = np.inf
-        direct = np.zeros(n)
-        dist_c = np.full(n, inf)
-        for sw, links in dst:
-            i = self.index.get(sw)
-            if i is not None and links > 0:
-                direct[i] += links
-                dist_c = np.minimum(dist_c, self.dist[:, i] + 1.0)
-        inflow = np.zeros(n)
-        per_source: list[dict[str, float]] = []
-        for attach, weight in sources:
-            opts = [
-                (self.index[sw], links) for sw, links in attach if sw in self.index and links > 0
-            ]
-            if not opts:
-                per_source.append({})
-                continue
-            best = min(dist_c[i] for i, _ in opts)
-            if not np.isfinite(best):
-                per_source.append({})
-                continue
-            chosen = [(i, links) for i, links in opts if dist_c[i] == best]
-            total = float(sum(links for _, links in chosen))
-            split = {self.switches[i]: links / total for i, links in chosen}
-            per_source.append(split)
-            for i, links in chosen:
-                inflow[i] += weight * links / total
-        edge_flow = np.zeros(len(self.eu))
-        to_dst: dict[str, float] = {}
-        if len(self.eu):
-            du, dv = dist_c[self.eu], dist_c[self.ev]
-            valid = np.isfinite(du) & (dv == du - 1.0)
-            out_links = np.zeros(n)
-            np.add.at(out_links, self.eu[valid], self.el[valid])
-        else:
-            valid = np.zeros(0, dtype=bool)
-            out_links = np.zeros(n)
-        # nodes at distance 1 deliver directly (their shortest next hop is the destination)
-        finite = dist_c[np.isfinite(dist_c)]
-        maxd = int(finite.max()) if finite.size else 0
-        for k in range(maxd, 0, -1):
-            layer = dist_c == float(k)
-            if k == 1:
-                for j in np.flatnonzero(layer & (inflow > 0)):
-                    to_dst[self.switches[int(j)]] = float(inflow[j])
-                break
-            sel = valid & layer[self.eu] if len(self.eu) else valid
-            if not sel.any():
-                continue
-            f = inflow[self.eu[sel]] * self.el[sel] / out_links[self.eu[sel]]
-            edge_flow[sel] += f
-            np.add.at(inflow, self.ev[sel], f)
+        attaches = [a for a, _w in sources]
+        split, edge_flow, to_dst = self.route_arrays(
+            self.sources(attaches), [w for _a, w in sources], dst
+        )
+        per_source = []
+        for p, attach in enumerate(attaches):
+            per_source.append(
+                {sw: float(split[p, j]) for j, (sw, _n) in enumerate(attach) if split[p, j] > 0}
+            )
         return per_source, edge_flow, to_dst
