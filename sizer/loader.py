@@ -254,7 +254,10 @@ def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc
                 col=indent.index("\t") + 1,
                 hint="replace the tab with spaces",
             )
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, anywhere
+        raise _unprintable(name, text, e) from None
     try:
         root = loader.get_single_node()
     except _Refused as e:
@@ -284,6 +287,22 @@ def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc
         )
     doc.data = _convert(root, (), doc, yaml.constructor.SafeConstructor(), 0)
     return doc
+
+
+def _unprintable(name: str, text: str, e: yaml.reader.ReaderError) -> SizerInputError:
+    """The error for a control character (ESC, BEL, ...) in the file's text."""
+    pos = max(0, min(e.position, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return _problem(
+        name,
+        f"{'control ' if e.character < 0xA0 else ''}character U+{e.character:04X} "
+        "is not allowed in YAML text",
+        line=line,
+        col=col,
+        hint='delete it; inside double quotes it can be written as an escape, e.g. "\\x1b"',
+        type_="file",
+    )
 
 
 # (context prefix, problem prefix) -> (message, hint, point at the context mark?)

@@ -51,6 +51,20 @@ class _Model(BaseModel):
     )
 
 
+def _plain_text(v: str | None, info: ValidationInfo) -> str | None:
+    """Names and descriptions are printed in terminals, charts and reports: no control
+    characters (ESC sequences, backspace, NUL); a description may hold tabs and newlines."""
+    if v is None:
+        return v
+    allowed = "\t\n\r" if info.field_name == "description" else ""
+    for i, ch in enumerate(v):
+        if (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0) and ch not in allowed:
+            raise ValueError(
+                f"control character U+{ord(ch):04X} at position {i + 1}; write plain text"
+            )
+    return v
+
+
 def _finite(v: float) -> float:
     if isinstance(v, float) and not math.isfinite(v):
         raise ValueError(f"{v} is not a finite number")
@@ -81,6 +95,8 @@ class ComputeGroup(_Model):
     overrides: ServerOverrides | None = Field(
         None, description="per-server figures that replace the catalog's"
     )
+
+    _text = field_validator("name")(_plain_text)
 
 
 class StorageGroup(_Model):
@@ -161,6 +177,8 @@ class Workload(_Model):
     )
     name: str | None = Field(None, description="label in reports (default: model and phase)")
 
+    _text = field_validator("name")(_plain_text)
+
     @field_validator("cache")
     @classmethod
     def _cache_range(cls, v: Any) -> Any:
@@ -225,6 +243,8 @@ class Scenario(_Model):
     memory: list[MemoryCase] | None = Field(
         None, max_length=100, description="GPU-memory questions for the report"
     )
+
+    _text = field_validator("name", "description")(_plain_text)
 
     @property
     def total_servers(self) -> int:
@@ -348,6 +368,17 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
                 unknown(("workloads", w_i, "dataset"), "datasets", w.dataset, "dataset")
             continue
         model = cat.models[w.model]
+        if model.kind == "read-benchmark" and w.cache is not None:
+            # A read benchmark reads as fast as the path allows; with every byte served
+            # locally its rate would be unbounded (found by tests/test_fuzz.py).
+            out.append(
+                (
+                    ("workloads", w_i, "cache"),
+                    f"{w.model!r} is a read benchmark: it reads every byte from storage, "
+                    "so 'cache' does not apply",
+                    "remove cache: from this workload",
+                )
+            )
         ds = w.dataset if w.dataset is not None else model.dataset
         if w.dataset is not None and w.dataset not in cat.datasets:
             unknown(("workloads", w_i, "dataset"), "datasets", w.dataset, "dataset")

@@ -90,9 +90,22 @@ class Fabric:
         return self.graph.subgraph(self.switches)
 
 
-def _server_node(d: Design, gi: int, k: int) -> str:
-    g = d.servers[gi]
-    return f"{g.name}#{k + 1}"
+def _server_labels(d: Design) -> list[str]:
+    """Each server group's node-name prefix: its label, plus ``[index]`` when another group
+    (two unnamed groups of one server type) or a storage unit has the same label, so that
+    no two endpoints share a graph node."""
+    seen: dict[str, int] = defaultdict(int)
+    for g in d.servers:
+        seen[g.name] += 1
+    units = {s.unit_id for s in d.storage}
+    return [
+        f"{g.name}[{gi}]" if seen[g.name] > 1 or g.name in units else g.name
+        for gi, g in enumerate(d.servers)
+    ]
+
+
+def _server_node(labels: list[str], gi: int, k: int) -> str:
+    return f"{labels[gi]}#{k + 1}"
 
 
 def _storage_node(d: Design, si: int, k: int) -> str:
@@ -116,12 +129,13 @@ def _plan(
     """
     eps: list[tuple[str, str, int, int, Attach]] = []
     isl: list[tuple[str, str, int]] = []
+    labels = _server_labels(d)
     if d.topology == "single-switch":
         switches = ["switch"]
         for gi, g in enumerate(d.servers):
             for k in range(g.count):
                 eps.append(
-                    (_server_node(d, gi, k), "server", gi, k, (("switch", g.storage_ports),))
+                    (_server_node(labels, gi, k), "server", gi, k, (("switch", g.storage_ports),))
                 )
         for si, s in enumerate(d.storage):
             for k in range(s.count):
@@ -135,7 +149,7 @@ def _plan(
 
         for gi, g in enumerate(d.servers):
             for k in range(g.count):
-                eps.append((_server_node(d, gi, k), "server", gi, k, att(g.storage_ports)))
+                eps.append((_server_node(labels, gi, k), "server", gi, k, att(g.storage_ports)))
         for si, s in enumerate(d.storage):
             for k in range(s.count):
                 eps.append((_storage_node(d, si, k), "storage", si, k, att(s.ports)))
@@ -159,7 +173,7 @@ def _plan(
             for k in range(g.count):
                 eps.append(
                     (
-                        _server_node(d, gi, k),
+                        _server_node(labels, gi, k),
                         "server",
                         gi,
                         k,

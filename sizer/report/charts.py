@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -61,25 +62,31 @@ def _attributes(m: re.Match[str]) -> str:
 def _style(salt: str) -> Iterator[None]:
     import matplotlib
 
-    with matplotlib.rc_context(
-        {
-            "svg.hashsalt": f"sizer-{salt}",
-            "svg.fonttype": "none",
-            "font.family": "DejaVu Sans",
-            "font.size": FONT_PT,
-            "axes.titlesize": FONT_PT + 0.5,
-            "axes.labelsize": FONT_PT,
-            "xtick.labelsize": FONT_PT,
-            "ytick.labelsize": FONT_PT,
-            "legend.fontsize": FONT_PT,
-            "hatch.linewidth": 0.8,
-            "text.parse_math": False,  # scenario names may hold "$"
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.edgecolor": "#333333",
-            "svg.image_inline": True,
-        }
+    with (
+        matplotlib.rc_context(
+            {
+                "svg.hashsalt": f"sizer-{salt}",
+                "svg.fonttype": "none",
+                "font.family": "DejaVu Sans",
+                "font.size": FONT_PT,
+                "axes.titlesize": FONT_PT + 0.5,
+                "axes.labelsize": FONT_PT,
+                "xtick.labelsize": FONT_PT,
+                "ytick.labelsize": FONT_PT,
+                "legend.fontsize": FONT_PT,
+                "hatch.linewidth": 0.8,
+                "text.parse_math": False,  # scenario names may hold "$"
+                "axes.spines.top": False,
+                "axes.spines.right": False,
+                "axes.edgecolor": "#333333",
+                "svg.image_inline": True,
+            }
+        ),
+        warnings.catch_warnings(),
     ):
+        # Text is kept as SVG text (svg.fonttype none), so the renderer's font fallback
+        # draws CJK or emoji in names; matplotlib only measures with DejaVu Sans and warns.
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from font", UserWarning)
         yield
 
 
