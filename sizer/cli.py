@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from sizer import __version__
+from sizer.cli_options import catalog_option
 from sizer.errors import SizerInputError, TargetNotMetError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -42,16 +42,6 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
-def _catalog_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--catalog",
-        "catalog_dirs",
-        multiple=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Extra catalog directory; its entries override or extend the built-in ones by id.",
-    )(f)
-
-
 def _load_catalog(dirs: tuple[Path, ...]) -> Any:
     from sizer.catalog import load_catalog
 
@@ -77,7 +67,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_catalog_option
+@catalog_option()
 def validate(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> None:
     """Check scenario files; print one line per problem (exit 2) or 'ok' per file.
 
@@ -116,7 +106,7 @@ def schema() -> None:
 @cli.command()
 @click.argument("ident", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@_catalog_option
+@catalog_option()
 def catalog(ident: str | None, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     """List catalog entries with their sources, or show one entry in full.
 
@@ -140,7 +130,7 @@ def catalog(ident: str | None, as_json: bool, catalog_dirs: tuple[Path, ...]) ->
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
-@_catalog_option
+@catalog_option()
 def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     """Analyze a scenario: demand vs supply, per-workload rates, the bottleneck.
 

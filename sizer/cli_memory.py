@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from sizer.cli_options import catalog_option
 from sizer.errors import SizerInputError
 from sizer.memory import (
     FRAMEWORK_OVERHEAD_BYTES,
@@ -208,13 +209,7 @@ def _render(est: MemoryEstimate, gpu: str | None, gpu_name: str, all_layers: boo
 @click.option(
     "--layers", "all_layers", is_flag=True, help="Print every layer, not just the top ones."
 )
-@click.option(
-    "--catalog",
-    "catalog_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Extra catalog directory (for --gpu).",
-)
+@catalog_option("Extra catalog directory (for --gpu).")
 @click.pass_context
 def memory(
     ctx: click.Context,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from sizer.cli_options import catalog_option
+
 __all__ = ["render"]
 
 
@@ -48,13 +50,7 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
     show_default=True,
     help="PDF paper size.",
 )
-@click.option(
-    "--catalog",
-    "catalog_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Extra catalog directory; its entries override or extend the built-in ones by id.",
-)
+@catalog_option()
 def render(
     files: tuple[Path, ...],
     out_dir: Path,

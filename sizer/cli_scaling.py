@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 import click
 
+from sizer.cli_options import catalog_option
+
 __all__ = ["compare", "failures", "parse_counts", "size", "sweep"]
 
 #: Largest sweep accepted (points); ~0.3 ms each with the fast evaluator.
@@ -37,16 +39,6 @@ def _fail(cmd: str, option: str, msg: str, hint: str | None = None) -> Any:
 
 def _echo_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=2, allow_nan=False))
-
-
-def _catalog_option(f: Any) -> Any:
-    return click.option(
-        "--catalog",
-        "catalog_dirs",
-        multiple=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Extra catalog directory; its entries override or extend the built-in ones by id.",
-    )(f)
 
 
 def _target_options(f: Any) -> Any:
@@ -172,7 +164,7 @@ def _load(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> tuple[Any,
 )
 @click.option("--exact", is_flag=True, help="Run the full analysis at every probe (slower).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
-@_catalog_option
+@catalog_option()
 def size(
     file: Path,
     target_images_per_sec: float | None,
@@ -284,7 +276,7 @@ def size(
 )
 @click.option("--exact", is_flag=True, help="Run the full analysis at every point (slower).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
-@_catalog_option
+@catalog_option()
 def sweep(
     file: Path,
     servers_opt: str | None,
@@ -360,7 +352,7 @@ def sweep(
 @click.command("failures")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
-@_catalog_option
+@catalog_option()
 def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     """Single failures (N-1): one storage unit, switch, inter-switch, server or storage link.
 
@@ -403,7 +395,7 @@ def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_target_options
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
-@_catalog_option
+@catalog_option()
 def compare(
     files: tuple[Path, ...],
     target_images_per_sec: float | None,

@@ -72,7 +72,9 @@ __all__ = [
     "LayerMemory",
     "MemoryEstimate",
     "Parallel",
+    "estimate_case",
     "estimate_memory",
+    "memory_problems",
     "parse_image",
 ]
 
@@ -876,6 +878,26 @@ def estimate_memory(
     )
 
 
+def estimate_case(case: Any, gpu_memory_bytes: float | None = None) -> MemoryEstimate:
+    """Estimate one scenario ``memory:`` case (a :class:`sizer.schema.MemoryCase`).
+
+    Raises
+    ------
+    SizerInputError
+        As :func:`estimate_memory`, with command-line ``loc`` names (``--model``, ...).
+    """
+    return estimate_memory(
+        case.model,
+        batch=case.batch,
+        image=parse_image(case.image) if case.image is not None else None,
+        seq=case.seq,
+        precision=case.precision,
+        phase=case.phase,
+        optimizer=case.optimizer,
+        gpu_memory_bytes=gpu_memory_bytes,
+    )
+
+
 def memory_problems(
     scenario: Any, catalog: Any
 ) -> list[tuple[tuple[str | int, ...], str, str | None]]:
@@ -899,16 +921,7 @@ def memory_problems(
             )
             continue
         try:
-            image = parse_image(case.image) if case.image is not None else None
-            estimate_memory(
-                case.model,
-                batch=case.batch,
-                image=image,
-                seq=case.seq,
-                precision=case.precision,
-                phase=case.phase,
-                optimizer=case.optimizer,
-            )
+            estimate_case(case)
         except SizerInputError as e:
             for p in e.problems:
                 field = p.loc.removeprefix("--") if p.loc else "model"

@@ -91,7 +91,7 @@ def _memory_cases(path: Path, sc: Any, design: Any, catalog: Any) -> list[dict[s
     if not cases:
         return None
     try:
-        from sizer.memory import estimate_memory, parse_image
+        from sizer.memory import estimate_case
     except ImportError:  # pragma: no cover - memory module not installed
         return None
     out = []
@@ -100,17 +100,7 @@ def _memory_cases(path: Path, sc: Any, design: Any, catalog: Any) -> list[dict[s
         gpu_id = case.gpu or design.servers[0].gpu_id
         gpu = catalog.gpus.get(gpu_id)
         try:
-            image = parse_image(case.image) if case.image else None
-            est = estimate_memory(
-                case.model,
-                batch=case.batch,
-                image=image,
-                seq=case.seq,
-                precision=case.precision,
-                phase=case.phase,
-                optimizer=case.optimizer,
-                gpu_memory_bytes=None if gpu is None else float(gpu.memory.value),
-            )
+            est = estimate_case(case, None if gpu is None else float(gpu.memory.value))
         except SizerInputError as e:
             problems.extend(_relocate(path, ("memory", i), e.problems))
             continue
