@@ -25,9 +25,13 @@ from sizer.errors import Problem, SizerInputError
 __all__ = [
     "MAX_FILE_BYTES",
     "MAX_NODES",
+    "MAX_PATHS",
+    "MAX_SWITCH_PAIRS",
     "YamlDoc",
+    "design_paths",
     "load_scenario",
     "locate",
+    "path_limit",
     "read_yaml",
     "validation_problems",
 ]
@@ -38,6 +42,13 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
 #: Deepest nesting accepted.
 MAX_DEPTH = 64
+#: Largest design analyzed: (servers x workloads on them) x storage units.  Every pair is
+#: one route the analysis keeps (~120 B single-switch, ~180 B dual-switch): 5,000,000
+#: take ~0.7-1 GB and 2-4 s (tests/test_limits.py).  Raise with SIZER_MAX_PATHS.
+MAX_PATHS = 5_000_000
+#: Largest leaf-spine fabric analyzed: leaves x spines bundles (~7 KB each with routing):
+#: 512 x 128 take ~3.5 s and 0.5 GB.  Raise with SIZER_MAX_SWITCH_PAIRS.
+MAX_SWITCH_PAIRS = 65_536
 
 Path_ = tuple[str | int, ...]
 
@@ -784,7 +795,7 @@ def load_scenario(
         catalog = load_catalog()
     from sizer.memory import memory_problems
 
-    issues = check_scenario(sc, catalog) + memory_problems(sc, catalog)
+    issues = _size_issues(sc) or check_scenario(sc, catalog) + memory_problems(sc, catalog)
     if not issues:
         from sizer.topology import port_problems
 
@@ -796,3 +807,57 @@ def load_scenario(
             probs.append(Problem(doc.path, line, col, _fmt_loc(loc), msg, hint, "cross"))
         raise SizerInputError(probs)
     return sc
+
+
+def _size_issues(sc: Any) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+    """Designs too large to analyze in bounded memory (:data:`MAX_PATHS`,
+    :data:`MAX_SWITCH_PAIRS`), checked before anything is built."""
+    out: list[tuple[tuple[str | int, ...], str, str | None]] = []
+    counts = {g.name: g.count for g in sc.compute if g.name is not None}
+    servers = sum(g.count for g in sc.compute)
+    flows = sum(
+        servers if w.groups is None else sum(counts.get(n, 0) for n in set(w.groups))
+        for w in sc.workloads
+    )
+    units = sum(s.count for s in sc.storage)
+    limit = path_limit()
+    if flows * units > limit:
+        who = f"{servers:,} servers" if flows == servers else f"{flows:,} server-workload pairs"
+        out.append(
+            (
+                ("compute",),
+                f"design too large to analyze: {who} x {units:,} storage units = "
+                f"{flows * units:,} server-to-storage paths, over the limit of {limit:,} "
+                f"(about {limit * 200 / 1e9:.1f} GB of memory)",
+                "use fewer servers or storage units, or set SIZER_MAX_PATHS to raise the limit",
+            )
+        )
+    net = sc.network
+    if net.topology == "leaf-spine" and net.leaves is not None and net.spines is not None:
+        pairs_limit = _env_int("SIZER_MAX_SWITCH_PAIRS", MAX_SWITCH_PAIRS)
+        if net.leaves * net.spines > pairs_limit:
+            out.append(
+                (
+                    ("network", "leaves"),
+                    f"fabric too large to analyze: {net.leaves:,} leaves x {net.spines:,} "
+                    f"spines = {net.leaves * net.spines:,} leaf-spine bundles, over the "
+                    f"limit of {pairs_limit:,}",
+                    "use fewer leaves or spines, or set SIZER_MAX_SWITCH_PAIRS to raise the limit",
+                )
+            )
+    return out
+
+
+def path_limit() -> int:
+    """:data:`MAX_PATHS`, or ``SIZER_MAX_PATHS`` when set."""
+    return _env_int("SIZER_MAX_PATHS", MAX_PATHS)
+
+
+def design_paths(design: Any) -> int:
+    """Server-to-storage paths of a resolved design: what :data:`MAX_PATHS` bounds.
+
+    Scaling builds designs larger than the scenario (``sizer sweep --exact``); it checks
+    them with this before running the full analysis.
+    """
+    flows = sum(design.servers[gi].count for w in design.workloads for gi in w.groups)
+    return flows * sum(s.count for s in design.storage)

@@ -629,8 +629,15 @@ def _from_analysis(a: Analysis) -> _Eval:
 
 def _exact(d: Design, storage_scale: float = 1.0) -> _Eval:
     from sizer.analysis import analyze_design
+    from sizer.loader import design_paths, path_limit
     from sizer.topology import build_fabric
 
+    if design_paths(d) > path_limit():  # the loader's bound on one analysis' memory
+        return _Eval(
+            feasible=False,
+            note=f"too large to analyze: {design_paths(d):,} server-to-storage paths, "
+            f"over the limit of {path_limit():,} (set SIZER_MAX_PATHS to raise it)",
+        )
     try:
         fab = build_fabric(d)
     except ValueError as e:
@@ -2050,12 +2057,16 @@ def _peak(a: Analysis) -> float | None:
 
 
 def _reachable_servers(fab: Fabric) -> int:
-    import networkx as nx
-
-    seen: set[str] = set()
-    for ep in fab.storage:
-        if ep.node in fab.graph:
-            seen |= nx.descendants(fab.graph, ep.node)
+    """Servers some storage unit can reach: one search from all units at once, O(V + E)
+    (a search per unit took 49 s on 10,000 servers x 500 units)."""
+    g = fab.graph
+    todo = [ep.node for ep in fab.storage if ep.node in g]
+    seen = set(todo)
+    while todo:
+        for v in g.successors(todo.pop()):
+            if v not in seen:
+                seen.add(v)
+                todo.append(v)
     return sum(1 for ep in fab.servers if ep.node in seen)
 
 
