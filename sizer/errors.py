@@ -39,7 +39,19 @@ class Problem:
         text = f"{where}: {self.loc}: {self.msg}" if self.loc else f"{where}: {self.msg}"
         if self.hint:
             text += f" ({self.hint})"
+        return _visible(text)
+
+
+def _visible(text: str) -> str:
+    r"""Escape what a terminal would act on or hide (ESC, newline, U+202E, ...) the way
+    ``repr`` does, so that one problem is one line and shows what the file holds.
+
+    >>> _visible("key 'a\x1b[2Jb'")
+    "key 'a\\x1b[2Jb'"
+    """
+    if text.isprintable():
         return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 class SizerError(Exception):

@@ -502,3 +502,19 @@ def test_names_without_a_glyph_render_without_warnings(
     )
     written = render_files([p], tmp_path / "out", formats=("html",))
     assert "火箭🚀" in written[0].read_text(encoding="utf-8")
+
+
+def test_error_lines_escape_what_a_terminal_would_act_on(
+    runner: CliRunner, write_yaml: Any, valid_scenario: str
+) -> None:
+    """An unknown key holding U+009A (a C1 control) and U+202E (right-to-left override)
+    reached the terminal as is: the long fuzz run's first finding."""
+    p = write_yaml(
+        valid_scenario.replace("  switch: sb7800", '  "x\\x9a\\u202e": 1\n  switch: sb7800')
+    )
+    r = runner.invoke(cli, ["validate", str(p)])
+    assert r.exit_code == 2
+    assert r.stderr == (
+        f"{p}:10:3: network.x\\x9a\\u202e: unknown key 'x\\x9a\\u202e' (allowed here: topology, "
+        "switch, leaves, spines, storage_leaves, oversubscription, isl_links)\n"
+    )

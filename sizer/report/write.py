@@ -6,7 +6,8 @@
 * :func:`write_files` creates ``<out>/<name>/`` and writes each file to a temporary file
   in that directory, then ``os.replace``\\ s it over the target: a reader sees the old file
   or the new one, never half of one.  It refuses a sub-directory or file that is a
-  symbolic link, or any path that resolves outside ``out``.
+  symbolic link, or any path that resolves outside ``out``.  Writers of one directory
+  take turns (``flock`` on it); each removes the temp files of writers that were killed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 __all__ = ["OutsideOutputDir", "safe_name", "write_files"]
@@ -66,6 +67,44 @@ def write_files(out_dir: Path, name: str, files: Mapping[str, bytes]) -> list[Pa
     real = target.resolve(strict=True)
     if real.parent != root:
         raise OutsideOutputDir(f"{target} resolves outside {root}")
+    with _locked(real):
+        _remove_stale_temp_files(real)
+        return _write_all(root, real, files)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``directory`` (one writer per report directory).
+
+    The kernel drops the lock when its holder dies, even by SIGKILL, so a temp file found
+    while holding it belongs to a writer that was killed.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock, no clean-up
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+#: ``tempfile.mkstemp(prefix=".NAME.", suffix=".tmp")`` names, as :func:`_write_all` makes them.
+_TEMP = re.compile(r"^\.[A-Za-z0-9._-]+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def _remove_stale_temp_files(directory: Path) -> None:
+    """Delete temp files left by a writer that was killed (call with the lock held)."""
+    for entry in os.scandir(directory):
+        if _TEMP.match(entry.name) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+
+
+def _write_all(root: Path, real: Path, files: Mapping[str, bytes]) -> list[Path]:
     written = []
     for fname, data in files.items():
         if safe_name(fname) != fname:

@@ -1,0 +1,316 @@
+"""Output integrity: reports land only in their directory, whole, whatever happens.
+
+* Names: the output sub-directory comes from the scenario file's stem; stems such as
+  ``..``, ``-rf``, control characters or 300 characters give one safe directory under
+  ``--out``.
+* Symbolic links are not followed out: ``OUT/<name>`` linked elsewhere, or
+  ``report.html`` pre-created as a link to a file outside, is refused (exit 2) and the
+  target is untouched.  ``--out`` itself may be a link: that is the user's own choice.
+* SIGKILL: ``python -m sizer render`` is killed at random moments, :data:`KILLS` times
+  (``SIZER_KILLS`` to change; benchmarks run 200).  After every kill the report directory
+  holds the previous complete report (byte-identical: ``SOURCE_DATE_EPOCH`` is fixed) or
+  nothing, never part of a file.  Half the runs use a test-only ``sitecustomize`` that
+  makes ``os.fsync`` slow, so kills land inside the write phase too.  A later complete
+  run leaves no temp file behind.
+* Concurrent renders of one scenario into one directory all succeed and leave the same
+  complete files.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIO = REPO / "scenarios" / "ra-1x-dgx1-1x-ess3000.yaml"
+KILLS = int(os.environ.get("SIZER_KILLS", "20"))
+EPOCH = "1700000000"
+
+SITECUSTOMIZE = """\
+import os
+import time
+
+_delay = os.environ.get("SIZER_TEST_SLOW_FSYNC")
+if _delay:  # test only: widen the write window so that kills land in it
+    _fsync = os.fsync
+
+    def _slow_fsync(fd):
+        time.sleep(float(_delay))
+        _fsync(fd)
+
+    os.fsync = _slow_fsync
+"""
+
+
+def _env(tmp: Path, slow: float | None = None) -> dict[str, str]:
+    inject = tmp / "inject"
+    inject.mkdir(exist_ok=True)
+    (inject / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{inject}{os.pathsep}{REPO}", "SOURCE_DATE_EPOCH": EPOCH}
+    env.pop("SIZER_TEST_SLOW_FSYNC", None)
+    if slow is not None:
+        env["SIZER_TEST_SLOW_FSYNC"] = str(slow)
+    return env
+
+
+def _render(scenario: Path, out: Path, env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sizer", "render", str(scenario), "--out", str(out), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=scenario.parent,
+    )
+
+
+def _complete(p: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    _out, err = p.communicate(timeout=timeout)
+    assert p.returncode == 0, err.decode()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The complete report of SCENARIO, rendered once without interference."""
+    tmp = tmp_path_factory.mktemp("ref")
+    _complete(_render(SCENARIO, tmp / "out", _env(tmp)))
+    d = tmp / "out" / SCENARIO.stem
+    return {p.name: p.read_bytes() for p in sorted(d.iterdir())}
+
+
+def _check_whole(d: Path, ref: dict[str, bytes]) -> set[str]:
+    """Every report file in ``d`` is the complete reference file; returns the names there."""
+    names = set()
+    if not d.exists():
+        return names
+    for p in d.iterdir():
+        if p.name.startswith("."):
+            continue  # a killed writer's temp file: never a report name
+        names.add(p.name)
+        data = p.read_bytes()
+        assert p.name in ref, p
+        assert data == ref[p.name], f"{p.name}: {len(data)} bytes, not the complete report"
+    if "report.html" in names:
+        assert ref["report.html"].rstrip().endswith(b"</html>")
+    if "report.pdf" in names:
+        assert ref["report.pdf"].startswith(b"%PDF") and ref["report.pdf"].rstrip().endswith(
+            b"%%EOF"
+        )
+    return names
+
+
+def test_reference_is_complete(reference: dict[str, bytes]) -> None:
+    assert set(reference) == {"report.html", "report.pdf"}
+    assert reference["report.html"].rstrip().endswith(b"</html>")
+    assert reference["report.pdf"].startswith(b"%PDF-")
+    assert reference["report.pdf"].rstrip().endswith(b"%%EOF")
+
+
+def test_sigkill_leaves_the_previous_report_or_none(
+    tmp_path: Path, reference: dict[str, bytes]
+) -> None:
+    """KILLS renders killed with SIGKILL at random moments; the directory is checked after
+    each.  Kills alternate between plain runs (random moment in the last two thirds of a
+    run) and runs with slow fsync (random moment in the write phase).  Two lanes (two
+    output directories) run side by side to halve the wall time."""
+    plain, slow = _env(tmp_path), _env(tmp_path, slow=0.4)
+    # how long a run takes, to aim the kills
+    t0 = time.perf_counter()
+    _complete(_render(SCENARIO, tmp_path / "timing", plain))
+    t_plain = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    _complete(_render(SCENARIO, tmp_path / "timing", slow))
+    t_slow = time.perf_counter() - t0
+    rng = random.Random(20261123)
+    lanes = [tmp_path / "lane-a", tmp_path / "lane-b"]
+    states: dict[tuple[str, ...], int] = {}
+    killed = temp_seen = runs = 0
+    for k in range(0, KILLS, len(lanes)):
+        if k == KILLS // 2 - KILLS // 2 % len(lanes):  # from here on a previous report exists
+            for p in [_render(SCENARIO, lane, plain) for lane in lanes]:
+                _complete(p)
+        started = []
+        for i, lane in enumerate(lanes):
+            use_slow = (k // len(lanes) + i) % 2 == 1
+            delay = (
+                rng.uniform(t_slow - 1.0, t_slow + 0.1)
+                if use_slow
+                else rng.uniform(0.3 * t_plain, 1.05 * t_plain)
+            )
+            started.append((delay, lane, _render(SCENARIO, lane, slow if use_slow else plain)))
+        t0 = time.perf_counter()
+        for delay, _lane, p in sorted(started, key=lambda x: x[0]):
+            time.sleep(max(0.0, delay - (time.perf_counter() - t0)))
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                killed += 1
+        for _delay, lane, p in started:
+            p.communicate(timeout=120)
+            runs += 1
+            d = lane / SCENARIO.stem
+            names = _check_whole(d, reference)
+            if k >= KILLS // 2:
+                assert names == {"report.html", "report.pdf"}, "the previous report was lost"
+            temp_seen += any(x.name.startswith(".") for x in d.iterdir()) if d.exists() else 0
+            key = tuple(sorted(names))
+            states[key] = states.get(key, 0) + 1
+    print(
+        f"{runs} runs, {killed} killed while running, report files after: {states}, "
+        f"a killed writer's temp file seen after {temp_seen}"
+    )
+    assert killed >= runs * 0.6, f"only {killed} of {runs} kills landed: aim them better"
+    # a complete run afterwards: the whole report, and no temp file of the killed writers
+    for lane in lanes:
+        _complete(_render(SCENARIO, lane, plain))
+        d = lane / SCENARIO.stem
+        assert _check_whole(d, reference) == {"report.html", "report.pdf"}
+        assert sorted(p.name for p in d.iterdir()) == ["report.html", "report.pdf"]
+
+
+def test_concurrent_renders_of_one_scenario(tmp_path: Path, reference: dict[str, bytes]) -> None:
+    """Four renders of one scenario into one directory at once (slow fsync makes their
+    writes overlap): all succeed, the files are the complete report, no temp file left."""
+    out = tmp_path / "out"
+    env = _env(tmp_path, slow=0.2)
+    procs = [_render(SCENARIO, out, env) for _ in range(4)]
+    for p in procs:
+        _complete(p)
+    d = out / SCENARIO.stem
+    assert _check_whole(d, reference) == {"report.html", "report.pdf"}
+    assert sorted(p.name for p in d.iterdir()) == ["report.html", "report.pdf"]
+
+
+# ----------------------------------------------------------------------------- in-process
+
+
+def test_stale_temp_files_are_removed_by_the_next_writer(tmp_path: Path) -> None:
+    from sizer.report.write import write_files
+
+    d = tmp_path / "out" / "s"
+    d.mkdir(parents=True)
+    stale = [d / ".report.html.ab_cd123.tmp", d / ".report.pdf.zzzzzzzz.tmp"]
+    for p in stale:
+        p.write_bytes(b"<html>half")
+    keep = [d / "notes.txt", d / ".hidden", d / ".report.html.tmp"]  # not our temp names
+    for p in keep:
+        p.write_bytes(b"user's")
+    write_files(tmp_path / "out", "s", {"report.html": b"<html></html>"})
+    assert not any(p.exists() for p in stale)
+    assert all(p.read_bytes() == b"user's" for p in keep)
+    assert (d / "report.html").read_bytes() == b"<html></html>"
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("..", "scenario"),
+        ("...", "scenario"),
+        (".hidden", "hidden"),
+        ("-rf", "rf"),
+        ("a b\tc", "a-b-c"),
+        ("\x1b[31mred\x1b[0m", "31mred-0m"),
+        ("名前", "scenario"),
+        ("CON", "CON"),
+        ("x" * 240, "x" * 100),
+        ("..%2F..%2Fetc%2Fpasswd", "2F..-2Fetc-2Fpasswd"),
+    ],
+)
+def test_output_directory_from_hostile_stems(
+    tmp_path: Path, valid_scenario: str, stem: str, expected: str
+) -> None:
+    """The scenario file's stem names the output directory: one safe component under --out."""
+    from sizer.report import render_files
+
+    src = tmp_path / "in"
+    src.mkdir()
+    f = src / f"{stem}.yaml"
+    f.write_text(valid_scenario, encoding="utf-8")
+    out = tmp_path / "out"
+    written = render_files([f], out, formats=("html",))
+    assert [p.relative_to(out).as_posix() for p in written] == [f"{expected}/report.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
+
+
+def test_scenario_name_does_not_name_files(tmp_path: Path, valid_scenario: str) -> None:
+    """``name: /etc/x`` or ``../../x`` is a title only; the file stem names the directory."""
+    from sizer.report import render_files
+
+    for i, name in enumerate(["/etc/x", "../../x", "C:\\\\Windows\\\\x", "~root/x"]):
+        f = tmp_path / f"s{i}.yaml"
+        f.write_text(valid_scenario.replace("fixture POD", f'"{name}"'), encoding="utf-8")
+        written = render_files([f], tmp_path / "out", formats=("html",))
+        assert [p.relative_to(tmp_path).as_posix() for p in written] == [f"out/s{i}/report.html"]
+    assert not Path("/etc/x").exists()
+
+
+def test_symlinked_report_dir_is_refused(runner: object, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sizer.cli import cli
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / SCENARIO.stem).symlink_to(elsewhere, target_is_directory=True)
+    r = CliRunner().invoke(cli, ["render", str(SCENARIO), "--out", str(out), "--format", "html"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr == (
+        f"{out}: {out}/{SCENARIO.stem} is a symbolic link; refusing to write through it "
+        "(choose another --out)\n"
+    )
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_symlinked_report_file_is_not_overwritten(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sizer.cli import cli
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not overwrite\n", encoding="utf-8")
+    d = tmp_path / "out" / SCENARIO.stem
+    d.mkdir(parents=True)
+    (d / "report.html").symlink_to(secret)
+    r = CliRunner().invoke(
+        cli, ["render", str(SCENARIO), "--out", str(tmp_path / "out"), "--format", "html"]
+    )
+    assert r.exit_code == 2
+    assert r.stderr == (
+        f"{tmp_path / 'out'}: {d}/report.html is not a regular file; refusing to replace it "
+        "(choose another --out)\n"
+    )
+    assert secret.read_text(encoding="utf-8") == "do not overwrite\n"
+    assert (d / "report.html").is_symlink()
+    assert sorted(p.name for p in d.iterdir()) == ["report.html"]  # no temp file left
+
+
+def test_report_path_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sizer.cli import cli
+
+    d = tmp_path / "out" / SCENARIO.stem
+    (d / "report.pdf").mkdir(parents=True)
+    r = CliRunner().invoke(cli, ["render", str(SCENARIO), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2
+    assert "report.pdf is not a regular file; refusing to replace it" in r.stderr
+
+
+def test_out_itself_may_be_a_symlink(tmp_path: Path) -> None:
+    """``--out reports`` where ``reports -> /big/disk/reports``: the user chose it."""
+    from sizer.report import render_files
+
+    target = tmp_path / "disk"
+    target.mkdir()
+    link = tmp_path / "reports"
+    link.symlink_to(target, target_is_directory=True)
+    written = render_files([SCENARIO], link, formats=("html",))
+    assert (target / SCENARIO.stem / "report.html").is_file()
+    assert [p.name for p in written] == ["report.html"]
