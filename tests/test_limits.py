@@ -193,8 +193,9 @@ def test_endless_file(tmp_path: Path) -> None:
 
 
 def test_million_element_list(tmp_path: Path) -> None:
-    """10**6 workloads: 21 MB, refused by size; with the size limit raised, by the node
-    limit after 200,000 nodes.  ~1 s / 147 MB and ~7.6 s / 274 MB."""
+    """10**6 workloads: 21 MB, refused by size.  ~1 s / 147 MB.  With the size limit
+    raised (SIZER_MAX_FILE_BYTES=50MB) the node limit stops it after 200,000 nodes,
+    ~7.6 s / 274 MB; the next test checks that faster with a flow list."""
     p = tmp_path / "list.yaml"
     p.write_text(
         BASE.format(servers=1, units=1, topology="single-switch", switch="sb7800", network="")
@@ -204,15 +205,6 @@ def test_million_element_list(tmp_path: Path) -> None:
     r = measure(["analyze", p.name], tmp_path)
     assert r.returncode == 2 and "SIZER_MAX_FILE_BYTES" in r.stderr, r.stderr
     assert r.seconds < 10 and r.peak_rss_mb < 300, r
-
-    r = measure(["analyze", p.name], tmp_path, env={"SIZER_MAX_FILE_BYTES": str(50 * MB)})
-    assert r.returncode == 2
-    assert r.stderr.startswith("list.yaml:"), r.stderr
-    assert r.stderr.rstrip().endswith(
-        f"more than {MAX_NODES:,} YAML nodes; refusing to load "
-        "(set SIZER_MAX_NODES to raise the limit)"
-    ), r.stderr
-    assert r.seconds < 60 and r.peak_rss_mb < 1000, r
 
 
 def test_million_element_flow_list(tmp_path: Path) -> None:
