@@ -377,6 +377,28 @@ _SYNTAX: list[tuple[str, str, str, str, bool]] = [
     ),
     ("", "found character", "{problem}", "quote a value that starts with this character", False),
     (
+        "while scanning a double-quoted scalar",
+        "found unknown escape character",
+        "inside double quotes '\\' starts an escape sequence, and this one is not valid",
+        "write the backslash twice (\\\\), or use single quotes",
+        False,
+    ),
+    (
+        "while scanning a double-quoted scalar",
+        "expected escape sequence",
+        "inside double quotes '\\' starts an escape sequence, and this one is not complete",
+        "write the backslash twice (\\\\), or use single quotes",
+        False,
+    ),
+    (
+        "",
+        "expected '<document start>'",
+        "this line cannot follow the lines above: the file's top level ended before it",
+        "a sizer file is 'key: value' lines; look above for a stray value or a line "
+        "starting with '%'",
+        False,
+    ),
+    (
         "",
         "expected the node content, but found '<stream end>'",
         "the file ends where a value should follow",
@@ -550,7 +572,7 @@ def _fmt_loc(loc: Path_) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + (str(part) or "''")  # an empty key shows as ''
     return out
 
 

@@ -60,7 +60,8 @@ def _plain_text(v: str | None, info: ValidationInfo) -> str | None:
     for i, ch in enumerate(v):
         if (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0) and ch not in allowed:
             raise ValueError(
-                f"control character U+{ord(ch):04X} at position {i + 1}; write plain text"
+                f"has the control character U+{ord(ch):04X} at character {i + 1}; "
+                "remove it (names are printed as plain text)"
             )
     return v
 

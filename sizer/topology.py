@@ -317,7 +317,8 @@ def port_problems(
                     ("storage", si, "unit"),
                     f"{s.unit_id} ports are {s.link_kind} ({s.link_id}) but switch "
                     f"{d.switch_id} is {d.switch_link_kind}",
-                    None,
+                    f"pick a switch of the same kind, or a storage unit with {d.switch_link_kind} "
+                    "ports (`sizer catalog` lists them)",
                 )
             )
     if out:

@@ -487,7 +487,8 @@ def test_control_characters(runner: CliRunner, write_yaml: Any, valid_scenario: 
     r = runner.invoke(cli, ["validate", str(esc)])
     assert r.exit_code == 2
     assert (
-        r.stderr == f"{esc}:1:7: name: control character U+001B at position 2; write plain text\n"
+        r.stderr
+        == f"{esc}:1:7: name: has the control character U+001B at character 2; remove it (names are printed as plain text)\n"
     )
 
 
@@ -517,4 +518,50 @@ def test_error_lines_escape_what_a_terminal_would_act_on(
     assert r.stderr == (
         f"{p}:10:3: network.x\\x9a\\u202e: unknown key 'x\\x9a\\u202e' (allowed here: topology, "
         "switch, leaves, spines, storage_leaves, oversubscription, isl_links)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "name: x\n%YAML 1.1\ncompute: 1\n",
+            "3:1: YAML syntax error: this line cannot follow the lines above: the file's top "
+            "level ended before it (a sizer file is 'key: value' lines; look above for a stray "
+            "value or a line starting with '%')",
+        ),
+        (
+            'name: "C:\\sizer"\n',
+            "1:11: YAML syntax error: inside double quotes '\\' starts an escape sequence, and "
+            "this one is not valid (write the backslash twice (\\\\), or use single quotes)",
+        ),
+        (
+            'name: "\\U00zz"\n',
+            "1:10: YAML syntax error: inside double quotes '\\' starts an escape sequence, and "
+            "this one is not complete (write the backslash twice (\\\\), or use single quotes)",
+        ),
+    ],
+    ids=["document-start", "windows-path", "short-escape"],
+)
+def test_syntax_messages_a_newcomer_can_act_on(
+    runner: CliRunner, write_yaml: Any, text: str, expected: str
+) -> None:
+    """PyYAML's own words ('expected <document start>', 'unknown escape character') were
+    passed through; the review of every message (issue 8) reworded them."""
+    p = write_yaml(text)
+    r = runner.invoke(cli, ["validate", str(p)])
+    assert r.exit_code == 2
+    assert r.stderr == f"{p}:{expected}\n"
+
+
+def test_storage_link_mismatch_says_what_to_do(
+    runner: CliRunner, write_yaml: Any, valid_scenario: str
+) -> None:
+    p = write_yaml(valid_scenario.replace("unit: ess-3000", "unit: ddn-ai400x2-turbo"))
+    r = runner.invoke(cli, ["validate", str(p)])
+    assert r.exit_code == 2
+    assert r.stderr == (
+        f"{p}:6:11: storage[0].unit: ddn-ai400x2-turbo ports are ethernet (eth-200g) but "
+        "switch sb7800 is infiniband (pick a switch of the same kind, or a storage unit with "
+        "infiniband ports (`sizer catalog` lists them))\n"
     )

@@ -279,7 +279,7 @@ def test_control_characters_in_names_are_refused(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["render", str(f), "--out", str(tmp_path / "out")])
     assert r.exit_code == 2
     assert r.stderr == (
-        f"{f}:6:7: name: control character U+001B at position 1; write plain text\n"
+        f"{f}:6:7: name: has the control character U+001B at character 1; remove it (names are printed as plain text)\n"
     )
     assert not (tmp_path / "out").exists()
 
