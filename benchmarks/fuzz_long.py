@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import sys
 import tempfile
@@ -86,6 +87,7 @@ def _file(work: Path, raw: bytes) -> Path:
 def run_batch(
     name: str, work: Path, n: int, seed: int, findings: dict[str, dict[str, Any]]
 ) -> Counter[str]:
+    """Run ``n`` examples of one fuzzer in this process; add findings; return outcomes."""
     strategies, check, key = FUZZERS[name]
     outcomes: Counter[str] = Counter()
 
@@ -122,6 +124,11 @@ def run_batch(
     return outcomes
 
 
+def _batch_in_child(job: tuple[str, Path, int, int]) -> tuple[Counter[str], dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    return run_batch(*job, found), found
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--minutes", type=float, default=30.0)
@@ -138,13 +145,24 @@ def main() -> int:
     t0 = time.monotonic()
     deadline = t0 + args.minutes * 60
     i = 0
-    with tempfile.TemporaryDirectory(prefix="sizer-fuzz-long-") as tmp:
+    # Batches run in a child process, a fresh one every 10 batches: the harness (CliRunner
+    # results kept by hypothesis) grows by ~50 KB per input, sizer itself does not.
+    ctx = multiprocessing.get_context("fork")
+    with (
+        tempfile.TemporaryDirectory(prefix="sizer-fuzz-long-") as tmp,
+        ctx.Pool(1, maxtasksperchild=10) as pool,
+    ):
         work = Path(tmp)
         while time.monotonic() < deadline:
             name = names[i % len(names)]
             seed = rng.randrange(2**32)
             n = args.batch // 4 if name in ("render", "scaling") else args.batch
-            got = run_batch(name, work, n, seed, findings)
+            got, found = pool.apply(_batch_in_child, ((name, work, n, seed),))
+            for sig, f in found.items():
+                if sig in findings:
+                    findings[sig]["count"] += f["count"]
+                else:
+                    findings[sig] = f
             totals.setdefault(name, Counter()).update(got)
             i += 1
             print(
