@@ -565,3 +565,24 @@ def test_storage_link_mismatch_says_what_to_do(
         "switch sb7800 is infiniband (pick a switch of the same kind, or a storage unit with "
         "infiniband ports (`sizer catalog` lists them))\n"
     )
+
+
+def test_losing_a_storage_unit_keeps_the_cabling(runner: CliRunner, write_yaml: Any) -> None:
+    """``failures`` (and the report's N-1 table) re-planned the design without the lost
+    unit; on this leaf-spine the new plan asked leaf-7 for 37 of 36 ports and crashed.
+    Found by the long fuzz run (seed 2923956000).  The unit now fails in place."""
+    p = write_yaml(
+        "name: x\ncompute:\n- server: dgx-h100\n  count: 1\n  name: g\nstorage:\n"
+        "- unit: ess-3200\n  count: 3\n  ports: 3\n- unit: ess-3500\n  count: 2\n"
+        "network:\n  topology: leaf-spine\n  switch: sb7700\n  leaves: 7\n  spines: 5\n"
+        "  oversubscription: 2\nworkloads:\n- model: fio-read\n  groups: [g]\n"
+        "  gpus_per_server: 1\n"
+    )
+    r = invoke(["failures", str(p), "--json"])
+    out = check_result(r, [str(p)], json_out=True)
+    assert out is not None
+    lost = [c for c in out["cases"] if c["kind"] == "storage-unit"]
+    assert [c["element"] for c in lost] == ["ess-3200[0]#3", "ess-3500[1]#2"]
+    base = out["cases"][0]
+    assert base["kind"] == "baseline" and base["read_bytes_per_sec"] > 0
+    assert all(0 < c["read_bytes_per_sec"] <= base["read_bytes_per_sec"] for c in lost)
