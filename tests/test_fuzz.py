@@ -8,7 +8,7 @@ than :data:`HANG_SECONDS` (SIGALRM).
 
 Profiles
 --------
-CI (this file): derandomized, so every run tries the same inputs; about 3,100 inputs in
+CI (this file): derandomized, so every run tries the same inputs; about 2,600 inputs in
 all, ~50 s on 2 cores.  ``SIZER_FUZZ_SCALE=4 pytest tests/test_fuzz.py`` multiplies every
 count.  The long on-demand profile is ``python benchmarks/fuzz_long.py --minutes 30``: random
 seeds, every failure collected instead of stopping at the first, a summary of inputs run
@@ -225,21 +225,21 @@ def test_strategy_ids_exist(catalog: Any) -> None:
         assert set(ids) <= set(getattr(catalog, kind)), kind
 
 
-@profile(1000)
+@profile(800)
 @given(data=S.scenario_data())
 def test_fuzz_structurally_valid(work: Path, data: dict[str, Any]) -> None:
     """Random catalog ids, counts, topologies and workloads: a result or located problems."""
     _count("valid", check_scenario_file(_write(work, S.dump(data).encode())))
 
 
-@profile(1200)
+@profile(900)
 @given(raw=S.mutated_text())
 def test_fuzz_mutated(work: Path, raw: bytes) -> None:
     """Deleted/duplicated/renamed keys, wrong types, mangled units, damaged text."""
     _count("mutated", check_scenario_file(_write(work, raw)))
 
 
-@profile(60)
+@profile(40)
 @given(data=S.scenario_data())
 def test_fuzz_render_html(work: Path, data: dict[str, Any]) -> None:
     """Valid-looking scenarios through the report (HTML): written, or rejected cleanly."""
@@ -337,7 +337,7 @@ def test_fuzz_memory_command(opts: dict[str, str], as_json: bool) -> None:
         json.loads(r.stdout, parse_constant=_no_constant)
 
 
-@profile(50)
+@profile(30)
 @given(
     section=st.sampled_from(
         ["switches.yaml", "servers.yaml", "storage.yaml", "links.yaml", "datasets.yaml"]

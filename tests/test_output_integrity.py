@@ -75,11 +75,16 @@ def _complete(p: subprocess.Popen[bytes], timeout: float = 120) -> None:
     assert p.returncode == 0, err.decode()
 
 
+_RUN_SECONDS: list[float] = []
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """The complete report of SCENARIO, rendered once without interference."""
+    """The complete report of SCENARIO, rendered once without interference (and timed)."""
     tmp = tmp_path_factory.mktemp("ref")
+    t0 = time.perf_counter()
     _complete(_render(SCENARIO, tmp / "out", _env(tmp)))
+    _RUN_SECONDS.append(time.perf_counter() - t0)
     d = tmp / "out" / SCENARIO.stem
     return {p.name: p.read_bytes() for p in sorted(d.iterdir())}
 
@@ -119,14 +124,11 @@ def test_sigkill_leaves_the_previous_report_or_none(
     each.  Kills alternate between plain runs (random moment in the last two thirds of a
     run) and runs with slow fsync (random moment in the write phase).  Two lanes (two
     output directories) run side by side to halve the wall time."""
-    plain, slow = _env(tmp_path), _env(tmp_path, slow=0.4)
-    # how long a run takes, to aim the kills
-    t0 = time.perf_counter()
-    _complete(_render(SCENARIO, tmp_path / "timing", plain))
-    t_plain = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    _complete(_render(SCENARIO, tmp_path / "timing", slow))
-    t_slow = time.perf_counter() - t0
+    fsync = 0.3  # seconds per file with the slow fsync: two files, a 0.6 s write phase
+    plain, slow = _env(tmp_path), _env(tmp_path, slow=fsync)
+    # how long a run takes (the reference render), to aim the kills
+    t_plain = _RUN_SECONDS[0]
+    t_slow = t_plain + 2 * fsync
     rng = random.Random(20261123)
     lanes = [tmp_path / "lane-a", tmp_path / "lane-b"]
     states: dict[tuple[str, ...], int] = {}
@@ -136,10 +138,10 @@ def test_sigkill_leaves_the_previous_report_or_none(
             for p in [_render(SCENARIO, lane, plain) for lane in lanes]:
                 _complete(p)
         started = []
-        for i, lane in enumerate(lanes):
-            use_slow = (k // len(lanes) + i) % 2 == 1
+        for lane in lanes:
+            use_slow = (k // len(lanes)) % 2 == 1  # both lanes alike: the pair ends together
             delay = (
-                rng.uniform(t_slow - 1.0, t_slow + 0.1)
+                rng.uniform(t_slow - 3 * fsync, t_slow + 0.1)
                 if use_slow
                 else rng.uniform(0.3 * t_plain, 1.05 * t_plain)
             )
@@ -166,8 +168,9 @@ def test_sigkill_leaves_the_previous_report_or_none(
     )
     assert killed >= runs * 0.6, f"only {killed} of {runs} kills landed: aim them better"
     # a complete run afterwards: the whole report, and no temp file of the killed writers
+    for p in [_render(SCENARIO, lane, plain) for lane in lanes]:
+        _complete(p)
     for lane in lanes:
-        _complete(_render(SCENARIO, lane, plain))
         d = lane / SCENARIO.stem
         assert _check_whole(d, reference) == {"report.html", "report.pdf"}
         assert sorted(p.name for p in d.iterdir()) == ["report.html", "report.pdf"]
