@@ -216,6 +216,7 @@ def test_100_mb_file(tmp_path: Path) -> None:
         "for sizer files (set SIZER_MAX_FILE_BYTES to raise it)\n"
     )
     assert r.seconds < 10 and r.peak_rss_mb < 300, r
+    p.unlink()  # pytest keeps the last runs' tmp dirs
 
 
 def test_endless_file(tmp_path: Path) -> None:

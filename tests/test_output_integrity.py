@@ -7,9 +7,10 @@
   ``report.html`` pre-created as a link to a file outside, is refused (exit 2) and the
   target is untouched.  ``--out`` itself may be a link: that is the user's own choice.
 * SIGKILL: ``python -m sizer render`` is killed at random moments, :data:`KILLS` times
-  (``SIZER_KILLS`` to change; benchmarks run 200).  After every kill the report directory
-  holds the previous complete report (byte-identical: ``SOURCE_DATE_EPOCH`` is fixed) or
-  nothing, never part of a file.  Half the runs use a test-only ``sitecustomize`` that
+  (CI: 20; long profile: ``SIZER_KILLS=200 pytest tests/test_output_integrity.py -k
+  sigkill -s``).  After every kill the report directory holds the previous complete
+  report (byte-identical: ``SOURCE_DATE_EPOCH`` is fixed) or nothing, never part of a
+  file.  Half the runs use a test-only ``sitecustomize`` that
   makes ``os.fsync`` slow, so kills land inside the write phase too.  A later complete
   run leaves no temp file behind.
 * Concurrent renders of one scenario into one directory all succeed and leave the same
