@@ -48,8 +48,8 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sizer.errors import Problem, SizerInputError
-from sizer.loader import YamlDoc, _fmt_loc, locate, read_yaml
 from sizer.units import Bytes, BytesPerSec
+from sizer.yamlfile import YamlDoc, fmt_loc, locate, read_yaml
 
 __all__ = [
     "KINDS",
@@ -655,7 +655,7 @@ def _problems_from_validation(
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, ") :]
             line, col = locate(doc, full)
-        out.append(Problem(doc.path, line, col, _fmt_loc(full), msg, type=etype))
+        out.append(Problem(doc.path, line, col, fmt_loc(full), msg, type=etype))
     return out
 
 
@@ -715,7 +715,7 @@ def _read_dir(
                             shown,
                             line,
                             col,
-                            _fmt_loc(path),
+                            fmt_loc(path),
                             "each entry must be a mapping with an id",
                             type="model_type",
                         )
@@ -740,7 +740,7 @@ def _read_dir(
                             shown,
                             line,
                             col,
-                            _fmt_loc((*path, "id")),
+                            fmt_loc((*path, "id")),
                             f"duplicate {_SINGULAR[section]} id {id_!r} "
                             f"(first defined at {first.doc.path}:{fline})",
                             type="duplicate-id",
@@ -777,7 +777,7 @@ def _check_refs(
         full = (*origin.path, *field_path)
         line, col = locate(origin.doc, full)
         problems.append(
-            Problem(origin.doc.path, line, col, _fmt_loc(full), err.message, type="unknown-id")
+            Problem(origin.doc.path, line, col, fmt_loc(full), err.message, type="unknown-id")
         )
 
     for entry, origin in merged["servers"].values():

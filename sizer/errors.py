@@ -9,12 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Issue",
     "Problem",
     "SizerError",
     "SizerInputError",
     "TargetNotMetError",
     "UnitError",
 ]
+
+
+#: A problem found in a validated scenario before it is located in its file:
+#: ``(field path, message, hint)``, e.g. ``(("workloads", 1, "gpus_per_server"), "...", None)``.
+Issue = tuple[tuple[str | int, ...], str, str | None]
 
 
 @dataclass(frozen=True)

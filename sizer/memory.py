@@ -74,7 +74,6 @@ __all__ = [
     "Parallel",
     "estimate_case",
     "estimate_memory",
-    "memory_problems",
     "parse_image",
 ]
 
@@ -896,37 +895,3 @@ def estimate_case(case: Any, gpu_memory_bytes: float | None = None) -> MemoryEst
         optimizer=case.optimizer,
         gpu_memory_bytes=gpu_memory_bytes,
     )
-
-
-def memory_problems(
-    scenario: Any, catalog: Any
-) -> list[tuple[tuple[str | int, ...], str, str | None]]:
-    """Problems with a scenario's ``memory:`` cases, as (loc, message, hint).
-
-    Each case is estimated once: an unknown model, an image size on a transformer, a
-    sequence length on a CNN or an unknown GPU is reported at its field.
-    """
-    out: list[tuple[tuple[str | int, ...], str, str | None]] = []
-    for i, case in enumerate(scenario.memory or ()):
-        if case.gpu is not None and case.gpu not in catalog.gpus:
-            from sizer.catalog import suggest
-
-            near = suggest(case.gpu, sorted(catalog.gpus))
-            out.append(
-                (
-                    ("memory", i, "gpu"),
-                    f"unknown GPU {case.gpu!r}",
-                    f"did you mean {near[0]!r}?" if near else "see `sizer catalog` for GPU ids",
-                )
-            )
-            continue
-        try:
-            estimate_case(case)
-        except SizerInputError as e:
-            for p in e.problems:
-                field = p.loc.removeprefix("--") if p.loc else "model"
-                if field not in type(case).model_fields:
-                    field = "model"
-                msg = re.sub(r"--([a-z-]+)", r"'\1'", p.msg)  # option names -> field names
-                out.append((("memory", i, field), msg, p.hint))
-    return out

@@ -24,7 +24,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sizer.cli import cli
-from sizer.loader import MAX_FILE_BYTES, load_scenario
+from sizer.limits import MAX_FILE_BYTES
+from sizer.loader import load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad"

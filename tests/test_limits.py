@@ -11,7 +11,7 @@ a stated time and memory budget.
 The figures measured on a 2-core CI machine (sizer 0.1, Python 3.11) are in each case's
 docstring; the asserted bounds leave room for a loaded machine.  ``-s`` prints them.
 
-Limits (sizer/loader.py, sizer/schema.py):
+Limits (sizer/limits.py):
 
 ==========================  ===========  ===================================
 limit                       value        raise with
@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pytest
 
-from sizer.loader import MAX_FILE_BYTES, MAX_NODES, MAX_PATHS, MAX_SWITCH_PAIRS
+from sizer.limits import MAX_FILE_BYTES, MAX_NODES, MAX_PATHS, MAX_SWITCH_PAIRS
 
 REPO = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024

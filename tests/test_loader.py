@@ -14,17 +14,10 @@ from typing import Any
 import pytest
 
 from sizer.errors import Problem, SizerInputError
-from sizer.loader import (
-    MAX_DEPTH,
-    MAX_FILE_BYTES,
-    MAX_NODES,
-    _fmt_loc,
-    load_scenario,
-    locate,
-    parse_yaml_text,
-    read_yaml,
-)
+from sizer.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from sizer.loader import load_scenario
 from sizer.schema import Scenario
+from sizer.yamlfile import fmt_loc, locate, parse_yaml_text, read_yaml
 
 SCENARIO_HINT = "a scenario needs name:, compute:, storage:, network: and workloads:"
 
@@ -97,7 +90,7 @@ def test_positions_after_a_byte_order_mark_and_comments() -> None:
     ],
 )
 def test_fmt_loc(loc: tuple[str | int, ...], text: str) -> None:
-    assert _fmt_loc(loc) == text
+    assert fmt_loc(loc) == text
 
 
 def test_scenario_errors_point_at_the_value(

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from sizer.loader import read_yaml
-from sizer.schema import Scenario, check_scenario, json_schema, suggest_ids
+from sizer.checks import check_scenario, suggest_ids
+from sizer.schema import Scenario, json_schema
+from sizer.yamlfile import read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,0 +1,299 @@
+"""Cross-checks of a validated scenario against the catalog, as data.
+
+The schema (:mod:`sizer.schema`) checks shapes, types, units and ranges of one file; the
+checks here need the catalog or the model: unknown ids (with did-you-mean), GPUs per
+server, over-committed servers, leaf-spine settings (:func:`check_scenario`), the
+``memory:`` cases (:func:`memory_problems`), the design-size limits
+(:func:`sizer.limits.size_issues`) and the switch port budgets
+(:func:`sizer.topology.port_problems`).  Each returns ``(loc, message, hint)`` issues;
+:func:`scenario_issues` runs them in order and :mod:`sizer.loader` locates the issues in
+the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING
+
+from sizer.catalog import suggest
+from sizer.errors import Issue, SizerInputError
+from sizer.limits import size_issues
+from sizer.memory import estimate_case
+
+if TYPE_CHECKING:
+    from sizer.catalog import Catalog
+    from sizer.schema import Scenario
+
+__all__ = [
+    "check_scenario",
+    "memory_problems",
+    "scenario_issues",
+    "suggest_ids",
+]
+
+
+def scenario_issues(sc: Scenario, cat: Catalog) -> list[Issue]:
+    """Every cross-check problem of a validated scenario, as ``(loc, message, hint)``.
+
+    A design over a size limit is reported alone (nothing else is checked, nothing is
+    built); the port budgets are checked only once everything else is consistent, since
+    they resolve the design against the catalog.
+    """
+    issues = size_issues(sc) or check_scenario(sc, cat) + memory_problems(sc, cat)
+    if not issues:
+        from sizer.topology import port_problems  # networkx: only when it is needed
+
+        issues = port_problems(sc, cat)
+    return issues
+
+
+def _norm(ident: str) -> str:
+    return "".join(ch for ch in ident.lower() if ch.isalnum())
+
+
+def suggest_ids(ident: str, known: list[str], n: int = 3) -> list[str]:
+    """The catalog ids a mistyped ``ident`` most likely meant, best first.
+
+    Spelling variants first (``dgx1``, ``DGX_1`` -> ``dgx-1``), then ids that contain it or
+    that it contains (``v100`` -> ``v100-sxm2-16gb``), then close spellings.
+
+    >>> suggest_ids("resnet50", ["resnet-50", "resnet-152", "resnet-50-mlperf"])
+    ['resnet-50']
+    >>> suggest_ids("v100", ["b200", "v100-sxm2-16gb", "v100-sxm2-32gb"])
+    ['v100-sxm2-16gb', 'v100-sxm2-32gb']
+    """
+    key = _norm(ident)
+    exact = [k for k in known if _norm(k) == key]
+    if exact:
+        return exact[:1]
+    if key:
+        inside = [k for k in known if key in _norm(k) or _norm(k) in key]
+        if inside:
+            return sorted(inside, key=lambda k: (abs(len(_norm(k)) - len(key)), k))[:n]
+    by_norm = {_norm(k): k for k in known}
+    close = difflib.get_close_matches(key, list(by_norm), n=n, cutoff=0.6)
+    return [by_norm[c] for c in close]
+
+
+def _did_you_mean(close: list[str]) -> str:
+    quoted = [repr(c) for c in close]
+    if len(quoted) > 1:
+        return f"did you mean {', '.join(quoted[:-1])} or {quoted[-1]}?"
+    return f"did you mean {quoted[0]}?"
+
+
+def _unknown(cat: Catalog, kind: str, ident: str, what: str) -> tuple[str, str | None]:
+    close = suggest_ids(ident, sorted(getattr(cat, kind)))
+    hint = _did_you_mean(close) if close else f"`sizer catalog` lists the {what} ids"
+    return f"unknown {what} {ident!r}", hint
+
+
+def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
+    """Cross-field checks against the catalog.
+
+    Returns
+    -------
+    list of (loc, message, hint)
+        Empty when the scenario is consistent.  ``loc`` is a field path such as
+        ``("workloads", 1, "gpus_per_server")``.  Each problem is reported once.
+    """
+    out: list[Issue] = []
+
+    def unknown(loc: tuple[str | int, ...], kind: str, ident: str, what: str) -> None:
+        msg, hint = _unknown(cat, kind, ident, what)
+        out.append((loc, msg, hint))
+
+    gpus_of: dict[int, int] = {}
+    for i, g in enumerate(sc.compute):
+        if g.server not in cat.servers:
+            unknown(("compute", i, "server"), "servers", g.server, "server")
+            continue
+        srv = cat.servers[g.server]
+        n = srv.gpu_count.value
+        ov = g.overrides
+        if ov is not None:
+            if ov.gpu is not None and ov.gpu not in cat.gpus:
+                unknown(("compute", i, "overrides", "gpu"), "gpus", ov.gpu, "GPU")
+            if ov.storage_link is not None and ov.storage_link not in cat.links:
+                unknown(
+                    ("compute", i, "overrides", "storage_link"), "links", ov.storage_link, "link"
+                )
+            if ov.gpu_count is not None:
+                n = ov.gpu_count
+        gpus_of[i] = n
+    group_names: dict[str, int] = {}
+    for i, g in enumerate(sc.compute):
+        if g.name is None:
+            continue
+        if g.name in group_names:
+            out.append(
+                (
+                    ("compute", i, "name"),
+                    f"compute group name {g.name!r} is already used by "
+                    f"compute[{group_names[g.name]}]",
+                    "give each group its own name",
+                )
+            )
+        else:
+            group_names[g.name] = i
+    for i, s in enumerate(sc.storage):
+        if s.unit not in cat.storage:
+            unknown(("storage", i, "unit"), "storage", s.unit, "storage unit")
+    if sc.network.switch not in cat.switches:
+        unknown(("network", "switch"), "switches", sc.network.switch, "switch")
+
+    # per compute group: [(workload index, GPUs per server it takes)]
+    used: dict[int, list[tuple[int, int]]] = {i: [] for i in gpus_of}
+    for w_i, w in enumerate(sc.workloads):
+        if w.model not in cat.models:
+            unknown(("workloads", w_i, "model"), "models", w.model, "model")
+            if w.dataset is not None and w.dataset not in cat.datasets:
+                unknown(("workloads", w_i, "dataset"), "datasets", w.dataset, "dataset")
+            continue
+        model = cat.models[w.model]
+        if model.kind == "read-benchmark" and w.cache is not None:
+            # A read benchmark reads as fast as the path allows; with every byte served
+            # locally its rate would be unbounded (found by tests/test_fuzz.py).
+            out.append(
+                (
+                    ("workloads", w_i, "cache"),
+                    f"{w.model!r} is a read benchmark: it reads every byte from storage, "
+                    "so 'cache' does not apply",
+                    "remove cache: from this workload",
+                )
+            )
+        ds = w.dataset if w.dataset is not None else model.dataset
+        if w.dataset is not None and w.dataset not in cat.datasets:
+            unknown(("workloads", w_i, "dataset"), "datasets", w.dataset, "dataset")
+        elif ds is None and model.kind != "read-benchmark":
+            out.append(
+                (
+                    ("workloads", w_i, "dataset"),
+                    f"model {w.model!r} has no default dataset; name one",
+                    "add dataset: with a catalog dataset id",
+                )
+            )
+        targets = list(gpus_of)
+        if w.groups is not None:
+            targets = []
+            for j, gname in enumerate(w.groups):
+                if gname not in group_names:
+                    close = suggest_ids(gname, list(group_names), n=1)
+                    if close:
+                        hint = _did_you_mean(close)
+                    elif group_names:
+                        hint = "the compute groups are named " + ", ".join(map(repr, group_names))
+                    else:
+                        hint = "name groups with compute[].name"
+                    out.append(
+                        (("workloads", w_i, "groups", j), f"no compute group named {gname!r}", hint)
+                    )
+                else:
+                    targets.append(group_names[gname])
+        for gi in targets:
+            if gi not in gpus_of or model.kind == "read-benchmark":
+                continue
+            have = gpus_of[gi]
+            want = w.gpus_per_server if w.gpus_per_server is not None else have
+            if want > have:
+                out.append(
+                    (
+                        ("workloads", w_i, "gpus_per_server"),
+                        f"{want} is more than the {have} GPUs of {sc.compute[gi].server}",
+                        f"use at most {have}, or leave gpus_per_server out to use all GPUs",
+                    )
+                )
+                continue
+            used[gi].append((w_i, want))
+            # Throughput must exist for this GPU / precision / phase.
+            srv = cat.servers[sc.compute[gi].server]
+            ov = sc.compute[gi].overrides
+            gpu_id = ov.gpu if ov is not None and ov.gpu is not None else srv.gpu
+            if gpu_id in cat.gpus:
+                try:
+                    cat.throughput(w.model, gpu_id, w.precision, w.phase)
+                except LookupError as e:
+                    out.append((("workloads", w_i, "model"), str(e).split("\n")[0], None))
+                except Exception as e:  # SizerInputError subclasses from the catalog
+                    msg = getattr(e, "problems", None)
+                    text = msg[0].msg if msg else str(e)
+                    out.append((("workloads", w_i, "model"), text, None))
+    for gi, takers in used.items():
+        have = gpus_of[gi]
+        total = sum(n for _, n in takers)
+        if total <= have:
+            continue
+        # Point at the workload that pushes the group over its GPU count.
+        running = [sum(n for _, n in takers[: k + 1]) for k in range(len(takers))]
+        w_i = takers[next(k for k, r in enumerate(running) if r > have)][0]
+        names = " + ".join(f"workloads[{j}]" for j, _ in takers)
+        counts = " + ".join(str(n) for _, n in takers)
+        loc: tuple[str | int, ...] = ("workloads", w_i)
+        if sc.workloads[w_i].gpus_per_server is not None:
+            loc = (*loc, "gpus_per_server")
+        out.append(
+            (
+                loc,
+                f"{names} use {counts} = {total} GPUs per server of compute[{gi}] "
+                f"({sc.compute[gi].server}), which has {have}",
+                "lower gpus_per_server, or put the workloads on different compute groups "
+                "with compute[].name and workloads[].groups",
+            )
+        )
+    net = sc.network
+    if net.topology == "leaf-spine" and (net.leaves is None or net.spines is None):
+        missing, what = ("leaves", "leaf") if net.leaves is None else ("spines", "spine")
+        out.append(
+            (
+                ("network", missing),
+                f"topology leaf-spine needs '{missing}', the number of {what} switches",
+                f"add e.g. '{missing}: 2' under network",
+            )
+        )
+    elif (
+        net.topology == "leaf-spine"
+        and net.storage_leaves is not None
+        and net.leaves is not None
+        and net.leaves > 1
+        and net.storage_leaves >= net.leaves
+    ):
+        out.append(
+            (
+                ("network", "storage_leaves"),
+                f"{net.storage_leaves} storage leaves leave none of the {net.leaves} "
+                "leaves for servers",
+                "lower storage_leaves or add leaves",
+            )
+        )
+    return list(dict.fromkeys(out))  # a workload on several groups reports a problem once
+
+
+def memory_problems(scenario: Scenario, catalog: Catalog) -> list[Issue]:
+    """Problems with a scenario's ``memory:`` cases, as (loc, message, hint).
+
+    Each case is estimated once: an unknown model, an image size on a transformer, a
+    sequence length on a CNN or an unknown GPU is reported at its field.
+    """
+    out: list[Issue] = []
+    for i, case in enumerate(scenario.memory or ()):
+        if case.gpu is not None and case.gpu not in catalog.gpus:
+            near = suggest(case.gpu, sorted(catalog.gpus))
+            out.append(
+                (
+                    ("memory", i, "gpu"),
+                    f"unknown GPU {case.gpu!r}",
+                    f"did you mean {near[0]!r}?" if near else "see `sizer catalog` for GPU ids",
+                )
+            )
+            continue
+        try:
+            estimate_case(case)
+        except SizerInputError as e:
+            for p in e.problems:
+                field = p.loc.removeprefix("--") if p.loc else "model"
+                if field not in type(case).model_fields:
+                    field = "model"
+                msg = re.sub(r"--([a-z-]+)", r"'\1'", p.msg)  # option names -> field names
+                out.append((("memory", i, field), msg, p.hint))
+    return out

@@ -1,0 +1,542 @@
+"""Read YAML files safely, keeping the line and column of every value and key.
+
+Every scenario and catalog file is read here.  Everything refused becomes a
+:class:`~sizer.errors.Problem` with ``file:line:col`` so the CLI prints one clear line
+and exits 2.
+
+Refused: files that do not exist, directories, files over
+:data:`~sizer.limits.MAX_FILE_BYTES`, binary / non-UTF-8 content, tab characters in
+indentation, duplicate mapping keys, YAML aliases (``*name``: the vector of "billion
+laughs" expansion bombs; sizer files never need them), merge keys, non-string keys, custom
+tags, nesting deeper than :data:`~sizer.limits.MAX_DEPTH`, more than
+:data:`~sizer.limits.MAX_NODES` nodes, and a root that is not a mapping.
+
+This module knows YAML only: not the scenario schema nor the catalog.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sizer.errors import Problem, SizerInputError
+from sizer.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, env_int
+
+__all__ = [
+    "YamlDoc",
+    "fmt_loc",
+    "locate",
+    "parse_yaml_text",
+    "read_yaml",
+]
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDoc:
+    """A parsed YAML file: plain Python data plus where every value and key stood."""
+
+    path: str
+    data: Any
+    text: str
+    #: path tuple -> (line, col) of the value (1-based)
+    value_pos: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: path tuple -> (line, col) of the mapping key that introduced the value
+    key_pos: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: path tuple -> source text of a scalar YAML read as true/false/null ("yes", "off", "~")
+    scalar_text: dict[Path_, str] = field(default_factory=dict)
+
+
+def locate(doc: YamlDoc, loc: Path_, *, prefer_key: bool = False) -> tuple[int | None, int | None]:
+    """Line and column for a field path; falls back to the nearest enclosing value."""
+    loc = tuple(loc)
+    while True:
+        if prefer_key and loc in doc.key_pos:
+            return doc.key_pos[loc]
+        if loc in doc.value_pos:
+            return doc.value_pos[loc]
+        if not loc:
+            return (None, None)
+        loc = loc[:-1]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases, counts nodes and bounds the nesting depth."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+        self._max_nodes = env_int("SIZER_MAX_NODES", MAX_NODES)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(
+                event.start_mark,
+                "YAML aliases (*name) are not allowed in sizer files; write the values out",
+            )
+        self._nodes += 1
+        if self._nodes > self._max_nodes:
+            event = self.peek_event()
+            raise _Refused(
+                event.start_mark,
+                f"more than {self._max_nodes:,} YAML nodes; refusing to load "
+                "(set SIZER_MAX_NODES to raise the limit)",
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            event = self.peek_event()
+            raise _Refused(
+                event.start_mark,
+                f"nesting deeper than {MAX_DEPTH} levels; a scenario needs only a few",
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _Refused(Exception):
+    def __init__(self, mark: Any, msg: str) -> None:
+        super().__init__(msg)
+        self.mark = mark
+        self.msg = msg
+
+
+def _problem(
+    path: str,
+    msg: str,
+    line: int | None = None,
+    col: int | None = None,
+    loc: str = "",
+    hint: str | None = None,
+    type_: str = "yaml",
+) -> SizerInputError:
+    return SizerInputError([Problem(path, line, col, loc, msg, hint, type_)])
+
+
+_WHAT = {
+    "scenario": "a scenario needs name:, compute:, storage:, network: and workloads:",
+    "catalog": "a catalog file needs sections such as servers: or storage:",
+}
+
+
+def read_yaml(
+    path: str | os.PathLike[str], *, display: str | None = None, kind: str = "scenario"
+) -> YamlDoc:
+    """Read one YAML file safely and return its data with positions.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to read.
+    display : str, optional
+        The name to print in messages (default: the path as given).
+    kind : {"scenario", "catalog"}
+        What the file should be; only changes the hints of "empty" and "not a mapping".
+
+    Raises
+    ------
+    SizerInputError
+        With one :class:`Problem` naming the file (and line/column where known).
+    """
+    name = display if display is not None else os.fspath(path)
+    p = Path(path)
+    limit = env_int("SIZER_MAX_FILE_BYTES", MAX_FILE_BYTES)
+    if not p.exists():
+        raise _problem(name, "no such file", hint=_nearby(p), type_="file")
+    if p.is_dir():
+        raise _problem(name, "is a directory; give a YAML file (e.g. DIR/*.yaml)", type_="file")
+    try:
+        size = p.stat().st_size
+        if size > limit:
+            raise _too_big(name, size, limit)
+        # Read at most limit + 1 bytes: /dev/zero or a growing file cannot exhaust memory.
+        with p.open("rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as e:
+        raise _problem(name, f"cannot read: {e.strerror or e}", type_="file") from None
+    if len(raw) > limit:
+        raise _too_big(name, None, limit)
+    return parse_yaml_text(raw, name, kind=kind)
+
+
+def _too_big(name: str, size: int | None, limit: int) -> SizerInputError:
+    what = f"file is {size:,} bytes" if size is not None else "file is larger than that"
+    return _problem(
+        name,
+        f"{what}, over the {limit:,}-byte limit for sizer files",
+        hint="set SIZER_MAX_FILE_BYTES to raise it",
+        type_="file",
+    )
+
+
+def _nearby(p: Path) -> str | None:
+    """'did you mean ...?' for a missing file, from the files next to where it should be."""
+    import difflib
+
+    parent = p.parent if str(p.parent) else Path(".")
+    try:
+        names = [c.name for c in parent.iterdir() if c.suffix in (".yaml", ".yml")]
+    except OSError:
+        return None
+    stems = {Path(n).stem: n for n in names}
+    close = difflib.get_close_matches(p.stem, list(stems), n=1, cutoff=0.6)
+    if not close:
+        return None
+    close = [stems[close[0]]]
+    shown = close[0] if str(p.parent) in ("", ".") else str(p.parent / close[0])
+    return f"did you mean {shown!r}?"
+
+
+def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc:
+    """Parse YAML bytes (see :func:`read_yaml`)."""
+    if b"\x00" in raw:
+        raise _problem(
+            name,
+            "is a binary file (contains NUL bytes), not YAML text",
+            hint="give the scenario's .yaml file",
+            type_="file",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise _problem(
+            name,
+            f"is not UTF-8 text: byte 0x{raw[e.start]:02x}",
+            line=line,
+            col=col,
+            hint="save the file as UTF-8",
+            type_="file",
+        ) from None
+    if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise _problem(
+            name, "is empty: only blank lines and comments", hint=_WHAT.get(kind), type_="file"
+        )
+    for i, ln in enumerate(text.splitlines(), start=1):
+        indent = ln[: len(ln) - len(ln.lstrip(" \t"))]
+        if "\t" in indent:
+            raise _problem(
+                name,
+                "tab character in indentation; YAML indents with spaces only",
+                line=i,
+                col=indent.index("\t") + 1,
+                hint="replace the tab with spaces",
+            )
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, anywhere
+        raise _unprintable(name, text, e) from None
+    try:
+        root = loader.get_single_node()
+    except _Refused as e:
+        raise _problem(name, e.msg, line=e.mark.line + 1, col=e.mark.column + 1) from None
+    except yaml.MarkedYAMLError as e:
+        raise _syntax_problem(name, e) from None
+    except yaml.YAMLError as e:  # pragma: no cover - PyYAML raises marked errors
+        raise _problem(name, f"YAML error: {' '.join(str(e).split())}") from None
+    except RecursionError:  # pragma: no cover - _Loader bounds the depth first
+        raise _problem(name, f"nesting deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+    if root is None or (
+        isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and root.value == ""
+    ):
+        raise _problem(
+            name, "is empty: the document has no content", hint=_WHAT.get(kind), type_="file"
+        )
+    doc = YamlDoc(path=name, data=None, text=text)
+    if not isinstance(root, yaml.MappingNode):
+        raise _problem(
+            name,
+            f"the top level must be key: value lines, not a {_node_kind(root)}",
+            line=root.start_mark.line + 1,
+            col=root.start_mark.column + 1,
+            hint=_WHAT.get(kind),
+        )
+    doc.data = _convert(root, (), doc, yaml.constructor.SafeConstructor(), 0)
+    return doc
+
+
+def _unprintable(name: str, text: str, e: yaml.reader.ReaderError) -> SizerInputError:
+    """The error for a control character (ESC, BEL, ...) in the file's text."""
+    pos = max(0, min(e.position, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return _problem(
+        name,
+        f"{'control ' if e.character < 0xA0 else ''}character U+{e.character:04X} "
+        "is not allowed in YAML text",
+        line=line,
+        col=col,
+        hint='delete it; inside double quotes it can be written as an escape, e.g. "\\x1b"',
+        type_="file",
+    )
+
+
+# (context prefix, problem prefix) -> (message, hint, point at the context mark?)
+# ``{ctx}`` is replaced by "line L col C" of the context mark.
+_SYNTAX: list[tuple[str, str, str, str, bool]] = [
+    (
+        "expected a single document",
+        "",
+        "a second YAML document starts here ('---'); a sizer file holds one document",
+        "remove the '---' line or split the file",
+        False,
+    ),
+    (
+        "while parsing a flow sequence",
+        "",
+        "the '[' at {ctx} is not closed",
+        "close it with ']' or write the list as '- item' lines",
+        False,
+    ),
+    (
+        "while parsing a flow mapping",
+        "",
+        "the '{{' at {ctx} is not closed",
+        "close it with '}' or write the mapping as 'key: value' lines",
+        False,
+    ),
+    (
+        "while scanning a quoted scalar",
+        "",
+        "the quote at {ctx} is not closed",
+        "end the text with the same quote character",
+        False,
+    ),
+    (
+        "while scanning a simple key",
+        "could not find expected ':'",
+        "this line has no ':' after its key",
+        "write 'key: value' with a space after the colon",
+        True,
+    ),
+    (
+        "",
+        "mapping values are not allowed here",
+        "unexpected ':' here",
+        "indent this line like the key above it, or quote a value that contains ': '",
+        False,
+    ),
+    (
+        "",
+        "expected <block end>",
+        "this line's indentation does not match the lines above",
+        "indent keys of one mapping, and '- ' items of one list, by the same number of spaces",
+        False,
+    ),
+    (
+        "",
+        "found character '\\t'",
+        "tab character; YAML allows tabs only inside quoted text",
+        "replace the tab with spaces, or quote the value",
+        False,
+    ),
+    ("", "found character", "{problem}", "quote a value that starts with this character", False),
+    (
+        "while scanning a double-quoted scalar",
+        "found unknown escape character",
+        "inside double quotes '\\' starts an escape sequence, and this one is not valid",
+        "write the backslash twice (\\\\), or use single quotes",
+        False,
+    ),
+    (
+        "while scanning a double-quoted scalar",
+        "expected escape sequence",
+        "inside double quotes '\\' starts an escape sequence, and this one is not complete",
+        "write the backslash twice (\\\\), or use single quotes",
+        False,
+    ),
+    (
+        "",
+        "expected '<document start>'",
+        "this line cannot follow the lines above: the file's top level ended before it",
+        "a sizer file is 'key: value' lines; look above for a stray value or a line "
+        "starting with '%'",
+        False,
+    ),
+    (
+        "",
+        "expected the node content, but found '<stream end>'",
+        "the file ends where a value should follow",
+        "close every '[' and '{', and give the last key its value",
+        False,
+    ),
+    (
+        "",
+        "expected the node content",
+        "a value is missing here",
+        "remove the extra ',' or write the missing value",
+        False,
+    ),
+]
+
+
+def _syntax_problem(name: str, e: yaml.MarkedYAMLError) -> SizerInputError:
+    context = (e.context or "").strip()
+    problem = (e.problem or "").strip()
+    cmark, pmark = e.context_mark, e.problem_mark
+    ctx = f"line {cmark.line + 1} col {cmark.column + 1}" if cmark is not None else "?"
+    known = next(
+        (row for row in _SYNTAX if context.startswith(row[0]) and problem.startswith(row[1])),
+        None,
+    )
+    hint: str | None = None
+    if known is not None:
+        _, _, msg, hint, at_context = known
+        mark = cmark if at_context and cmark is not None else (pmark or cmark)
+        text = msg.format(ctx=ctx, problem=problem)
+    else:
+        mark = pmark or cmark
+        text = problem or context or "cannot parse"
+        if context and cmark is not None:
+            text += f" ({context} at {ctx})"
+    line = mark.line + 1 if mark is not None else None
+    col = mark.column + 1 if mark is not None else None
+    return _problem(name, f"YAML syntax error: {text}", line=line, col=col, hint=hint)
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    return "single value"
+
+
+_STD_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+# PyYAML resolves a plain "=" and "<<" value to these tags and cannot construct them.
+_PLAIN_TEXT_TAGS = {"tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"}
+_KEY_KIND = {
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "a true/false value",
+    "tag:yaml.org,2002:null": "a null value",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+
+
+def _show_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
+
+
+def _convert(
+    node: yaml.Node,
+    path: Path_,
+    doc: YamlDoc,
+    constructor: yaml.constructor.SafeConstructor,
+    depth: int,
+) -> Any:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if depth > MAX_DEPTH:  # pragma: no cover - _Loader refuses deeper documents
+        raise _problem(doc.path, f"nesting deeper than {MAX_DEPTH} levels", line=line, col=col)
+    if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TEXT_TAGS:
+        node = yaml.ScalarNode("tag:yaml.org,2002:str", node.value, node.start_mark, node.end_mark)
+    if node.tag not in _STD_TAGS:
+        raise _problem(
+            doc.path,
+            f"YAML tag {_show_tag(node.tag)!r} is not allowed in sizer files",
+            line=line,
+            col=col,
+            loc=fmt_loc(path),
+            hint="remove the tag; write plain values",
+        )
+    doc.value_pos[path] = (line, col)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for knode, vnode in node.value:
+            kline, kcol = knode.start_mark.line + 1, knode.start_mark.column + 1
+            if knode.tag == "tag:yaml.org,2002:merge":
+                raise _problem(
+                    doc.path,
+                    "YAML merge keys (<<) are not allowed in sizer files",
+                    line=kline,
+                    col=kcol,
+                    loc=fmt_loc(path),
+                    hint="write the keys out",
+                )
+            if not isinstance(knode, yaml.ScalarNode):
+                raise _problem(
+                    doc.path,
+                    f"a {_node_kind(knode)} cannot be a key; keys are plain names",
+                    line=kline,
+                    col=kcol,
+                    loc=fmt_loc(path),
+                )
+            key = knode.value
+            if knode.tag in _KEY_KIND:
+                raise _problem(
+                    doc.path,
+                    f"key {key!r} is {_KEY_KIND[knode.tag]}, not a name",
+                    line=kline,
+                    col=kcol,
+                    loc=fmt_loc(path),
+                    hint="keys are names such as 'count'",
+                )
+            if knode.tag != "tag:yaml.org,2002:str":
+                raise _problem(
+                    doc.path,
+                    f"YAML tag {_show_tag(knode.tag)!r} is not allowed in sizer files",
+                    line=kline,
+                    col=kcol,
+                    loc=fmt_loc(path),
+                    hint="remove the tag; write plain values",
+                )
+            if key in out:
+                first = doc.key_pos.get((*path, key))
+                where = f" (first at line {first[0]})" if first else ""
+                raise _problem(
+                    doc.path,
+                    f"duplicate key {key!r}{where}",
+                    line=kline,
+                    col=kcol,
+                    loc=fmt_loc((*path, key)),
+                    hint="give each key once",
+                )
+            doc.key_pos[(*path, key)] = (kline, kcol)
+            out[key] = _convert(vnode, (*path, key), doc, constructor, depth + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(v, (*path, i), doc, constructor, depth + 1) for i, v in enumerate(node.value)
+        ]
+    assert isinstance(node, yaml.ScalarNode)
+    try:
+        value = constructor.construct_object(node, deep=True)
+        if value is None or isinstance(value, bool):
+            doc.scalar_text[path] = node.value
+        return value
+    except (yaml.YAMLError, ValueError, OverflowError) as e:
+        problem = getattr(e, "problem", None) or str(e)
+        if "Exceeds the limit" in problem:  # Python's guard against huge int conversion
+            problem = f"a number of {len(node.value.strip())} digits is too long"
+        raise _problem(
+            doc.path,
+            f"bad value: {' '.join(problem.split())}",
+            line=line,
+            col=col,
+            loc=fmt_loc(path),
+        ) from None
+
+
+def fmt_loc(loc: Path_) -> str:
+    """``('workloads', 1, 'gpus_per_server')`` -> ``workloads[1].gpus_per_server``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + (str(part) or "''")  # an empty key shows as ''
+    return out
