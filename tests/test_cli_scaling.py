@@ -1,4 +1,4 @@
-"""``sizer size``, ``sweep``, ``failures``, ``compare`` (sizer/cli_scaling.py).
+"""``sizer size``, ``sweep``, ``failures``, ``compare`` (sizer/cli/scaling.py).
 
 Exit codes: 0 ok, 1 the target cannot be met (``size``), 2 bad input; error lines are
 checked word for word, ``--json`` must print exactly one JSON object on stdout, and no

@@ -640,7 +640,7 @@ def test_to_dict_is_json_with_stable_keys() -> None:
 
 
 def _run(*args: str) -> Result:
-    from sizer.cli_memory import memory
+    from sizer.cli.memory import memory
 
     return CliRunner().invoke(memory, list(args))
 

@@ -52,7 +52,7 @@ def test_fmt(fn: Callable[[Any], str], value: Any, text: str) -> None:
 
 def test_pct_matches_the_terminal_summary() -> None:
     """One spelling of a percentage: the report's and `sizer analyze`'s agree."""
-    from sizer.summary import _pct
+    from sizer.text import pct as _pct
 
     for x in (0.0, 0.004, 0.5, 0.62, 0.995, 0.9951, 1.0):
         assert fmt.pct(x) == _pct(x)

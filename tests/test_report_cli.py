@@ -17,7 +17,7 @@ def cli() -> Any:
     """The main group with ``render`` registered (sizer/cli.py does it; tests don't rely
     on the order in which the lead wires it)."""
     from sizer.cli import cli as group
-    from sizer.cli_render import render
+    from sizer.cli.render import render
 
     if "render" not in group.commands:
         group.add_command(render)
@@ -116,7 +116,7 @@ def test_cli_help_does_not_import_the_report_stack() -> None:
     import sys
 
     code = (
-        "import sys; import sizer.cli, sizer.cli_render; "
+        "import sys; import sizer.cli, sizer.cli.render; "
         "bad = [m for m in ('matplotlib', 'weasyprint', 'jinja2', 'sizer.report') "
         "if m in sys.modules]; print(bad)"
     )

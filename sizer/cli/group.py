@@ -1,4 +1,5 @@
-"""The command line: parse, call the library, print.  No logic lives here.
+"""The ``sizer`` group, its error handling, and ``validate``, ``schema``, ``catalog``,
+``analyze``.  The other commands are registered on it by :mod:`sizer.cli`.
 
 Exit codes: 0 ok; 1 the analysis ran but a target is not met (``size``);
 2 bad input (one clear line per problem on stderr, nothing written).
@@ -6,15 +7,14 @@ Exit codes: 0 ok; 1 the analysis ran but a target is not met (``size``);
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from sizer import __version__
-from sizer.cli_options import catalog_option
+from sizer.cli.common import echo_json, load_catalog
+from sizer.cli.options import catalog_option, json_option
 from sizer.errors import SizerInputError, TargetNotMetError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -42,16 +42,6 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
-def _load_catalog(dirs: tuple[Path, ...]) -> Any:
-    from sizer.catalog import load_catalog
-
-    return load_catalog(dirs)
-
-
-def _echo_json(obj: Any) -> None:
-    click.echo(json.dumps(obj, indent=2, sort_keys=False, allow_nan=False))
-
-
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="sizer")
 def cli() -> None:
@@ -77,7 +67,7 @@ def validate(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> None:
     """
     from sizer.loader import load_scenario
 
-    cat = _load_catalog(catalog_dirs)
+    cat = load_catalog(catalog_dirs)
     problems = []
     for f in files:
         try:
@@ -100,12 +90,12 @@ def schema() -> None:
     """
     from sizer.schema import json_schema
 
-    _echo_json(json_schema())
+    echo_json(json_schema())
 
 
 @cli.command()
 @click.argument("ident", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option("Print JSON instead of a table.")
 @catalog_option()
 def catalog(ident: str | None, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     """List catalog entries with their sources, or show one entry in full.
@@ -116,11 +106,11 @@ def catalog(ident: str | None, as_json: bool, catalog_dirs: tuple[Path, ...]) ->
       sizer catalog ess-3000
       sizer catalog --json
     """
-    from sizer.catalog_view import catalog_json, print_catalog, print_entry
+    from sizer.console.catalog import catalog_json, print_catalog, print_entry
 
-    cat = _load_catalog(catalog_dirs)
+    cat = load_catalog(catalog_dirs)
     if as_json:
-        _echo_json(catalog_json(cat, ident))
+        echo_json(catalog_json(cat, ident))
     elif ident:
         print_entry(cat, ident)
     else:
@@ -129,7 +119,7 @@ def catalog(ident: str | None, as_json: bool, catalog_dirs: tuple[Path, ...]) ->
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
+@json_option()
 @catalog_option()
 def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     """Analyze a scenario: demand vs supply, per-workload rates, the bottleneck.
@@ -142,50 +132,16 @@ def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     from sizer.analysis import analyze as run
     from sizer.loader import load_scenario
 
-    cat = _load_catalog(catalog_dirs)
+    cat = load_catalog(catalog_dirs)
     result = run(load_scenario(file, cat), cat)
     if as_json:
-        _echo_json(result.to_json())
+        echo_json(result.to_json())
     else:
-        from sizer.summary import print_analysis
+        from sizer.console.analysis import print_analysis
 
         print_analysis(result)
-
-
-#: Commands that live in their own modules.  Those modules import only click at module
-#: level (heavy libraries are imported inside the command functions), so registering
-#: them keeps `sizer --help` fast; tests/test_cli.py checks that.
-_COMMANDS = {
-    "memory": ("sizer.cli_memory", "memory"),
-    "size": ("sizer.cli_scaling", "size"),
-    "sweep": ("sizer.cli_scaling", "sweep"),
-    "failures": ("sizer.cli_scaling", "failures"),
-    "compare": ("sizer.cli_scaling", "compare"),
-    "render": ("sizer.cli_render", "render"),
-}
-
-
-def _register_optional() -> None:
-    import importlib
-
-    for name, (module, attr) in _COMMANDS.items():
-        try:
-            cmd = getattr(importlib.import_module(module), attr)
-        except ModuleNotFoundError as e:  # pragma: no cover - module not built yet
-            if e.name != module:
-                raise
-            continue
-        cli.add_command(cmd, name)
-
-
-_register_optional()
 
 
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="sizer")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
-    sys.exit(0)

@@ -1,6 +1,6 @@
 """``sizer render``: the customer report (HTML and PDF) for each scenario.
 
-Registered on the main group in :mod:`sizer.cli`; imports the report stack (matplotlib,
+Registered on the main group by :mod:`sizer.cli`; imports the report stack (matplotlib,
 WeasyPrint) only when the command runs, so ``sizer --help`` stays fast.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sizer.cli_options import catalog_option
+from sizer.cli.options import catalog_option
 
 __all__ = ["render"]
 

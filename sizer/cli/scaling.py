@@ -1,6 +1,6 @@
 """``sizer size``, ``sizer sweep``, ``sizer failures``, ``sizer compare``.
 
-Thin commands: parse, call :mod:`sizer.scaling`, print (:mod:`sizer.scaling_view`) or
+Thin commands: parse, call :mod:`sizer.scaling`, print (:mod:`sizer.console.scaling`) or
 ``--json`` (one JSON object on stdout).  Only click is imported at module level.
 
 Exit codes (handled by the main group in :mod:`sizer.cli`): 0 ok; 1 ``size`` ran but
@@ -10,138 +10,24 @@ no storage count meets the target (``TargetNotMetError``); 2 bad input
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any, Literal
 
 import click
 
-from sizer.cli_options import catalog_option
+from sizer.cli.common import echo_json, fail, load_designs, problem
+from sizer.cli.options import (
+    MAX_SWEEP_POINTS,
+    catalog_option,
+    check_targets,
+    exact_option,
+    json_option,
+    parse_counts,
+    target_options,
+)
 
-__all__ = ["compare", "failures", "parse_counts", "size", "sweep"]
-
-#: Largest sweep accepted (points); ~0.3 ms each with the fast evaluator.
-MAX_SWEEP_POINTS = 200_000
-
-
-def _problem(cmd: str, option: str, msg: str, hint: str | None = None) -> Any:
-    from sizer.errors import Problem
-
-    return Problem(f"sizer {cmd}", None, None, option, msg, hint, type="option")
-
-
-def _fail(cmd: str, option: str, msg: str, hint: str | None = None) -> Any:
-    from sizer.errors import SizerInputError
-
-    return SizerInputError([_problem(cmd, option, msg, hint)])
-
-
-def _echo_json(obj: Any) -> None:
-    click.echo(json.dumps(obj, indent=2, allow_nan=False))
-
-
-def _target_options(f: Any) -> Any:
-    f = click.option(
-        "--min-utilization",
-        type=float,
-        default=None,
-        help="Every GPU workload at least this fed, 0..1 (default: the scenario's target, "
-        "else 0.9, the MLPerf Storage bar).",
-    )(f)
-    return click.option(
-        "--target-images-per-sec",
-        type=float,
-        default=None,
-        help="Aggregate images/s to reach (> 0); excludes --min-utilization.",
-    )(f)
-
-
-def _check_targets(cmd: str, target: float | None, min_util: float | None) -> None:
-    from sizer.errors import SizerInputError
-
-    probs = []
-    if target is not None and min_util is not None:
-        probs.append(
-            _problem(
-                cmd,
-                "--target-images-per-sec",
-                "conflicts with --min-utilization",
-                "give one objective",
-            )
-        )
-    if target is not None and not (math.isfinite(target) and target > 0):
-        probs.append(_problem(cmd, "--target-images-per-sec", f"{target:g} is not a number > 0"))
-    if min_util is not None and not (math.isfinite(min_util) and 0 < min_util <= 1):
-        probs.append(
-            _problem(
-                cmd,
-                "--min-utilization",
-                f"{min_util:g} is outside (0, 1]",
-                "e.g. 0.9 for 90% fed",
-            )
-        )
-    if probs:
-        raise SizerInputError(probs)
-
-
-def parse_counts(text: str, cmd: str, option: str, upper: int) -> list[int]:
-    """``"8"``, ``"1:128"``, ``"1:128:4"`` (start:stop:step, stop included) or
-    ``"1,2,4,8"`` -> sorted counts in 1..upper; raises SizerInputError otherwise."""
-    t = text.strip()
-    try:
-        if "," in t:
-            vals = sorted({int(x) for x in t.split(",") if x.strip()})
-        elif ":" in t:
-            parts = [int(x) for x in t.split(":")]
-            if len(parts) not in (2, 3):
-                raise ValueError
-            start, stop = parts[0], parts[1]
-            step = parts[2] if len(parts) == 3 else 1
-            if step < 1:
-                raise _fail(cmd, option, f"step {step} in {text!r} must be >= 1")
-            if stop < start:
-                raise _fail(cmd, option, f"{text!r} ends before it starts")
-            if (stop - start) // step + 1 > MAX_SWEEP_POINTS:
-                raise _fail(cmd, option, f"{text!r} has more than {MAX_SWEEP_POINTS:,} counts")
-            vals = list(range(start, stop + 1, step))
-            if vals[-1] != stop:
-                vals.append(stop)
-        else:
-            vals = [int(t)]
-    except ValueError:
-        raise _fail(
-            cmd,
-            option,
-            f"{text!r} is not a count or range",
-            "use N, START:STOP[:STEP] or N,N,N",
-        ) from None
-    if not vals:
-        raise _fail(cmd, option, f"{text!r} gives no counts")
-    if vals[0] < 1 or vals[-1] > upper:
-        bad = vals[0] if vals[0] < 1 else vals[-1]
-        raise _fail(cmd, option, f"{bad} is outside 1..{upper:,}")
-    return vals
-
-
-def _load(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> tuple[Any, list[Any]]:
-    """The catalog and each file's resolved design; every file's problems at once."""
-    from sizer.catalog import load_catalog
-    from sizer.design import resolve
-    from sizer.errors import SizerInputError
-    from sizer.loader import load_scenario
-
-    cat = load_catalog(catalog_dirs)
-    designs = []
-    problems = []
-    for f in files:
-        try:
-            designs.append(resolve(load_scenario(f, cat), cat))
-        except SizerInputError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise SizerInputError(problems)
-    return cat, designs
+__all__ = ["compare", "failures", "size", "sweep"]
 
 
 # ---------------------------------------------------------------------------------- size
@@ -149,7 +35,7 @@ def _load(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> tuple[Any,
 
 @click.command("size")
 @click.argument("file", type=click.Path(path_type=Path))
-@_target_options
+@target_options
 @click.option(
     "--all-units",
     is_flag=True,
@@ -162,8 +48,8 @@ def _load(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> tuple[Any,
     show_default=True,
     help="Largest storage-unit count searched.",
 )
-@click.option("--exact", is_flag=True, help="Run the full analysis at every probe (slower).")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
+@exact_option("Run the full analysis at every probe (slower).")
+@json_option()
 @catalog_option()
 def size(
     file: Path,
@@ -188,59 +74,90 @@ def size(
       sizer size scenarios/ra-9x-dgx1-3x-ess3000.yaml --target-images-per-sec 600000
       sizer size scenarios/ra-3x-dgx2-3x-ess3000.yaml --all-units --json
     """
-    from sizer.errors import SizerInputError, TargetNotMetError
-
-    _check_targets("size", target_images_per_sec, min_utilization)
+    check_targets("size", target_images_per_sec, min_utilization)
     if max_units < 1:
-        raise _fail("size", "--max-units", f"{max_units} must be >= 1")
-    cat, (d,) = _load((file,), catalog_dirs)
+        raise fail("size", "--max-units", f"{max_units} must be >= 1")
+    cat, designs = load_designs((file,), catalog_dirs)
+    _check_images_target("size", (file,), designs, target_images_per_sec, _READS_HINT)
+    res, ranked, limit, room = _sizing(
+        designs[0],
+        cat,
+        target_images_per_sec=target_images_per_sec,
+        min_utilization=min_utilization,
+        max_units=max_units,
+        method="exact" if exact else "fast",
+        all_units=all_units,
+    )
+    if as_json:
+        echo_json(_sizing_json(file, designs[0], res, ranked, limit, room))
+    else:
+        from sizer.console.scaling import print_sizing
+
+        units = designs[0].storage[0].count
+        print_sizing(res, design_units=units, ranked=ranked, limit=limit, room=room)
+    _raise_unless_met(file, res, ranked)
+
+
+_READS_HINT = "drop the option: read benchmarks are sized to their unlimited-storage throughput"
+
+
+def _check_images_target(
+    cmd: str, files: tuple[Path, ...], designs: list[Any], target: float | None, hint: str | None
+) -> None:
+    """An images/s target needs GPU workloads: name the first file without any."""
+    if target is None:
+        return
     from sizer import scaling as S
 
-    method: Literal["fast", "exact"] = "exact" if exact else "fast"
-    if target_images_per_sec is not None and not S.has_gpu_workloads(d):
-        raise SizerInputError(
-            [
-                _problem(
-                    "size",
-                    "--target-images-per-sec",
-                    f"{file} runs only read benchmarks, which produce no images/s",
-                    "drop the option: read benchmarks are sized to their unlimited-storage "
-                    "throughput",
-                )
-            ]
+    ro = [str(f) for f, d in zip(files, designs, strict=True) if not S.has_gpu_workloads(d)]
+    if ro:
+        raise fail(
+            cmd,
+            "--target-images-per-sec",
+            f"{ro[0]} runs only read benchmarks, which produce no images/s",
+            hint,
         )
-    kw: dict[str, Any] = {
-        "target_images_per_sec": target_images_per_sec,
-        "min_utilization": min_utilization,
-        "max_units": max_units,
-        "method": method,
-    }
-    res = S.size_storage(d, **kw)
-    ranked = S.size_all_units(d, cat, **kw) if all_units else None
+
+
+def _sizing(
+    d: Any, cat: Any, *, all_units: bool, method: Literal["fast", "exact"], **kw: Any
+) -> tuple[Any, Any, Any, Any]:
+    """``size_storage``, ``size_all_units`` (with --all-units), then ``max_servers`` and
+    ``headroom`` at the sizing's utilization bar."""
+    from sizer import scaling as S
+
+    res = S.size_storage(d, method=method, **kw)
+    ranked = S.size_all_units(d, cat, method=method, **kw) if all_units else None
     bar = (
         res.target
         if res.objective == "min-utilization"
-        else (min_utilization or S.DEFAULT_MIN_UTILIZATION)
+        else (kw["min_utilization"] or S.DEFAULT_MIN_UTILIZATION)
     )
     limit = S.max_servers(d, min_utilization=bar, method=method)
     room = S.headroom(d, min_utilization=bar, method=method)
-    if as_json:
-        _echo_json(
-            {
-                "scenario": d.name,
-                "file": str(file),
-                "objective": res.objective,
-                "target": res.to_json()["target"],
-                "sizing": res.to_json(),
-                "all_units": None if ranked is None else [r.to_json() for r in ranked],
-                "max_servers": limit.to_json(),
-                "headroom": room.to_json(),
-            }
-        )
-    else:
-        from sizer.scaling_view import print_sizing
+    return res, ranked, limit, room
 
-        print_sizing(res, design_units=d.storage[0].count, ranked=ranked, limit=limit, room=room)
+
+def _sizing_json(
+    file: Path, d: Any, res: Any, ranked: Any, limit: Any, room: Any
+) -> dict[str, Any]:
+    return {
+        "scenario": d.name,
+        "file": str(file),
+        "objective": res.objective,
+        "target": res.to_json()["target"],
+        "sizing": res.to_json(),
+        "all_units": None if ranked is None else [r.to_json() for r in ranked],
+        "max_servers": limit.to_json(),
+        "headroom": room.to_json(),
+    }
+
+
+def _raise_unless_met(file: Path, res: Any, ranked: Any) -> None:
+    """TargetNotMetError (exit 1) when no storage count (of any unit, with --all-units)
+    meets the objective."""
+    from sizer.errors import TargetNotMetError
+
     met = res.met if ranked is None else any(r.met for r in ranked)
     if not met:
         raise TargetNotMetError(
@@ -274,8 +191,8 @@ def size(
     show_default=True,
     help="Efficiency (achieved / ideal-linear) below which scaling is no longer linear.",
 )
-@click.option("--exact", is_flag=True, help="Run the full analysis at every point (slower).")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
+@exact_option("Run the full analysis at every point (slower).")
+@json_option()
 @catalog_option()
 def sweep(
     file: Path,
@@ -299,6 +216,35 @@ def sweep(
       sizer sweep scenarios/ra-3x-dgx2-3x-ess3000.yaml --servers 3 --units 1:6
       sizer sweep scenarios/ra-9x-dgx1-3x-ess3000.yaml --servers 1:12 --units 1:4 --json
     """
+    srv, units = _sweep_counts(servers_opt, units_opt, threshold)
+    _cat, (d,) = load_designs((file,), catalog_dirs)
+    n_pts = len(srv or range(d.total_servers)) * len(units or [1])
+    if n_pts > MAX_SWEEP_POINTS:
+        raise fail(
+            "sweep",
+            "--servers",
+            f"{n_pts:,} points is more than {MAX_SWEEP_POINTS:,}",
+            "use a STEP or a shorter range",
+        )
+    from sizer import scaling as S
+    from sizer.console import DelayedProgress
+    from sizer.console.scaling import print_sweep
+
+    with DelayedProgress("sweeping") as bar:
+        res = S.sweep(
+            d, srv, units, threshold=threshold, method="exact" if exact else "fast", progress=bar
+        )
+    if as_json:
+        echo_json({"file": str(file), **res.to_json()})
+    else:
+        print_sweep(res)
+
+
+def _sweep_counts(
+    servers_opt: str | None, units_opt: str | None, threshold: float
+) -> tuple[list[int] | None, list[int] | None]:
+    """The --servers and --units counts (None: the command's default); every bad option
+    at once as SizerInputError."""
     from sizer.schema import MAX_SERVERS, MAX_STORAGE_UNITS
 
     probs: list[Any] = []
@@ -319,31 +265,12 @@ def sweep(
         else:
             units = vals
     if not (math.isfinite(threshold) and 0 < threshold <= 1):
-        probs.append(_problem("sweep", "--threshold", f"{threshold:g} is outside (0, 1]"))
+        probs.append(problem("sweep", "--threshold", f"{threshold:g} is outside (0, 1]"))
     if probs:
         from sizer.errors import SizerInputError
 
         raise SizerInputError(probs)
-    _cat, (d,) = _load((file,), catalog_dirs)
-    n_pts = len(srv or range(d.total_servers)) * len(units or [1])
-    if n_pts > MAX_SWEEP_POINTS:
-        raise _fail(
-            "sweep",
-            "--servers",
-            f"{n_pts:,} points is more than {MAX_SWEEP_POINTS:,}",
-            "use a STEP or a shorter range",
-        )
-    from sizer import scaling as S
-    from sizer.scaling_view import DelayedProgress, print_sweep
-
-    with DelayedProgress("sweeping") as bar:
-        res = S.sweep(
-            d, srv, units, threshold=threshold, method="exact" if exact else "fast", progress=bar
-        )
-    if as_json:
-        _echo_json({"file": str(file), **res.to_json()})
-    else:
-        print_sweep(res)
+    return srv, units
 
 
 # ------------------------------------------------------------------------------ failures
@@ -351,7 +278,7 @@ def sweep(
 
 @click.command("failures")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
+@json_option()
 @catalog_option()
 def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     """Single failures (N-1): one storage unit, switch, inter-switch, server or storage link.
@@ -366,16 +293,17 @@ def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
       sizer failures scenarios/ra-4x-dgx1-2x-ess3000-dual.yaml
       sizer failures scenarios/ra-4x-dgx1-2x-ess3000-single.yaml --json
     """
-    _cat, (d,) = _load((file,), catalog_dirs)
+    _cat, (d,) = load_designs((file,), catalog_dirs)
     from sizer import scaling as S
-    from sizer.scaling_view import DelayedProgress, print_failures
+    from sizer.console import DelayedProgress
+    from sizer.console.scaling import print_failures
 
     with DelayedProgress("failure cases") as bar:
         cases = S.failure_cases(d, progress=bar)
     metric = S.sweep_metric(d)
     if as_json:
         worst = S.worst_failure(cases)
-        _echo_json(
+        echo_json(
             {
                 "scenario": d.name,
                 "file": str(file),
@@ -393,8 +321,8 @@ def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
 
 @click.command("compare")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_target_options
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON result only.")
+@target_options
+@json_option()
 @catalog_option()
 def compare(
     files: tuple[Path, ...],
@@ -414,18 +342,11 @@ def compare(
       sizer compare scenarios/ra-4x-dgx1-2x-ess3000-dual.yaml scenarios/ra-4x-dgx1-2x-ess3000-single.yaml
       sizer compare scenarios/ra-*.yaml --json
     """
-    _check_targets("compare", target_images_per_sec, min_utilization)
-    _cat, designs = _load(files, catalog_dirs)
+    check_targets("compare", target_images_per_sec, min_utilization)
+    _cat, designs = load_designs(files, catalog_dirs)
+    _check_images_target("compare", files, designs, target_images_per_sec, None)
     from sizer import scaling as S
 
-    if target_images_per_sec is not None:
-        ro = [str(f) for f, d in zip(files, designs, strict=True) if not S.has_gpu_workloads(d)]
-        if ro:
-            raise _fail(
-                "compare",
-                "--target-images-per-sec",
-                f"{ro[0]} runs only read benchmarks, which produce no images/s",
-            )
     res = S.compare(
         designs, target_images_per_sec=target_images_per_sec, min_utilization=min_utilization
     )
@@ -433,8 +354,8 @@ def compare(
         out = res.to_json()
         for row, f in zip(out["designs"], files, strict=True):
             row["file"] = str(f)
-        _echo_json(out)
+        echo_json(out)
     else:
-        from sizer.scaling_view import print_comparison
+        from sizer.console.scaling import print_comparison
 
         print_comparison(res)

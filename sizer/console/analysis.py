@@ -1,4 +1,7 @@
-"""Terminal rendering of analysis results (rich tables).  Presentation only."""
+"""``sizer analyze`` on the terminal: workloads, busiest resources, the bottleneck.
+
+Presentation only (rich tables); the words and number formats are :mod:`sizer.text`'s.
+"""
 
 from __future__ import annotations
 
@@ -8,55 +11,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from sizer.console import make_console
+from sizer.text import bottleneck_sentence, capacity, pct
 from sizer.units import format_rate
 
-__all__ = ["bottleneck_sentence", "make_console", "print_analysis"]
-
-
-def make_console() -> Console:
-    """A console for results on stdout: 120 columns when not a terminal (pipes, CI)."""
-    c = Console(highlight=False)
-    if not c.is_terminal:
-        c = Console(highlight=False, width=120)
-    return c
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x * 100:.0f}%"
-
-
-def _cap(value: float, unit: str) -> str:
-    return format_rate(value) if unit == "B/s" else f"{value:,.0f} {unit}"
-
-
-def bottleneck_sentence(a: Any) -> str:
-    """The bottleneck in plain words, e.g. ``storage-bound: ess-3000 x1 at 100% (40.0 GB/s)
-    caps 72 GPUs at 53% of their demand``."""
-    b = a.bottleneck
-    if b is None:
-        if a.gpu_data_utilization is None:
-            return "no GPU workloads; nothing limits the read benchmark"
-        return (
-            f"compute-bound: every one of the {a.design.total_gpus} GPUs gets all the "
-            "data it asks for; storage and fabric have headroom"
-        )
-    kind = b["kind"]
-    cap = _cap(b["capacity"], b["unit"])
-    if b["gpus_capped"]:
-        tail = (
-            f"caps {b['gpus_capped']} GPUs at {_pct(b['capped_gpu_data_utilization'])} "
-            "of their demand"
-        )
-    else:
-        tail = f"limits the read benchmark to {format_rate(a.read_bytes_per_sec)}"
-    what = {
-        "storage": "storage-bound",
-        "link": "network-bound",
-        "switch": "switch-bound",
-        "server-ingest": "client-bound",
-        "host-preprocessing": "preprocessing-bound",
-    }.get(kind, f"{kind}-bound")
-    return f"{what}: {b['group']} at {_pct(b['utilization'])} ({cap} in all) {tail}"
+__all__ = ["print_analysis"]
 
 
 def print_analysis(a: Any, console: Console | None = None) -> None:
@@ -90,7 +49,7 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
             dem,
             ach,
             f"{w.read_bytes_per_sec / 1e9:,.2f}",
-            _pct(w.gpu_data_utilization),
+            pct(w.gpu_data_utilization),
             w.bound_by["group"],
         )
     c.print(t)
@@ -99,11 +58,11 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
         r.add_column(col, justify="left" if col in ("resource group", "kind") else "right")
     for res in a.top_resources(8):
         head = "-" if math.isinf(res.headroom) else f"{res.headroom:.2f}x"
-        r.add_row(res.group, res.kind, _cap(res.capacity, res.unit), _pct(res.utilization), head)
+        r.add_row(res.group, res.kind, capacity(res.capacity, res.unit), pct(res.utilization), head)
     c.print(r)
     c.print(
         f"Aggregate: {a.images_per_sec:,.0f} images/s, "
         f"{format_rate(a.read_bytes_per_sec)} read from storage, "
-        f"GPU data utilization {_pct(a.gpu_data_utilization)}"
+        f"GPU data utilization {pct(a.gpu_data_utilization)}"
     )
     c.print(f"[bold]Bottleneck:[/bold] {bottleneck_sentence(a)}")

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from sizer.summary import make_console
+from sizer.console import make_console
 
 __all__ = ["catalog_json", "print_catalog", "print_entry"]
 

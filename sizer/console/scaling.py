@@ -1,33 +1,33 @@
 """Terminal rendering of scaling, sizing, failure and comparison results (rich tables).
 
-Presentation only: every figure comes from :mod:`sizer.scaling`.  Tables go to the
-console given (stdout by default); the progress bar goes to stderr and appears only on
-a terminal, and only once the work has taken more than a second.
+Presentation only: every figure comes from :mod:`sizer.scaling`, the words and number
+formats from :mod:`sizer.text`.  Tables go to the console given (stdout by default); the
+progress bar is :class:`sizer.console.DelayedProgress`.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from sizer.scaling import (
-    Comparison,
-    FailureCase,
-    Headroom,
-    ServerLimit,
-    SizingResult,
-    SweepPoint,
-    SweepResult,
-)
-from sizer.units import format_rate
+from sizer.text import NO_BOTTLENECK, bottleneck_label, fed_words, pct, rate
+
+if TYPE_CHECKING:
+    from sizer.scaling import (
+        Comparison,
+        FailureCase,
+        Headroom,
+        ServerLimit,
+        SizingResult,
+        SweepPoint,
+        SweepResult,
+    )
 
 __all__ = [
-    "DelayedProgress",
     "print_comparison",
     "print_failures",
     "print_sizing",
@@ -38,76 +38,24 @@ __all__ = [
 MAX_ROWS = 40
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x * 100:.0f}%"
-
-
-def _rate(x: float | None) -> str:
-    return "-" if x is None else format_rate(x)
-
-
 def _img(x: float | None) -> str:
     return "-" if x is None else f"{x:,.0f}"
 
 
 def _metric(value: float | None, metric: str) -> str:
-    return _img(value) if metric == "images_per_sec" else _rate(value)
+    return _img(value) if metric == "images_per_sec" else rate(value)
 
 
 def _metric_label(metric: str) -> str:
     return "images/s" if metric == "images_per_sec" else "read"
 
 
-def _bott(kind: str | None, group: str | None) -> str:
-    return "none (compute-bound)" if kind is None else f"{group} ({kind})"
-
-
 def _bott_dict(b: dict[str, Any] | None) -> str:
-    return "none (compute-bound)" if b is None else f"{b.get('group')} ({b.get('kind')})"
+    return NO_BOTTLENECK if b is None else f"{b.get('group')} ({b.get('kind')})"
 
 
 def _console(console: Console | None) -> Console:
     return console or Console(highlight=False)
-
-
-class DelayedProgress:
-    """A ``progress(done, total)`` callback that draws a rich progress bar on stderr,
-    but only on a terminal and only after ``delay`` seconds of work."""
-
-    def __init__(self, description: str, delay: float = 1.0, console: Console | None = None):
-        self.description = description
-        self.delay = delay
-        self.console = console or Console(stderr=True)
-        self._t0: float | None = None
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if self._t0 is None:
-            self._t0 = now
-        if self._bar is None:
-            if done >= total or now - self._t0 < self.delay or not self.console.is_terminal:
-                return
-            from rich.progress import Progress
-
-            self._bar = Progress(console=self.console, transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task(self.description, total=total)
-        self._bar.update(self._task, completed=done, total=total)
-        if done >= total:
-            self.close()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
-
-    def __enter__(self) -> DelayedProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 # ------------------------------------------------------------------------------ sizing
@@ -118,10 +66,10 @@ def _objective_text(r: SizingResult) -> str:
         return f"at least {r.target:,.0f} images/s in aggregate"
     if r.objective == "read-ceiling":
         return (
-            f"read benchmark: within 1% of the {_rate(r.target / 0.99)} the design reads "
+            f"read benchmark: within 1% of the {rate(r.target / 0.99)} the design reads "
             "with unlimited storage"
         )
-    return f"every GPU workload at least {100 * r.target:.0f}% fed"
+    return fed_words(r.target)
 
 
 def print_sizing(
@@ -150,10 +98,10 @@ def print_sizing(
     if p is not None and p.feasible:
         c.print(
             f"At {p.storage_units} units: {_img(p.images_per_sec)} images/s, "
-            f"{_rate(p.read_bytes_per_sec)} read, GPU data utilization "
-            f"{_pct(p.gpu_data_utilization)} (least-fed workload "
-            f"{_pct(p.min_gpu_data_utilization)}); bottleneck: "
-            f"{_bott(p.bottleneck_kind, p.bottleneck_group)}"
+            f"{rate(p.read_bytes_per_sec)} read, GPU data utilization "
+            f"{pct(p.gpu_data_utilization)} (least-fed workload "
+            f"{pct(p.min_gpu_data_utilization)}); bottleneck: "
+            f"{bottleneck_label(p.bottleneck_kind, p.bottleneck_group)}"
         )
     if ranked:
         t = Table(title="Every catalog storage unit, ranked", title_justify="left")
@@ -230,9 +178,9 @@ def print_sweep(s: SweepResult, console: Console | None = None) -> None:
                 str(p.gpus),
                 _metric(p.metric(s.metric), s.metric),
                 _metric(line.ideal[i], s.metric),
-                _pct(line.efficiency[i]),
-                _pct(p.gpu_data_utilization),
-                _bott(p.bottleneck_kind, p.bottleneck_group)
+                pct(line.efficiency[i]),
+                pct(p.gpu_data_utilization),
+                bottleneck_label(p.bottleneck_kind, p.bottleneck_group)
                 if p.feasible
                 else f"infeasible: {p.note}",
             )
@@ -266,7 +214,7 @@ def print_sweep(s: SweepResult, console: Console | None = None) -> None:
             top, val, eff = (
                 str(p.servers),
                 _metric(p.metric(s.metric), s.metric),
-                _pct(line.efficiency[i]),
+                pct(line.efficiency[i]),
             )
         else:
             top, val, eff = "none", "-", "-"
@@ -277,7 +225,7 @@ def print_sweep(s: SweepResult, console: Console | None = None) -> None:
             val,
             eff,
             "linear" if k is None else str(k.servers),
-            "-" if k is None else _bott(k.bottleneck_kind, k.bottleneck_group),
+            "-" if k is None else bottleneck_label(k.bottleneck_kind, k.bottleneck_group),
         )
     c.print(t)
 
@@ -295,7 +243,7 @@ def _print_knee(c: Console, k: Any, threshold: float, points: list[SweepPoint]) 
         return
     c.print(
         f"[bold]Knee:[/bold] at {k.servers} servers efficiency drops to {k.efficiency:.0%} "
-        f"(< {threshold:.0%}); caused by {_bott(k.bottleneck_kind, k.bottleneck_group)}"
+        f"(< {threshold:.0%}); caused by {bottleneck_label(k.bottleneck_kind, k.bottleneck_group)}"
     )
 
 
@@ -315,9 +263,11 @@ def _print_storage(c: Console, s: SweepResult) -> None:
         t.add_row(
             str(p.storage_units),
             _metric(p.metric(s.metric), s.metric),
-            _pct(p.gpu_data_utilization),
-            _pct(p.min_gpu_data_utilization),
-            _bott(p.bottleneck_kind, p.bottleneck_group) if p.feasible else f"infeasible: {p.note}",
+            pct(p.gpu_data_utilization),
+            pct(p.min_gpu_data_utilization),
+            bottleneck_label(p.bottleneck_kind, p.bottleneck_group)
+            if p.feasible
+            else f"infeasible: {p.note}",
         )
     c.print(t)
     _print_plateau(c, s)
@@ -355,8 +305,8 @@ def print_failures(
             ("[bold]" + x.kind + " (worst)[/bold]") if x.worst else x.kind,
             x.element,
             _metric(val, metric),
-            _pct(x.relative),
-            _pct(x.gpu_data_utilization),
+            pct(x.relative),
+            pct(x.gpu_data_utilization),
             _bott_dict(x.bottleneck),
             x.note,
         )
@@ -370,8 +320,8 @@ def print_failures(
         else:
             c.print(
                 f"[bold]Worst single failure:[/bold] {worst.kind} {worst.element}: "
-                f"{_pct(worst.relative)} of the baseline {label}, busiest resource at "
-                f"{_pct(worst.peak_utilization)}"
+                f"{pct(worst.relative)} of the baseline {label}, busiest resource at "
+                f"{pct(worst.peak_utilization)}"
             )
 
 
@@ -392,8 +342,8 @@ def print_comparison(cmp: Comparison, console: Console | None = None) -> None:
     rows = cmp.rows
     row("servers / GPUs", [f"{r.servers} / {r.gpus}" for r in rows])
     row("images/s", [_img(r.images_per_sec) for r in rows])
-    row("read from storage", [_rate(r.read_bytes_per_sec) for r in rows])
-    row("GPU data utilization", [_pct(r.gpu_data_utilization) for r in rows])
+    row("read from storage", [rate(r.read_bytes_per_sec) for r in rows])
+    row("GPU data utilization", [pct(r.gpu_data_utilization) for r in rows])
     row("bottleneck", [_bott_dict(r.bottleneck) for r in rows])
     row("storage", [r.storage for r in rows])
     row("switches", [f"{r.switches}x {r.switch}" for r in rows])

@@ -18,6 +18,7 @@ from datetime import date as Date
 from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
+from sizer.text import MEMORY_CATEGORY_WORDS, bottleneck_sentence, kind_noun
 
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
@@ -38,15 +39,6 @@ TOPOLOGY_WORDS = {
     "single-switch": "single-switch",
     "dual-switch": "two-switch",
     "leaf-spine": "leaf-spine (fat-tree)",
-}
-
-KIND_WORDS = {
-    "storage": "storage",
-    "link": "network link",
-    "switch": "switch",
-    "server-ingest": "client ingest",
-    "host-preprocessing": "host preprocessing",
-    "gpu-compute": "GPU compute",
 }
 
 #: Header text is cut to this many characters (running header of every PDF page).
@@ -84,7 +76,7 @@ def _join(items: list[str]) -> str:
 
 def _with_kind(group: str, kind: str) -> str:
     """``ess-3000 x1 (storage)``; no repeat when the group name says it already."""
-    words = KIND_WORDS.get(kind, kind)
+    words = kind_noun(kind)
     return group if words.lower() in group.lower() else f"{group} ({words})"
 
 
@@ -167,8 +159,6 @@ def _workloads_phrase(a: Analysis) -> str:
 
 def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
     """The answer in three sentences."""
-    from sizer.summary import bottleneck_sentence
-
     d = a.design
     fabric = f"a {TOPOLOGY_WORDS.get(d.topology, d.topology)} {d.switch_name} fabric"
     gpu_work = [w for w in a.workloads if not w.unbounded]
@@ -436,7 +426,7 @@ def _workload_rows(a: Analysis) -> list[dict[str, str]]:
                 "rate": fmt.rate(w.read_bytes_per_sec),
                 "util": fmt.pct(w.gpu_data_utilization),
                 "bound_by": w.bound_by["group"],
-                "bound_kind": KIND_WORDS.get(w.bound_by["kind"], w.bound_by["kind"]),
+                "bound_kind": kind_noun(w.bound_by["kind"]),
                 "cache": w.cache_note,
             }
         )
@@ -452,7 +442,7 @@ def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
             {
                 "group": r.group,
                 "label": _with_kind(r.group, r.kind),
-                "kind": KIND_WORDS.get(r.kind, r.kind),
+                "kind": kind_noun(r.kind),
                 "count": fmt.count(counts[r.group]),
                 "capacity": fmt.capacity(r.capacity, r.unit),
                 "load": fmt.capacity(r.load, r.unit),
@@ -535,14 +525,7 @@ def _memory(memory: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
     if not memory:
         return None
     rows = []
-    labels = {
-        "parameters": "parameters",
-        "gradients": "gradients",
-        "optimizer": "optimizer state",
-        "activations": "activations",
-        "kv_cache": "KV cache",
-        "overhead": "framework overhead",
-    }
+    labels = MEMORY_CATEGORY_WORDS
     for m in memory:
         e = m["estimate"]
         cats = e.categories()
@@ -648,7 +631,7 @@ def build_context(
         "sections": sections(scaling is not None, mem is not None),
         "summary": _summary(a, scaling),
         "key_figures": _key_figures(a, sc) + (scaling or {}).get("key_figures", []),
-        "bottleneck_sentence": _cap_first(_bottleneck_words(a)),
+        "bottleneck_sentence": _cap_first(bottleneck_sentence(a)),
         "design_text": _design_text(a, cat=catalog),
         "bom": _bom(a, catalog),
         "diagram_svg": diagram_svg,
@@ -671,12 +654,6 @@ def build_context(
         "throughput_sources": _throughput_sources(a),
     }
     return ctx
-
-
-def _bottleneck_words(a: Analysis) -> str:
-    from sizer.summary import bottleneck_sentence
-
-    return bottleneck_sentence(a)
 
 
 def _throughput_sources(a: Analysis) -> list[dict[str, str]]:

@@ -1,7 +1,7 @@
 """The one place report numbers are turned into text.
 
 Every figure the report prints goes through these helpers, with the same rounding as the
-terminal summary (:mod:`sizer.summary`) so that a number in the PDF can be checked
+terminal (both take the shared ones from :mod:`sizer.text`) so that a number in the PDF can be checked
 against ``sizer analyze --json``: apply the helper to the JSON value and look for the
 result in the report's text (``tests/test_report_content.py`` does exactly that).
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+from sizer import text
 from sizer.units import format_bits_rate, format_bytes, format_gib, format_rate
 
 __all__ = [
@@ -57,10 +58,8 @@ def bits_rate(bytes_per_sec: float) -> str:
 
 
 def pct(x: float | None) -> str:
-    """A fraction 0..1 as a whole percentage, as the terminal summary prints it."""
-    if x is None:
-        return "–"
-    return f"{x * 100:.0f}%"
+    """A fraction 0..1 as a whole percentage, as the terminal prints it (``text.pct``)."""
+    return text.pct(x, missing="–")
 
 
 def factor(x: float | None) -> str:

@@ -22,6 +22,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
+from sizer.text import NO_BOTTLENECK, failure_words, fed_words
 
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
@@ -30,15 +31,6 @@ __all__ = ["MAX_POINTS", "scaling_context"]
 
 #: Most server counts a sweep evaluates for the chart.
 MAX_POINTS = 60
-
-KIND_WORDS = {
-    "baseline": "nothing lost",
-    "storage-unit": "one storage unit",
-    "switch": "one switch",
-    "inter-switch-link": "one inter-switch cable",
-    "server-link": "one server cable",
-    "storage-link": "one storage cable",
-}
 
 
 def _counts(n_max: int, base: int = 1) -> list[int]:
@@ -58,7 +50,7 @@ def _mix_step(counts: list[int]) -> int:
 
 def _objective_words(objective: str, target: float) -> str:
     if objective == "min-utilization":
-        return f"every GPU workload at least {fmt.pct(target)} fed"
+        return fed_words(target)
     if objective == "images-per-sec":
         return f"{fmt.images(target)} images/s in all"
     return f"reading {fmt.rate(target)} (99% of what unlimited storage would give)"
@@ -226,11 +218,11 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
     for c in cases:
         limit = (c.bottleneck or {}).get("group")
         if not limit:
-            limit = "–" if reads_only else "none (compute-bound)"
+            limit = "–" if reads_only else NO_BOTTLENECK
         metric = fmt.rate(c.read_bytes_per_sec) if reads_only else fmt.images(c.images_per_sec)
         rows.append(
             [
-                KIND_WORDS.get(c.kind, c.kind),
+                failure_words(c.kind),
                 c.element,
                 fmt.count(c.equivalent),
                 metric,
@@ -253,7 +245,7 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
     what = "read bandwidth" if reads_only else "images/s"
     if worst is not None and hurts:
         paragraphs.append(
-            f"Failures: losing {KIND_WORDS.get(worst.kind, worst.kind)} hurts most "
+            f"Failures: losing {failure_words(worst.kind)} hurts most "
             f"({worst.element}): the POD keeps {fmt.pct(worst.relative)} of its {what}"
             + (
                 f", GPU data utilization falls to {fmt.pct(worst.gpu_data_utilization)}"

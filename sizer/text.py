@@ -1,0 +1,167 @@
+"""The words sizer's results are put in: one place for the terminal and the report.
+
+Pure (no rich, no jinja2, no I/O): resource kinds, failure kinds and memory categories in
+words, the bottleneck sentence and its pieces, and the percent and rate helpers both
+:mod:`sizer.console` and :mod:`sizer.report` print figures with, so that a number in the
+PDF can be found again in ``sizer analyze`` and in ``--json``.
+
+Three wordings of a resource ``kind`` (``storage``, ``link``, ``switch``,
+``server-ingest``, ``host-preprocessing``, ``gpu-compute``) serve three grammatical places:
+
+* :data:`BOUND_WORDS` -- the adjective of the bottleneck sentence (``network-bound``);
+* :data:`KIND_NOUNS` -- a noun after a resource group (``ess-3000 x1 (storage)``);
+* :data:`LIMITED_BY_WORDS` -- what "limited by ..." names (``the network``).
+
+Examples
+--------
+>>> pct(0.6301507799999998)
+'63%'
+>>> bound_word("link"), kind_noun("link"), limited_by("link")
+('network-bound', 'network link', 'the network')
+>>> fed_words(0.9)
+'every GPU workload at least 90% fed'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sizer.units import format_rate
+
+__all__ = [
+    "BOUND_WORDS",
+    "FAILURE_WORDS",
+    "KIND_NOUNS",
+    "LIMITED_BY_WORDS",
+    "MEMORY_CATEGORY_WORDS",
+    "NO_BOTTLENECK",
+    "bottleneck_label",
+    "bottleneck_sentence",
+    "bound_word",
+    "capacity",
+    "failure_words",
+    "fed_words",
+    "kind_noun",
+    "limited_by",
+    "pct",
+    "rate",
+]
+
+#: The bottleneck sentence's adjective per resource kind; others read ``<kind>-bound``.
+BOUND_WORDS = {
+    "storage": "storage-bound",
+    "link": "network-bound",
+    "switch": "switch-bound",
+    "server-ingest": "client-bound",
+    "host-preprocessing": "preprocessing-bound",
+}
+
+#: A resource kind as a noun, after the group it qualifies (report tables and sentences).
+KIND_NOUNS = {
+    "storage": "storage",
+    "link": "network link",
+    "switch": "switch",
+    "server-ingest": "client ingest",
+    "host-preprocessing": "host preprocessing",
+    "gpu-compute": "GPU compute",
+}
+
+#: A resource kind as what a result is "limited by" (sizing's reasons).
+LIMITED_BY_WORDS = {
+    "storage": "storage",
+    "link": "the network",
+    "switch": "switch",
+    "server-ingest": "the clients' ingest limit",
+    "host-preprocessing": "host preprocessing",
+    "gpu-compute": "GPU compute",
+}
+
+#: A single-failure (N-1) case's kind as what is lost (``sizing.failure_cases``).
+FAILURE_WORDS = {
+    "baseline": "nothing lost",
+    "storage-unit": "one storage unit",
+    "switch": "one switch",
+    "inter-switch-link": "one inter-switch cable",
+    "server-link": "one server cable",
+    "storage-link": "one storage cable",
+}
+
+#: The GPU-memory categories of ``MemoryEstimate.categories()`` in words.
+MEMORY_CATEGORY_WORDS = {
+    "parameters": "parameters",
+    "gradients": "gradients",
+    "optimizer": "optimizer state",
+    "activations": "activations",
+    "kv_cache": "KV cache",
+    "overhead": "framework overhead",
+}
+
+#: Where a bottleneck would be named when nothing in the data path limits the GPUs.
+NO_BOTTLENECK = "none (compute-bound)"
+
+
+def bound_word(kind: str) -> str:
+    """``storage`` -> ``storage-bound``, ``link`` -> ``network-bound``."""
+    return BOUND_WORDS.get(kind, f"{kind}-bound")
+
+
+def kind_noun(kind: str) -> str:
+    """``link`` -> ``network link``; an unknown kind as given."""
+    return KIND_NOUNS.get(kind, kind)
+
+
+def limited_by(kind: str) -> str:
+    """``link`` -> ``the network``; an unknown kind as given."""
+    return LIMITED_BY_WORDS.get(kind, kind)
+
+
+def failure_words(kind: str) -> str:
+    """``storage-unit`` -> ``one storage unit``; an unknown kind as given."""
+    return FAILURE_WORDS.get(kind, kind)
+
+
+def pct(x: float | None, missing: str = "-") -> str:
+    """A fraction 0..1 as a whole percentage (``63%``); ``missing`` for None."""
+    return missing if x is None else f"{x * 100:.0f}%"
+
+
+def rate(bytes_per_sec: float | None, missing: str = "-") -> str:
+    """Bytes/s in decimal units (``40.0 GB/s``); ``missing`` for None."""
+    return missing if bytes_per_sec is None else format_rate(bytes_per_sec)
+
+
+def capacity(value: float, unit: str) -> str:
+    """A resource's capacity: bytes/s as a rate, anything else (images/s) as a count."""
+    return format_rate(value) if unit == "B/s" else f"{value:,.0f} {unit}"
+
+
+def fed_words(min_utilization: float) -> str:
+    """The min-utilization objective: ``every GPU workload at least 90% fed``."""
+    return f"every GPU workload at least {pct(min_utilization)} fed"
+
+
+def bottleneck_label(kind: str | None, group: str | None) -> str:
+    """``ess-3000 x1 (storage)``; :data:`NO_BOTTLENECK` when ``kind`` is None."""
+    return NO_BOTTLENECK if kind is None else f"{group} ({kind})"
+
+
+def bottleneck_sentence(a: Any) -> str:
+    """The bottleneck of analysis ``a`` in plain words, e.g. ``storage-bound: ess-3000 x1
+    at 100% (40.0 GB/s in all) caps 72 GPUs at 53% of their demand``."""
+    b = a.bottleneck
+    if b is None:
+        if a.gpu_data_utilization is None:
+            return "no GPU workloads; nothing limits the read benchmark"
+        return (
+            f"compute-bound: every one of the {a.design.total_gpus} GPUs gets all the "
+            "data it asks for; storage and fabric have headroom"
+        )
+    cap = capacity(b["capacity"], b["unit"])
+    if b["gpus_capped"]:
+        tail = (
+            f"caps {b['gpus_capped']} GPUs at {pct(b['capped_gpu_data_utilization'])} "
+            "of their demand"
+        )
+    else:
+        tail = f"limits the read benchmark to {format_rate(a.read_bytes_per_sec)}"
+    return f"{bound_word(b['kind'])}: {b['group']} at {pct(b['utilization'])} ({cap} in all) {tail}"
