@@ -7,6 +7,7 @@ to its rate.  The caller builds the matrix (see DESIGN.md, "The solver contract"
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["SolveResult", "check_max_min", "solve"]
+__all__ = ["SolveResult", "check_max_min", "solve", "solve_dense"]
 
 # Relative tolerance under which two events (a resource saturating, a flow meeting its
 # demand) are treated as simultaneous.  Rounding in one step is ~1e-16 per term summed,
@@ -171,6 +172,70 @@ def solve(
     return SolveResult(
         rates=rates, binding=binding, load=load, saturated=saturated, iterations=iterations
     )
+
+
+def solve_dense(W: FloatArray, cap: FloatArray, dem: FloatArray, shr: FloatArray) -> SolveResult:
+    """:func:`solve` for a small dense problem, without its sparse set-up cost.
+
+    The same algorithm (same events, tie tolerance and binding rule) on a dense
+    ``(R, F)`` array; inputs are trusted (the caller built them, no validation).  The
+    lumped fast path of :mod:`sizer.scaling` solves problems of a few dozen rows and
+    columns with it; ``tests/test_flows.py`` checks it equals :func:`solve`.
+    """
+    n_f = W.shape[1]
+    finite = np.isfinite(cap)
+    Wf = W[finite]
+    capf = cap[finite]
+    rows = np.flatnonzero(finite)
+    uses = Wf > 0
+    if np.isinf(dem).any():
+        crosses = uses.any(axis=0)
+        bad = np.flatnonzero(np.isinf(dem) & ~crosses)
+        if bad.size:
+            raise ValueError(
+                f"flow {bad[0]} has infinite demand but crosses no resource of "
+                "finite capacity, so its rate would be unbounded."
+            )
+    rates = np.zeros(n_f)
+    binding = np.full(n_f, -1, dtype=np.intp)
+    filled = np.zeros(len(cap), dtype=bool)
+    active = np.ones(n_f, dtype=bool)
+    demand_level = dem / shr
+    iterations = 0
+    while active.any():
+        iterations += 1
+        coef = Wf[:, active] @ shr[active]
+        has_users = uses[:, active].any(axis=1)
+        frozen_load = Wf[:, ~active] @ rates[~active]
+        remaining = np.maximum(capf - frozen_load, 0.0)
+        level = np.full(len(capf), np.inf)
+        np.divide(remaining, coef, out=level, where=has_users)
+        if len(capf):
+            r_star = int(np.argmin(level))
+            t_sat = float(level[r_star])
+        else:
+            r_star, t_sat = -1, math.inf
+        cutoff = t_sat * (1.0 + _TIE_RTOL) if math.isfinite(t_sat) else _FLOAT_MAX
+        meet = active & (demand_level <= cutoff)
+        if meet.any():
+            rates[meet] = dem[meet]
+            active[meet] = False
+            continue
+        slack = remaining - t_sat * coef
+        newly = has_users & (slack <= _TIE_RTOL * capf)
+        newly[r_star] = True
+        sat = np.flatnonzero(newly)
+        rel = slack[sat] / np.where(capf[sat] > 0.0, capf[sat], 1.0)
+        for r in sat[np.lexsort((sat, rel))]:
+            fl = active & uses[r]
+            rates[fl] = t_sat * shr[fl]
+            binding[fl] = rows[r]
+            active[fl] = False
+            filled[rows[r]] = True
+    load = W @ rates
+    load = np.where(finite, np.minimum(load, cap), load)
+    saturated = filled | (finite & (load >= cap * (1.0 - _TIE_RTOL)))
+    return SolveResult(rates, binding, load, saturated, iterations)
 
 
 def check_max_min(

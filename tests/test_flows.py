@@ -6,6 +6,7 @@ bottleneck certificate), as STYLE.md asks.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from sizer.flows import SolveResult, check_max_min, solve
+from sizer.flows import SolveResult, check_max_min, solve, solve_dense
 
 INF = np.inf
 GB = 1e9
@@ -655,3 +656,48 @@ def test_docstring_examples_run() -> None:
 
     result = doctest.testmod(sizer.flows, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 5 and result.failed == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n_res=st.integers(1, 5),
+    n_f=st.integers(1, 5),
+    data=st.data(),
+)
+def test_solve_dense_equals_solve(n_res: int, n_f: int, data: Any) -> None:
+    """The lumped problems' dense solver follows sizer.flows.solve: same rates, same
+    binding resource (integers keep ties exact, so the tie rule is exercised too)."""
+    W = np.array(
+        data.draw(
+            st.lists(
+                st.lists(st.sampled_from([0, 0, 1, 2, 3]), min_size=n_f, max_size=n_f),
+                min_size=n_res,
+                max_size=n_res,
+            )
+        ),
+        dtype=float,
+    )
+    cap = np.array(
+        data.draw(
+            st.lists(
+                st.sampled_from([0.0, 5.0, 10.0, 12.0, math.inf]), min_size=n_res, max_size=n_res
+            )
+        )
+    )
+    dem = np.array(
+        data.draw(st.lists(st.sampled_from([1.0, 4.0, 7.0, math.inf]), min_size=n_f, max_size=n_f))
+    )
+    shr = np.array(
+        data.draw(st.lists(st.sampled_from([1.0, 2.0, 4.0]), min_size=n_f, max_size=n_f))
+    )
+    try:
+        ref = solve(W, cap, dem, shr)
+    except ValueError:
+        with pytest.raises(ValueError):
+            solve_dense(W, cap, dem, shr)
+        return
+    res = solve_dense(W, cap, dem, shr)
+    assert res.rates == pytest.approx(ref.rates, rel=1e-12, abs=1e-12)
+    assert res.binding.tolist() == ref.binding.tolist()
+    assert res.load == pytest.approx(ref.load, rel=1e-12, abs=1e-12)
+    assert res.saturated.tolist() == ref.saturated.tolist()

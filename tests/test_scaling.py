@@ -28,6 +28,7 @@ from sizer.analysis import Analysis, analyze_design
 from sizer.catalog import load_catalog
 from sizer.design import Design, resolve
 from sizer.loader import load_scenario
+from sizer.scaling.evaluate import scale_demand
 from sizer.schema import Scenario, check_scenario
 from sizer.topology import build_fabric, port_problems
 
@@ -403,7 +404,7 @@ def test_sizing_equals_brute_force_on_shipped_scenarios(
 ) -> None:
     d = ra(real, name)
     if objective == "images":
-        if not S._has_gpu_work(d):
+        if not S.has_gpu_workloads(d):
             pytest.skip("read benchmark: no images/s")
         demand = exact(d).workloads
         target = 0.8 * sum(w.demand_images_per_sec for w in demand)
@@ -572,7 +573,7 @@ def test_headroom_by_hand(cat: Any) -> None:
     assert h.limiting == {"kind": "storage", "group": "t-st x1"}
     assert float(S.headroom(d, min_utilization=0.5)) == pytest.approx(10.0, rel=1e-5)
     # at the multiplier the least-fed GPU is exactly at the bar
-    p = S.evaluate(S._scale_demand(d, float(h)))
+    p = S.evaluate(scale_demand(d, float(h)))
     assert p.min_gpu_data_utilization == pytest.approx(0.9, rel=1e-5)
 
 
@@ -830,51 +831,3 @@ def test_vary_keeps_the_mix_and_splits_groups(cat: Any) -> None:
     v = S.vary(d, storage_units=5)
     assert v.storage[0].count == 5 and v.workloads == d.workloads
     assert dataclasses.replace(v, storage=d.storage) == d
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    n_res=st.integers(1, 5),
-    n_f=st.integers(1, 5),
-    data=st.data(),
-)
-def test_small_solver_equals_flows_solve(n_res: int, n_f: int, data: Any) -> None:
-    """The lumped problems' dense solver follows sizer.flows.solve: same rates, same
-    binding resource (integers keep ties exact, so the tie rule is exercised too)."""
-    import numpy as np
-
-    from sizer.flows import solve
-
-    W = np.array(
-        data.draw(
-            st.lists(
-                st.lists(st.sampled_from([0, 0, 1, 2, 3]), min_size=n_f, max_size=n_f),
-                min_size=n_res,
-                max_size=n_res,
-            )
-        ),
-        dtype=float,
-    )
-    cap = np.array(
-        data.draw(
-            st.lists(
-                st.sampled_from([0.0, 5.0, 10.0, 12.0, math.inf]), min_size=n_res, max_size=n_res
-            )
-        )
-    )
-    dem = np.array(
-        data.draw(st.lists(st.sampled_from([1.0, 4.0, 7.0, math.inf]), min_size=n_f, max_size=n_f))
-    )
-    shr = np.array(
-        data.draw(st.lists(st.sampled_from([1.0, 2.0, 4.0]), min_size=n_f, max_size=n_f))
-    )
-    try:
-        ref = solve(W, cap, dem, shr)
-    except ValueError:
-        with pytest.raises(ValueError):
-            S._solve_small(W, cap, dem, shr)
-        return
-    rates, binding, load = S._solve_small(W, cap, dem, shr)
-    assert rates == pytest.approx(ref.rates, rel=1e-12, abs=1e-12)
-    assert binding.tolist() == ref.binding.tolist()
-    assert load == pytest.approx(ref.load, rel=1e-12, abs=1e-12)

@@ -1,0 +1,440 @@
+"""The max-min model's vocabulary, shared by the full analysis and the lumped fast path.
+
+There is one model (DOMAIN.md, "The model sizer computes") and two ways to build its
+problem: :func:`sizer.analysis.analyze_design` with one flow per workload per server and
+one resource per element, and :mod:`sizer.scaling.lumped` with one flow per class of
+interchangeable servers and one resource per class of interchangeable elements.  Both
+declare their resources, flows and results here, so they cannot drift apart:
+
+* :class:`Resources` -- the rows: what each element of the fabric is as a resource
+  (kind, group name, capacity, unit), declared once per element type;
+* :func:`flow_specs` -- the columns: what each workload wants on each server group;
+* :func:`reduce` -- a solved problem reduced to results: per-workload sums, the
+  GPU-weighted utilization, what bounds each workload, and the bottleneck rule.
+
+A lumped row stands for ``members`` identical resources and carries the load of one of
+them; a lumped column stands for ``n`` identical flows and carries the rate of one of
+them.  With ``members = n = 1`` everything reduces to the full problem.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sizer.design import Design, ServerGroup, StorageGroupSpec
+
+__all__ = [
+    "CUT_OFF",
+    "FED",
+    "KINDS",
+    "FlowSpec",
+    "Reduced",
+    "Resources",
+    "flow_specs",
+    "reduce",
+]
+
+#: A flow at or above this fraction of its demand counts as fed.
+FED = 1.0 - 1e-9
+
+#: Resource kinds, in the order the full analysis declares them.
+KINDS = ("storage", "link", "switch", "server-ingest", "host-preprocessing", "gpu-compute")
+
+#: The group named for servers a failed fabric cut off from storage.
+CUT_OFF = "no path to storage (failed fabric)"
+
+#: Relative tolerance under which two bottleneck scores count as a tie (lowest group
+#: name wins), so that summation order (full vs lumped) cannot change the answer.
+_SCORE_RTOL = 1e-9
+
+
+# ------------------------------------------------------------------ group names
+# Resources that behave alike share one group name (all units of a storage group, all
+# links of one bundle type); the bottleneck is named by group.
+
+
+def storage_group(unit_id: str, count: int) -> str:
+    return f"{unit_id} x{count}"
+
+
+def storage_links_group(unit_id: str) -> str:
+    return f"{unit_id} -> switch links"
+
+
+def server_links_group(group_name: str) -> str:
+    return f"switch -> {group_name} links"
+
+
+def fabric_links_group(role_from: str, role_to: str) -> str:
+    return f"{role_from} -> {role_to} links" if role_from != role_to else "inter-switch links"
+
+
+def ingest_group(group_name: str, count: int) -> str:
+    return f"{group_name} x{count} client ingest"
+
+
+def preprocessing_group(group_name: str, count: int) -> str:
+    return f"{group_name} x{count} host preprocessing"
+
+
+def switch_group(switch_id: str) -> str:
+    return f"{switch_id} switches"
+
+
+# ------------------------------------------------------------------ resources
+
+
+class Resources:
+    """The rows of a max-min problem, each declared by the element it models.
+
+    ``add`` is the one generic entry; the named methods are the model's declaration of
+    each element type (kind, group, capacity, unit), used by both problem builders.
+    ``members`` is how many identical resources a (lumped) row stands for.
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.kinds: list[str] = []
+        self.groups: list[str] = []
+        self.caps: list[float] = []
+        self.units: list[str] = []
+        self.members: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(
+        self, rid: str, kind: str, group: str, cap: float, unit: str = "B/s", members: int = 1
+    ) -> int:
+        self.ids.append(rid)
+        self.kinds.append(kind)
+        self.groups.append(group)
+        self.caps.append(cap)
+        self.units.append(unit)
+        self.members.append(members)
+        return len(self.ids) - 1
+
+    def storage_unit(
+        self, rid: str, s: StorageGroupSpec, scale: float = 1.0, members: int = 1
+    ) -> int:
+        """A storage unit: its read bandwidth (times ``scale``; ``inf`` = unlimited)."""
+        return self.add(
+            rid,
+            "storage",
+            storage_group(s.unit_id, s.count),
+            s.read_bandwidth * scale,
+            "B/s",
+            members,
+        )
+
+    def ingest(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
+        """A server's client-side ingest limit (None: the catalog has no figure)."""
+        if sg.ingest_limit is None:
+            return None
+        return self.add(
+            rid, "server-ingest", ingest_group(sg.name, sg.count), sg.ingest_limit, "B/s", members
+        )
+
+    def link(self, rid: str, group: str, cap: float, members: int = 1) -> int:
+        """A bundle of parallel cables, one direction (group: see the ``*_links_group``)."""
+        return self.add(rid, "link", group, cap, "B/s", members)
+
+    def switch(self, rid: str, d: Design, members: int = 1) -> int | None:
+        """A switch's forwarding capacity, per direction (None: no catalog figure)."""
+        if d.switch_forwarding is None:
+            return None
+        return self.add(
+            rid, "switch", switch_group(d.switch_id), d.switch_forwarding, "B/s", members
+        )
+
+    def preprocessing(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
+        """A server's host preprocessing (JPEG decode ...) in images/s (None: no figure)."""
+        if sg.preprocessing_rate is None:
+            return None
+        return self.add(
+            rid,
+            "host-preprocessing",
+            preprocessing_group(sg.name, sg.count),
+            sg.preprocessing_rate,
+            "images/s",
+            members,
+        )
+
+    def capacities(self) -> np.ndarray:
+        return np.asarray(self.caps, dtype=np.float64)
+
+    def reordered(self, order: list[int]) -> Resources:
+        """The same rows in ``order`` (row ``order[i]`` becomes row ``i``)."""
+        out = Resources()
+        for name in ("ids", "kinds", "groups", "caps", "units", "members"):
+            src = getattr(self, name)
+            setattr(out, name, [src[i] for i in order])
+        return out
+
+
+# ------------------------------------------------------------------ flows
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSpec:
+    """What one server of group ``group`` running workload ``workload`` wants.
+
+    Flows are measured in dataset bytes consumed per second (cache hits included), so
+    storage and links carry ``miss`` per byte and host preprocessing
+    ``1 / bytes_per_sample`` images per byte.
+    """
+
+    workload: int
+    group: int
+    gpus: int  # GPUs per server (0 for a read benchmark)
+    share: float  # fairness weight: GPUs (a read benchmark counts 1)
+    demand: float  # bytes/s per server (inf: read benchmark)
+    images_demand: float  # samples/s per server (0: read benchmark)
+    bytes_per_sample: float
+    miss: float  # fraction of bytes read from storage (1 - cache hit ratio)
+    unbounded: bool
+
+
+def flow_specs(d: Design) -> list[FlowSpec]:
+    """One spec per (workload, server group it runs on), in workload then group order."""
+    from sizer.design import cache_hit_ratio
+
+    out: list[FlowSpec] = []
+    for w in d.workloads:
+        for gi in w.groups:
+            hit, _mode, _note = cache_hit_ratio(w, d.servers[gi])
+            gpus = w.gpus_per_server[gi]
+            if w.unbounded:
+                dem, img = math.inf, 0.0
+            else:
+                img = gpus * w.samples_per_sec_per_gpu[gi]
+                dem = img * w.bytes_per_sample
+            out.append(
+                FlowSpec(
+                    workload=w.index,
+                    group=gi,
+                    gpus=0 if w.unbounded else gpus,
+                    share=float(max(gpus, 1)),
+                    demand=dem,
+                    images_demand=img,
+                    bytes_per_sample=w.bytes_per_sample,
+                    miss=1.0 - hit,
+                    unbounded=w.unbounded,
+                )
+            )
+    return out
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadFigures:
+    """One workload's figures, summed over its flows."""
+
+    index: int
+    gpus: int
+    servers: int
+    demand_images_per_sec: float  # inf for a read benchmark
+    images_per_sec: float
+    demand_read_bytes_per_sec: float  # from storage, after cache hits
+    read_bytes_per_sec: float
+    gpu_data_utilization: float | None
+    bound_by: dict[str, Any]  # {"id", "kind", "group"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reduced:
+    """A solved problem reduced to the figures every command reports."""
+
+    workloads: list[WorkloadFigures]
+    images_per_sec: float
+    demand_images_per_sec: float  # GPU workloads only
+    read_bytes_per_sec: float
+    demand_read_bytes_per_sec: float
+    gpu_data_utilization: float | None
+    bottleneck: dict[str, Any] | None
+    load: np.ndarray  # per row (one member)
+
+
+def reduce(
+    d: Design,
+    specs: list[FlowSpec],
+    flow_spec: np.ndarray,
+    flow_n: np.ndarray,
+    res: Resources,
+    weights: Any,
+    demand: np.ndarray,
+    rates: np.ndarray,
+    binding: np.ndarray,
+    unreachable: np.ndarray | None = None,
+) -> Reduced:
+    """Per-workload sums, aggregates, ``bound_by`` and the bottleneck of a solution.
+
+    Parameters
+    ----------
+    specs : list of FlowSpec
+    flow_spec : int array, shape (F,)
+        The spec of each column.
+    flow_n : float array, shape (F,)
+        How many identical flows each column stands for (1 in the full problem).
+    res : Resources
+        The rows (``members`` per row).
+    weights : (R, F) matrix (dense or sparse)
+    demand, rates : float arrays, shape (F,)
+        Per flow (one member); ``demand`` is 0 for a cut-off flow.
+    binding : int array, shape (F,)
+        The row that froze each flow, -1 when it got its demand.
+    unreachable : bool array, shape (F,), optional
+        Flows whose server has no path to storage (a failed fabric).
+
+    Notes
+    -----
+    The bottleneck is the saturated resource *group* that froze the most GPU demand:
+    the sum over the flows its rows froze of ``GPUs x (1 - utilization)`` (a read
+    benchmark's flow counts 1), ties (to 1e-9 relative) to the lowest group name; its
+    representative is the member of highest utilization.  A workload is bound by the
+    row that froze most of its unmet demand (ties: the lowest row).  Servers cut off
+    from storage count first: they are the bottleneck when they hold at least as many
+    GPUs as the group that froze the most.
+    """
+    n_f = len(flow_spec)
+    sp_w = np.fromiter((specs[i].workload for i in flow_spec), dtype=np.int64, count=n_f)
+    sp = {
+        name: np.fromiter((getattr(specs[i], name) for i in flow_spec), dtype=np.float64, count=n_f)
+        for name in ("gpus", "bytes_per_sample", "miss", "images_demand")
+    }
+    unb = np.fromiter((specs[i].unbounded for i in flow_spec), dtype=bool, count=n_f)
+    fg, fbps, fmiss, fimg_dem = sp["gpus"], sp["bytes_per_sample"], sp["miss"], sp["images_demand"]
+    cut = unreachable if unreachable is not None else np.zeros(n_f, dtype=bool)
+    nf = np.asarray(flow_n, dtype=np.float64)
+    load = np.asarray(weights @ rates).ravel() if n_f else np.zeros(len(res))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pos_bps = fbps > 0
+        fimg = np.where(pos_bps, rates / np.where(pos_bps, fbps, 1.0), fimg_dem)
+        fimg = np.where(cut, 0.0, fimg)
+        pos_dem = demand > 0
+        futil = np.where(pos_dem, rates / np.where(pos_dem, demand, 1.0), 1.0)
+        futil = np.where(cut, 0.0, futil)
+    capped = (binding >= 0) & (unb | (futil < FED))
+    unmet = np.where(unb, 1.0, (1.0 - futil) * fg) * nf
+    workloads: list[WorkloadFigures] = []
+    for w in d.workloads:
+        m = sp_w == w.index
+        gpus = float((nf * fg)[m].sum())
+        util = float((nf * fg * futil)[m].sum() / gpus) if gpus > 0 else None
+        workloads.append(
+            WorkloadFigures(
+                index=w.index,
+                gpus=round(gpus),
+                servers=round(float(nf[m].sum())),
+                demand_images_per_sec=math.inf if w.unbounded else float((nf * fimg_dem)[m].sum()),
+                images_per_sec=0.0 if w.unbounded else float((nf * fimg)[m].sum()),
+                demand_read_bytes_per_sec=float((nf * demand * fmiss)[m].sum()),
+                read_bytes_per_sec=float((nf * rates * fmiss)[m].sum()),
+                gpu_data_utilization=util,
+                bound_by=_bound_by(m, cut, capped, binding, futil, fg, unb, nf, res),
+            )
+        )
+    gpu_total = float((nf * fg).sum())
+    bottleneck = _bottleneck(capped, binding, unmet, fg, futil, nf, res, load)
+    if cut.any():
+        cut_gpus = float((nf * fg)[cut].sum())
+        if bottleneck is None or cut_gpus >= bottleneck["gpus_capped"]:
+            bottleneck = {
+                "id": None,
+                "kind": "link",
+                "group": CUT_OFF,
+                "resources": 0,
+                "utilization": 0.0,
+                "capacity": 0.0,
+                "unit": "B/s",
+                "gpus_capped": int(cut_gpus),
+                "capped_gpu_data_utilization": 0.0 if cut_gpus else None,
+            }
+    return Reduced(
+        workloads=workloads,
+        images_per_sec=float(sum(w.images_per_sec for w in workloads)),
+        demand_images_per_sec=float((nf * fimg_dem)[~unb].sum()),
+        read_bytes_per_sec=float((nf * rates * fmiss).sum()),
+        demand_read_bytes_per_sec=float((nf * demand * fmiss).sum()),
+        gpu_data_utilization=float((nf * fg * futil).sum() / gpu_total) if gpu_total > 0 else None,
+        bottleneck=bottleneck,
+        load=load,
+    )
+
+
+def _bound_by(
+    m: np.ndarray,
+    cut: np.ndarray,
+    capped: np.ndarray,
+    binding: np.ndarray,
+    futil: np.ndarray,
+    fg: np.ndarray,
+    unb: np.ndarray,
+    nf: np.ndarray,
+    res: Resources,
+) -> dict[str, Any]:
+    """What holds one workload back: the row that froze most of its unmet demand."""
+    if (m & cut).any():
+        return {"id": None, "kind": "link", "group": CUT_OFF}
+    sel = m & capped
+    if not sel.any():
+        return {"id": None, "kind": "gpu-compute", "group": "GPU compute"}
+    weight = nf[sel] * np.where(unb[sel], 1.0, (1.0 - futil[sel]) * np.maximum(fg[sel], 1.0))
+    score = np.bincount(binding[sel], weights=weight, minlength=len(res))
+    best = int(np.argmax(score))  # ties: lowest index
+    return {"id": res.ids[best], "kind": res.kinds[best], "group": res.groups[best]}
+
+
+def _bottleneck(
+    capped: np.ndarray,
+    binding: np.ndarray,
+    unmet: np.ndarray,
+    fg: np.ndarray,
+    futil: np.ndarray,
+    nf: np.ndarray,
+    res: Resources,
+    load: np.ndarray,
+) -> dict[str, Any] | None:
+    """The saturated resource group that froze the most GPU demand (None: all fed)."""
+    if not capped.any():
+        return None
+    names = sorted(set(res.groups))
+    gid = {g: i for i, g in enumerate(names)}
+    r_gid = np.fromiter((gid[g] for g in res.groups), dtype=np.int64, count=len(res))
+    fgrp = r_gid[binding[capped]]
+    score = np.bincount(fgrp, weights=unmet[capped], minlength=len(names))
+    top = float(score.max())
+    g_best = int(np.flatnonzero(score >= top * (1.0 - _SCORE_RTOL))[0])
+    grp = names[g_best]
+    in_grp = fgrp == g_best
+    w_gpus = (nf * fg)[capped][in_grp]
+    gpus = float(w_gpus.sum())
+    util = float((w_gpus * futil[capped][in_grp]).sum() / gpus) if gpus else None
+    caps = res.capacities()
+    rows = np.flatnonzero(r_gid == g_best)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_util = np.where(
+            caps[rows] == 0,
+            np.where(load[rows] > 0, 1.0, 0.0),
+            np.where(np.isfinite(caps[rows]), load[rows] / caps[rows], 0.0),
+        )
+    rep = max(range(len(rows)), key=lambda i: (float(r_util[i]), res.ids[rows[i]]))
+    members = np.asarray(res.members, dtype=np.float64)[rows]
+    return {
+        "id": res.ids[rows[rep]],
+        "kind": res.kinds[rows[rep]],
+        "group": grp,
+        "resources": int(members.sum()),
+        "utilization": float(r_util[rep]),
+        "capacity": float((caps[rows] * members).sum()),
+        "unit": res.units[rows[rep]],
+        "gpus_capped": round(gpus),
+        "capped_gpu_data_utilization": util,
+    }

@@ -1,0 +1,432 @@
+"""N-1 failure cases: one storage unit, switch, inter-switch / server / storage link lost."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sizer.design import Design
+from sizer.scaling.evaluate import (
+    Progress,
+    json_num,
+    sweep_metric,
+)
+
+if TYPE_CHECKING:
+    from sizer.analysis import Analysis
+    from sizer.topology import Fabric
+
+
+@dataclass(frozen=True)
+class FailureCase:
+    """The design with one element lost (N-1).
+
+    ``kind`` is ``baseline``, ``storage-unit``, ``switch``, ``inter-switch-link``,
+    ``server-link`` or ``storage-link``; ``element`` names the element lost;
+    ``equivalent`` counts the elements whose loss is symmetric to this one (one is
+    analysed for all).  ``relative`` is the metric as a fraction of the baseline.
+    """
+
+    kind: str
+    element: str
+    equivalent: int
+    images_per_sec: float
+    read_bytes_per_sec: float
+    gpu_data_utilization: float | None
+    bottleneck: dict[str, Any] | None
+    servers_cut_off: int
+    total_loss: bool
+    relative: float | None
+    note: str
+    peak_utilization: float | None = None  # the busiest resource left (1.0 = saturated)
+    server_link_bytes_per_sec: float | None = None  # capacity of every switch -> server link
+    storage_link_bytes_per_sec: float | None = None  # capacity of every storage -> switch link
+    worst: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "element": self.element,
+            "equivalent": self.equivalent,
+            "images_per_sec": self.images_per_sec,
+            "read_bytes_per_sec": self.read_bytes_per_sec,
+            "gpu_data_utilization": json_num(self.gpu_data_utilization),
+            "bottleneck": self.bottleneck,
+            "servers_cut_off": self.servers_cut_off,
+            "total_loss": self.total_loss,
+            "relative": json_num(self.relative),
+            "peak_utilization": json_num(self.peak_utilization),
+            "server_link_bytes_per_sec": json_num(self.server_link_bytes_per_sec),
+            "storage_link_bytes_per_sec": json_num(self.storage_link_bytes_per_sec),
+            "worst": self.worst,
+            "note": self.note,
+        }
+
+
+def _copy_fabric(fab: Fabric) -> Fabric:
+    return dataclasses.replace(
+        fab,
+        graph=fab.graph.copy(),
+        servers=list(fab.servers),
+        storage=list(fab.storage),
+        switches=list(fab.switches),
+        ports_used=dict(fab.ports_used),
+    )
+
+
+def _drop_attach(eps: list[Any], switch: str) -> list[Any]:
+    return [
+        dataclasses.replace(ep, attach=tuple((sw, n) for sw, n in ep.attach if sw != switch))
+        if any(sw == switch for sw, _n in ep.attach)
+        else ep
+        for ep in eps
+    ]
+
+
+def _without_switch(fab: Fabric, switch: str) -> Fabric:
+    f = _copy_fabric(fab)
+    f.graph.remove_node(switch)
+    f.switches.remove(switch)
+    f.ports_used.pop(switch, None)
+    f.servers = _drop_attach(f.servers, switch)
+    f.storage = _drop_attach(f.storage, switch)
+    return f
+
+
+def _without_unit(fab: Fabric, group: int) -> Fabric:
+    """The last storage unit of ``group`` failed: its node and its links are gone."""
+    f = _copy_fabric(fab)
+    lost = [ep for ep in f.storage if ep.group == group][-1]
+    f.graph.remove_node(lost.node)
+    f.storage = [ep for ep in f.storage if ep is not lost]
+    return f
+
+
+def _one_link_less(fab: Fabric, u: str, v: str, both: bool) -> Fabric:
+    """One cable of the bundle u -> v lost (and v -> u for inter-switch bundles)."""
+    f = _copy_fabric(fab)
+    g = f.graph
+    for a, b in ((u, v), (v, u)) if both else ((u, v),):
+        data = g[a][b]
+        n = data["links"] - 1
+        if n <= 0:
+            g.remove_edge(a, b)
+        else:
+            g[a][b].update(links=n, capacity=n * data["rate"])
+    # endpoints route by their own cabling (Endpoint.attach): keep it in step
+    for lst in (f.servers, f.storage):
+        for i, ep in enumerate(lst):
+            if ep.node in (u, v):
+                sw = v if ep.node == u else u
+                att = tuple((s, n - 1 if s == sw else n) for s, n in ep.attach)
+                lst[i] = dataclasses.replace(ep, attach=tuple((s, n) for s, n in att if n > 0))
+    return f
+
+
+def _edge_capacity(fab: Fabric) -> tuple[float, float]:
+    """(sum of switch -> server capacities, sum of storage -> switch capacities)."""
+    g = fab.graph
+    to_srv = sum(d["capacity"] for u, v, d in g.edges(data=True) if g.nodes[v]["kind"] == "server")
+    from_st = sum(
+        d["capacity"] for u, v, d in g.edges(data=True) if g.nodes[u]["kind"] == "storage"
+    )
+    return float(to_srv), float(from_st)
+
+
+def _peak(a: Analysis) -> float | None:
+    utils = [r.utilization for r in a.resources if r.load > 0]
+    return max(utils) if utils else None
+
+
+def _reachable_servers(fab: Fabric) -> int:
+    """Servers some storage unit can reach: one search from all units at once, O(V + E)
+    (a search per unit took 49 s on 10,000 servers x 500 units)."""
+    g = fab.graph
+    todo = [ep.node for ep in fab.storage if ep.node in g]
+    seen = set(todo)
+    while todo:
+        for v in g.successors(todo.pop()):
+            if v not in seen:
+                seen.add(v)
+                todo.append(v)
+    return sum(1 for ep in fab.servers if ep.node in seen)
+
+
+def _switch_signature(fab: Fabric, sw: str) -> tuple[Any, ...]:
+    """Switches with equal signatures are interchangeable (one failure case for all)."""
+    g = fab.graph
+    role = g.nodes[sw].get("role", "switch")
+    ends = sorted(
+        (g.nodes[x]["kind"], g.nodes[x].get("group", -1), g[sw][x]["links"])
+        for x in g.successors(sw)
+        if g.nodes[x]["kind"] != "switch"
+    )
+    ends += sorted(
+        ("storage-in", g.nodes[x].get("group", -1), g[x][sw]["links"])
+        for x in g.predecessors(sw)
+        if g.nodes[x]["kind"] == "storage"
+    )
+    nbrs = sorted(
+        (g.nodes[x].get("role", "switch"), g[sw][x]["links"])
+        for x in g.successors(sw)
+        if g.nodes[x]["kind"] == "switch"
+    )
+    return (role, tuple(ends), tuple(nbrs))
+
+
+def failure_cases(
+    design: Design, *, fabric: Fabric | None = None, progress: Progress | None = None
+) -> list[FailureCase]:
+    """The design with one element lost (N-1), one case per kind of element.
+
+    Parameters
+    ----------
+    design : Design
+    fabric : Fabric, optional
+        The intact fabric (default: ``build_fabric(design)``).
+    progress : callable, optional
+        ``progress(done, total)`` after each case.
+
+    Returns
+    -------
+    list of FailureCase
+        First the ``baseline`` (nothing lost), then: one storage unit of each storage
+        group (the design rebuilt with count - 1); one switch of each interchangeable
+        kind (node removed from ``fabric.graph`` and ``fabric.switches``); one cable of
+        each kind of inter-switch bundle; one cable of one server's link bundle per
+        server group and switch kind; one cable of one storage unit's bundle.  The case
+        that lowers the metric most has ``worst`` True.
+
+    Notes
+    -----
+    Each case is a full :func:`sizer.analysis.analyze_design` on the modified fabric.
+    Servers that can no longer reach any storage unit are cut off (rate 0); a design
+    on a single switch loses everything when that switch fails.  Interchangeable
+    elements (same role and cabling) are analysed once; ``equivalent`` says for how
+    many elements the case stands.
+    """
+    from sizer.analysis import analyze_design
+    from sizer.topology import build_fabric
+
+    fab = fabric if fabric is not None else build_fabric(design)
+    metric = sweep_metric(design)
+    base = analyze_design(design, fab)
+    base_val = base.images_per_sec if metric == "images_per_sec" else base.read_bytes_per_sec
+    n_servers = len(fab.servers)
+    jobs: list[tuple[str, str, int, Callable[[], tuple[Analysis | None, Fabric | None]], str]] = []
+
+    # storage units
+    for si, s in enumerate(design.storage):
+        if design.total_storage_units == 1:
+            jobs.append(
+                (
+                    "storage-unit",
+                    _storage_name(design, si),
+                    1,
+                    lambda: (None, None),
+                    "the only storage unit: every server loses its data",
+                )
+            )
+            continue
+
+        def lose_unit(si: int = si) -> tuple[Analysis | None, Fabric | None]:
+            # The unit fails where it stands: everyone else's cables stay as planned.
+            # (Re-planning the smaller design could move servers between leaves and ask a
+            # leaf for more ports than it has: found by benchmarks/fuzz_long.py.)
+            st = list(design.storage)
+            st[si] = dataclasses.replace(st[si], count=st[si].count - 1)
+            d2 = dataclasses.replace(design, storage=tuple(st))
+            f2 = _without_unit(fab, si)
+            return analyze_design(d2, f2), f2
+
+        jobs.append(
+            (
+                "storage-unit",
+                _storage_name(design, si),
+                s.count,
+                lose_unit,
+                f"{s.count - 1} of {s.count} {s.unit_id} left; data striped over the rest",
+            )
+        )
+    # switches
+    seen: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for sw in fab.switches:
+        seen[_switch_signature(fab, sw)].append(sw)
+    for members in seen.values():
+        sw = members[0]
+
+        def lose_switch(sw: str = sw) -> tuple[Analysis | None, Fabric | None]:
+            f2 = _without_switch(fab, sw)
+            return analyze_design(design, f2), f2
+
+        note = (
+            "single switch: losing it disconnects every server from storage"
+            if len(fab.switches) == 1
+            else f"{sw} and its links lost; traffic re-routes over the remaining switches"
+        )
+        jobs.append(
+            (
+                "switch",
+                sw if len(members) == 1 else f"{sw} (or any of {len(members)})",
+                len(members),
+                lose_switch,
+                note,
+            )
+        )
+    # inter-switch bundles (undirected), one per kind
+    g = fab.graph
+    sig = {sw: _switch_signature(fab, sw) for sw in fab.switches}
+    isl: dict[tuple[Any, ...], list[tuple[str, str]]] = defaultdict(list)
+    for u, v, data in g.edges(data=True):
+        if u in sig and v in sig and u < v:
+            isl[(min(sig[u], sig[v]), max(sig[u], sig[v]), data["links"])].append((u, v))
+    for bundle in isl.values():
+        u, v = bundle[0]
+
+        def lose_isl(u: str = u, v: str = v) -> tuple[Analysis | None, Fabric | None]:
+            f2 = _one_link_less(fab, u, v, both=True)
+            return analyze_design(design, f2), f2
+
+        n = g[u][v]["links"]
+        jobs.append(
+            (
+                "inter-switch-link",
+                f"{u} <-> {v} (1 of {n} links)",
+                len(bundle) * n,
+                lose_isl,
+                "one cable between switches lost",
+            )
+        )
+    # one server link per (group, switch kind); one storage link per (group, switch kind)
+    for kind, eps in (("server-link", fab.servers), ("storage-link", fab.storage)):
+        done: set[tuple[Any, ...]] = set()
+        for ep in eps:
+            for sw, n in ep.attach:
+                key = (ep.group, sig.get(sw), n)
+                if key in done or sw not in g:
+                    continue
+                done.add(key)
+                u, v = (sw, ep.node) if ep.kind == "server" else (ep.node, sw)
+                count = sum(
+                    1
+                    for e in eps
+                    if e.group == ep.group
+                    for s2, n2 in e.attach
+                    if sig.get(s2) == sig.get(sw) and n2 == n
+                )
+
+                def lose_link(u: str = u, v: str = v) -> tuple[Analysis | None, Fabric | None]:
+                    f2 = _one_link_less(fab, u, v, both=False)
+                    return analyze_design(design, f2), f2
+
+                note = (
+                    f"{ep.node} keeps {n - 1} of {n} links to {sw}"
+                    if n > 1
+                    else f"{ep.node} loses its only link to {sw}"
+                )
+                jobs.append((kind, f"{u} -> {v} (1 of {n} links)", count * n, lose_link, note))
+
+    cap_srv, cap_st = _edge_capacity(fab)
+    cases: list[FailureCase] = [
+        FailureCase(
+            kind="baseline",
+            element="none",
+            equivalent=1,
+            images_per_sec=base.images_per_sec,
+            read_bytes_per_sec=base.read_bytes_per_sec,
+            gpu_data_utilization=base.gpu_data_utilization,
+            bottleneck=base.bottleneck,
+            servers_cut_off=0,
+            total_loss=False,
+            relative=1.0 if base_val > 0 else None,
+            note="nothing lost",
+            peak_utilization=_peak(base),
+            server_link_bytes_per_sec=cap_srv,
+            storage_link_bytes_per_sec=cap_st,
+        )
+    ]
+    for i, (kind, element, equiv, run, note) in enumerate(jobs):
+        a, f2 = run()
+        if a is None or f2 is None:
+            cases.append(
+                FailureCase(
+                    kind,
+                    element,
+                    equiv,
+                    0.0,
+                    0.0,
+                    0.0 if base.gpu_data_utilization is not None else None,
+                    {"kind": "storage", "group": "no storage left"},
+                    n_servers,
+                    True,
+                    0.0 if base_val > 0 else None,
+                    note,
+                    peak_utilization=None,
+                    server_link_bytes_per_sec=cap_srv,
+                    storage_link_bytes_per_sec=0.0,
+                )
+            )
+        else:
+            cut = n_servers - _reachable_servers(f2)
+            val = a.images_per_sec if metric == "images_per_sec" else a.read_bytes_per_sec
+            bott = a.bottleneck
+            if cut and bott is None:
+                bott = {"kind": "link", "group": "no path to storage (failed fabric)"}
+            total = cut == n_servers
+            if total:
+                note = note if "single switch" in note else f"{note}; every server is cut off"
+            elif cut:
+                note = f"{note}; {cut} of {n_servers} servers cut off from storage"
+            c_srv, c_st = _edge_capacity(f2)
+            cases.append(
+                FailureCase(
+                    kind,
+                    element,
+                    equiv,
+                    a.images_per_sec,
+                    a.read_bytes_per_sec,
+                    a.gpu_data_utilization,
+                    bott,
+                    cut,
+                    total,
+                    val / base_val if base_val > 0 else None,
+                    note,
+                    peak_utilization=_peak(a),
+                    server_link_bytes_per_sec=c_srv,
+                    storage_link_bytes_per_sec=c_st,
+                )
+            )
+        if progress is not None:
+            progress(i + 1, len(jobs))
+    worst = worst_failure(cases)
+    if worst is not None:
+        cases = [dataclasses.replace(c, worst=True) if c is worst else c for c in cases]
+    return cases
+
+
+def _storage_name(design: Design, si: int) -> str:
+    s = design.storage[si]
+    return f"{s.unit_id}#{s.count}" if len(design.storage) == 1 else f"{s.unit_id}[{si}]#{s.count}"
+
+
+def worst_failure(cases: Sequence[FailureCase]) -> FailureCase | None:
+    """The failure that hurts most: lowest metric relative to the baseline, then most
+    servers cut off, then lowest GPU data-utilization, then the least headroom left
+    (highest peak resource utilization).  None if there is no failure case; ties go to
+    the first listed."""
+    real = [c for c in cases if c.kind != "baseline"]
+    if not real:
+        return None
+    return min(
+        real,
+        key=lambda c: (
+            round(c.relative, 9) if c.relative is not None else 1.0,
+            -c.servers_cut_off,
+            round(c.gpu_data_utilization, 9) if c.gpu_data_utilization is not None else 1.0,
+            -(c.peak_utilization or 0.0) if not c.total_loss else -math.inf,
+        ),
+    )

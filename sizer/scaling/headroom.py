@@ -1,0 +1,284 @@
+"""How far a design grows: the most servers its storage keeps fed, demand headroom."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sizer.design import Design
+from sizer.scaling.evaluate import (
+    DEFAULT_MIN_UTILIZATION,
+    MAX_SERVERS,
+    MAX_VERIFY,
+    REL,
+    Eval,
+    Method,
+    evaluate_at,
+    has_gpu_workloads,
+    scale_demand,
+    vary,
+)
+from sizer.scaling.sizing import limit_dict
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass(frozen=True)
+class ServerLimit:
+    """The converse of sizing: the most servers the storage design keeps fed."""
+
+    scenario: str
+    storage_units: int
+    min_utilization: float
+    servers: int  # 0: not even one server is fed
+    port_limited: bool  # the switches run out of ports before the GPUs starve
+    limiting: dict[str, Any] | None  # what starves the GPUs at servers + 1
+    reason: str
+    verified: bool = True  # every count below the answer was checked (or need not be)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "storage_units": self.storage_units,
+            "min_utilization": self.min_utilization,
+            "servers": self.servers,
+            "port_limited": self.port_limited,
+            "limiting": self.limiting,
+            "reason": self.reason,
+            "verified": self.verified,
+        }
+
+
+def max_servers(
+    design: Design,
+    *,
+    min_utilization: float = DEFAULT_MIN_UTILIZATION,
+    storage_units: int | None = None,
+    max_count: int = MAX_SERVERS,
+    method: Method = "fast",
+) -> ServerLimit:
+    """The converse of sizing: the most servers (workload mix kept) that the design's
+    storage (``storage_units``, default its own) keeps with every GPU workload at least
+    ``min_utilization`` fed, growing one server at a time: the result ``n`` is the
+    largest count such that every count 1..n is fed and fits the ports.  Galloping +
+    bisection over server counts; stops where the switches run out of ports
+    (``port_limited``).  On single and dual switches adding a server never raises
+    another's share, so the search is exact; a leaf-spine re-spreads servers over the
+    leaves, so there every count below the answer is checked too (up to
+    :data:`MAX_VERIFY` counts; ``verified`` says whether that happened).  Read-benchmark-
+    only designs have no GPUs to feed: ``servers`` is then the largest count that fits
+    the ports."""
+    if not 0.0 < min_utilization <= 1.0:
+        raise ValueError(f"minimum utilization must be in (0, 1], not {min_utilization}")
+    k = storage_units if storage_units is not None else design.storage[0].count
+    base = vary(design, storage_units=k)
+
+    def at(n: int) -> Eval:
+        return evaluate_at(vary(base, servers=n), 1.0, method)
+
+    def starves(e: Eval) -> bool:  # monotone: more servers -> starving, or no ports
+        if not e.feasible:
+            return True
+        m = e.min_util
+        return m is not None and m < min_utilization - REL
+
+    evals: dict[int, Eval] = {}
+
+    def bad(n: int) -> bool:
+        if n not in evals:
+            evals[n] = at(n)
+        return starves(evals[n])
+
+    if bad(1):
+        first_bad: int | None = 1
+    else:
+        lo, hi = 1, None
+        while hi is None and lo < max_count:
+            nxt = min(max_count, 2 * lo)
+            if bad(nxt):
+                hi = nxt
+            else:
+                lo = nxt
+        if hi is not None:
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if bad(mid):
+                    hi = mid
+                else:
+                    lo = mid
+        first_bad = hi
+    verified = design.topology != "leaf-spine"
+    if not verified and (first_bad or max_count) - 1 <= MAX_VERIFY:
+        for n in range(2, (first_bad or max_count + 1) - 1):
+            if bad(n):
+                first_bad = n
+                break
+        verified = True
+    if first_bad is None:
+        return ServerLimit(
+            design.name,
+            k,
+            min_utilization,
+            max_count,
+            False,
+            None,
+            f"at least {max_count} servers stay fed",
+            verified,
+        )
+    n = first_bad - 1
+    e = evals[first_bad]
+    if not e.feasible:
+        return ServerLimit(
+            design.name,
+            k,
+            min_utilization,
+            n,
+            True,
+            {"kind": "link", "group": "switch ports"},
+            f"{n} servers fill the switches' ports ({e.note}); all stay fed",
+            verified,
+        )
+    lim = limit_dict(e.bottleneck)
+    what = "?" if lim is None else f"{lim['group']} ({lim['kind']})"
+    return ServerLimit(
+        design.name,
+        k,
+        min_utilization,
+        n,
+        False,
+        lim,
+        f"{k} units keep {n} servers at least {100 * min_utilization:.0f}% fed; "
+        f"at {first_bad} servers {what} starves the GPUs",
+        verified,
+    )
+
+
+@dataclass(frozen=True)
+class Headroom:
+    """Demand growth the design absorbs before any GPU workload drops under the bar.
+
+    ``multiplier`` scales every GPU's samples/s (faster GPUs, a lighter model);
+    ``inf`` when no resource ever limits, ``None`` when there is no GPU workload (read
+    benchmarks only); below 1 when the design already misses the bar.  ``float(h)``
+    gives the multiplier.
+    """
+
+    scenario: str
+    multiplier: float | None
+    min_utilization: float
+    limiting: dict[str, Any] | None  # the bottleneck just past the multiplier
+    note: str
+
+    def __float__(self) -> float:
+        return math.nan if self.multiplier is None else self.multiplier
+
+    def to_json(self) -> dict[str, Any]:
+        m = self.multiplier
+        return {
+            "scenario": self.scenario,
+            "multiplier": None if m is None or math.isinf(m) else m,
+            "unlimited": m is not None and math.isinf(m),
+            "min_utilization": self.min_utilization,
+            "limiting": self.limiting,
+            "note": self.note,
+        }
+
+
+def headroom(
+    design: Design,
+    *,
+    min_utilization: float = DEFAULT_MIN_UTILIZATION,
+    rtol: float = 1e-6,
+    method: Method = "fast",
+) -> Headroom:
+    """How far per-GPU demand can grow before some GPU workload drops under the bar.
+
+    Every GPU's samples/s is multiplied by ``m`` (faster GPUs, a lighter model, more
+    bytes per sample would act the same); the result is the largest ``m`` with every
+    GPU workload at least ``min_utilization`` fed, to relative precision ``rtol``
+    (galloping then bisection; utilization never rises with ``m``).
+
+    Examples
+    --------
+    One DGX-1 training AlexNet (8.4 GB/s) on one 40 GB/s ESS 3000 behind 4 EDR links
+    (50 GB/s): demand can grow until 90% of it is the 40 GB/s the unit reads,
+    ``m = 40 / (0.9 * 8.4)`` = 5.3.
+
+    >>> from sizer.catalog import load_catalog
+    >>> from sizer.design import resolve
+    >>> from sizer.loader import load_scenario
+    >>> cat = load_catalog()
+    >>> d = resolve(load_scenario("scenarios/ra-1x-dgx1-1x-ess3000.yaml", cat), cat)
+    >>> round(float(headroom(d)), 1)
+    5.3
+    """
+    if not 0.0 < min_utilization <= 1.0:
+        raise ValueError(f"minimum utilization must be in (0, 1], not {min_utilization}")
+    if not has_gpu_workloads(design):
+        return Headroom(
+            design.name,
+            None,
+            min_utilization,
+            None,
+            "no GPU workload: read benchmarks have no demand to grow",
+        )
+
+    def ok(m: float) -> tuple[bool, Eval]:
+        e = evaluate_at(scale_demand(design, m), 1.0, method)
+        u = e.min_util
+        return (u is None or u >= min_utilization - REL), e
+
+    good, e1 = ok(1.0)
+    lo, hi = (1.0, None) if good else (None, 1.0)
+    if good:
+        m = 2.0
+        while True:
+            g, _e = ok(m)
+            if not g:
+                hi = m
+                break
+            lo = m
+            if m > 1e12:
+                return Headroom(
+                    design.name,
+                    math.inf,
+                    min_utilization,
+                    None,
+                    "no resource limits the GPU workloads: demand can grow without bound",
+                )
+            m *= 2.0
+    else:
+        m = 0.5
+        while True:
+            g, _e = ok(m)
+            if g:
+                lo = m
+                break
+            hi = m
+            if m < 1e-12:
+                return Headroom(
+                    design.name,
+                    0.0,
+                    min_utilization,
+                    limit_dict(e1.bottleneck),
+                    "no GPU workload is fed even at vanishing demand",
+                )
+            m /= 2.0
+    assert lo is not None and hi is not None
+    while hi - lo > rtol * lo:
+        mid = (lo + hi) / 2.0
+        if ok(mid)[0]:
+            lo = mid
+        else:
+            hi = mid
+    lim = limit_dict(ok(hi)[1].bottleneck)
+    what = "?" if lim is None else f"{lim['group']} ({lim['kind']})"
+    note = (
+        f"per-GPU demand can grow {lo:.2f}x before a GPU workload drops under "
+        f"{100 * min_utilization:.0f}% fed; then {what} limits"
+        if lo >= 1.0
+        else f"already under the bar: demand would have to shrink to {lo:.2f}x; {what} limits"
+    )
+    return Headroom(design.name, lo, min_utilization, lim, note)

@@ -1,0 +1,432 @@
+"""The lumped fast path: the analysis' max-min problem, symmetry-reduced.
+
+:func:`sizer.analysis.analyze_design` builds the full flows x resources problem (one flow
+per workload per server, one resource per link bundle, unit, switch and server).  Sweeps
+need thousands of points, so :func:`solve_lumped` solves the *lumped* problem instead:
+servers of one compute group cabled alike (same leaf composition in a leaf-spine, same
+port split in a dual-switch) are interchangeable, and so are the resources they use.
+The max-min fair allocation is unique, hence symmetric, so every flow of a class gets
+the same rate and every resource of a class carries the same load.  Progressive filling
+on the lumped problem -- one column per (workload, server class), one row per resource
+class with weight ``n_flows(class) * sum_of_member_weights / n_members`` -- follows the
+same trajectory (same levels, same freeze events) as on the full problem.
+
+Both problems are declared with :mod:`sizer.model` (the same resources, flows and
+reduction to results), so they cannot disagree on what a resource is or how the
+bottleneck is named.  Routing is the one of :mod:`sizer.topology` (ECMP, striping over
+every unit), written per topology in closed form; switch forwarding counts the bytes
+entering each switch, as the full analysis does.  A design the closed forms do not
+cover raises :class:`Unsupported`, and the caller runs the exact analysis.
+``tests/test_scaling.py`` checks lumped == exact on every topology and on random
+designs and catalogs (blocking switches, thin links, client caps).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sizer.design import Design
+from sizer.flows import solve_dense
+from sizer.model import (
+    Reduced,
+    Resources,
+    fabric_links_group,
+    flow_specs,
+    reduce,
+    server_links_group,
+    storage_links_group,
+)
+
+__all__ = ["Unsupported", "solve_lumped"]
+
+
+class Unsupported(Exception):
+    """The design's structure is outside what the lumped model handles (use exact)."""
+
+
+@dataclass
+class _Cls:
+    """A class of interchangeable endpoints: ``n`` of group ``group`` cabled alike.
+
+    ``links`` maps an attachment slot (a switch, or a leaf class) to the links per
+    endpoint; ``leaf`` is the leaf class index (leaf-spine) or 0.
+    """
+
+    group: int
+    leaf: int
+    n: int
+    links: dict[int, int]
+
+
+@dataclass
+class _Struct:
+    srv: list[_Cls]
+    st: list[_Cls]
+    leaf_spine: bool
+    leaf_m: list[int]  # leaf-spine: leaves per leaf class
+    leaf_uplinks: list[int]  # leaf-spine: links from one leaf of the class to each spine
+    spines: int
+
+
+def _structure(d: Design) -> _Struct | str:
+    """Endpoint classes and port check of the fabric :func:`sizer.topology.build_fabric`
+    would build, in O(switches + groups).  Returns the port problem as a string when
+    the switches are too small (``build_fabric`` raises ValueError then)."""
+    from sizer.topology import endpoint_rate, split_ports, storage_leaf_count
+
+    ports = d.switch_ports
+    n_sg, n_st = len(d.servers), len(d.storage)
+    if d.topology == "single-switch":
+        used = sum(g.count * g.storage_ports for g in d.servers) + sum(
+            s.count * s.ports for s in d.storage
+        )
+        if used > ports:
+            return f"switch switch needs {used} ports, has {ports}"
+        return _Struct(
+            [
+                _Cls(gi, 0, g.count, {0: g.storage_ports})
+                for gi, g in enumerate(d.servers)
+                if g.count > 0
+            ],
+            [_Cls(si, 0, s.count, {0: s.ports}) for si, s in enumerate(d.storage) if s.count > 0],
+            False,
+            [],
+            [],
+            0,
+        )
+    if d.topology == "dual-switch":
+
+        def att(p: int) -> dict[int, int]:
+            a, b = split_ports(p, 2)
+            return {k: n for k, n in ((0, a), (1, b)) if n > 0}
+
+        srv = [
+            _Cls(gi, 0, g.count, att(g.storage_ports))
+            for gi, g in enumerate(d.servers)
+            if g.count > 0
+        ]
+        st = [_Cls(si, 0, s.count, att(s.ports)) for si, s in enumerate(d.storage) if s.count > 0]
+        for k, name in ((0, "switch-A"), (1, "switch-B")):
+            used = sum(c.n * c.links.get(k, 0) for c in srv + st) + d.isl_links
+            if used > ports:
+                return f"switch {name} needs {used} ports, has {ports}"
+        return _Struct(srv, st, False, [], [], 0)
+    if d.topology != "leaf-spine" or d.leaves is None or d.spines is None:
+        raise Unsupported(d.topology)
+    n_leaves, n_spines = d.leaves, d.spines
+    n_st_leaves = storage_leaf_count(d)
+    srv_leaves = n_leaves - n_st_leaves
+    per_leaf = split_ports(d.total_servers, srv_leaves)
+    # servers fill the server leaves in contiguous blocks, groups in order
+    starts = [0]
+    for g in d.servers:
+        starts.append(starts[-1] + g.count)
+    srv_comp: list[tuple[int, ...]] = []
+    lo = 0
+    for cnt in per_leaf:
+        hi = lo + cnt
+        if n_sg == 1:
+            srv_comp.append((cnt,))
+        else:
+            srv_comp.append(
+                tuple(max(0, min(hi, starts[gi + 1]) - max(lo, starts[gi])) for gi in range(n_sg))
+            )
+        lo = hi
+    zero_srv = (0,) * n_sg
+    srv_comp.extend([zero_srv] * n_st_leaves)
+    # storage round-robin over the storage leaves (or over all server leaves)
+    st_leaves = list(range(srv_leaves, n_leaves)) if n_st_leaves else list(range(srv_leaves))
+    n_sl = len(st_leaves)
+    st_comp: list[list[int]] = [[0] * n_st for _ in range(n_leaves)]
+    j0 = 0
+    for si, s in enumerate(d.storage):
+        base, extra = divmod(s.count, n_sl)
+        shift = j0 % n_sl  # the group's first unit lands on storage leaf position ``shift``
+        for p in range(n_sl):
+            st_comp[st_leaves[p]][si] = base + (1 if (p - shift) % n_sl < extra else 0)
+        j0 += s.count
+    leaf_keys = list(zip(srv_comp, map(tuple, st_comp), strict=True))
+    counts: dict[tuple[Any, ...], int] = {}
+    for lk in leaf_keys:
+        counts[lk] = counts.get(lk, 0) + 1
+    srate = [endpoint_rate(d, "server", gi) * g.storage_ports for gi, g in enumerate(d.servers)]
+    trate = [endpoint_rate(d, "storage", si) * s.ports for si, s in enumerate(d.storage)]
+    info: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for lk in counts:
+        down_bw = sum(c * r for c, r in zip(lk[0], srate, strict=True)) + sum(
+            c * r for c, r in zip(lk[1], trate, strict=True)
+        )
+        per_spine = max(
+            1, math.ceil(down_bw / d.oversubscription / (n_spines * d.switch_link_rate) - 1e-9)
+        )
+        used = (
+            sum(c * g.storage_ports for c, g in zip(lk[0], d.servers, strict=True))
+            + sum(c * s.ports for c, s in zip(lk[1], d.storage, strict=True))
+            + n_spines * per_spine
+        )
+        info[lk] = (per_spine, used)
+    for li, lk in enumerate(leaf_keys):
+        if info[lk][1] > ports:
+            return f"switch leaf-{li + 1} needs {info[lk][1]} ports, has {ports}"
+    spine_ports = sum(info[lk][0] * m for lk, m in counts.items())
+    if spine_ports > ports:
+        return f"switch spine-1 needs {spine_ports} ports, has {ports}"
+    classes = {(lk[0], lk[1], info[lk][0]): m for lk, m in counts.items()}
+    keys = list(classes)
+    srv_l: list[_Cls] = []
+    st_l: list[_Cls] = []
+    for li, key in enumerate(keys):
+        m = classes[key]
+        for gi in range(n_sg):
+            if key[0][gi]:
+                srv_l.append(_Cls(gi, li, key[0][gi] * m, {li: d.servers[gi].storage_ports}))
+        for si in range(n_st):
+            if key[1][si]:
+                st_l.append(_Cls(si, li, key[1][si] * m, {li: d.storage[si].ports}))
+    return _Struct(srv_l, st_l, True, [classes[k] for k in keys], [k[2] for k in keys], n_spines)
+
+
+# Row order mirrors the full analysis' declaration order (units, ingest, edges in graph
+# order -- server, uplink, downlink, storage --, switches, preprocessing) so that
+# simultaneous saturations break ties the same way where rounding allows.
+_ORD_UNIT, _ORD_INGEST, _ORD_PEDGE, _ORD_UP, _ORD_DOWN, _ORD_SEDGE, _ORD_SWITCH, _ORD_PREP = range(
+    8
+)
+
+
+class _Rows:
+    """Lumped rows, created on first use and keyed by the class they stand for."""
+
+    def __init__(self) -> None:
+        self.table = Resources()
+        self.index: dict[tuple[Any, ...], int] = {}
+        self.order: list[tuple[int, int, int]] = []
+
+    def get(self, key: tuple[Any, ...], order: int, declare: Any, *args: Any) -> int | None:
+        """The row of ``key``, declared by ``declare(table, *args)`` (a
+        :class:`~sizer.model.Resources` method) the first time."""
+        if key in self.index:
+            return self.index[key]
+        i = declare(self.table, *args)
+        if i is not None:
+            self.index[key] = i
+            self.order.append((order, key[1] if len(key) > 1 else 0, key[2] if len(key) > 2 else 0))
+        return i
+
+
+def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
+    """The lumped max-min solution of ``d``, reduced exactly as the full analysis'.
+
+    Returns the port problem as a string when the switches are too small (the full
+    analysis' ``build_fabric`` raises ValueError then).
+
+    Raises
+    ------
+    Unsupported
+        The design is outside what the closed-form routing covers (no storage, a server
+        and a storage unit sharing no switch on a dual-switch fabric).
+    """
+    struct = _structure(d)
+    if isinstance(struct, str):
+        return struct
+    if d.total_storage_units == 0:
+        raise Unsupported("no storage")
+    rows = _Rows()
+    routing = _Routing(d, struct, rows, storage_scale)
+    specs = flow_specs(d)
+    cols: list[dict[int, float]] = []
+    col_spec: list[int] = []
+    col_n: list[float] = []
+    base: dict[int, dict[int, float]] = {}
+    for si, fs in enumerate(specs):
+        sg = d.servers[fs.group]
+        if sg.count == 0:
+            continue
+        for pi, pc in enumerate(struct.srv):
+            if pc.group != fs.group:
+                continue
+            col: dict[int, float] = {}
+            if fs.miss > 0:
+                if pi not in base:
+                    base[pi] = routing.column(pi, pc)
+                col = {i: v * fs.miss for i, v in base[pi].items()}
+            if fs.bytes_per_sample > 0:
+                i = rows.get(("prep", pi), _ORD_PREP, Resources.preprocessing, "prep", sg, pc.n)
+                if i is not None:
+                    col[i] = col.get(i, 0.0) + 1.0 / fs.bytes_per_sample
+            cols.append(col)
+            col_spec.append(si)
+            col_n.append(float(pc.n))
+    order = sorted(range(len(rows.table)), key=lambda i: rows.order[i])
+    table = rows.table.reordered(order)
+    pos = {i: p for p, i in enumerate(order)}
+    W = np.zeros((len(order), len(cols)))
+    for f, col in enumerate(cols):
+        for i, v in col.items():
+            W[pos[i], f] = v
+    spec_arr = np.asarray(col_spec, dtype=np.int64)
+    demand = np.asarray([specs[i].demand for i in col_spec], dtype=np.float64)
+    share = np.asarray([specs[i].share for i in col_spec], dtype=np.float64)
+    sol = solve_dense(W, table.capacities(), demand, share)
+    return reduce(d, specs, spec_arr, np.asarray(col_n), table, W, demand, sol.rates, sol.binding)
+
+
+class _Routing:
+    """Closed-form routing of :mod:`sizer.topology` on the lumped classes.
+
+    Every server reads 1/K of its bytes from every unit.  Single/dual switch: through
+    the switches the unit and the server share, split in proportion to the unit's links
+    there.  Leaf-spine: unit edge -> (other leaf: uplinks 1/S per spine, spine downlinks
+    to the server's leaf) -> server edge.  A switch forwards every byte that enters it:
+    from its storage links and from its inter-switch links.
+    """
+
+    def __init__(self, d: Design, struct: _Struct, rows: _Rows, storage_scale: float) -> None:
+        self.d = d
+        self.s = struct
+        self.rows = rows
+        self.scale = storage_scale
+        self.K = d.total_storage_units
+
+    def _split(self, sc: _Cls, pc: _Cls) -> dict[int, float]:
+        common = [k for k in sc.links if k in pc.links]
+        if not common:
+            raise Unsupported("no common switch")
+        tot = sum(sc.links[k] for k in common)
+        return {k: sc.links[k] / tot for k in common}
+
+    def _switch(self, key: tuple[Any, ...], members: int) -> int | None:
+        return self.rows.get(key, _ORD_SWITCH, Resources.switch, "switch", self.d, members)
+
+    def column(self, pi: int, pc: _Cls) -> dict[int, float]:
+        """Lumped weights of flow class ``pc`` per byte of cache miss."""
+        from sizer.topology import endpoint_rate
+
+        d, s, rows, K = self.d, self.s, self.rows, self.K
+        sg = d.servers[pc.group]
+        col: dict[int, float] = defaultdict(float)
+        n_c = pc.n
+        per_unit = n_c / K  # lumped weight on each unit's resources
+        i = rows.get(("ingest", pi), _ORD_INGEST, Resources.ingest, "ingest", sg, n_c)
+        if i is not None:
+            col[i] += 1.0
+        arrive: dict[int, float] = defaultdict(float)
+        for ci, sc in enumerate(s.st):
+            st = d.storage[sc.group]
+            i = rows.get(
+                ("unit", sc.group),
+                _ORD_UNIT,
+                Resources.storage_unit,
+                "unit",
+                st,
+                self.scale,
+                st.count,
+            )
+            assert i is not None
+            col[i] += per_unit * sc.n / st.count
+            trate = endpoint_rate(d, "storage", sc.group)
+            if s.leaf_spine:
+                self._leaf_spine(col, arrive, ci, sc, pc, st.unit_id, trate)
+                continue
+            for k, frac in self._split(sc, pc).items():
+                i = rows.get(
+                    ("sedge", ci, k),
+                    _ORD_SEDGE,
+                    Resources.link,
+                    "sedge",
+                    storage_links_group(st.unit_id),
+                    sc.links[k] * trate,
+                    sc.n,
+                )
+                assert i is not None
+                col[i] += per_unit * frac
+                arrive[k] += sc.n / K * frac
+                i = self._switch(("switch", k), 1)
+                if i is not None:  # every byte enters the switch from the storage link
+                    col[i] += n_c * sc.n / K * frac
+        prate = endpoint_rate(d, "server", pc.group)
+        for k, frac in arrive.items():
+            i = rows.get(
+                ("pedge", pi, k),
+                _ORD_PEDGE,
+                Resources.link,
+                "pedge",
+                server_links_group(sg.name),
+                pc.links[k] * prate,
+                n_c,
+            )
+            assert i is not None
+            col[i] += frac
+        return col
+
+    def _leaf_spine(
+        self,
+        col: dict[int, float],
+        arrive: dict[int, float],
+        ci: int,
+        sc: _Cls,
+        pc: _Cls,
+        unit_id: str,
+        trate: float,
+    ) -> None:
+        """Storage class ``sc`` on leaf class ``sc.leaf``, servers on ``pc.leaf``."""
+        s, rows, K = self.s, self.rows, self.K
+        S, swr = s.spines, self.d.switch_link_rate
+        n_c = pc.n
+        per_unit = n_c / K
+        m_l, m_p = s.leaf_m[sc.leaf], s.leaf_m[pc.leaf]
+        i = rows.get(
+            ("sedge", ci, sc.leaf),
+            _ORD_SEDGE,
+            Resources.link,
+            "sedge",
+            storage_links_group(unit_id),
+            sc.links[sc.leaf] * trate,
+            sc.n,
+        )
+        assert i is not None
+        col[i] += per_unit
+        arrive[pc.leaf] += sc.n / K
+        # the units' leaf: every byte enters it from a storage link
+        i = self._switch(("leaf", sc.leaf), m_l)
+        if i is not None:
+            col[i] += n_c * sc.n / (K * m_l)
+        eff = float(sc.n)
+        if sc.leaf == pc.leaf:
+            eff -= sc.n / m_l  # the units on the server's own leaf stay on it
+        if eff <= 0:
+            return
+        i = rows.get(
+            ("up", sc.leaf),
+            _ORD_UP,
+            Resources.link,
+            "up",
+            fabric_links_group("leaf", "spine"),
+            s.leaf_uplinks[sc.leaf] * swr,
+            m_l * S,
+        )
+        assert i is not None
+        col[i] += per_unit * eff / (m_l * S)
+        i = rows.get(
+            ("down", pc.leaf),
+            _ORD_DOWN,
+            Resources.link,
+            "down",
+            fabric_links_group("spine", "leaf"),
+            s.leaf_uplinks[pc.leaf] * swr,
+            m_p * S,
+        )
+        assert i is not None
+        col[i] += per_unit * eff / (m_p * S)
+        # crossing bytes enter a spine (1/S each) and then the server's leaf
+        i = self._switch(("spine",), S)
+        if i is not None:
+            col[i] += n_c * eff / (K * S)
+        i = self._switch(("leaf", pc.leaf), m_p)
+        if i is not None:
+            col[i] += n_c * eff / (K * m_p)
