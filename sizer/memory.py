@@ -56,19 +56,43 @@ References
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from sizer.activations import (
+    DROPOUT_MASK_BYTES,
+    INDEX_BYTES,
+    LayerMemory,
+    cnn_activations,
+    transformer_activations,
+)
 from sizer.errors import Problem, SizerInputError
-from sizer.netdefs import CNN, LayerShape, Model, Transformer, get_model, infer_shapes
+from sizer.memory_inputs import (
+    BYTES_PER_ELEMENT,
+    OPTIMIZER_STATE_BYTES,
+    OPTIMIZERS,
+    PHASES,
+    PRECISIONS,
+    RECOMPUTES,
+    SHARDINGS,
+    Parallel,
+    check_inputs,
+    parse_image,
+)
+from sizer.netdefs import CNN, Model, get_model
 
+# The public face of the memory model: the choices (sizer.memory_inputs) and the per-layer
+# activation figures (sizer.activations) are re-exported here with the estimate.
 __all__ = [
     "BYTES_PER_ELEMENT",
     "DROPOUT_MASK_BYTES",
     "FRAMEWORK_OVERHEAD_BYTES",
     "INDEX_BYTES",
+    "OPTIMIZERS",
+    "PHASES",
+    "PRECISIONS",
+    "RECOMPUTES",
+    "SHARDINGS",
     "LayerMemory",
     "MemoryEstimate",
     "Parallel",
@@ -77,87 +101,14 @@ __all__ = [
     "parse_image",
 ]
 
-Precision = Literal["fp32", "fp16", "bf16", "fp8", "int8"]
-Phase = Literal["training", "inference"]
-Optimizer = Literal["sgd", "sgd-momentum", "adam", "adamw"]
-Sharding = Literal["none", "zero1", "zero2", "zero3", "tensor"]
-Recompute = Literal["none", "selective", "full"]
-
-#: Bytes per stored value for each precision.
-BYTES_PER_ELEMENT: dict[str, int] = {"fp32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1}
-PRECISIONS: tuple[str, ...] = tuple(BYTES_PER_ELEMENT)
-TRAINING_PRECISIONS: tuple[str, ...] = ("fp32", "fp16", "bf16")
-PHASES: tuple[str, ...] = ("training", "inference")
-#: Optimizer state in bytes per parameter (FP32 moments), excluding master weights.
-OPTIMIZER_STATE_BYTES: dict[str, int] = {"sgd": 0, "sgd-momentum": 4, "adam": 8, "adamw": 8}
-OPTIMIZERS: tuple[str, ...] = tuple(OPTIMIZER_STATE_BYTES)
-SHARDINGS: tuple[str, ...] = ("none", "zero1", "zero2", "zero3", "tensor")
-RECOMPUTES: tuple[str, ...] = ("none", "selective", "full")
 #: FP32 master copy of the weights kept by mixed-precision (FP16/BF16) training.
 MASTER_WEIGHT_BYTES = 4
-#: Max-pool argmax indices are int64 in PyTorch.
-INDEX_BYTES = 8
-#: Dropout keeps a bool mask on CUDA (``native_dropout``); PyTorch on CPU keeps a noise tensor
-#: of the activation dtype instead (see tests/test_memory_torch.py).
-DROPOUT_MASK_BYTES = 1
-#: Batch-norm saves per-channel mean and inverse std in FP32 for backward.
-BN_STAT_BYTES = 4
-#: Logits for the softmax cross-entropy (transformer training) are kept in FP32 [1]_.
-LOGITS_BYTES = 4
 #: Per-GPU framework overhead: CUDA context (~0.3-0.5 GiB for PyTorch with CUDA 12 lazy module
 #: loading), cuBLAS/cuDNN workspaces and caching-allocator fragmentation. Source: assumption,
 #: 1 GiB; pass ``overhead_bytes`` to override.
 FRAMEWORK_OVERHEAD_BYTES = 2**30
 #: Search limit for the largest batch (samples per GPU).
 MAX_BATCH = 2**40
-
-_CLI = "<command line>"
-
-
-@dataclass(frozen=True)
-class Parallel:
-    """How the job is spread: ``gpus`` GPUs and which states are sharded among them."""
-
-    gpus: int = 1
-    sharding: Sharding = "none"
-
-
-@dataclass(frozen=True)
-class LayerMemory:
-    """One layer's figures for the whole batch, per GPU.
-
-    ``params`` is the layer's full parameter count; ``parameter_bytes`` is this GPU's share
-    (divided by the GPU count under ZeRO-3 or tensor parallelism). ``output_shape`` is per
-    sample. ``output_bytes`` is the layer's feature map for the batch (the article's figure). ``saved_bytes`` (training) is what this layer adds to the tensors
-    kept for backward; summed over layers it is the activation total. ``live_bytes``
-    (inference) is the activation memory alive while the layer runs; its maximum over layers is
-    the activation total. ``kv_cache_bytes`` is the layer's KV cache (transformer inference).
-    """
-
-    name: str
-    op: str
-    output_shape: tuple[int, ...]
-    params: int
-    parameter_bytes: int
-    output_bytes: int
-    saved_bytes: int = 0
-    live_bytes: int = 0
-    kv_cache_bytes: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict with stable keys; sizes in bytes."""
-        return {
-            "name": self.name,
-            "op": self.op,
-            "output_shape": list(self.output_shape),
-            "params": self.params,
-            "parameter_bytes": self.parameter_bytes,
-            "output_bytes": self.output_bytes,
-            "saved_bytes": self.saved_bytes,
-            "live_bytes": self.live_bytes,
-            "kv_cache_bytes": self.kv_cache_bytes,
-        }
-
 
 CATEGORIES: tuple[str, ...] = (
     "parameters",
@@ -256,350 +207,6 @@ class MemoryEstimate:
             "notes": list(self.notes),
             "layers": [row.to_dict() for row in self.layers],
         }
-
-
-# ----------------------------------------------------------------------------- input checks
-
-
-def _problem(loc: str, msg: str, type_: str = "invalid", hint: str | None = None) -> Problem:
-    return Problem(file=_CLI, line=None, col=None, loc=loc, msg=msg, hint=hint, type=type_)
-
-
-_IMAGE = re.compile(r"^\s*(\d+)\s*(?:[xX×]\s*(\d+)\s*)?$")
-
-
-def parse_image(text: str) -> tuple[int, int]:
-    """Parse ``"HEIGHTxWIDTH"`` (pixels) or a single number for a square image.
-
-    Raises
-    ------
-    SizerInputError
-        Not of that form, or a side of 0 (``loc`` ``--image``).
-
-    Examples
-    --------
-    >>> parse_image("2160x3840")
-    (2160, 3840)
-    >>> parse_image("224")
-    (224, 224)
-    """
-    m = _IMAGE.match(text)
-    if not m:
-        raise SizerInputError(
-            [
-                _problem(
-                    "--image",
-                    f"{text!r} is not an image size; write HEIGHTxWIDTH in pixels, e.g. 224x224",
-                )
-            ]
-        )
-    h = int(m.group(1))
-    w = int(m.group(2)) if m.group(2) is not None else h
-    if h < 1 or w < 1:
-        raise SizerInputError(
-            [_problem("--image", f"{text!r}: height and width must be at least 1 pixel")]
-        )
-    return h, w
-
-
-def _choice(
-    problems: list[Problem], loc: str, what: str, value: str, allowed: tuple[str, ...]
-) -> None:
-    if value not in allowed:
-        problems.append(
-            _problem(
-                loc, f"unknown {what} {value!r}; choose one of {', '.join(allowed)}", "unknown_id"
-            )
-        )
-
-
-def _check(
-    net: Model | None,
-    problems: list[Problem],
-    batch: int,
-    image: tuple[int, int] | None,
-    seq: int | None,
-    precision: str,
-    phase: str,
-    optimizer: str,
-    par: Parallel,
-    recompute: str,
-    gpu_memory_bytes: float | None,
-    overhead_bytes: int,
-) -> None:
-    """Append every problem with the inputs to ``problems`` and raise them all at once."""
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        problems.append(
-            _problem("--batch", f"batch must be a whole number of samples >= 1, got {batch!r}")
-        )
-    _choice(problems, "--precision", "precision", precision, PRECISIONS)
-    _choice(problems, "--phase", "phase", phase, PHASES)
-    _choice(problems, "--optimizer", "optimizer", optimizer, OPTIMIZERS)
-    _choice(problems, "--sharding", "sharding", par.sharding, SHARDINGS)
-    _choice(problems, "--recompute", "recompute mode", recompute, RECOMPUTES)
-    if phase == "training" and precision in PRECISIONS and precision not in TRAINING_PRECISIONS:
-        problems.append(
-            _problem(
-                "--precision",
-                f"{precision} is for inference weights only; train in fp32, fp16 or bf16",
-            )
-        )
-    if isinstance(par.gpus, bool) or not isinstance(par.gpus, int) or par.gpus < 1:
-        problems.append(_problem("--gpus", f"gpus must be a whole number >= 1, got {par.gpus!r}"))
-    if gpu_memory_bytes is not None and not gpu_memory_bytes > 0:
-        problems.append(_problem("--gpu", f"GPU memory must be positive, got {gpu_memory_bytes!r}"))
-    if overhead_bytes < 0:
-        problems.append(_problem("overhead_bytes", f"must be >= 0, got {overhead_bytes!r}"))
-    if net is None:
-        pass
-    elif isinstance(net, CNN):
-        if seq is not None:
-            problems.append(
-                _problem("--seq", f"{net.title} is a CNN; give --image, not --seq", "wrong_kind")
-            )
-        if image is not None and (len(image) != 2 or min(image) < 1):
-            problems.append(_problem("--image", f"height and width must be >= 1, got {image!r}"))
-        if par.sharding == "tensor":
-            problems.append(
-                _problem(
-                    "--sharding",
-                    "tensor parallelism is modelled for transformer models only; "
-                    f"use none, zero1, zero2 or zero3 for {net.title}",
-                )
-            )
-        if recompute != "none" and recompute in RECOMPUTES:
-            problems.append(
-                _problem(
-                    "--recompute", "activation recomputation is modelled for transformers only"
-                )
-            )
-    else:
-        if image is not None:
-            problems.append(
-                _problem(
-                    "--image",
-                    f"{net.title} is a transformer; give --seq, not --image",
-                    "wrong_kind",
-                )
-            )
-        if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or seq < 1):
-            problems.append(_problem("--seq", f"sequence length must be >= 1 token, got {seq!r}"))
-        elif seq is not None and net.learned_positions and seq > net.max_seq:
-            problems.append(
-                _problem(
-                    "--seq",
-                    f"{net.title} has learned positions for {net.max_seq:,} tokens; "
-                    f"--seq {seq:,} is longer",
-                )
-            )
-        if (
-            par.sharding == "tensor"
-            and isinstance(par.gpus, int)
-            and par.gpus >= 1
-            and net.heads % par.gpus != 0
-        ):
-            problems.append(
-                _problem(
-                    "--gpus",
-                    f"tensor parallelism splits attention heads: {net.title} has {net.heads} "
-                    f"heads, which {par.gpus} GPUs do not divide",
-                )
-            )
-    if problems:
-        raise SizerInputError(problems)
-
-
-# ----------------------------------------------------------------------------- activations
-
-
-@dataclass(frozen=True)
-class _Acts:
-    """Activation bytes as ``fixed + per_sample * batch`` plus per-layer figures per sample."""
-
-    fixed: int
-    per_sample: int
-    kv_per_sample: int
-    rows: list[LayerMemory]  # per-sample output/saved/live/kv bytes; parameter_bytes final
-    fixed_rows: dict[str, int] = field(default_factory=dict)  # batch-independent saved bytes
-
-
-def _last_use(
-    run: list[LayerShape], storage: dict[str, str], created: dict[str, int]
-) -> dict[str, int]:
-    """Index of the last layer during which each tensor storage is alive (inference).
-
-    A storage lives from the layer that creates it to the last layer that reads it, and the
-    network output to the end. Layer names are module paths, and in PyTorch eager the caller
-    of a module holds the module's input until the module returns; so a tensor read by a
-    container (``layer1``, ``layer1.0``, ``features``, or the whole network for the input
-    batch) lives until the container's last layer, even if its last reader ran earlier.
-    """
-    last: dict[str, int] = {}
-    span: dict[str, tuple[int, int]] = {}
-    for i, s in enumerate(run):
-        name = s.layer.name
-        last[storage[name]] = max(last.get(storage[name], i), i)
-        for inp in s.layer.inputs:
-            last[storage[inp]] = i
-        parts = name.split(".")
-        for k in range(len(parts)):  # "" (the network), "layer1", "layer1.0", ...
-            prefix = ".".join(parts[:k])
-            first = span.get(prefix, (i, i))[0]
-            span[prefix] = (first, i)
-    last[storage[run[-1].layer.name]] = len(run) - 1
-    last[storage[run[0].layer.name]] = len(run) - 1  # the caller holds the input batch
-    for s in run:
-        parts = s.layer.name.split(".")
-        for inp in s.layer.inputs:
-            st = storage[inp]
-            for k in range(len(parts)):
-                first, end = span[".".join(parts[:k])]
-                if created[st] < first:  # the container's caller passed this tensor in
-                    last[st] = max(last[st], end)
-    return last
-
-
-def _cnn_acts(net: CNN, image: tuple[int, int], training: bool, e: int, w: int) -> _Acts:
-    """Per-sample activation bytes of a CNN (see the module notes for the saved-tensor rules)."""
-    shapes = infer_shapes(net, image, training)
-    run = [s for s in shapes if training or not s.layer.train_only]
-    numel = {s.layer.name: s.numel for s in shapes}
-    # Which tensor storage each layer's output lives in: in-place ops, views and (in eval mode)
-    # dropout write no new tensor.
-    storage: dict[str, str] = {}
-    for s in run:
-        lay = s.layer
-        alias = lay.inplace or lay.op == "flatten" or (lay.op == "dropout" and not training)
-        storage[lay.name] = storage[lay.inputs[0]] if alias else lay.name
-
-    saved: dict[str, int] = {s.layer.name: 0 for s in shapes}
-    live: dict[str, int] = {s.layer.name: 0 for s in shapes}
-    fixed: dict[str, int] = {}
-    if training:
-        kept: set[str] = set()
-        for s in run:
-            lay = s.layer
-            op = lay.op
-            keeps_input = op in ("conv", "bn", "linear", "maxpool", "avgpool") or (
-                op == "adaptive_avgpool" and lay.output_size != (1, 1)
-            )
-            if keeps_input:
-                kept.add(storage[lay.inputs[0]])
-            if op == "relu":
-                kept.add(storage[lay.name])
-            if op == "maxpool":
-                saved[lay.name] += s.numel * INDEX_BYTES
-            if op == "dropout":
-                saved[lay.name] += s.numel * DROPOUT_MASK_BYTES
-            if op == "bn":
-                fixed[lay.name] = 2 * s.out_shape[0] * BN_STAT_BYTES
-        for name in kept:
-            saved[name] += numel[name] * e
-        per_sample = sum(saved.values())
-    else:
-        order = {s.layer.name: i for i, s in enumerate(run)}
-        created = {name: order[name] for name in set(storage.values())}
-        last_use = _last_use(run, storage, created)
-        per_sample = 0
-        for i, s in enumerate(run):
-            now = sum(numel[st] * e for st, c in created.items() if c <= i <= last_use[st])
-            live[s.layer.name] = now
-            per_sample = max(per_sample, now)
-    rows = [
-        LayerMemory(
-            name=s.layer.name,
-            op=s.layer.op,
-            output_shape=s.out_shape,
-            params=s.params,
-            parameter_bytes=s.params * w,
-            output_bytes=s.numel * e if (training or not s.layer.train_only) else 0,
-            saved_bytes=saved[s.layer.name],
-            live_bytes=live[s.layer.name],
-        )
-        for s in shapes
-    ]
-    return _Acts(
-        fixed=sum(fixed.values()),
-        per_sample=per_sample,
-        kv_per_sample=0,
-        rows=rows,
-        fixed_rows=fixed,
-    )
-
-
-def _transformer_layer_saved(
-    net: Transformer, s: int, e: int, t: int, recompute: str, flash: bool
-) -> int:
-    """Bytes one block keeps for backward, one sample (Korthikanti et al. 2022, section 4)."""
-    h, a, kv, f = net.hidden, net.heads, net.kv_dim, net.ffn
-    m = 1 if net.dropout else 0
-    # Not split by tensor parallelism: two norm inputs, QKV and MLP inputs, two dropout masks.
-    replicated = s * h * (2 * e + e + e + 2 * m)
-    mlp = (2 if net.mlp == "gelu" else 4) * s * f * e
-    split = s * e * (h + 2 * kv) + s * h * e + mlp  # Q, K, V; attention output proj input; MLP
-    # Attention core: softmax output, dropout mask and dropout output; with FlashAttention
-    # only the FP32 log-sum-exp of each query row.
-    core = a * s * 4 if flash else a * s * s * (e + m * (1 + e))
-    if recompute == "selective":
-        core = 0
-    return replicated + -(-(split + core) // t)
-
-
-def _transformer_acts(
-    net: Transformer, seq: int, training: bool, e: int, w: int, t: int, recompute: str, flash: bool
-) -> _Acts:
-    s, h, v, n = seq, net.hidden, net.vocab, net.n_layers
-    m = 1 if net.dropout else 0
-    rows: list[LayerMemory] = []
-    kv_per_layer = 0
-    if training:
-        full = _transformer_layer_saved(net, s, e, t, "none", flash)
-        layer = _transformer_layer_saved(net, s, e, t, recompute, flash)
-        if recompute == "full":
-            layer = s * h * e  # the block input only
-        embed_saved = s * h * m
-        head_saved = s * h * e + -(-(s * v * LOGITS_BYTES) // t)  # LM-head input; FP32 logits
-        norm_saved = s * h * e
-        per_sample = embed_saved + n * layer + norm_saved + head_saved
-        if recompute == "full":
-            per_sample += full  # one block rebuilt during backward
-        saved = [embed_saved] + [layer] * n + [norm_saved, head_saved]
-        if recompute == "full":
-            saved[n] += full  # backward rebuilds the last block first
-        live = [0] * (n + 3)
-        head_shape: tuple[int, ...] = (s, v)
-    else:
-        per_tp = -(-net.kv_heads // t) * net.head_dim  # K/V heads on one GPU
-        kv_per_layer = 2 * s * per_tp * e
-        mlp_inner = (2 if net.mlp == "gelu" else 3) * s * net.ffn * e
-        scores = 0 if flash else 2 * net.heads * s * s * e
-        attn = s * h * e + -(-(s * h * e + scores + s * h * e) // t)
-        mlp = s * h * e + -(-mlp_inner // t)
-        block_live = s * h * e + max(attn, mlp)
-        logits = v * LOGITS_BYTES  # next-token logits of the last position only
-        per_sample = max(block_live, s * h * e + logits)
-        saved = [0] * (n + 3)
-        live = [s * h * e] + [block_live] * n + [2 * s * h * e, s * h * e + logits]
-        head_shape = (1, v)
-    names = ["embed"] + [f"layers.{i}" for i in range(n)] + ["norm", "lm_head"]
-    params = [net.embedding_params] + [net.block_params] * n + [net.norm_params, net.head_params]
-    shapes: list[tuple[int, ...]] = [(s, h)] * (n + 2) + [head_shape]
-    ops = ["embedding"] + ["block"] * n + [net.norm, "linear"]
-    for i, name in enumerate(names):
-        rows.append(
-            LayerMemory(
-                name=name,
-                op=ops[i],
-                output_shape=shapes[i],
-                params=params[i],
-                parameter_bytes=params[i] * w,
-                output_bytes=math.prod(shapes[i]) * (LOGITS_BYTES if name == "lm_head" else e),
-                saved_bytes=saved[i],
-                live_bytes=live[i],
-                kv_cache_bytes=kv_per_layer if ops[i] == "block" else 0,
-            )
-        )
-    return _Acts(fixed=0, per_sample=per_sample, kv_per_sample=n * kv_per_layer, rows=rows)
 
 
 # ----------------------------------------------------------------------------- totals
@@ -780,7 +387,7 @@ def estimate_memory(
     except SizerInputError as err:
         problems.extend(err.problems)
     par = parallel or Parallel()
-    _check(
+    check_inputs(
         net,
         problems,
         batch,
@@ -794,7 +401,7 @@ def estimate_memory(
         gpu_memory_bytes,
         overhead_bytes,
     )
-    assert net is not None  # _check raised otherwise
+    assert net is not None  # check_inputs raised otherwise
     training = phase == "training"
     w = BYTES_PER_ELEMENT[precision]
     e = 4 if precision == "fp32" else 2  # activations: FP32, or 16-bit for every other choice
@@ -804,10 +411,10 @@ def estimate_memory(
     sq: int | None = None
     if isinstance(net, CNN):
         img = image or net.default_image
-        acts = _cnn_acts(net, img, training, e, w)
+        acts = cnn_activations(net, img, training, e, w)
     else:
         sq = seq or net.max_seq
-        acts = _transformer_acts(net, sq, training, e, w, t, recompute, flash_attention)
+        acts = transformer_activations(net, sq, training, e, w, t, recompute, flash_attention)
         if not flash_attention and not (training and recompute != "none"):
             notes.append(
                 "eager attention: the s x s attention scores of every head are materialised "
