@@ -221,3 +221,34 @@ def test_python_dash_m_sizer() -> None:
     assert proc.returncode == 0
     assert proc.stdout == f"sizer, version {__version__}\n"
     assert proc.stderr == ""
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a Python file imports (at any depth), by absolute name."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return names
+
+
+def _under(names: set[str], banned: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if any(n == b or n.startswith(b + ".") for b in banned))
+
+
+def test_report_never_imports_the_terminal() -> None:
+    """The report takes its words from sizer.text, never from the CLI or the console."""
+    for path in sorted((REPO / "sizer" / "report").glob("*.py")):
+        bad = _under(_imports(path), ("sizer.cli", "sizer.console", "rich", "click"))
+        assert bad == [], f"{path.name} imports {bad}"
+
+
+def test_shared_words_are_pure() -> None:
+    """sizer/text.py formats for both sides, so it imports neither side's libraries."""
+    bad = _under(_imports(REPO / "sizer" / "text.py"), ("rich", "jinja2", "click", "sizer.report"))
+    assert bad == []

@@ -8,28 +8,29 @@ problem on stderr and exits 2.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
+from sizer import memory as M
 from sizer.cli.common import echo_json
 from sizer.cli.options import catalog_option, json_option
 from sizer.errors import SizerInputError
-from sizer.memory import (
-    FRAMEWORK_OVERHEAD_BYTES,
-    OPTIMIZERS,
-    PHASES,
-    PRECISIONS,
-    RECOMPUTES,
-    SHARDINGS,
-    Parallel,
-    estimate_memory,
-    parse_image,
-)
 
 __all__ = ["memory"]
 
 _CLI = "<command line>"
+
+
+def _choice(
+    name: str, choices: Sequence[str], default: str, help: str | None = None
+) -> Callable[[Any], Any]:
+    """An option taking one of ``choices``, its default shown in ``--help``."""
+    return click.option(
+        name, type=click.Choice(choices), default=default, show_default=True, help=help
+    )
 
 
 def _gpu_memory(gpu: str | None, catalog_dirs: tuple[Path, ...]) -> tuple[float | None, str]:
@@ -59,38 +60,30 @@ def _gpu_memory(gpu: str | None, catalog_dirs: tuple[Path, ...]) -> tuple[float 
 @click.option(
     "--seq", type=int, default=None, help="Transformer sequence length [default: context]."
 )
-@click.option("--precision", type=click.Choice(PRECISIONS), default="fp32", show_default=True)
-@click.option("--phase", type=click.Choice(PHASES), default="training", show_default=True)
-@click.option(
-    "--optimizer",
-    type=click.Choice(OPTIMIZERS),
-    default="adam",
-    show_default=True,
-    help="Training only.",
-)
+@_choice("--precision", M.PRECISIONS, "fp32")
+@_choice("--phase", M.PHASES, "training")
+@_choice("--optimizer", M.OPTIMIZERS, "adam", "Training only.")
 @click.option(
     "--gpu", default=None, help="Catalog GPU id, e.g. a100-sxm4-80gb (enables the fit check)."
 )
 @click.option("--gpus", type=int, default=1, show_default=True, help="GPUs sharing the job.")
-@click.option(
+@_choice(
     "--sharding",
-    type=click.Choice(SHARDINGS),
-    default="none",
-    show_default=True,
-    help="none = data parallel replicas; zero1/2/3 = ZeRO stages; tensor = Megatron tensor parallel.",
+    M.SHARDINGS,
+    "none",
+    "none = data parallel replicas; zero1/2/3 = ZeRO stages; tensor = Megatron tensor parallel.",
 )
-@click.option(
+@_choice(
     "--recompute",
-    type=click.Choice(RECOMPUTES),
-    default="none",
-    show_default=True,
-    help="Transformer activation recomputation (Korthikanti et al. 2022).",
+    M.RECOMPUTES,
+    "none",
+    "Transformer activation recomputation (Korthikanti et al. 2022).",
 )
 @click.option("--flash-attention", is_flag=True, help="Transformer attention without s x s scores.")
 @click.option(
     "--overhead-gib",
     type=click.FloatRange(min=0),
-    default=FRAMEWORK_OVERHEAD_BYTES / 2**30,
+    default=M.FRAMEWORK_OVERHEAD_BYTES / 2**30,
     show_default=True,
     help="Per-GPU framework overhead (CUDA context, workspaces) in GiB.",
 )
@@ -136,7 +129,7 @@ def memory(
     img = None
     gpu_bytes, gpu_name = None, ""
     try:
-        img = parse_image(image) if image is not None else None
+        img = M.parse_image(image) if image is not None else None
     except SizerInputError as e:
         problems += e.problems
     try:
@@ -144,7 +137,7 @@ def memory(
     except SizerInputError as e:
         problems += e.problems
     try:
-        est = estimate_memory(
+        est = M.estimate_memory(
             model_id,
             batch=batch,
             image=img,
@@ -153,7 +146,7 @@ def memory(
             phase=phase,
             optimizer=optimizer,
             gpu_memory_bytes=gpu_bytes,
-            parallel=Parallel(gpus=gpus, sharding=sharding),  # type: ignore[arg-type]
+            parallel=M.Parallel(gpus=gpus, sharding=sharding),  # type: ignore[arg-type]
             recompute=recompute,
             flash_attention=flash_attention,
             overhead_bytes=round(overhead_gib * 2**30),
