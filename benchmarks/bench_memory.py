@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sizer.memory import estimate_memory
-from sizer.netdefs import model_ids
+from sizer.networks import model_ids
 
 
 def main() -> None:

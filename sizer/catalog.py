@@ -65,6 +65,7 @@ from sizer.catalog_entries import (
     kind_key,
 )
 from sizer.errors import Problem, SizerInputError
+from sizer.paths import builtin_catalog_dir
 from sizer.yamlfile import YamlDoc, fmt_loc, locate, read_yaml
 
 __all__ = [
@@ -306,16 +307,6 @@ def _join_sources(*sources: str) -> str:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def builtin_catalog_dir() -> Path:
-    """The built-in catalog: ``sizer/_data/catalog`` in a wheel, ``<repo>/catalog`` in a
-    source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_data" / "catalog"
-    if packaged.is_dir():
-        return packaged
-    return here.parent / "catalog"
 
 
 class _Origin(typing.NamedTuple):

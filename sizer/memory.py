@@ -79,7 +79,8 @@ from sizer.memory_inputs import (
     check_inputs,
     parse_image,
 )
-from sizer.netdefs import CNN, Model, get_model
+from sizer.netdefs import CNN, Model
+from sizer.networks import get_model
 
 # The public face of the memory model: the choices (sizer.memory_inputs) and the per-layer
 # activation figures (sizer.activations) are re-exported here with the estimate.
@@ -327,7 +328,7 @@ def estimate_memory(
     Parameters
     ----------
     model : str or Model
-        A model id from :func:`sizer.netdefs.model_ids` (``"vgg-16"``, ``"llama-2-7b"``) or a
+        A model id from :func:`sizer.networks.model_ids` (``"vgg-16"``, ``"llama-2-7b"``) or a
         model definition.
     batch : int
         Samples per GPU (data parallel / ZeRO) or per tensor-parallel group; >= 1.

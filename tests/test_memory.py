@@ -25,7 +25,8 @@ from sizer.memory import (
     estimate_memory,
     parse_image,
 )
-from sizer.netdefs import CNN, Transformer, get_model, infer_shapes, model_ids
+from sizer.netdefs import CNN, Transformer, infer_shapes
+from sizer.networks import get_model, model_ids
 
 GIB = 2**30
 CLI = "<command line>"

@@ -36,7 +36,8 @@ from typing import Any
 import pytest
 
 from sizer.memory import estimate_memory
-from sizer.netdefs import CNN, get_model
+from sizer.netdefs import CNN
+from sizer.networks import get_model
 
 
 def _require_torch() -> Any:
