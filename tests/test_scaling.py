@@ -831,3 +831,119 @@ def test_vary_keeps_the_mix_and_splits_groups(cat: Any) -> None:
     v = S.vary(d, storage_units=5)
     assert v.storage[0].count == 5 and v.workloads == d.workloads
     assert dataclasses.replace(v, storage=d.storage) == d
+
+
+# ------------------------------------------------------------------ one model: fast == exact
+# The lumped fast path once lacked the switch-forwarding resource: with a blocking switch
+# `analyze` said switch-bound while `size` (fast) sized as if the switch were free.
+
+
+def test_blocking_switch_fast_equals_exact_from_the_cli(tmp_path: Path) -> None:
+    """A user catalog makes the RA's SB7800 blocking: 400 Gb/s switching capacity
+    (bidirectional) = 25 GB/s per direction per switch, 50 GB/s for the two switches of
+    the 9x DGX-1 POD, whose AlexNet wants 75.6 GB/s: 50 / 75.6 = 66% fed, switch-bound at
+    any number of ESS 3000.  analyze, size and size --exact must all say so."""
+    import json
+
+    from click.testing import CliRunner
+
+    from sizer.cli import cli
+    from tests.test_golden_json import normalise
+
+    (tmp_path / "sw.yaml").write_text(
+        "switches:\n"
+        "  - id: sb7800\n"
+        "    name: blocking SB7800\n"
+        "    vendor: test\n"
+        "    link: edr-ib\n"
+        "    ports: {value: 36, source: test, confidence: A}\n"
+        "    switching_capacity: {value: 400 Gb/s, source: test, confidence: A}\n"
+        "    rack_units: {value: 1, source: test, confidence: A}\n",
+        encoding="utf-8",
+    )
+    file = str(SCEN / "ra-9x-dgx1-3x-ess3000.yaml")
+    run = CliRunner().invoke
+    a = run(cli, ["analyze", file, "--catalog", str(tmp_path), "--json"])
+    assert a.exit_code == 0, a.stderr
+    b = json.loads(a.stdout)["bottleneck"]
+    assert (b["kind"], b["group"]) == ("switch", "sb7800 switches")
+    assert json.loads(a.stdout)["aggregate"]["gpu_data_utilization"] == pytest.approx(
+        50e9 / 75.6e9, rel=1e-3
+    )
+    outs = []
+    for extra in ([], ["--exact"]):
+        r = run(cli, ["size", file, "--catalog", str(tmp_path), "--json", *extra])
+        assert r.exit_code == 1, r.stdout  # unreachable: the switches bound it
+        s = json.loads(r.stdout)["sizing"]
+        assert s["met"] is False
+        assert s["limiting"] == {"kind": "switch", "group": "sb7800 switches"}
+        outs.append(normalise({k: v for k, v in s.items() if k != "search"}))
+    assert outs[0] == outs[1]
+
+
+@st.composite
+def random_user_catalog(draw: Any) -> dict[str, Any]:
+    """What a user catalog can change in the model's inputs: a blocking switch (forwarding
+    below its ports' rate), thin links, client ingest caps."""
+    return {
+        "switch_forwarding": draw(st.sampled_from([None, 5 * GB, 20 * GB, 60 * GB, 200 * GB])),
+        "link_scale": draw(st.sampled_from([1.0, 0.5, 0.1])),
+        "switch_link_scale": draw(st.sampled_from([1.0, 0.5, 0.1])),
+        "ingest": draw(st.sampled_from([None, 3 * GB, 12 * GB])),
+    }
+
+
+def with_catalog(d: Design, u: dict[str, Any]) -> Design:
+    """``d`` as resolved against a catalog with ``u``'s figures."""
+    servers = tuple(
+        dataclasses.replace(
+            g,
+            link_rate=g.link_rate * u["link_scale"],
+            ingest_limit=u["ingest"] if u["ingest"] is not None else g.ingest_limit,
+        )
+        for g in d.servers
+    )
+    storage = tuple(
+        dataclasses.replace(s, link_rate=s.link_rate * u["link_scale"]) for s in d.storage
+    )
+    return dataclasses.replace(
+        d,
+        servers=servers,
+        storage=storage,
+        switch_link_rate=d.switch_link_rate * u["switch_link_scale"],
+        switch_forwarding=u["switch_forwarding"],
+    )
+
+
+@settings(
+    max_examples=int(os.environ.get("SIZER_HYPOTHESIS_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(spec=random_design(), user=random_user_catalog())
+def test_random_designs_and_catalogs_fast_equals_exact(
+    spec: dict[str, Any], user: dict[str, Any]
+) -> None:
+    """fast == --exact for evaluate, size and sweep on random designs and catalogs."""
+    cat = load_catalog([FIX])
+    sc = Scenario.model_validate(spec)
+    if check_scenario(sc, cat) or port_problems(sc, cat):
+        return
+    d = with_catalog(resolve(sc, cat), user)
+    for scale in (1.0, math.inf):
+        assert_same(S.evaluate(d, storage_scale=scale), analyze_design(d, storage_scale=scale))
+    fast, slow = S.size_storage(d, max_units=6), S.size_storage(d, max_units=6, method="exact")
+    assert (fast.storage_units, fast.met, fast.limiting) == (
+        slow.storage_units,
+        slow.met,
+        slow.limiting,
+    )
+    n = d.total_servers
+    sw_f = S.sweep(d, [1, n], [1, 2])
+    sw_e = S.sweep(d, [1, n], [1, 2], method="exact")
+    for lf, le in zip(sw_f.lines, sw_e.lines, strict=True):
+        for pf, pe in zip(lf.points, le.points, strict=True):
+            assert pf.feasible == pe.feasible
+            if pf.feasible:
+                assert pf.images_per_sec == pytest.approx(pe.images_per_sec, rel=1e-9, abs=1e-6)
+                assert pf.read_bytes_per_sec == pytest.approx(pe.read_bytes_per_sec, rel=1e-9)
