@@ -48,7 +48,8 @@ from sizer.model import (
     server_links_group,
     storage_links_group,
 )
-from sizer.topology import Fabric, Router, build_fabric
+from sizer.routing import Router
+from sizer.topology import Fabric, build_fabric
 
 if TYPE_CHECKING:
     from sizer.catalog import Catalog
@@ -331,7 +332,7 @@ class _Routes:
     """Weights of one byte read by a server, per cabling pattern (computed once each).
 
     Every server's bytes come evenly from every storage unit (striping); the fabric
-    splits them over equal-cost paths and parallel links (:class:`sizer.topology.Router`).
+    splits them over equal-cost paths and parallel links (:class:`sizer.routing.Router`).
     """
 
     def __init__(self, fab: Fabric, rows: _Rows) -> None:

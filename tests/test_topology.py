@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from sizer.catalog import load_catalog
 from sizer.design import resolve
+from sizer.routing import Router, routing_fractions
 from sizer.schema import Scenario
-from sizer.topology import Router, build_fabric, port_problems, routing_fractions
+from sizer.topology import build_fabric, port_problems
 
 FIX = Path(__file__).parent / "fixtures" / "catalog_model"
 CAT = load_catalog([FIX])

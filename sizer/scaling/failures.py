@@ -67,115 +67,9 @@ class FailureCase:
         }
 
 
-def _copy_fabric(fab: Fabric) -> Fabric:
-    return dataclasses.replace(
-        fab,
-        graph=fab.graph.copy(),
-        servers=list(fab.servers),
-        storage=list(fab.storage),
-        switches=list(fab.switches),
-        ports_used=dict(fab.ports_used),
-    )
-
-
-def _drop_attach(eps: list[Any], switch: str) -> list[Any]:
-    return [
-        dataclasses.replace(ep, attach=tuple((sw, n) for sw, n in ep.attach if sw != switch))
-        if any(sw == switch for sw, _n in ep.attach)
-        else ep
-        for ep in eps
-    ]
-
-
-def _without_switch(fab: Fabric, switch: str) -> Fabric:
-    f = _copy_fabric(fab)
-    f.graph.remove_node(switch)
-    f.switches.remove(switch)
-    f.ports_used.pop(switch, None)
-    f.servers = _drop_attach(f.servers, switch)
-    f.storage = _drop_attach(f.storage, switch)
-    return f
-
-
-def _without_unit(fab: Fabric, group: int) -> Fabric:
-    """The last storage unit of ``group`` failed: its node and its links are gone."""
-    f = _copy_fabric(fab)
-    lost = [ep for ep in f.storage if ep.group == group][-1]
-    f.graph.remove_node(lost.node)
-    f.storage = [ep for ep in f.storage if ep is not lost]
-    return f
-
-
-def _one_link_less(fab: Fabric, u: str, v: str, both: bool) -> Fabric:
-    """One cable of the bundle u -> v lost (and v -> u for inter-switch bundles)."""
-    f = _copy_fabric(fab)
-    g = f.graph
-    for a, b in ((u, v), (v, u)) if both else ((u, v),):
-        data = g[a][b]
-        n = data["links"] - 1
-        if n <= 0:
-            g.remove_edge(a, b)
-        else:
-            g[a][b].update(links=n, capacity=n * data["rate"])
-    # endpoints route by their own cabling (Endpoint.attach): keep it in step
-    for lst in (f.servers, f.storage):
-        for i, ep in enumerate(lst):
-            if ep.node in (u, v):
-                sw = v if ep.node == u else u
-                att = tuple((s, n - 1 if s == sw else n) for s, n in ep.attach)
-                lst[i] = dataclasses.replace(ep, attach=tuple((s, n) for s, n in att if n > 0))
-    return f
-
-
-def _edge_capacity(fab: Fabric) -> tuple[float, float]:
-    """(sum of switch -> server capacities, sum of storage -> switch capacities)."""
-    g = fab.graph
-    to_srv = sum(d["capacity"] for u, v, d in g.edges(data=True) if g.nodes[v]["kind"] == "server")
-    from_st = sum(
-        d["capacity"] for u, v, d in g.edges(data=True) if g.nodes[u]["kind"] == "storage"
-    )
-    return float(to_srv), float(from_st)
-
-
 def _peak(a: Analysis) -> float | None:
     utils = [r.utilization for r in a.resources if r.load > 0]
     return max(utils) if utils else None
-
-
-def _reachable_servers(fab: Fabric) -> int:
-    """Servers some storage unit can reach: one search from all units at once, O(V + E)
-    (a search per unit took 49 s on 10,000 servers x 500 units)."""
-    g = fab.graph
-    todo = [ep.node for ep in fab.storage if ep.node in g]
-    seen = set(todo)
-    while todo:
-        for v in g.successors(todo.pop()):
-            if v not in seen:
-                seen.add(v)
-                todo.append(v)
-    return sum(1 for ep in fab.servers if ep.node in seen)
-
-
-def _switch_signature(fab: Fabric, sw: str) -> tuple[Any, ...]:
-    """Switches with equal signatures are interchangeable (one failure case for all)."""
-    g = fab.graph
-    role = g.nodes[sw].get("role", "switch")
-    ends = sorted(
-        (g.nodes[x]["kind"], g.nodes[x].get("group", -1), g[sw][x]["links"])
-        for x in g.successors(sw)
-        if g.nodes[x]["kind"] != "switch"
-    )
-    ends += sorted(
-        ("storage-in", g.nodes[x].get("group", -1), g[x][sw]["links"])
-        for x in g.predecessors(sw)
-        if g.nodes[x]["kind"] == "storage"
-    )
-    nbrs = sorted(
-        (g.nodes[x].get("role", "switch"), g[sw][x]["links"])
-        for x in g.successors(sw)
-        if g.nodes[x]["kind"] == "switch"
-    )
-    return (role, tuple(ends), tuple(nbrs))
 
 
 def failure_cases(
@@ -240,7 +134,7 @@ def failure_cases(
             st = list(design.storage)
             st[si] = dataclasses.replace(st[si], count=st[si].count - 1)
             d2 = dataclasses.replace(design, storage=tuple(st))
-            f2 = _without_unit(fab, si)
+            f2 = fab.without_storage_unit(si)
             return analyze_design(d2, f2), f2
 
         jobs.append(
@@ -255,12 +149,12 @@ def failure_cases(
     # switches
     seen: dict[tuple[Any, ...], list[str]] = defaultdict(list)
     for sw in fab.switches:
-        seen[_switch_signature(fab, sw)].append(sw)
+        seen[fab.switch_signature(sw)].append(sw)
     for members in seen.values():
         sw = members[0]
 
         def lose_switch(sw: str = sw) -> tuple[Analysis | None, Fabric | None]:
-            f2 = _without_switch(fab, sw)
+            f2 = fab.without_switch(sw)
             return analyze_design(design, f2), f2
 
         note = (
@@ -279,7 +173,7 @@ def failure_cases(
         )
     # inter-switch bundles (undirected), one per kind
     g = fab.graph
-    sig = {sw: _switch_signature(fab, sw) for sw in fab.switches}
+    sig = {sw: fab.switch_signature(sw) for sw in fab.switches}
     isl: dict[tuple[Any, ...], list[tuple[str, str]]] = defaultdict(list)
     for u, v, data in g.edges(data=True):
         if u in sig and v in sig and u < v:
@@ -288,7 +182,7 @@ def failure_cases(
         u, v = bundle[0]
 
         def lose_isl(u: str = u, v: str = v) -> tuple[Analysis | None, Fabric | None]:
-            f2 = _one_link_less(fab, u, v, both=True)
+            f2 = fab.without_one_link(u, v, both=True)
             return analyze_design(design, f2), f2
 
         n = g[u][v]["links"]
@@ -320,7 +214,7 @@ def failure_cases(
                 )
 
                 def lose_link(u: str = u, v: str = v) -> tuple[Analysis | None, Fabric | None]:
-                    f2 = _one_link_less(fab, u, v, both=False)
+                    f2 = fab.without_one_link(u, v, both=False)
                     return analyze_design(design, f2), f2
 
                 note = (
@@ -330,7 +224,7 @@ def failure_cases(
                 )
                 jobs.append((kind, f"{u} -> {v} (1 of {n} links)", count * n, lose_link, note))
 
-    cap_srv, cap_st = _edge_capacity(fab)
+    cap_srv, cap_st = fab.edge_capacity()
     cases: list[FailureCase] = [
         FailureCase(
             kind="baseline",
@@ -371,7 +265,7 @@ def failure_cases(
                 )
             )
         else:
-            cut = n_servers - _reachable_servers(f2)
+            cut = n_servers - f2.reachable_servers()
             val = a.images_per_sec if metric == "images_per_sec" else a.read_bytes_per_sec
             bott = a.bottleneck
             if cut and bott is None:
@@ -381,7 +275,7 @@ def failure_cases(
                 note = note if "single switch" in note else f"{note}; every server is cut off"
             elif cut:
                 note = f"{note}; {cut} of {n_servers} servers cut off from storage"
-            c_srv, c_st = _edge_capacity(f2)
+            c_srv, c_st = f2.edge_capacity()
             cases.append(
                 FailureCase(
                     kind,
