@@ -50,9 +50,7 @@ from sizer.catalog_entries import (
     KINDS,
     PLURAL_OF,
     SINGULAR,
-    Confidence,
     Dataset,
-    EmulatedAccelerator,
     Figure,
     Gpu,
     Link,
@@ -68,24 +66,17 @@ from sizer.errors import Problem, SizerInputError
 from sizer.paths import builtin_catalog_dir
 from sizer.yamlfile import YamlDoc, fmt_loc, locate, read_yaml
 
+# The entry models (Server, StorageUnit, Gpu, ...) live in sizer.catalog_entries; KINDS and
+# Figure are re-exported here.
 __all__ = [
     "KINDS",
     "Catalog",
-    "Confidence",
-    "Dataset",
-    "EmulatedAccelerator",
     "Figure",
-    "Gpu",
-    "Link",
-    "Model",
-    "Server",
-    "StorageUnit",
-    "Switch",
-    "Throughput",
     "ThroughputMissingError",
     "UnknownIdError",
     "builtin_catalog_dir",
     "load_catalog",
+    "suggest",
 ]
 
 
@@ -250,15 +241,12 @@ class Catalog(BaseModel):
     ) -> Throughput:
         accs = model.mlperf_storage or []
         available = [f"{a.accelerator} (any precision) training" for a in accs]
+
+        def missing(reason: str) -> ThroughputMissingError:
+            return ThroughputMissingError(model.id, gpu_id, precision, phase, available, reason)
+
         if phase != "training":
-            raise ThroughputMissingError(
-                model.id,
-                gpu_id,
-                precision,
-                phase,
-                available,
-                "MLPerf Storage emulates training only",
-            )
+            raise missing("MLPerf Storage emulates training only")
         for acc in accs:
             if acc.accelerator == family:
                 b, t = acc.batch_size.value, acc.computation_time.value
@@ -277,14 +265,7 @@ class Catalog(BaseModel):
                         f"utilization (pass needs AU >= {acc.au_threshold.value:g})"
                     ),
                 )
-        raise ThroughputMissingError(
-            model.id,
-            gpu_id,
-            precision,
-            phase,
-            available,
-            f"MLPerf Storage does not emulate the {family} family",
-        )
+        raise missing(f"MLPerf Storage does not emulate the {family} family")
 
     def entries(self) -> Iterator[tuple[str, str, BaseModel]]:
         """Every entry as ``(kind, id, entry)``, sorted by kind then id."""
@@ -372,6 +353,20 @@ def _problems_from_validation(
     return out
 
 
+def _located(
+    doc: YamlDoc,
+    where: tuple[str | int, ...],
+    loc: str,
+    msg: str,
+    type_: str,
+    *,
+    prefer_key: bool = False,
+) -> Problem:
+    """A problem at the value (or, with ``prefer_key``, the key) found at path ``where``."""
+    line, col = locate(doc, where, prefer_key=prefer_key)
+    return Problem(doc.path, line, col, loc, msg, type=type_)
+
+
 def _read_dir(
     directory: Path, display_dir: str, problems: list[Problem], failed: dict[str, set[str]]
 ) -> dict[str, dict[str, tuple[BaseModel, _Origin]]]:
@@ -393,46 +388,21 @@ def _read_dir(
             if section not in KINDS:
                 close = suggest(section, list(KINDS))
                 hint = _did_you_mean(close) if close else f"expected one of: {', '.join(KINDS)}"
-                line, col = locate(doc, (section,), prefer_key=True)
+                msg = f"unknown catalog section {section!r}; {hint}"
                 problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        col,
-                        section,
-                        f"unknown catalog section {section!r}; {hint}",
-                        type="unknown-section",
-                    )
+                    _located(doc, (section,), section, msg, "unknown-section", prefer_key=True)
                 )
                 continue
             if not isinstance(items, list):
-                line, col = locate(doc, (section,))
-                problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        col,
-                        section,
-                        f"{section} must be a list of entries (- id: ...)",
-                        type="list_type",
-                    )
-                )
+                msg = f"{section} must be a list of entries (- id: ...)"
+                problems.append(_located(doc, (section,), section, msg, "list_type"))
                 continue
             model = KINDS[section]
             for i, item in enumerate(items):
                 path: tuple[str | int, ...] = (section, i)
                 if not isinstance(item, dict):
-                    line, col = locate(doc, path)
-                    problems.append(
-                        Problem(
-                            shown,
-                            line,
-                            col,
-                            fmt_loc(path),
-                            "each entry must be a mapping with an id",
-                            type="model_type",
-                        )
-                    )
+                    msg = "each entry must be a mapping with an id"
+                    problems.append(_located(doc, path, fmt_loc(path), msg, "model_type"))
                     continue
                 try:
                     entry = model.model_validate(item)
@@ -447,18 +417,12 @@ def _read_dir(
                 if id_ in layer[section]:
                     first = layer[section][id_][1]
                     fline, _ = locate(first.doc, first.path)
-                    line, col = locate(doc, (*path, "id"))
-                    problems.append(
-                        Problem(
-                            shown,
-                            line,
-                            col,
-                            fmt_loc((*path, "id")),
-                            f"duplicate {SINGULAR[section]} id {id_!r} "
-                            f"(first defined at {first.doc.path}:{fline})",
-                            type="duplicate-id",
-                        )
+                    at = (*path, "id")
+                    msg = (
+                        f"duplicate {SINGULAR[section]} id {id_!r} "
+                        f"(first defined at {first.doc.path}:{fline})"
                     )
+                    problems.append(_located(doc, at, fmt_loc(at), msg, "duplicate-id"))
                     continue
                 layer[section][id_] = (entry, _Origin(doc, path))
     return layer
@@ -488,10 +452,7 @@ def _check_refs(
         known = sorted(ids[kind] | (extra or set()))
         err = UnknownIdError(kind, value, suggest(value, known), sorted(ids[kind]))
         full = (*origin.path, *field_path)
-        line, col = locate(origin.doc, full)
-        problems.append(
-            Problem(origin.doc.path, line, col, fmt_loc(full), err.message, type="unknown-id")
-        )
+        problems.append(_located(origin.doc, full, fmt_loc(full), err.message, "unknown-id"))
 
     for entry, origin in merged["servers"].values():
         s = typing.cast(Server, entry)

@@ -65,6 +65,9 @@ NETWORKS_FILE = "networks/networks.yaml"
 
 # ----------------------------------------------------------------------------- CNN wiring
 
+#: a kernel size or padding in pixels: one number for both sides, or (height, width)
+_Px = int | tuple[int, int]
+
 
 class _Builder:
     """Appends layers in execution order; each method returns the new layer's name."""
@@ -85,9 +88,9 @@ class _Builder:
         name: str,
         src: str,
         out: int,
-        k: int | tuple[int, int],
+        k: _Px,
         s: int = 1,
-        p: int | tuple[int, int] = 0,
+        p: _Px = 0,
         bias: bool = True,
     ) -> str:
         kk = (k, k) if isinstance(k, int) else k
@@ -124,15 +127,7 @@ class _Builder:
     def add(self, name: str, a: str, b: str) -> str:
         return self._add(Layer(name, "add", (a, b), inplace=True))
 
-    def basic_conv(
-        self,
-        name: str,
-        src: str,
-        out: int,
-        k: int | tuple[int, int],
-        s: int = 1,
-        p: int | tuple[int, int] = 0,
-    ) -> str:
+    def basic_conv(self, name: str, src: str, out: int, k: _Px, s: int = 1, p: _Px = 0) -> str:
         """torchvision's Inception ``BasicConv2d``: conv (no bias), BatchNorm, in-place ReLU."""
         x = self.conv(f"{name}.conv", src, out, k, s, p, bias=False)
         x = self.bn(f"{name}.bn", x)

@@ -432,6 +432,29 @@ def _show_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
 
 
+def _refused_key(knode: yaml.Node) -> tuple[str, str | None] | None:
+    """(message, hint) when a mapping key is not a plain name: a merge key, a list or mapping,
+    a number / bool / null / date, or a tagged key."""
+    if knode.tag == "tag:yaml.org,2002:merge":
+        return "YAML merge keys (<<) are not allowed in sizer files", "write the keys out"
+    if not isinstance(knode, yaml.ScalarNode):
+        return f"a {_node_kind(knode)} cannot be a key; keys are plain names", None
+    if knode.tag in _KEY_KIND:
+        return f"key {knode.value!r} is {_KEY_KIND[knode.tag]}, not a name", (
+            "keys are names such as 'count'"
+        )
+    if knode.tag != "tag:yaml.org,2002:str":
+        return _tag_refused(knode.tag), _TAG_HINT
+    return None
+
+
+def _tag_refused(tag: str) -> str:
+    return f"YAML tag {_show_tag(tag)!r} is not allowed in sizer files"
+
+
+_TAG_HINT = "remove the tag; write plain values"
+
+
 def _convert(
     node: yaml.Node,
     path: Path_,
@@ -446,54 +469,18 @@ def _convert(
         node = yaml.ScalarNode("tag:yaml.org,2002:str", node.value, node.start_mark, node.end_mark)
     if node.tag not in _STD_TAGS:
         raise _problem(
-            doc.path,
-            f"YAML tag {_show_tag(node.tag)!r} is not allowed in sizer files",
-            line=line,
-            col=col,
-            loc=fmt_loc(path),
-            hint="remove the tag; write plain values",
+            doc.path, _tag_refused(node.tag), line=line, col=col, loc=fmt_loc(path), hint=_TAG_HINT
         )
     doc.value_pos[path] = (line, col)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for knode, vnode in node.value:
             kline, kcol = knode.start_mark.line + 1, knode.start_mark.column + 1
-            if knode.tag == "tag:yaml.org,2002:merge":
-                raise _problem(
-                    doc.path,
-                    "YAML merge keys (<<) are not allowed in sizer files",
-                    line=kline,
-                    col=kcol,
-                    loc=fmt_loc(path),
-                    hint="write the keys out",
-                )
-            if not isinstance(knode, yaml.ScalarNode):
-                raise _problem(
-                    doc.path,
-                    f"a {_node_kind(knode)} cannot be a key; keys are plain names",
-                    line=kline,
-                    col=kcol,
-                    loc=fmt_loc(path),
-                )
+            refused = _refused_key(knode)
+            if refused is not None:
+                msg, hint = refused
+                raise _problem(doc.path, msg, line=kline, col=kcol, loc=fmt_loc(path), hint=hint)
             key = knode.value
-            if knode.tag in _KEY_KIND:
-                raise _problem(
-                    doc.path,
-                    f"key {key!r} is {_KEY_KIND[knode.tag]}, not a name",
-                    line=kline,
-                    col=kcol,
-                    loc=fmt_loc(path),
-                    hint="keys are names such as 'count'",
-                )
-            if knode.tag != "tag:yaml.org,2002:str":
-                raise _problem(
-                    doc.path,
-                    f"YAML tag {_show_tag(knode.tag)!r} is not allowed in sizer files",
-                    line=kline,
-                    col=kcol,
-                    loc=fmt_loc(path),
-                    hint="remove the tag; write plain values",
-                )
             if key in out:
                 first = doc.key_pos.get((*path, key))
                 where = f" (first at line {first[0]})" if first else ""
