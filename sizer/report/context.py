@@ -276,65 +276,34 @@ def _key_figures(a: Analysis, sc: Any) -> list[dict[str, str]]:
 
 
 def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
+    from sizer.bom import bill_of_materials
+
     d = a.design
     f = a.fabric
-    items: list[dict[str, str]] = []
-    ru = 0.0
-    watts = 0.0
-    watts_unknown: list[str] = []
-    for g in d.servers:
-        ru += g.count * g.rack_units
-        watts += g.count * g.power_watts
-        items.append(
-            {
-                "item": g.server_name,
-                "id": g.server_id,
-                "kind": "GPU server",
-                "count": fmt.count(g.count),
-                "detail": f"{g.gpu_count} × {g.gpu_name} each ({fmt.count(g.count * g.gpu_count)} "
-                f"GPUs); {g.storage_ports} × {g.link_id} storage ports each",
-                "rack_units": fmt.count(g.count * g.rack_units),
-                "power": fmt.watts(g.count * g.power_watts),
-            }
-        )
-    for s in d.storage:
-        ru += s.count * s.rack_units
-        if s.power_watts is None:
-            watts_unknown.append(s.unit_name)
-        else:
-            watts += s.count * s.power_watts
-        items.append(
-            {
-                "item": s.unit_name,
-                "id": s.unit_id,
-                "kind": "storage unit",
-                "count": fmt.count(s.count),
-                "detail": f"{fmt.rate(s.read_bandwidth)} read each "
-                f"({fmt.rate(s.count * s.read_bandwidth)} in all); "
-                f"{s.ports} × {s.link_id} ports each",
-                "rack_units": fmt.count(s.count * s.rack_units),
-                "power": "n/a" if s.power_watts is None else fmt.watts(s.count * s.power_watts),
-            }
-        )
-    n_sw = len(f.switches)
-    ru += n_sw * d.switch_rack_units
-    if d.switch_power_watts is None:
-        watts_unknown.append(d.switch_name)
-    else:
-        watts += n_sw * d.switch_power_watts
-    items.append(
+    bom = bill_of_materials(d, f)
+    detail = [
+        f"{g.gpu_count} × {g.gpu_name} each ({fmt.count(g.count * g.gpu_count)} "
+        f"GPUs); {g.storage_ports} × {g.link_id} storage ports each"
+        for g in d.servers
+    ]
+    detail += [
+        f"{fmt.rate(s.read_bandwidth)} read each ({fmt.rate(s.count * s.read_bandwidth)} in "
+        f"all); {s.ports} × {s.link_id} ports each"
+        for s in d.storage
+    ]
+    detail.append(f"{d.switch_ports} × {d.switch_link_id} ports each")
+    items = [
         {
-            "item": d.switch_name,
-            "id": d.switch_id,
-            "kind": "switch",
-            "count": fmt.count(n_sw),
-            "detail": f"{d.switch_ports} × {d.switch_link_id} ports each",
-            "rack_units": fmt.count(n_sw * d.switch_rack_units),
-            "power": "n/a"
-            if d.switch_power_watts is None
-            else fmt.watts(n_sw * d.switch_power_watts),
+            "item": x.name,
+            "id": x.id,
+            "kind": x.kind,
+            "count": fmt.count(x.count),
+            "detail": text,
+            "rack_units": fmt.count(x.rack_units),
+            "power": "n/a" if x.power_watts is None else fmt.watts(x.power_watts),
         }
-    )
+        for x, text in zip(bom.lines, detail, strict=True)
+    ]
     cables = [
         {"type": lid, "name": _link_name(cat, lid), "count": fmt.count(n)}
         for lid, n in sorted(f.cables.items())
@@ -353,17 +322,15 @@ def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         for sw in f.switches
     ]
     power_note = ""
-    if watts_unknown:
-        power_note = "not counted (no power figure in the catalog): " + _join(
-            sorted(set(watts_unknown))
-        )
+    if bom.power_unknown:
+        power_note = "not counted (no power figure in the catalog): " + _join(bom.power_unknown)
     return {
         "items": items,
         "cables": cables,
         "cables_total": fmt.count(sum(f.cables.values())),
         "ports": ports,
-        "rack_units": fmt.count(ru),
-        "power": fmt.watts(watts),
+        "rack_units": fmt.count(bom.rack_units),
+        "power": fmt.watts(bom.power_watts),
         "power_note": power_note,
         "gpus": fmt.count(d.total_gpus),
     }

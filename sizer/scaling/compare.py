@@ -98,6 +98,7 @@ def compare(
     and switches' catalog figures; ``power_complete`` is False when one is missing.
     """
     from sizer.analysis import analyze_design
+    from sizer.bom import bill_of_materials
     from sizer.topology import build_fabric
 
     if not designs:
@@ -120,17 +121,7 @@ def compare(
             method=method,
         )
         objective, target = sz.objective, sz.target
-        n_sw = len(fab.switches)
-        ru = (
-            sum(g.count * g.rack_units for g in d.servers)
-            + sum(s.count * s.rack_units for s in d.storage)
-            + n_sw * d.switch_rack_units
-        )
-        power_parts: list[float | None] = [g.count * g.power_watts for g in d.servers]
-        power_parts += [
-            None if s.power_watts is None else s.count * s.power_watts for s in d.storage
-        ]
-        power_parts.append(None if d.switch_power_watts is None else n_sw * d.switch_power_watts)
+        bom = bill_of_materials(d, fab)
         rows.append(
             ComparisonRow(
                 scenario=d.name,
@@ -142,13 +133,13 @@ def compare(
                 bottleneck=a.bottleneck,
                 storage=", ".join(f"{s.count}x {s.unit_id}" for s in d.storage),
                 storage_units=d.total_storage_units,
-                switches=n_sw,
+                switches=len(fab.switches),
                 switch=d.switch_id,
                 ports_used=sum(fab.ports_used.values()),
                 ports_available=sum(fab.ports_available.values()),
-                rack_units=ru,
-                power_watts=float(sum(p for p in power_parts if p is not None)),
-                power_complete=all(p is not None for p in power_parts),
+                rack_units=bom.rack_units,
+                power_watts=bom.power_watts,
+                power_complete=bom.power_complete,
                 sizing=sz,
             )
         )
