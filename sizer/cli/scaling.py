@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import click
 
@@ -79,7 +79,9 @@ def size(
         raise fail("size", "--max-units", f"{max_units} must be >= 1")
     cat, designs = load_designs((file,), catalog_dirs)
     _check_images_target("size", (file,), designs, target_images_per_sec, _READS_HINT)
-    res, ranked, limit, room = _sizing(
+    from sizer import scaling as S
+
+    study = S.size_study(
         designs[0],
         cat,
         target_images_per_sec=target_images_per_sec,
@@ -89,13 +91,19 @@ def size(
         all_units=all_units,
     )
     if as_json:
-        echo_json(_sizing_json(file, designs[0], res, ranked, limit, room))
+        echo_json(study.to_json(str(file)))
     else:
         from sizer.console.scaling import print_sizing
 
         units = designs[0].storage[0].count
-        print_sizing(res, design_units=units, ranked=ranked, limit=limit, room=room)
-    _raise_unless_met(file, res, ranked)
+        print_sizing(
+            study.sizing,
+            design_units=units,
+            ranked=study.all_units,
+            limit=study.max_servers,
+            room=study.headroom,
+        )
+    _raise_unless_met(file, study)
 
 
 _READS_HINT = "drop the option: read benchmarks are sized to their unlimited-storage throughput"
@@ -119,51 +127,16 @@ def _check_images_target(
         )
 
 
-def _sizing(
-    d: Any, cat: Any, *, all_units: bool, method: Literal["fast", "exact"], **kw: Any
-) -> tuple[Any, Any, Any, Any]:
-    """``size_storage``, ``size_all_units`` (with --all-units), then ``max_servers`` and
-    ``headroom`` at the sizing's utilization bar."""
-    from sizer import scaling as S
-
-    res = S.size_storage(d, method=method, **kw)
-    ranked = S.size_all_units(d, cat, method=method, **kw) if all_units else None
-    bar = (
-        res.target
-        if res.objective == "min-utilization"
-        else (kw["min_utilization"] or S.DEFAULT_MIN_UTILIZATION)
-    )
-    limit = S.max_servers(d, min_utilization=bar, method=method)
-    room = S.headroom(d, min_utilization=bar, method=method)
-    return res, ranked, limit, room
-
-
-def _sizing_json(
-    file: Path, d: Any, res: Any, ranked: Any, limit: Any, room: Any
-) -> dict[str, Any]:
-    return {
-        "scenario": d.name,
-        "file": str(file),
-        "objective": res.objective,
-        "target": res.to_json()["target"],
-        "sizing": res.to_json(),
-        "all_units": None if ranked is None else [r.to_json() for r in ranked],
-        "max_servers": limit.to_json(),
-        "headroom": room.to_json(),
-    }
-
-
-def _raise_unless_met(file: Path, res: Any, ranked: Any) -> None:
+def _raise_unless_met(file: Path, study: Any) -> None:
     """TargetNotMetError (exit 1) when no storage count (of any unit, with --all-units)
     meets the objective."""
     from sizer.errors import TargetNotMetError
 
-    met = res.met if ranked is None else any(r.met for r in ranked)
-    if not met:
+    if not study.met:
         raise TargetNotMetError(
-            f"{file}: target not met: {res.reason}"
-            if ranked is None
-            else f"{file}: target not met by any catalog storage unit: {res.reason}"
+            f"{file}: target not met: {study.sizing.reason}"
+            if study.all_units is None
+            else f"{file}: target not met by any catalog storage unit: {study.sizing.reason}"
         )
 
 
@@ -299,21 +272,11 @@ def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     from sizer.console.scaling import print_failures
 
     with DelayedProgress("failure cases") as bar:
-        cases = S.failure_cases(d, progress=bar)
-    metric = S.sweep_metric(d)
+        study = S.failure_study(d, progress=bar)
     if as_json:
-        worst = S.worst_failure(cases)
-        echo_json(
-            {
-                "scenario": d.name,
-                "file": str(file),
-                "metric": metric,
-                "cases": [c.to_json() for c in cases],
-                "worst": None if worst is None else {"kind": worst.kind, "element": worst.element},
-            }
-        )
+        echo_json(study.to_json(str(file)))
     else:
-        print_failures(cases, d.name, metric)
+        print_failures(study.cases, d.name, study.metric)
 
 
 # ------------------------------------------------------------------------------- compare
@@ -351,10 +314,7 @@ def compare(
         designs, target_images_per_sec=target_images_per_sec, min_utilization=min_utilization
     )
     if as_json:
-        out = res.to_json()
-        for row, f in zip(out["designs"], files, strict=True):
-            row["file"] = str(f)
-        echo_json(out)
+        echo_json(res.to_json([str(f) for f in files]))
     else:
         from sizer.console.scaling import print_comparison
 

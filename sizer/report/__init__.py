@@ -126,13 +126,6 @@ def _relocate(path: Path, loc: tuple[str | int, ...], problems: Iterable[Problem
     return out
 
 
-def _scaling(sc: Any, catalog: Any, analysis: Any) -> dict[str, Any] | None:
-    """Scaling results as plain report data, when :mod:`sizer.scaling` is available."""
-    from sizer.report.scaling_view import scaling_context
-
-    return scaling_context(sc, catalog, analysis)
-
-
 def build_report(
     path: str | os.PathLike[str],
     catalog: Any,
@@ -154,6 +147,7 @@ def build_report(
     from sizer.report import charts
     from sizer.report.context import build_context, fingerprint
     from sizer.report.html import render_html
+    from sizer.report.scaling_view import scaling_context
     from sizer.report.topology import diagram_for
     from sizer.report.write import safe_name
 
@@ -162,7 +156,7 @@ def build_report(
     raw = p.read_bytes()
     analysis = analyze(sc, catalog)
     memory = _memory_cases(p, sc, analysis.design, catalog)
-    scaling = _scaling(sc, catalog, analysis)
+    scaling = scaling_context(analysis)
     link_names = {
         lid: catalog.links[lid].name for lid in analysis.fabric.cables if lid in catalog.links
     }

@@ -1,19 +1,11 @@
-"""The report's scaling section as plain data, read from :mod:`sizer.scaling`.
+"""The report's scaling section as plain data, formatted from a scaling study.
 
 Pure: a scenario's analysis in, a dict of formatted text, chart series and table rows
-out (or ``None`` when the scaling module is not installed).  Charts are drawn from the
-series by :func:`sizer.report.charts.scaling_chart`.
-
-What it asks the scaling module:
-
-* ``server_sweep`` over 1..2N servers (N = the design's; at most ~60 points) at the
-  design's storage: achieved vs ideal-linear, the knee;
-* ``storage_sweep`` over 1..max(2M, M + 2) units at the design's servers: GPU data
-  utilization (or read bytes/s for read benchmarks) per unit count;
-* ``size_storage``: the fewest units meeting the scenario's target (default: every GPU
-  workload >= 90% fed);
-* ``headroom``: demand growth before a GPU workload drops under that bar;
-* ``failure_cases``: the N-1 table.
+out (or ``None`` when the scaling module is not installed).  What is computed is
+:func:`sizer.scaling.report_study` (a server sweep to twice the design, a storage sweep,
+the sizing, the headroom and the N-1 cases); this module only puts it into words,
+chart series and tables.  Charts are drawn from the series by
+:func:`sizer.report.charts.scaling_chart`.
 """
 
 from __future__ import annotations
@@ -27,25 +19,7 @@ from sizer.text import NO_BOTTLENECK, failure_words, fed_words
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
 
-__all__ = ["MAX_POINTS", "scaling_context"]
-
-#: Most server counts a sweep evaluates for the chart.
-MAX_POINTS = 60
-
-
-def _counts(n_max: int, base: int = 1) -> list[int]:
-    """Server counts base, 2 base, ... up to n_max; at most ~MAX_POINTS of them."""
-    k = n_max // base
-    step = max(1, math.ceil(k / MAX_POINTS))
-    out = [base * i for i in range(1, k + 1, step)]
-    if out[-1] != base * k:
-        out.append(base * k)
-    return out
-
-
-def _mix_step(counts: list[int]) -> int:
-    """The smallest server count that keeps the compute groups' proportions (16 + 16 -> 2)."""
-    return sum(counts) // math.gcd(*counts) if len(counts) > 1 else 1
+__all__ = ["scaling_context"]
 
 
 def _objective_words(objective: str, target: float) -> str:
@@ -61,7 +35,7 @@ def _mix_words(d: Any, base: int) -> str:
     return " + ".join(f"{g.count * base // total} {g.name}" for g in d.servers)
 
 
-def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None:
+def scaling_context(a: Analysis) -> dict[str, Any] | None:
     """The scaling section for analysis ``a``; None if :mod:`sizer.scaling` is missing."""
     try:
         from sizer import scaling as S
@@ -73,13 +47,14 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
     uid = d.storage[0].unit_id
     reads_only = not any(not w.unbounded for w in a.workloads)
 
-    base = _mix_step([g.count for g in d.servers])
-    ss = S.server_sweep(d, _counts(2 * n, base))
+    study = S.report_study(a)
+    base = study.mix_step
+    ss = study.servers
     line = ss.lines[0]
-    st = S.storage_sweep(d, range(1, max(2 * m, m + 2) + 1))
-    sizing = S.size_storage(d)
-    head = S.headroom(d)
-    cases = S.failure_cases(d, fabric=a.fabric)
+    st = study.storage
+    sizing = study.sizing
+    head = study.headroom
+    cases = study.failures.cases
 
     # ---------------------------------------------------------------- server sweep
     feas = [(p, i) for p, i in zip(line.points, line.ideal, strict=True) if p.feasible]
@@ -232,16 +207,8 @@ def scaling_context(sc: Any, catalog: Any, a: Analysis) -> dict[str, Any] | None
                 limit,
             ]
         )
-    worst = S.worst_failure(cases)
-    hurts = worst is not None and (
-        (worst.relative is not None and worst.relative < 1 - 1e-9)
-        or worst.servers_cut_off
-        or (
-            worst.gpu_data_utilization is not None
-            and a.gpu_data_utilization is not None
-            and worst.gpu_data_utilization < a.gpu_data_utilization - 1e-9
-        )
-    )
+    worst = study.failures.worst
+    hurts = study.failures.worst_hurts
     what = "read bandwidth" if reads_only else "images/s"
     if worst is not None and hurts:
         paragraphs.append(

@@ -35,6 +35,8 @@ Modules, one per question
 ``headroom``  the most servers a storage design keeps fed; demand growth headroom
 ``failures``  N-1 cases on the fabric
 ``compare``   designs side by side
+``study``     the questions a command or the report asks together (``size_study``,
+              ``failure_study``, ``report_study``), each with the command's JSON shape
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ from sizer.scaling.evaluate import (
 from sizer.scaling.failures import FailureCase, failure_cases, worst_failure
 from sizer.scaling.headroom import Headroom, ServerLimit, headroom, max_servers
 from sizer.scaling.sizing import SizingResult, size_all_units, size_storage, units_monotone
+from sizer.scaling.study import (
+    FailureStudy,
+    ReportStudy,
+    SizingStudy,
+    failure_study,
+    report_study,
+    size_study,
+)
 from sizer.scaling.sweep import Knee, ScalingLine, SweepResult, server_sweep, storage_sweep, sweep
 
 __all__ = [
@@ -62,22 +72,28 @@ __all__ = [
     "Comparison",
     "ComparisonRow",
     "FailureCase",
+    "FailureStudy",
     "Headroom",
     "Knee",
+    "ReportStudy",
     "ScalingLine",
     "ServerLimit",
     "SizingResult",
+    "SizingStudy",
     "SweepPoint",
     "SweepResult",
     "compare",
     "evaluate",
     "failure_cases",
+    "failure_study",
     "has_gpu_workloads",
     "headroom",
     "max_servers",
+    "report_study",
     "server_sweep",
     "size_all_units",
     "size_storage",
+    "size_study",
     "storage_sweep",
     "sweep",
     "sweep_metric",

@@ -74,12 +74,12 @@ class Comparison:
     target: float
     rows: list[ComparisonRow]
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "objective": self.objective,
-            "target": self.target,
-            "designs": [r.to_json() for r in self.rows],
-        }
+    def to_json(self, files: Sequence[str] | None = None) -> dict[str, Any]:
+        """The ``compare --json`` shape; ``files`` adds each design's file name."""
+        designs = [r.to_json() for r in self.rows]
+        for row, f in zip(designs, files or (), strict=False):
+            row["file"] = f
+        return {"objective": self.objective, "target": self.target, "designs": designs}
 
 
 def compare(

@@ -73,7 +73,11 @@ def _peak(a: Analysis) -> float | None:
 
 
 def failure_cases(
-    design: Design, *, fabric: Fabric | None = None, progress: Progress | None = None
+    design: Design,
+    *,
+    fabric: Fabric | None = None,
+    baseline: Analysis | None = None,
+    progress: Progress | None = None,
 ) -> list[FailureCase]:
     """The design with one element lost (N-1), one case per kind of element.
 
@@ -82,6 +86,8 @@ def failure_cases(
     design : Design
     fabric : Fabric, optional
         The intact fabric (default: ``build_fabric(design)``).
+    baseline : Analysis, optional
+        ``analyze_design(design, fabric)`` when the caller has it (not computed again).
     progress : callable, optional
         ``progress(done, total)`` after each case.
 
@@ -108,7 +114,7 @@ def failure_cases(
 
     fab = fabric if fabric is not None else build_fabric(design)
     metric = sweep_metric(design)
-    base = analyze_design(design, fab)
+    base = baseline if baseline is not None else analyze_design(design, fab)
     base_val = base.images_per_sec if metric == "images_per_sec" else base.read_bytes_per_sec
     n_servers = len(fab.servers)
     jobs: list[tuple[str, str, int, Callable[[], tuple[Analysis | None, Fabric | None]], str]] = []
