@@ -20,6 +20,7 @@ from sizer.scaling.evaluate import (
     vary,
 )
 from sizer.scaling.sizing import limit_dict
+from sizer.text import pct
 
 if TYPE_CHECKING:
     pass
@@ -149,7 +150,7 @@ def max_servers(
         n,
         False,
         lim,
-        f"{k} units keep {n} servers at least {100 * min_utilization:.0f}% fed; "
+        f"{k} units keep {n} servers at least {pct(min_utilization)} fed; "
         f"at {first_bad} servers {what} starves the GPUs",
         verified,
     )
@@ -277,7 +278,7 @@ def headroom(
     what = "?" if lim is None else f"{lim['group']} ({lim['kind']})"
     note = (
         f"per-GPU demand can grow {lo:.2f}x before a GPU workload drops under "
-        f"{100 * min_utilization:.0f}% fed; then {what} limits"
+        f"{pct(min_utilization)} fed; then {what} limits"
         if lo >= 1.0
         else f"already under the bar: demand would have to shrink to {lo:.2f}x; {what} limits"
     )

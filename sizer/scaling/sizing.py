@@ -22,6 +22,7 @@ from sizer.scaling.evaluate import (
     to_point,
     vary,
 )
+from sizer.text import fed_words, limited_by, pct
 
 if TYPE_CHECKING:
     from sizer.catalog import Catalog
@@ -195,15 +196,6 @@ def limit_dict(b: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if b is None else {"kind": b["kind"], "group": b["group"]}
 
 
-_KIND_WORDS = {
-    "storage": "storage",
-    "link": "the network",
-    "server-ingest": "the clients' ingest limit",
-    "host-preprocessing": "host preprocessing",
-    "gpu-compute": "GPU compute",
-}
-
-
 def size_storage(
     design: Design,
     *,
@@ -357,21 +349,21 @@ def size_storage(
         what = (
             "GPU compute"
             if limiting is None
-            else f"{_KIND_WORDS.get(limiting['kind'], limiting['kind'])} ({limiting['group']})"
+            else f"{limited_by(limiting['kind'])} ({limiting['group']})"
         )
         have = (
             f"{unl.images_per_sec:,.0f} images/s"
             if objective == "images-per-sec"
             else f"{unl.read_bytes_per_sec / 1e9:,.1f} GB/s"
             if objective == "read-ceiling"
-            else f"GPU data utilization {100 * (unl.min_util or 0):.0f}%"
+            else f"GPU data utilization {pct(unl.min_util or 0)}"
         )
         want = (
             f"{target:,.0f} images/s"
             if objective == "images-per-sec"
             else f"{target / 1e9:,.1f} GB/s"
             if objective == "read-ceiling"
-            else f"every GPU workload at least {100 * target:.0f}% fed"
+            else fed_words(target)
         )
         if limiting is None and objective == "images-per-sec":
             what = f"GPU compute (the GPUs' own rate is {unl.demand_images_per_sec:,.0f} images/s)"
@@ -425,7 +417,7 @@ def _met_reason(objective: str, target: float, k: int, unit: str) -> str:
             f"{k} x {unit} read {target / READ_CEILING_FRACTION / 1e9:,.1f} GB/s within 1%: "
             "more units would not read faster"
         )
-    return f"{k} x {unit} keep every GPU workload at least {100 * target:.0f}% fed"
+    return f"{k} x {unit} keep {fed_words(target)}"
 
 
 def size_all_units(
