@@ -48,8 +48,8 @@ from sizer.model import (
     server_links_group,
     storage_links_group,
 )
-from sizer.routing import Router
-from sizer.topology import Fabric, build_fabric
+from sizer.routing import Attach, Router
+from sizer.topology import Endpoint, Fabric, build_fabric
 
 if TYPE_CHECKING:
     from sizer.catalog import Catalog
@@ -408,80 +408,151 @@ class _Columns:
 
 def _columns(d: Design, fab: Fabric, rows: _Rows, specs: list[FlowSpec]) -> _Columns:
     """Route every flow's bytes: storage, links and switches carry ``miss`` per byte read,
-    the server's ingest ``miss``, its preprocessing ``1 / bytes_per_sample`` images."""
+    the server's ingest ``miss``, its preprocessing ``1 / bytes_per_sample`` images.
+
+    Flows are numbered spec by spec, server by server.  Servers of one group that share
+    a cabling pattern share the routed part of their column, so each (spec, pattern)
+    block of columns is written at once (:class:`_ColumnBlocks`)."""
     routes = _Routes(fab, rows)
-    r_parts: list[np.ndarray] = []
-    c_parts: list[np.ndarray] = []
-    v_parts: list[np.ndarray] = []
-
-    def put(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> None:
-        r_parts.append(r)
-        c_parts.append(c)
-        v_parts.append(v)
-
-    eps_of: dict[int, list[Any]] = defaultdict(list)
-    for ep in fab.servers:
-        eps_of[ep.group].append(ep)
-    demand: list[float] = []
-    share: list[float] = []
-    spec_of: list[int] = []
-    unreachable: list[int] = []
+    blocks = _ColumnBlocks()
+    patterns = _server_patterns(fab)
+    demand: list[np.ndarray] = []
+    share: list[np.ndarray] = []
+    spec_of: list[np.ndarray] = []
+    unreachable: list[np.ndarray] = []
     f_next = 0
     for si, fs in enumerate(specs):
-        eps = eps_of[fs.group]
-        n = len(eps)
+        n = sum(len(nodes) for _attach, _js, nodes in patterns.get(fs.group, []))
         if n == 0:
             continue
-        fids = np.arange(f_next, f_next + n)
-        f_next += n
-        demand.extend([fs.demand] * n)
-        share.extend([fs.share] * n)
-        spec_of.extend([si] * n)
-        miss = fs.miss
-        by_attach: dict[tuple[tuple[str, int], ...], list[int]] = defaultdict(list)
-        for j, ep in enumerate(eps):
-            by_attach[ep.attach].append(j)
-        for attach, js in by_attach.items():
+        demand.append(np.full(n, fs.demand))
+        share.append(np.full(n, fs.share))
+        spec_of.append(np.full(n, si, dtype=np.int64))
+        for attach, js, nodes in patterns[fs.group]:
+            flows = f_next + js
             idx, val, to_srv = routes(attach)
-            sel = fids[np.asarray(js)]
-            nodes = [eps[j].node for j in js]
-            if miss > 0 and not to_srv:
-                unreachable.extend(int(f) for f in sel)
-            if miss > 0 and to_srv:
-                put(np.tile(idx, len(sel)), np.repeat(sel, len(idx)), np.tile(val * miss, len(sel)))
-                for sw, frac in to_srv:
-                    edge = np.fromiter(
-                        (rows.edge[(sw, node)] for node in nodes), dtype=np.int64, count=len(js)
-                    )
-                    put(edge, sel, np.full(len(js), frac * miss))
-                ing = [rows.ingest[node] for node in nodes if node in rows.ingest]
-                if ing:
-                    put(np.asarray(ing, dtype=np.int64), sel, np.full(len(js), miss))
-            if fs.bytes_per_sample > 0:
-                pre = [rows.prep[node] for node in nodes if node in rows.prep]
-                if pre:
-                    put(
-                        np.asarray(pre, dtype=np.int64),
-                        sel,
-                        np.full(len(js), 1.0 / fs.bytes_per_sample),
-                    )
-    shape = (len(rows.table), f_next)
-    if r_parts:
-        W = sp.coo_matrix(
-            (np.concatenate(v_parts), (np.concatenate(r_parts), np.concatenate(c_parts))),
-            shape=shape,
-        ).tocsr()
-        W.sum_duplicates()  # canonical in place, so the solver need not copy it
-    else:
-        W = sp.csr_matrix(shape)
+            if fs.miss > 0 and not to_srv:
+                unreachable.append(flows)
+            blocks.add(flows, *_block(rows, fs, nodes, idx, val, to_srv))
+        f_next += n
+    W = blocks.matrix(len(rows.table), f_next)
     cut = np.zeros(f_next, dtype=bool)
-    cut[unreachable] = True
-    dem = np.asarray(demand, dtype=np.float64)
+    if unreachable:
+        cut[np.concatenate(unreachable)] = True
+    dem = _join(demand, np.float64)
     if cut.any():
         dem = np.where(cut, 0.0, dem)  # cut off: nothing can arrive
-    return _Columns(
-        W, dem, np.asarray(share, dtype=np.float64), np.asarray(spec_of, dtype=np.int64), cut
-    )
+    return _Columns(W, dem, _join(share, np.float64), _join(spec_of, np.int64), cut)
+
+
+def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _server_patterns(fab: Fabric) -> dict[int, list[tuple[Attach, np.ndarray, list[str]]]]:
+    """Per server group: (cabling pattern, positions in the group, server nodes), in order
+    of first appearance."""
+    by_group: dict[int, dict[Attach, list[Endpoint]]] = defaultdict(dict)
+    position: dict[int, int] = defaultdict(int)
+    where: dict[str, int] = {}
+    for ep in fab.servers:
+        by_group[ep.group].setdefault(ep.attach, []).append(ep)
+        where[ep.node] = position[ep.group]
+        position[ep.group] += 1
+    out: dict[int, list[tuple[Attach, np.ndarray, list[str]]]] = {}
+    for gi, by_attach in by_group.items():
+        out[gi] = []
+        for attach, eps in by_attach.items():
+            nodes = [ep.node for ep in eps]
+            js = np.fromiter((where[n] for n in nodes), dtype=np.int64, count=len(nodes))
+            out[gi].append((attach, js, nodes))
+    return out
+
+
+def _block(
+    rows: _Rows,
+    fs: FlowSpec,
+    nodes: list[str],
+    idx: np.ndarray,
+    val: np.ndarray,
+    to_srv: list[tuple[str, float]],
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The rows and weights of one block of columns (one server each), as column pieces:
+    each piece is either one value per server or shared by all (broadcast)."""
+    n = len(nodes)
+    r_parts: list[np.ndarray] = []
+    v_parts: list[np.ndarray] = []
+    miss = fs.miss
+    if miss > 0 and to_srv:
+        r_parts.append(np.broadcast_to(idx, (n, len(idx))))
+        v_parts.append(np.broadcast_to(val * miss, (n, len(idx))))
+        for sw, frac in to_srv:
+            r_parts.append(_per_server(rows.edge, [(sw, node) for node in nodes]))
+            v_parts.append(np.full((n, 1), frac * miss))
+        if nodes[0] in rows.ingest:
+            r_parts.append(_per_server(rows.ingest, nodes))
+            v_parts.append(np.full((n, 1), miss))
+    if fs.bytes_per_sample > 0 and nodes[0] in rows.prep:
+        r_parts.append(_per_server(rows.prep, nodes))
+        v_parts.append(np.full((n, 1), 1.0 / fs.bytes_per_sample))
+    return r_parts, v_parts
+
+
+def _per_server(row_of: dict[Any, int], keys: list[Any]) -> np.ndarray:
+    """One row per server, as a column vector."""
+    return np.fromiter((row_of[k] for k in keys), dtype=np.int64, count=len(keys))[:, None]
+
+
+class _ColumnBlocks:
+    """The weight matrix assembled column by column (CSC, then CSR).
+
+    Each block is a set of columns (flows, ascending) with the same entries per column,
+    given as pieces of one value per column or one row shared by all.  Converting CSC
+    to CSR writes each row's entries in flow order, so the result is canonical (sorted,
+    no duplicates: a flow crosses each resource once) without a sort.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]] = []
+
+    def add(self, flows: np.ndarray, r_parts: list[np.ndarray], v_parts: list[np.ndarray]) -> None:
+        if r_parts:
+            self.blocks.append((flows, r_parts, v_parts))
+
+    def matrix(self, n_rows: int, n_flows: int) -> Any:
+        counts = np.zeros(n_flows, dtype=np.int64)
+        for flows, r_parts, _v in self.blocks:
+            counts[flows] = sum(r.shape[1] for r in r_parts)
+        nnz = int(counts.sum())
+        # 32-bit indices, as scipy picks them for this size (the solver needs no copy)
+        idx_t = np.int32 if max(nnz, n_rows, n_flows) < np.iinfo(np.int32).max else np.int64
+        indptr = np.zeros(n_flows + 1, dtype=idx_t)
+        np.cumsum(counts, out=indptr[1:])
+        indices = np.empty(nnz, dtype=idx_t)
+        data = np.empty(nnz, dtype=np.float64)
+        for flows, r_parts, v_parts in self.blocks:
+            _write_block(indices, indptr, flows, r_parts)
+            _write_block(data, indptr, flows, v_parts)
+        W = sp.csc_matrix((data, indices, indptr), shape=(n_rows, n_flows)).tocsr()
+        W.sum_duplicates()  # canonical in place (a no-op check), so the solver need not copy it
+        return W
+
+
+def _write_block(
+    target: np.ndarray, indptr: np.ndarray, flows: np.ndarray, pieces: list[Any]
+) -> None:
+    """Write one block's pieces (each ``(flows, width)``) into the CSC array ``target``."""
+    n = len(flows)
+    width = sum(p.shape[1] for p in pieces)
+    if int(flows[-1]) - int(flows[0]) + 1 == n:  # consecutive flows: one contiguous slab
+        start = int(indptr[flows[0]])
+        slab = target[start : start + n * width].reshape(n, width)
+        col = 0
+        for p in pieces:
+            slab[:, col : col + p.shape[1]] = p
+            col += p.shape[1]
+    else:
+        target[indptr[flows][:, None] + np.arange(width)] = np.hstack(pieces)
 
 
 def _analysis(
