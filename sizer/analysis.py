@@ -346,13 +346,23 @@ class _Routes:
         self.router = Router(fab.graph, fab.switches)
         self.src = self.router.sources([a for a, _nodes in patterns])
         self.src_weight = np.asarray([len(nodes) for _a, nodes in patterns], dtype=np.float64)
-        # storage-link rows per (storage pattern, cable bundle)
-        self.st_links = [
-            [np.asarray([rows.edge.get((n, sw), -1) for n in nodes], dtype=np.int64) for sw, _ in a]
-            for a, nodes in patterns
-        ]
+        # storage-link rows of every (storage pattern p, cable bundle j), flattened, with
+        # the bundle each belongs to and each bundle's number of links (units)
+        st_rows, st_p, st_j = [], [], []
+        self.st_count = np.zeros(self.src[0].shape)
+        for p, (a, nodes) in enumerate(patterns):
+            for j, (sw, _n) in enumerate(a):
+                st_rows += [rows.edge.get((n, sw), -1) for n in nodes]
+                st_p += [p] * len(nodes)
+                st_j += [j] * len(nodes)
+                self.st_count[p, j] = len(nodes)
+        self.st_rows = np.asarray(st_rows, dtype=np.int64)
+        self.st_p = np.asarray(st_p, dtype=np.int64)
+        self.st_j = np.asarray(st_j, dtype=np.int64)
         self.router_rows = np.asarray([rows.edge[e] for e in self.router.edges], dtype=np.int64)
         self.storage_rows = np.asarray([rows.storage[ep.node] for ep in fab.storage], np.int64)
+        sw_row = rows.switch
+        self.switch_rows = np.asarray([sw_row.get(sw, -1) for sw in self.router.switches], np.int64)
         self.cache: dict[tuple[tuple[str, int], ...], _Pattern] = {}
 
     def __call__(self, attach: tuple[tuple[str, int], ...]) -> _Pattern:
@@ -372,21 +382,23 @@ class _Routes:
         split, edge_flow, to_dst = router.route_arrays(self.src, self.src_weight * w, attach)
         idx = [self.storage_rows]
         val = [np.full(self.n_units, w)]
-        through = np.zeros(len(self.fab.switches))  # bytes entering each switch
-        for p, j in zip(*np.nonzero(split), strict=True):
-            f = float(split[p, j])
-            link_rows = self.st_links[p][j]
-            idx.append(link_rows)
-            val.append(np.full(len(link_rows), w * f))
-            through[self.src[0][p, j]] += w * f * len(link_rows)
+        # storage links: each carries its bundle's fraction of its unit's bytes
+        frac = split[self.st_p, self.st_j]
+        used = frac > 0
+        idx.append(self.st_rows[used])
+        val.append(w * frac[used])
         nz = edge_flow > 0
         idx.append(self.router_rows[nz])
         val.append(edge_flow[nz])
         if self.rows.switch:
+            # bytes entering each switch: from storage bundles (in bundle order), then
+            # over inter-switch links
+            through = np.zeros(len(self.fab.switches))
+            p, j = np.nonzero(split)
+            np.add.at(through, self.src[0][p, j], w * split[p, j] * self.st_count[p, j])
             np.add.at(through, router.ev, edge_flow)
             hit_sw = np.flatnonzero(through > 0)
-            sw_rows = self.rows.switch
-            idx.append(np.asarray([sw_rows[router.switches[i]] for i in hit_sw], dtype=np.int64))
+            idx.append(self.switch_rows[hit_sw])
             val.append(through[hit_sw])
         return np.concatenate(idx), np.concatenate(val), sorted(to_dst.items())
 
