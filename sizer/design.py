@@ -7,14 +7,22 @@ from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sizer.catalog import Catalog
     from sizer.schema import Scenario
 
-__all__ = ["Design", "ServerGroup", "StorageGroupSpec", "WorkloadSpec", "resolve"]
+__all__ = [
+    "Design",
+    "ServerGroup",
+    "StorageGroupSpec",
+    "Target",
+    "WorkloadSpec",
+    "resolve",
+    "with_storage_unit",
+]
 
 #: Fraction of host RAM assumed usable as page cache for ``cache: auto`` (assumption).
 PAGE_CACHE_FRACTION = 0.5
@@ -91,6 +99,15 @@ class WorkloadSpec:
     throughput_source: dict[int, str]
     cache: float | str | None  # as declared
     unbounded: bool  # read benchmark: demand is whatever the path carries
+    named: bool = False  # the scenario gives the workload a name (``label`` is it)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The scenario's sizing goal (``target:``); both None: the default bar."""
+
+    images_per_sec: float | None = None
+    gpu_data_utilization: float | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +135,8 @@ class Design:
     isl_links: int
     catalog_digest: str
     used: tuple[Used, ...] = field(default=(), repr=False)
-    scenario: Any = field(default=None, repr=False, compare=False)
+    description: str = ""
+    target: Target = field(default_factory=Target)
 
     @property
     def total_servers(self) -> int:
@@ -200,31 +218,9 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 power_watts=float(_fig(used, e, "power_watts", s.power_watts, "W")),
             )
         )
-    storage = []
-    for i, st in enumerate(sc.storage):
-        u = cat.storage[st.unit]
-        e = f"storage/{u.id}"
-        link = cat.links[u.link]
-        storage.append(
-            StorageGroupSpec(
-                index=i,
-                unit_id=u.id,
-                unit_name=u.name,
-                vendor=u.vendor,
-                count=st.count,
-                read_bandwidth=float(_fig(used, e, "read_bandwidth", u.read_bandwidth, "B/s")),
-                ports=st.ports
-                if st.ports is not None
-                else int(_fig(used, e, "ports", u.ports, "ports")),
-                link_id=link.id,
-                link_kind=link.kind,
-                link_rate=float(
-                    _fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s")
-                ),
-                rack_units=float(_fig(used, e, "rack_units", u.rack_units, "U")),
-                power_watts=_fig(used, e, "power_watts", u.power_watts, "W"),
-            )
-        )
+    storage = [
+        _storage_spec(cat, i, st.unit, st.count, st.ports, used) for i, st in enumerate(sc.storage)
+    ]
     sw = cat.switches[sc.network.switch]
     swlink = cat.links[sw.link]
     e = f"switches/{sw.id}"
@@ -302,6 +298,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 throughput_source=srcs,
                 cache=w.cache,
                 unbounded=unbounded,
+                named=bool(w.name),
             )
         )
     # de-duplicate the list of figures used, keep first occurrence
@@ -337,8 +334,48 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         isl_links=sc.network.isl_links,
         catalog_digest=cat.digest(),
         used=tuple(uniq),
-        scenario=sc,
+        description=(sc.description or "").strip(),
+        target=Target(
+            images_per_sec=None if sc.target is None else sc.target.images_per_sec,
+            gpu_data_utilization=None if sc.target is None else sc.target.gpu_data_utilization,
+        ),
     )
+
+
+def _storage_spec(
+    cat: Catalog, index: int, unit_id: str, count: int, ports: int | None, used: list[Used]
+) -> StorageGroupSpec:
+    """Storage group ``index``: ``count`` x catalog unit ``unit_id`` (``ports`` cabled,
+    default: the catalog's)."""
+    u = cat.storage[unit_id]
+    e = f"storage/{u.id}"
+    link = cat.links[u.link]
+    return StorageGroupSpec(
+        index=index,
+        unit_id=u.id,
+        unit_name=u.name,
+        vendor=u.vendor,
+        count=count,
+        read_bandwidth=float(_fig(used, e, "read_bandwidth", u.read_bandwidth, "B/s")),
+        ports=ports if ports is not None else int(_fig(used, e, "ports", u.ports, "ports")),
+        link_id=link.id,
+        link_kind=link.kind,
+        link_rate=float(
+            _fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s")
+        ),
+        rack_units=float(_fig(used, e, "rack_units", u.rack_units, "U")),
+        power_watts=_fig(used, e, "power_watts", u.power_watts, "W"),
+    )
+
+
+def with_storage_unit(d: Design, cat: Catalog, unit_id: str) -> Design:
+    """The design with its storage replaced by ``d.storage[0].count`` x catalog unit
+    ``unit_id`` (cabled with the catalog's port count): what :func:`resolve` gives for
+    the scenario with that one storage group."""
+    used: list[Used] = []
+    spec = _storage_spec(cat, 0, unit_id, d.storage[0].count, None, used)
+    keep = [u for u in d.used if not u.entry.startswith("storage/")]
+    return replace(d, storage=(spec,), used=tuple(keep + used))
 
 
 def cache_hit_ratio(w: WorkloadSpec, g: ServerGroup) -> tuple[float, str, str]:

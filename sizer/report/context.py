@@ -142,9 +142,7 @@ def _storage_phrase(a: Analysis) -> str:
 def workload_label(a: Analysis, index: int) -> str:
     """A workload's name as the scenario gives it, else e.g. ``AlexNet training (FP16, imagenet)``."""
     spec = a.design.workloads[index]
-    sc = a.design.scenario
-    named = sc is not None and sc.workloads[index].name
-    if named:
+    if spec.named:
         return spec.label
     extra = ", ".join(x for x in (spec.precision.upper(), spec.dataset_id) if x)
     return f"{spec.model_name} {spec.phase}" + (f" ({extra})" if extra else "")
@@ -213,7 +211,7 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
     return [s1, s2, s3]
 
 
-def _key_figures(a: Analysis, sc: Any) -> list[dict[str, str]]:
+def _key_figures(a: Analysis) -> list[dict[str, str]]:
     d = a.design
     rows: list[tuple[str, str]] = [
         ("GPU servers", _join([f"{g.count} × {g.server_name}" for g in d.servers])),
@@ -253,8 +251,8 @@ def _key_figures(a: Analysis, sc: Any) -> list[dict[str, str]]:
                 f"{r.group} at {fmt.pct(r.utilization)} of capacity",
             )
         )
-    t = getattr(sc, "target", None) if sc is not None else None
-    if t is not None and t.gpu_data_utilization is not None:
+    t = d.target
+    if t.gpu_data_utilization is not None:
         fed = [w.gpu_data_utilization for w in a.workloads if w.gpu_data_utilization is not None]
         if fed:
             low = min(fed)
@@ -266,7 +264,7 @@ def _key_figures(a: Analysis, sc: Any) -> list[dict[str, str]]:
                     f"(lowest workload {fmt.pct(low)})",
                 )
             )
-    if t is not None and t.images_per_sec is not None:
+    if t.images_per_sec is not None:
         met = "met" if a.images_per_sec >= t.images_per_sec - 1e-9 else "NOT met"
         rows.append(("Target", f"{fmt.images(t.images_per_sec)} images/s: {met}"))
     return [{"label": k, "value": v} for k, v in rows]
@@ -583,13 +581,12 @@ def build_context(
     """
     a = analysis
     d = a.design
-    sc = d.scenario
     mem = _memory(memory)
     ctx: dict[str, Any] = {
         "title": "Storage and fabric sizing report",
         "scenario_name": d.name,
         "header": header_text(d.name),
-        "description": (getattr(sc, "description", None) or "").strip(),
+        "description": d.description,
         "scenario_file": scenario_file,
         "date": report_date.isoformat(),
         "version": version,
@@ -597,7 +594,7 @@ def build_context(
         "catalog_digest": d.catalog_digest[:12],
         "sections": sections(scaling is not None, mem is not None),
         "summary": _summary(a, scaling),
-        "key_figures": _key_figures(a, sc) + (scaling or {}).get("key_figures", []),
+        "key_figures": _key_figures(a) + (scaling or {}).get("key_figures", []),
         "bottleneck_sentence": _cap_first(bottleneck_sentence(a)),
         "design_text": _design_text(a, cat=catalog),
         "bom": _bom(a, catalog),

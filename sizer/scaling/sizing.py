@@ -102,10 +102,10 @@ def _objective(
         if not (0.0 < min_utilization <= 1.0):
             raise ValueError(f"minimum utilization must be in (0, 1], not {min_utilization}")
     else:
-        tgt = getattr(getattr(design, "scenario", None), "target", None)
-        if tgt is not None and tgt.images_per_sec is not None and has_gpu_workloads(design):
+        tgt = design.target
+        if tgt.images_per_sec is not None and has_gpu_workloads(design):
             return "images-per-sec", float(tgt.images_per_sec)
-        if tgt is not None and tgt.gpu_data_utilization is not None:
+        if tgt.gpu_data_utilization is not None:
             min_utilization = float(tgt.gpu_data_utilization)
     if not has_gpu_workloads(design):
         return "read-ceiling", math.nan  # target set from the unlimited-storage analysis
@@ -432,13 +432,9 @@ def size_all_units(
     """:func:`size_storage` for every catalog storage unit in place of the design's
     storage, ranked: units that meet the objective first, fewest units, then fewest
     rack units, then id.  Units whose links do not match the switch are listed last
-    with ``skipped`` True.  Needs the design's scenario (``design.scenario``)."""
-    from sizer.design import resolve
-    from sizer.schema import StorageGroup
+    with ``skipped`` True."""
+    from sizer.design import with_storage_unit
 
-    sc = design.scenario
-    if sc is None:
-        raise ValueError("size_all_units needs a design resolved from a scenario")
     objective, target = _objective(design, target_images_per_sec, min_utilization)
     out: list[SizingResult] = []
     for uid in sorted(catalog.storage):
@@ -463,9 +459,7 @@ def size_all_units(
                 )
             )
             continue
-        count = design.storage[0].count
-        sc_u = sc.model_copy(update={"storage": [StorageGroup(unit=uid, count=count, ports=None)]})
-        d_u = resolve(sc_u, catalog)
+        d_u = with_storage_unit(design, catalog, uid)
         kw: dict[str, Any] = {"max_units": max_units, "method": method}
         if objective == "images-per-sec":
             kw["target_images_per_sec"] = target
