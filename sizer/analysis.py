@@ -26,6 +26,7 @@ images per byte.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -299,30 +300,65 @@ def _declare(d: Design, fab: Fabric, storage_scale: float) -> _Rows:
     rows = _Rows(t, {}, {}, {}, {}, {})
     for ep in fab.storage:
         rows.storage[ep.node] = t.storage_unit(ep.node, d.storage[ep.group], storage_scale)
-    for ep in fab.servers:
-        i = t.ingest(f"{ep.node} ingest", d.servers[ep.group])
-        if i is not None:
-            rows.ingest[ep.node] = i
-    g = fab.graph
-    kinds = dict(g.nodes(data="kind"))
-    for u, v, data in g.edges(data=True):
-        if kinds[u] == "storage":
-            grp = storage_links_group(g.nodes[u]["model"])
-        elif kinds[v] == "server":
-            grp = server_links_group(d.servers[g.nodes[v]["group"]].name)
-        else:
-            grp = fabric_links_group(g.nodes[u]["role"], g.nodes[v]["role"])
-        label = f"{data['links']}x {data['link_type']}"
-        rows.edge[(u, v)] = t.link(f"{u} -> {v} ({label})", grp, data["capacity"])
+    for gi, nodes in _server_runs(fab):
+        at = t.ingests([f"{node} ingest" for node in nodes], d.servers[gi])
+        if at is not None:
+            rows.ingest.update(zip(nodes, at, strict=True))
+    edges, ids, groups, caps = _link_bundles(d, fab)
+    rows.edge = dict(zip(edges, t.links(ids, groups, caps), strict=True))
     for sw in fab.switches:
         i = t.switch(f"{sw} ({d.switch_id}) forwarding", d)
         if i is not None:
             rows.switch[sw] = i
-    for ep in fab.servers:
-        i = t.preprocessing(f"{ep.node} preprocessing", d.servers[ep.group])
-        if i is not None:
-            rows.prep[ep.node] = i
+    for gi, nodes in _server_runs(fab):
+        at = t.preprocessings([f"{node} preprocessing" for node in nodes], d.servers[gi])
+        if at is not None:
+            rows.prep.update(zip(nodes, at, strict=True))
     return rows
+
+
+def _server_runs(fab: Fabric) -> list[tuple[int, list[str]]]:
+    """The server nodes in order, as runs of one group."""
+    return [
+        (gi, [ep.node for ep in eps])
+        for gi, eps in itertools.groupby(fab.servers, lambda ep: ep.group)
+    ]
+
+
+def _link_bundles(
+    d: Design, fab: Fabric
+) -> tuple[list[tuple[str, str]], list[str], list[str], list[float]]:
+    """Every graph edge (a link bundle, one direction) in graph order: (u, v), id, group
+    and capacity."""
+    nodes = dict(fab.graph.nodes(data=True))
+    group_of: dict[tuple[str, str], str] = {}  # (u, v) -> group, memoised by end type
+
+    def group(u: dict[str, Any], v: dict[str, Any]) -> str:
+        if u["kind"] == "storage":
+            key = ("storage", u["model"])
+        elif v["kind"] == "server":
+            key = ("server", d.servers[v["group"]].name)
+        else:
+            key = (u["role"], v["role"])
+        name = group_of.get(key)
+        if name is None:
+            if key[0] == "storage":
+                name = storage_links_group(key[1])
+            elif key[0] == "server":
+                name = server_links_group(key[1])
+            else:
+                name = fabric_links_group(*key)
+            group_of[key] = name
+        return name
+
+    edges, ids, groups, caps = [], [], [], []
+    for u, nbrs in fab.graph.adjacency():
+        for v, data in nbrs.items():
+            edges.append((u, v))
+            ids.append(f"{u} -> {v} ({data['links']}x {data['link_type']})")
+            groups.append(group(nodes[u], nodes[v]))
+            caps.append(data["capacity"])
+    return edges, ids, groups, caps
 
 
 _Pattern = tuple[np.ndarray, np.ndarray, list[tuple[str, float]]]

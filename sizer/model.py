@@ -119,6 +119,19 @@ class Resources:
         self.members.append(members)
         return len(self.ids) - 1
 
+    def add_many(
+        self, rids: list[str], kind: str, groups: list[str], caps: list[float], unit: str = "B/s"
+    ) -> range:
+        """:meth:`add` for several rows of one kind (``members`` 1); returns their rows."""
+        first = len(self.ids)
+        self.ids += rids
+        self.kinds += [kind] * len(rids)
+        self.groups += groups
+        self.caps += caps
+        self.units += [unit] * len(rids)
+        self.members += [1] * len(rids)
+        return range(first, len(self.ids))
+
     def storage_unit(
         self, rid: str, s: StorageGroupSpec, scale: float = 1.0, members: int = 1
     ) -> int:
@@ -139,6 +152,19 @@ class Resources:
         return self.add(
             rid, "server-ingest", ingest_group(sg.name, sg.count), sg.ingest_limit, "B/s", members
         )
+
+    def ingests(self, rids: list[str], sg: ServerGroup) -> range | None:
+        """:meth:`ingest` for several servers of one group."""
+        if sg.ingest_limit is None:
+            return None
+        group = ingest_group(sg.name, sg.count)
+        return self.add_many(
+            rids, "server-ingest", [group] * len(rids), [sg.ingest_limit] * len(rids)
+        )
+
+    def links(self, rids: list[str], groups: list[str], caps: list[float]) -> range:
+        """:meth:`link` for several bundles."""
+        return self.add_many(rids, "link", groups, caps)
 
     def link(self, rid: str, group: str, cap: float, members: int = 1) -> int:
         """A bundle of parallel cables, one direction (group: see the ``*_links_group``)."""
@@ -163,6 +189,16 @@ class Resources:
             sg.preprocessing_rate,
             "images/s",
             members,
+        )
+
+    def preprocessings(self, rids: list[str], sg: ServerGroup) -> range | None:
+        """:meth:`preprocessing` for several servers of one group."""
+        if sg.preprocessing_rate is None:
+            return None
+        group = preprocessing_group(sg.name, sg.count)
+        n = len(rids)
+        return self.add_many(
+            rids, "host-preprocessing", [group] * n, [sg.preprocessing_rate] * n, "images/s"
         )
 
     def capacities(self) -> np.ndarray:

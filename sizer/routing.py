@@ -108,11 +108,12 @@ class Router:
         self.switches = list(switches)
         self.index = {s: i for i, s in enumerate(self.switches)}
         eu, ev, el = [], [], []
+        succ = dict(g.adjacency())  # node -> {successor: edge data}, plain dicts
         for u in self.switches:
-            if u not in g:
+            if u not in succ:
                 continue
             iu = self.index[u]
-            for v, data in g.adj[u].items():
+            for v, data in succ[u].items():
                 iv = self.index.get(v)
                 if iv is not None and data.get("links", 0) > 0:
                     eu.append(iu)
