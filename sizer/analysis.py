@@ -248,9 +248,10 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
 
     t0 = time.perf_counter()
     fab = fabric if fabric is not None else build_fabric(d)
-    rows = _declare(d, fab, storage_scale)
+    bundles = fab.bundles()
+    rows = _declare(d, fab, storage_scale, bundles)
     specs = flow_specs(d)
-    cols = _columns(d, fab, rows, specs)
+    cols = _columns(d, fab, rows, specs, bundles)
     caps = rows.table.capacities()
     t1 = time.perf_counter()
     sol = solve(cols.weights, caps, cols.demand, cols.share)
@@ -293,7 +294,9 @@ class _Rows:
     prep: dict[str, int]  # server node -> row
 
 
-def _declare(d: Design, fab: Fabric, storage_scale: float) -> _Rows:
+def _declare(
+    d: Design, fab: Fabric, storage_scale: float, bundles: list[tuple[str, str, dict[str, Any]]]
+) -> _Rows:
     """One row per element: storage units, client ingest, link bundles, switch forwarding,
     host preprocessing (this order breaks ties between simultaneous saturations)."""
     t = Resources()
@@ -304,7 +307,7 @@ def _declare(d: Design, fab: Fabric, storage_scale: float) -> _Rows:
         at = t.ingests([f"{node} ingest" for node in nodes], d.servers[gi])
         if at is not None:
             rows.ingest.update(zip(nodes, at, strict=True))
-    edges, ids, groups, caps = _link_bundles(d, fab)
+    edges, ids, groups, caps = _link_bundles(d, fab, bundles)
     rows.edge = dict(zip(edges, t.links(ids, groups, caps), strict=True))
     for sw in fab.switches:
         i = t.switch(f"{sw} ({d.switch_id}) forwarding", d)
@@ -326,11 +329,11 @@ def _server_runs(fab: Fabric) -> list[tuple[int, list[str]]]:
 
 
 def _link_bundles(
-    d: Design, fab: Fabric
+    d: Design, fab: Fabric, bundles: list[tuple[str, str, dict[str, Any]]]
 ) -> tuple[list[tuple[str, str]], list[str], list[str], list[float]]:
     """Every graph edge (a link bundle, one direction) in graph order: (u, v), id, group
     and capacity."""
-    nodes = dict(fab.graph.nodes(data=True))
+    nodes = fab.nodes()
     group_of: dict[tuple[str, str], str] = {}  # (u, v) -> group, memoised by end type
 
     def group(u: dict[str, Any], v: dict[str, Any]) -> str:
@@ -352,12 +355,11 @@ def _link_bundles(
         return name
 
     edges, ids, groups, caps = [], [], [], []
-    for u, nbrs in fab.graph.adjacency():
-        for v, data in nbrs.items():
-            edges.append((u, v))
-            ids.append(f"{u} -> {v} ({data['links']}x {data['link_type']})")
-            groups.append(group(nodes[u], nodes[v]))
-            caps.append(data["capacity"])
+    for u, v, data in bundles:
+        edges.append((u, v))
+        ids.append(f"{u} -> {v} ({data['links']}x {data['link_type']})")
+        groups.append(group(nodes[u], nodes[v]))
+        caps.append(data["capacity"])
     return edges, ids, groups, caps
 
 
@@ -371,7 +373,9 @@ class _Routes:
     splits them over equal-cost paths and parallel links (:class:`sizer.routing.Router`).
     """
 
-    def __init__(self, fab: Fabric, rows: _Rows) -> None:
+    def __init__(
+        self, fab: Fabric, rows: _Rows, bundles: list[tuple[str, str, dict[str, Any]]]
+    ) -> None:
         self.fab = fab
         self.rows = rows
         self.n_units = len(fab.storage)
@@ -379,7 +383,7 @@ class _Routes:
         for ep in fab.storage:
             by_attach[ep.attach].append(ep.node)
         patterns = list(by_attach.items())
-        self.router = Router(fab.graph, fab.switches)
+        self.router = Router(None, fab.switches, bundles)
         self.src = self.router.sources([a for a, _nodes in patterns])
         self.src_weight = np.asarray([len(nodes) for _a, nodes in patterns], dtype=np.float64)
         # storage-link rows of every (storage pattern p, cable bundle j), flattened, with
@@ -454,14 +458,20 @@ class _Columns:
         return len(self.spec)
 
 
-def _columns(d: Design, fab: Fabric, rows: _Rows, specs: list[FlowSpec]) -> _Columns:
+def _columns(
+    d: Design,
+    fab: Fabric,
+    rows: _Rows,
+    specs: list[FlowSpec],
+    bundles: list[tuple[str, str, dict[str, Any]]],
+) -> _Columns:
     """Route every flow's bytes: storage, links and switches carry ``miss`` per byte read,
     the server's ingest ``miss``, its preprocessing ``1 / bytes_per_sample`` images.
 
     Flows are numbered spec by spec, server by server.  Servers of one group that share
     a cabling pattern share the routed part of their column, so each (spec, pattern)
     block of columns is written at once (:class:`_ColumnBlocks`)."""
-    routes = _Routes(fab, rows)
+    routes = _Routes(fab, rows, bundles)
     blocks = _ColumnBlocks()
     patterns = _server_patterns(fab)
     demand: list[np.ndarray] = []

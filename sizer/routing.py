@@ -13,6 +13,7 @@ once per pattern pair, not per server.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
@@ -100,25 +101,30 @@ class Router:
     The result equals :func:`routing_fractions` summed over the sources (tested).
     """
 
-    def __init__(self, g: nx.DiGraph, switches: list[str]) -> None:
+    def __init__(
+        self,
+        g: nx.DiGraph | None,
+        switches: list[str],
+        edges: Iterable[tuple[str, str, dict[str, Any]]] = (),
+    ) -> None:
+        """Route over the switch graph of ``g``, or (``g`` None) over the switch-to-switch
+        ``edges`` among all (u, v, attributes) given in the graph's edge order."""
         import numpy as np
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import shortest_path
 
         self.switches = list(switches)
         self.index = {s: i for i, s in enumerate(self.switches)}
+        if g is not None:
+            succ = dict(g.adjacency())  # node -> {successor: edge data}, plain dicts
+            edges = ((u, v, data) for u in self.switches for v, data in succ.get(u, {}).items())
         eu, ev, el = [], [], []
-        succ = dict(g.adjacency())  # node -> {successor: edge data}, plain dicts
-        for u in self.switches:
-            if u not in succ:
-                continue
-            iu = self.index[u]
-            for v, data in succ[u].items():
-                iv = self.index.get(v)
-                if iv is not None and data.get("links", 0) > 0:
-                    eu.append(iu)
-                    ev.append(iv)
-                    el.append(float(data["links"]))
+        for u, v, data in edges:
+            iu, iv = self.index.get(u), self.index.get(v)
+            if iu is not None and iv is not None and data.get("links", 0) > 0:
+                eu.append(iu)
+                ev.append(iv)
+                el.append(float(data["links"]))
         n = len(self.switches)
         self.eu = np.asarray(eu, dtype=np.int64)
         self.ev = np.asarray(ev, dtype=np.int64)

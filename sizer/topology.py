@@ -68,17 +68,58 @@ class Endpoint:
     link_rate: float  # effective bytes/s per cable (min of endpoint and switch rates)
 
 
+#: (node, attributes) and (u, v, attributes): the graph's content, in insertion order
+NodeList = list[tuple[str, dict[str, Any]]]
+EdgeList = list[tuple[str, str, dict[str, Any]]]
+
+
 @dataclass
 class Fabric:
-    """The built fabric: the graph plus the bookkeeping the report needs."""
+    """The built fabric: the graph plus the bookkeeping the report needs.
 
-    graph: nx.DiGraph
+    The networkx graph is built on first use of :attr:`graph` (the analysis reads the
+    plan's node and edge lists instead, :meth:`bundles`); from then on the graph is the
+    truth, so that changes made to it are seen.
+    """
+
     servers: list[Endpoint]
     storage: list[Endpoint]
     switches: list[str]
     ports_used: dict[str, int]
     ports_available: dict[str, int]
     cables: dict[str, int] = field(default_factory=dict)  # link type -> count
+    topology: str = ""
+    _nodes: NodeList | None = field(default=None, repr=False)
+    _edges: EdgeList | None = field(default=None, repr=False)
+    _graph: nx.DiGraph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """Nodes typed ``kind`` server | storage | switch; edges with ``links``, ``rate``,
+        ``capacity`` and ``link_type`` (built on first use)."""
+        if self._graph is None:
+            g = nx.DiGraph(topology=self.topology)
+            g.add_nodes_from(self._nodes or [])
+            g.add_edges_from(self._edges or [])
+            self._graph = g
+            self._nodes = self._edges = None  # the graph is the truth from now on
+        return self._graph
+
+    def nodes(self) -> dict[str, dict[str, Any]]:
+        """Node -> attributes (read-only)."""
+        if self._graph is None and self._nodes is not None:
+            return dict(self._nodes)
+        return dict(self.graph.nodes(data=True))
+
+    def bundles(self) -> EdgeList:
+        """Every edge (a link bundle, one direction) as (u, v, attributes), in the graph's
+        edge order (by source node in insertion order), without building the graph."""
+        if self._graph is None and self._nodes is not None and self._edges is not None:
+            by_source: dict[str, EdgeList] = defaultdict(list)
+            for e in self._edges:
+                by_source[e[0]].append(e)
+            return [e for node, _attrs in self._nodes for e in by_source.get(node, ())]
+        return [(u, v, data) for u, nbrs in self.graph.adjacency() for v, data in nbrs.items()]
 
     def switch_graph(self) -> nx.DiGraph:
         """The subgraph of switches and inter-switch bundles."""
@@ -91,7 +132,9 @@ class Fabric:
     def copy(self) -> Fabric:
         return dataclasses.replace(
             self,
-            graph=self.graph.copy(),
+            _nodes=None,
+            _edges=None,
+            _graph=self.graph.copy(),
             servers=list(self.servers),
             storage=list(self.storage),
             switches=list(self.switches),
@@ -357,15 +400,14 @@ def build_fabric(d: Design) -> Fabric:
     over = [sw for sw, n in used.items() if n > d.switch_ports]
     if over:
         raise ValueError(f"switch {over[0]} needs {used[over[0]]} ports, has {d.switch_ports}")
-    g = nx.DiGraph(topology=d.topology)
-    nodes: list[tuple[str, dict[str, Any]]] = []
+    nodes: NodeList = []
     for sw in switches:
         role = "spine" if sw.startswith("spine") else "leaf" if sw.startswith("leaf") else "switch"
         nodes.append((sw, {"kind": "switch", "role": role, "model": d.switch_id}))
     servers: list[Endpoint] = []
     storage: list[Endpoint] = []
     cables: dict[str, int] = defaultdict(int)
-    edges: list[tuple[str, str, dict[str, Any]]] = []
+    edges: EdgeList = []
     for node, kind, gi, k, attach in eps:
         rate = endpoint_rate(d, kind, gi)
         if kind == "server":
@@ -387,10 +429,9 @@ def build_fabric(d: Design) -> Fabric:
         edges.append((a, b, dict(attrs)))
         edges.append((b, a, dict(attrs)))
         cables[d.switch_link_id] += n
-    g.add_nodes_from(nodes)
-    g.add_edges_from(edges)
+    available = dict.fromkeys(switches, d.switch_ports)
     return Fabric(
-        g, servers, storage, switches, used, dict.fromkeys(switches, d.switch_ports), dict(cables)
+        servers, storage, switches, used, available, dict(cables), d.topology, nodes, edges
     )
 
 
