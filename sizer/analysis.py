@@ -625,15 +625,16 @@ def _analysis(
     timings: dict[str, float],
 ) -> Analysis:
     resources = [
-        ResourceResult(
-            table.ids[i],
-            table.kinds[i],
-            table.groups[i],
-            float(caps[i]),
-            float(red.load[i]),
-            table.units[i],
+        ResourceResult(*row)
+        for row in zip(
+            table.ids,
+            table.kinds,
+            table.groups,
+            caps.tolist(),  # Python floats, as float(caps[i])
+            np.asarray(red.load, dtype=np.float64).tolist(),
+            table.units,
+            strict=True,
         )
-        for i in range(len(table))
     ]
     workloads: list[WorkloadResult] = []
     for w, fig in zip(d.workloads, red.workloads, strict=True):

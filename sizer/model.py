@@ -340,12 +340,18 @@ def reduce(
     GPUs as the group that froze the most.
     """
     n_f = len(flow_spec)
-    sp_w = np.fromiter((specs[i].workload for i in flow_spec), dtype=np.int64, count=n_f)
+    at = np.asarray(flow_spec, dtype=np.intp)
+
+    def per_flow(name: str, dtype: Any) -> np.ndarray:
+        """One spec field per flow: the per-spec values indexed by each flow's spec."""
+        return np.asarray([getattr(s, name) for s in specs], dtype=dtype).reshape(-1)[at]
+
+    sp_w = per_flow("workload", np.int64)
     sp = {
-        name: np.fromiter((getattr(specs[i], name) for i in flow_spec), dtype=np.float64, count=n_f)
+        name: per_flow(name, np.float64)
         for name in ("gpus", "bytes_per_sample", "miss", "images_demand")
     }
-    unb = np.fromiter((specs[i].unbounded for i in flow_spec), dtype=bool, count=n_f)
+    unb = per_flow("unbounded", bool)
     fg, fbps, fmiss, fimg_dem = sp["gpus"], sp["bytes_per_sample"], sp["miss"], sp["images_demand"]
     cut = unreachable if unreachable is not None else np.zeros(n_f, dtype=bool)
     nf = np.asarray(flow_n, dtype=np.float64)
