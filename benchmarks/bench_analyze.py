@@ -6,8 +6,8 @@ Each design: DGX H100 (8 GPUs; 2 of the 4 NDR storage ports cabled so that 1,024
 servers fit a two-tier QM9700 fat tree), mixed workloads (half the servers ResNet-50
 training on 6 GPUs + CosmoFlow on 2, half UNet3D on 8), dozens of IBM SSS 6000 units,
 QM9700 leaf-spine at 3:1.  Prints the median analyze time, the solver's share, flows x
-resources and non-zeros of the weight matrix.  Target (issue 4): 1,024 servers < 50 ms
-median on a 2-core machine, time no worse than linear in nnz.
+resources and non-zeros of the weight matrix.  Target (issue 17: 1,024 servers <= 30 ms
+median) on a 2-core machine, time no worse than linear in nnz.
 """
 
 from __future__ import annotations
