@@ -26,17 +26,15 @@ images per byte.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from sizer.design import Design, cache_hit_ratio, resolve
-from sizer.flows import solve
+from sizer.flows import ColumnBlocks, solve
 from sizer.model import (
     FED,
     KINDS,
@@ -49,8 +47,8 @@ from sizer.model import (
     server_links_group,
     storage_links_group,
 )
-from sizer.routing import Attach, Router
-from sizer.topology import Endpoint, Fabric, build_fabric
+from sizer.routing import Router
+from sizer.topology import Fabric, build_fabric
 
 if TYPE_CHECKING:
     from sizer.catalog import Catalog
@@ -303,7 +301,7 @@ def _declare(
     rows = _Rows(t, {}, {}, {}, {}, {})
     for ep in fab.storage:
         rows.storage[ep.node] = t.storage_unit(ep.node, d.storage[ep.group], storage_scale)
-    for gi, nodes in _server_runs(fab):
+    for gi, nodes in fab.server_runs():
         at = t.ingests([f"{node} ingest" for node in nodes], d.servers[gi])
         if at is not None:
             rows.ingest.update(zip(nodes, at, strict=True))
@@ -313,19 +311,11 @@ def _declare(
         i = t.switch(f"{sw} ({d.switch_id}) forwarding", d)
         if i is not None:
             rows.switch[sw] = i
-    for gi, nodes in _server_runs(fab):
+    for gi, nodes in fab.server_runs():
         at = t.preprocessings([f"{node} preprocessing" for node in nodes], d.servers[gi])
         if at is not None:
             rows.prep.update(zip(nodes, at, strict=True))
     return rows
-
-
-def _server_runs(fab: Fabric) -> list[tuple[int, list[str]]]:
-    """The server nodes in order, as runs of one group."""
-    return [
-        (gi, [ep.node for ep in eps])
-        for gi, eps in itertools.groupby(fab.servers, lambda ep: ep.group)
-    ]
 
 
 def _link_bundles(
@@ -470,10 +460,10 @@ def _columns(
 
     Flows are numbered spec by spec, server by server.  Servers of one group that share
     a cabling pattern share the routed part of their column, so each (spec, pattern)
-    block of columns is written at once (:class:`_ColumnBlocks`)."""
+    block of columns is written at once (:class:`sizer.flows.ColumnBlocks`)."""
     routes = _Routes(fab, rows, bundles)
-    blocks = _ColumnBlocks()
-    patterns = _server_patterns(fab)
+    blocks = ColumnBlocks()
+    patterns = fab.server_patterns()
     demand: list[np.ndarray] = []
     share: list[np.ndarray] = []
     spec_of: list[np.ndarray] = []
@@ -505,26 +495,6 @@ def _columns(
 
 def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
-
-
-def _server_patterns(fab: Fabric) -> dict[int, list[tuple[Attach, np.ndarray, list[str]]]]:
-    """Per server group: (cabling pattern, positions in the group, server nodes), in order
-    of first appearance."""
-    by_group: dict[int, dict[Attach, list[Endpoint]]] = defaultdict(dict)
-    position: dict[int, int] = defaultdict(int)
-    where: dict[str, int] = {}
-    for ep in fab.servers:
-        by_group[ep.group].setdefault(ep.attach, []).append(ep)
-        where[ep.node] = position[ep.group]
-        position[ep.group] += 1
-    out: dict[int, list[tuple[Attach, np.ndarray, list[str]]]] = {}
-    for gi, by_attach in by_group.items():
-        out[gi] = []
-        for attach, eps in by_attach.items():
-            nodes = [ep.node for ep in eps]
-            js = np.fromiter((where[n] for n in nodes), dtype=np.int64, count=len(nodes))
-            out[gi].append((attach, js, nodes))
-    return out
 
 
 def _block(
@@ -559,58 +529,6 @@ def _block(
 def _per_server(row_of: dict[Any, int], keys: list[Any]) -> np.ndarray:
     """One row per server, as a column vector."""
     return np.fromiter((row_of[k] for k in keys), dtype=np.int64, count=len(keys))[:, None]
-
-
-class _ColumnBlocks:
-    """The weight matrix assembled column by column (CSC, then CSR).
-
-    Each block is a set of columns (flows, ascending) with the same entries per column,
-    given as pieces of one value per column or one row shared by all.  Converting CSC
-    to CSR writes each row's entries in flow order, so the result is canonical (sorted,
-    no duplicates: a flow crosses each resource once) without a sort.
-    """
-
-    def __init__(self) -> None:
-        self.blocks: list[tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]] = []
-
-    def add(self, flows: np.ndarray, r_parts: list[np.ndarray], v_parts: list[np.ndarray]) -> None:
-        if r_parts:
-            self.blocks.append((flows, r_parts, v_parts))
-
-    def matrix(self, n_rows: int, n_flows: int) -> Any:
-        counts = np.zeros(n_flows, dtype=np.int64)
-        for flows, r_parts, _v in self.blocks:
-            counts[flows] = sum(r.shape[1] for r in r_parts)
-        nnz = int(counts.sum())
-        # 32-bit indices, as scipy picks them for this size (the solver needs no copy)
-        idx_t = np.int32 if max(nnz, n_rows, n_flows) < np.iinfo(np.int32).max else np.int64
-        indptr = np.zeros(n_flows + 1, dtype=idx_t)
-        np.cumsum(counts, out=indptr[1:])
-        indices = np.empty(nnz, dtype=idx_t)
-        data = np.empty(nnz, dtype=np.float64)
-        for flows, r_parts, v_parts in self.blocks:
-            _write_block(indices, indptr, flows, r_parts)
-            _write_block(data, indptr, flows, v_parts)
-        W = sp.csc_matrix((data, indices, indptr), shape=(n_rows, n_flows)).tocsr()
-        W.sum_duplicates()  # canonical in place (a no-op check), so the solver need not copy it
-        return W
-
-
-def _write_block(
-    target: np.ndarray, indptr: np.ndarray, flows: np.ndarray, pieces: list[Any]
-) -> None:
-    """Write one block's pieces (each ``(flows, width)``) into the CSC array ``target``."""
-    n = len(flows)
-    width = sum(p.shape[1] for p in pieces)
-    if int(flows[-1]) - int(flows[0]) + 1 == n:  # consecutive flows: one contiguous slab
-        start = int(indptr[flows[0]])
-        slab = target[start : start + n * width].reshape(n, width)
-        col = 0
-        for p in pieces:
-            slab[:, col : col + p.shape[1]] = p
-            col += p.shape[1]
-    else:
-        target[indptr[flows][:, None] + np.arange(width)] = np.hstack(pieces)
 
 
 def _analysis(

@@ -30,6 +30,7 @@ and every endpoint's cabling in step.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -120,6 +121,34 @@ class Fabric:
                 by_source[e[0]].append(e)
             return [e for node, _attrs in self._nodes for e in by_source.get(node, ())]
         return [(u, v, data) for u, nbrs in self.graph.adjacency() for v, data in nbrs.items()]
+
+    def server_runs(self) -> list[tuple[int, list[str]]]:
+        """The server nodes in order, as runs of one group."""
+        return [
+            (gi, [ep.node for ep in eps])
+            for gi, eps in itertools.groupby(self.servers, lambda ep: ep.group)
+        ]
+
+    def server_patterns(self) -> dict[int, list[tuple[Attach, Any, list[str]]]]:
+        """Per server group: (cabling pattern, positions in the group as an int array,
+        server nodes), patterns in order of first appearance."""
+        import numpy as np
+
+        by_group: dict[int, dict[Attach, list[Endpoint]]] = defaultdict(dict)
+        position: dict[int, int] = defaultdict(int)
+        where: dict[str, int] = {}
+        for ep in self.servers:
+            by_group[ep.group].setdefault(ep.attach, []).append(ep)
+            where[ep.node] = position[ep.group]
+            position[ep.group] += 1
+        out: dict[int, list[tuple[Attach, Any, list[str]]]] = {}
+        for gi, by_attach in by_group.items():
+            out[gi] = []
+            for attach, eps in by_attach.items():
+                nodes = [ep.node for ep in eps]
+                js = np.fromiter((where[n] for n in nodes), dtype=np.int64, count=len(nodes))
+                out[gi].append((attach, js, nodes))
+        return out
 
     def switch_graph(self) -> nx.DiGraph:
         """The subgraph of switches and inter-switch bundles."""
