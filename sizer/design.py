@@ -158,6 +158,14 @@ def _fig(used: list[Used], entry: str, name: str, fig: Any, unit: str) -> Any:
     return fig.value
 
 
+def _own_or_catalog(
+    used: list[Used], entry: str, server: Any, overrides: Any, name: str, unit: str
+) -> Any:
+    """A compute group's override of figure ``name``, else the catalog's (recorded)."""
+    own = getattr(overrides, name, None) if overrides is not None else None
+    return own if own is not None else _fig(used, entry, name, getattr(server, name), unit)
+
+
 def resolve(sc: Scenario, cat: Catalog) -> Design:
     """Resolve a validated scenario against the catalog (see :func:`sizer.loader.load_scenario`)."""
     used: list[Used] = []
@@ -172,26 +180,10 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
             ov.storage_link if ov is not None and ov.storage_link is not None else s.storage_link
         )
         link = cat.links[link_id]
-        gcount = (
-            ov.gpu_count
-            if ov is not None and ov.gpu_count is not None
-            else _fig(used, e, "gpu_count", s.gpu_count, "GPUs")
-        )
-        ports = (
-            ov.storage_ports
-            if ov is not None and ov.storage_ports is not None
-            else _fig(used, e, "storage_ports", s.storage_ports, "ports")
-        )
-        ingest = (
-            ov.ingest_limit
-            if ov is not None and ov.ingest_limit is not None
-            else _fig(used, e, "ingest_limit", s.ingest_limit, "B/s")
-        )
-        prep = (
-            ov.preprocessing_rate
-            if ov is not None and ov.preprocessing_rate is not None
-            else _fig(used, e, "preprocessing_rate", s.preprocessing_rate, "images/s")
-        )
+        gcount = _own_or_catalog(used, e, s, ov, "gpu_count", "GPUs")
+        ports = _own_or_catalog(used, e, s, ov, "storage_ports", "ports")
+        ingest = _own_or_catalog(used, e, s, ov, "ingest_limit", "B/s")
+        prep = _own_or_catalog(used, e, s, ov, "preprocessing_rate", "images/s")
         rate = _fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s")
         mem = _fig(used, f"gpus/{gpu.id}", "memory", gpu.memory, "B")
         servers.append(

@@ -401,28 +401,17 @@ class _Routing:
             eff -= sc.n / m_l  # the units on the server's own leaf stay on it
         if eff <= 0:
             return
-        i = rows.get(
-            ("up", sc.leaf),
-            _ORD_UP,
-            Resources.link,
-            "up",
-            fabric_links_group("leaf", "spine"),
-            s.leaf_uplinks[sc.leaf] * swr,
-            m_l * S,
-        )
-        assert i is not None
-        col[i] += per_unit * eff / (m_l * S)
-        i = rows.get(
-            ("down", pc.leaf),
-            _ORD_DOWN,
-            Resources.link,
-            "down",
-            fabric_links_group("spine", "leaf"),
-            s.leaf_uplinks[pc.leaf] * swr,
-            m_p * S,
-        )
-        assert i is not None
-        col[i] += per_unit * eff / (m_p * S)
+        for key, order, leaf, roles in (
+            ("up", _ORD_UP, sc.leaf, ("leaf", "spine")),
+            ("down", _ORD_DOWN, pc.leaf, ("spine", "leaf")),
+        ):
+            m = s.leaf_m[leaf]
+            i = rows.get(
+                (key, leaf), order, Resources.link, key, fabric_links_group(*roles),
+                s.leaf_uplinks[leaf] * swr, m * S,
+            )  # fmt: skip
+            assert i is not None
+            col[i] += per_unit * eff / (m * S)
         # crossing bytes enter a spine (1/S each) and then the server's leaf
         i = self._switch(("spine",), S)
         if i is not None:
