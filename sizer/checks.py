@@ -16,13 +16,12 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-from sizer.catalog import suggest
+from sizer.catalog import Catalog, suggest
 from sizer.errors import Issue, SizerInputError
 from sizer.limits import size_issues
 from sizer.memory import estimate_case
 
-if TYPE_CHECKING:
-    from sizer.catalog import Catalog
+if TYPE_CHECKING:  # sizer.schema re-exports check_scenario from here
     from sizer.schema import Scenario
 
 __all__ = [
