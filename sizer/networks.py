@@ -53,7 +53,7 @@ from typing import Any
 from sizer.errors import Problem, SizerInputError
 from sizer.netdefs import CNN, Layer, Model, Transformer
 from sizer.paths import builtin_catalog_dir
-from sizer.yamlfile import parse_yaml_text
+from sizer.yamlfile import read_builtin_yaml
 
 __all__ = ["get_model", "model_ids"]
 
@@ -409,8 +409,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any]], list[Layer]]] = {
 @cache
 def _specs() -> dict[str, dict[str, Any]]:
     """The entries of the data file by id, in file order."""
-    path = builtin_catalog_dir() / NETWORKS_FILE
-    doc = parse_yaml_text(path.read_bytes(), f"catalog/{NETWORKS_FILE}", kind="catalog")
+    doc = read_builtin_yaml(builtin_catalog_dir() / NETWORKS_FILE, f"catalog/{NETWORKS_FILE}")
     return {str(entry["id"]): entry for entry in doc.data["networks"]}
 
 

@@ -249,13 +249,3 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "sizer scenario"
     return schema
-
-
-def __getattr__(name: str) -> Any:
-    """``check_scenario`` and ``suggest_ids`` moved to :mod:`sizer.checks` (the catalog
-    cross-checks); still importable from here for the importers not yet updated."""
-    if name in ("check_scenario", "suggest_ids"):
-        from sizer.checks import check_scenario, suggest_ids
-
-        return {"check_scenario": check_scenario, "suggest_ids": suggest_ids}[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,6 +31,7 @@ __all__ = [
     "fmt_loc",
     "locate",
     "parse_yaml_text",
+    "read_builtin_yaml",
     "read_yaml",
 ]
 
@@ -68,11 +69,11 @@ def locate(doc: YamlDoc, loc: Path_, *, prefer_key: bool = False) -> tuple[int |
 class _Loader(yaml.SafeLoader):
     """SafeLoader that refuses aliases, counts nodes and bounds the nesting depth."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, max_nodes: int) -> None:
         super().__init__(stream)
         self._nodes = 0
         self._depth = 0
-        self._max_nodes = env_int("SIZER_MAX_NODES", MAX_NODES)
+        self._max_nodes = max_nodes
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -195,8 +196,25 @@ def _nearby(p: Path) -> str | None:
     return f"did you mean {shown!r}?"
 
 
-def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc:
-    """Parse YAML bytes (see :func:`read_yaml`)."""
+def read_builtin_yaml(path: Path, display: str) -> YamlDoc:
+    """Read a data file shipped with sizer (``catalog/networks/networks.yaml``).
+
+    Parsed as strictly as any file (no aliases, merge keys or tags), but the limits set in
+    the environment (``SIZER_MAX_FILE_BYTES``, ``SIZER_MAX_NODES``) are for untrusted input
+    and do not apply: the built-in defaults do.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise _problem(display, f"cannot read: {e.strerror or e}", type_="file") from None
+    return parse_yaml_text(raw, display, kind="catalog", max_nodes=MAX_NODES)
+
+
+def parse_yaml_text(
+    raw: bytes, name: str, *, kind: str = "scenario", max_nodes: int | None = None
+) -> YamlDoc:
+    """Parse YAML bytes (see :func:`read_yaml`); ``max_nodes`` defaults to
+    :data:`~sizer.limits.MAX_NODES` or ``SIZER_MAX_NODES``."""
     if b"\x00" in raw:
         raise _problem(
             name,
@@ -232,7 +250,7 @@ def parse_yaml_text(raw: bytes, name: str, *, kind: str = "scenario") -> YamlDoc
                 hint="replace the tab with spaces",
             )
     try:
-        loader = _Loader(text)
+        loader = _Loader(text, max_nodes or env_int("SIZER_MAX_NODES", MAX_NODES))
     except yaml.reader.ReaderError as e:  # a character YAML does not allow, anywhere
         raise _unprintable(name, text, e) from None
     try:

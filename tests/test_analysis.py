@@ -17,9 +17,10 @@ import pytest
 
 from sizer.analysis import Analysis, analyze, analyze_design
 from sizer.catalog import load_catalog
+from sizer.checks import check_scenario
 from sizer.design import resolve
 from sizer.loader import load_scenario
-from sizer.schema import Scenario, check_scenario
+from sizer.schema import Scenario
 from sizer.topology import build_fabric, port_problems
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from sizer.analysis import Analysis, analyze
 from sizer.catalog import load_catalog
+from sizer.checks import check_scenario
 from sizer.flows import check_max_min
-from sizer.schema import Scenario, check_scenario
+from sizer.schema import Scenario
 from sizer.topology import port_problems
 
 FIX = Path(__file__).parent / "fixtures" / "catalog_model"

@@ -26,10 +26,11 @@ from hypothesis import strategies as st
 from sizer import scaling as S
 from sizer.analysis import Analysis, analyze_design
 from sizer.catalog import load_catalog
+from sizer.checks import check_scenario
 from sizer.design import Design, resolve
 from sizer.loader import load_scenario
 from sizer.scaling.evaluate import scale_demand
-from sizer.schema import Scenario, check_scenario
+from sizer.schema import Scenario
 from sizer.topology import build_fabric, port_problems
 
 ROOT = Path(__file__).resolve().parents[1]
