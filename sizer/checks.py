@@ -21,11 +21,13 @@ from sizer.errors import Issue, SizerInputError
 from sizer.limits import size_issues
 from sizer.memory import estimate_case
 
-if TYPE_CHECKING:  # sizer.schema re-exports check_scenario from here
+if TYPE_CHECKING:
+    from sizer.design import Design
     from sizer.schema import Scenario
 
 __all__ = [
     "check_scenario",
+    "design_issues",
     "memory_problems",
     "scenario_issues",
     "suggest_ids",
@@ -33,18 +35,21 @@ __all__ = [
 
 
 def scenario_issues(sc: Scenario, cat: Catalog) -> list[Issue]:
-    """Every cross-check problem of a validated scenario, as ``(loc, message, hint)``.
+    """Every cross-check problem of a validated scenario that needs no resolved design,
+    as ``(loc, message, hint)``.
 
     A design over a size limit is reported alone (nothing else is checked, nothing is
-    built); the port budgets are checked only once everything else is consistent, since
-    they resolve the design against the catalog.
+    built).  Once these pass, the scenario resolves; its port budgets are then checked
+    on the design (:func:`design_issues`).
     """
-    issues = size_issues(sc) or check_scenario(sc, cat) + memory_problems(sc, cat)
-    if not issues:
-        from sizer.topology import port_problems  # networkx: only when it is needed
+    return size_issues(sc) or check_scenario(sc, cat) + memory_problems(sc, cat)
 
-        issues = port_problems(sc, cat)
-    return issues
+
+def design_issues(d: Design) -> list[Issue]:
+    """Problems only the resolved design shows: switch ports and link kinds."""
+    from sizer.topology import design_port_problems
+
+    return design_port_problems(d)
 
 
 def _norm(ident: str) -> str:

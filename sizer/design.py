@@ -137,6 +137,8 @@ class Design:
     used: tuple[Used, ...] = field(default=(), repr=False)
     description: str = ""
     target: Target = field(default_factory=Target)
+    #: the scenario's ``memory:`` questions (validated schema objects), for the report
+    memory_cases: tuple[Any, ...] = ()
 
     @property
     def total_servers(self) -> int:
@@ -331,6 +333,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
             images_per_sec=None if sc.target is None else sc.target.images_per_sec,
             gpu_data_utilization=None if sc.target is None else sc.target.gpu_data_utilization,
         ),
+        memory_cases=tuple(sc.memory or ()),
     )
 
 

@@ -18,24 +18,22 @@ import os
 from typing import TYPE_CHECKING
 
 from sizer.errors import Problem, SizerInputError
-
-# Re-exported for importers not yet moved to the modules that now hold them:
-# sizer.scaling (design_paths, path_limit -> sizer.limits) and sizer.report
-# (locate, read_yaml -> sizer.yamlfile).
-from sizer.limits import design_paths, path_limit
-from sizer.yamlfile import fmt_loc, locate, read_yaml
+from sizer.yamlfile import YamlDoc, fmt_loc, locate, read_yaml
 
 if TYPE_CHECKING:
     from sizer.catalog import Catalog
+    from sizer.design import Design
+    from sizer.errors import Issue
     from sizer.schema import Scenario
 
-__all__ = ["design_paths", "load_scenario", "locate", "path_limit", "read_yaml"]
+__all__ = ["load_design", "load_scenario", "locate", "read_yaml"]
 
 
-def load_scenario(
+def load_design(
     path: str | os.PathLike[str], catalog: Catalog | None = None, *, display: str | None = None
-) -> Scenario:
-    """Read, validate and cross-check a scenario file.
+) -> Design:
+    """Read, validate, cross-check and resolve a scenario file: the design every command
+    analyses, resolved once.
 
     Parameters
     ----------
@@ -48,16 +46,47 @@ def load_scenario(
 
     Returns
     -------
+    Design
+
+    Raises
+    ------
+    SizerInputError
+        Every problem found, each located ``file:line:col``.
+
+    Examples
+    --------
+    >>> d = load_design("scenarios/ra-9x-dgx1-3x-ess3000.yaml")
+    >>> d.total_servers, d.total_storage_units
+    (9, 3)
+    """
+    return _load(path, catalog, display)[1]
+
+
+def load_scenario(
+    path: str | os.PathLike[str], catalog: Catalog | None = None, *, display: str | None = None
+) -> Scenario:
+    """Read, validate and cross-check a scenario file (see :func:`load_design`).
+
+    Returns
+    -------
     Scenario
+        The validated file; :func:`sizer.design.resolve` turns it into a design.
 
     Raises
     ------
     SizerInputError
         Every problem found, each located ``file:line:col``.
     """
+    return _load(path, catalog, display)[0]
+
+
+def _load(
+    path: str | os.PathLike[str], catalog: Catalog | None, display: str | None
+) -> tuple[Scenario, Design]:
     from pydantic import ValidationError
 
-    from sizer.checks import scenario_issues
+    from sizer.checks import design_issues, scenario_issues
+    from sizer.design import resolve
     from sizer.problems import validation_problems
     from sizer.schema import Scenario
 
@@ -70,11 +99,16 @@ def load_scenario(
         from sizer.catalog import load_catalog
 
         catalog = load_catalog()
-    issues = scenario_issues(sc, catalog)
+    _raise_located(doc, scenario_issues(sc, catalog))
+    d = resolve(sc, catalog)
+    _raise_located(doc, design_issues(d))
+    return sc, d
+
+
+def _raise_located(doc: YamlDoc, issues: list[Issue]) -> None:
     if issues:
         probs = []
         for loc, msg, hint in issues:
             line, col = locate(doc, loc)
             probs.append(Problem(doc.path, line, col, fmt_loc(loc), msg, hint, "cross"))
         raise SizerInputError(probs)
-    return sc

@@ -48,6 +48,7 @@ __all__ = [
     "Endpoint",
     "Fabric",
     "build_fabric",
+    "design_port_problems",
     "endpoint_rate",
     "port_problems",
     "split_ports",
@@ -470,7 +471,12 @@ def port_problems(
     """Port-budget and link-compatibility problems of a scenario, as (loc, msg, hint)."""
     from sizer.design import resolve
 
-    d = resolve(sc, cat)
+    return design_port_problems(resolve(sc, cat))
+
+
+def design_port_problems(d: Design) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+    """Port-budget and link-compatibility problems of a resolved design, as
+    (loc, msg, hint) with ``loc`` a field of its scenario."""
     out: list[tuple[tuple[str | int, ...], str, str | None]] = []
     for gi, gsp in enumerate(d.servers):
         if gsp.link_kind != d.switch_link_kind:

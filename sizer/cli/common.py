@@ -42,16 +42,15 @@ def load_catalog(dirs: tuple[Path, ...]) -> Any:
 def load_designs(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> tuple[Any, list[Any]]:
     """The catalog and each file's resolved design, each loaded and resolved once; every
     file's problems at once."""
-    from sizer.design import resolve
     from sizer.errors import SizerInputError
-    from sizer.loader import load_scenario
+    from sizer.loader import load_design
 
     cat = load_catalog(catalog_dirs)
     designs = []
     problems = []
     for f in files:
         try:
-            designs.append(resolve(load_scenario(f, cat), cat))
+            designs.append(load_design(f, cat))
         except SizerInputError as e:
             problems.extend(e.problems)
     if problems:

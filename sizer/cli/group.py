@@ -129,11 +129,11 @@ def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
       sizer analyze scenarios/ra-9x-dgx1-3x-ess3000.yaml
       sizer analyze scenarios/ra-9x-dgx1-3x-ess3000.yaml --json | jq .bottleneck
     """
-    from sizer.analysis import analyze as run
-    from sizer.loader import load_scenario
+    from sizer.analysis import analyze_design
+    from sizer.loader import load_design
 
     cat = load_catalog(catalog_dirs)
-    result = run(load_scenario(file, cat), cat)
+    result = analyze_design(load_design(file, cat))
     if as_json:
         echo_json(result.to_json())
     else:

@@ -85,9 +85,9 @@ class Report:
         return out
 
 
-def _memory_cases(path: Path, sc: Any, design: Any, catalog: Any) -> list[dict[str, Any]] | None:
+def _memory_cases(path: Path, design: Any, catalog: Any) -> list[dict[str, Any]] | None:
     """Estimate every ``memory:`` case of the scenario; problems located in the file."""
-    cases = getattr(sc, "memory", None)
+    cases = design.memory_cases
     if not cases:
         return None
     try:
@@ -142,8 +142,8 @@ def build_report(
         The scenario (or a memory case) is invalid; every problem, located.
     """
     from sizer import __version__
-    from sizer.analysis import analyze
-    from sizer.loader import load_scenario
+    from sizer.analysis import analyze_design
+    from sizer.loader import load_design
     from sizer.report import charts
     from sizer.report.context import build_context, fingerprint
     from sizer.report.html import render_html
@@ -152,10 +152,10 @@ def build_report(
     from sizer.report.write import safe_name
 
     p = Path(path)
-    sc = load_scenario(p, catalog)
+    design = load_design(p, catalog)
     raw = p.read_bytes()
-    analysis = analyze(sc, catalog)
-    memory = _memory_cases(p, sc, analysis.design, catalog)
+    analysis = analyze_design(design)
+    memory = _memory_cases(p, design, catalog)
     scaling = scaling_context(analysis)
     link_names = {
         lid: catalog.links[lid].name for lid in analysis.fabric.cables if lid in catalog.links
