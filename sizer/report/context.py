@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date as Date
 from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
-from sizer.text import MEMORY_CATEGORY_WORDS, bottleneck_sentence, kind_noun
+from sizer.report.fmt import join_words, link_name, workload_label
+from sizer.report.memory_view import memory_rows
+from sizer.report.sources_view import CONFIDENCE, assumptions, throughput_sources, used_rows
+from sizer.text import bottleneck_sentence, kind_noun
 
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
@@ -26,14 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CONFIDENCE", "build_context", "fingerprint", "header_text"]
 
-#: What the catalog's confidence letters mean (sizer/catalog.py).
-CONFIDENCE = {
-    "V": "vendor or standard",
-    "T": "third party",
-    "D": "derived (arithmetic in the note)",
-    "B": "located, not verified",
-    "A": "assumption",
-}
 
 TOPOLOGY_WORDS = {
     "single-switch": "single-switch",
@@ -68,40 +63,10 @@ def _cap_first(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _with_kind(group: str, kind: str) -> str:
     """``ess-3000 x1 (storage)``; no repeat when the group name says it already."""
     words = kind_noun(kind)
     return group if words.lower() in group.lower() else f"{group} ({words})"
-
-
-def _link_name(cat: Catalog | None, link_id: str) -> str:
-    if cat is not None and link_id in cat.links:
-        return cat.links[link_id].name
-    return link_id
-
-
-def _used_value(u: Any) -> str:
-    """A catalog figure with its unit, in the units the rest of the report uses."""
-    v = u.value
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return str(v)
-    if u.unit == "B/s":
-        return f"{fmt.rate(v)} ({fmt.bits_rate(v)})"
-    if u.unit == "B":
-        if u.entry.startswith("gpus/"):
-            return fmt.gib(v)
-        return fmt.size(v)
-    if u.unit == "samples/s per GPU":
-        return f"{v:,.1f} samples/s per GPU"
-    if u.unit == "W":
-        return fmt.watts(v)
-    return f"{fmt.count(v)} {u.unit}"
 
 
 # --------------------------------------------------------------------------- sections
@@ -131,28 +96,19 @@ def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
 def _servers_phrase(a: Analysis) -> str:
     d = a.design
     parts = [f"{g.count} × {g.server_name}" for g in d.servers]
-    return f"{_join(parts)}, {fmt.count(d.total_gpus)} GPUs in all,"
+    return f"{join_words(parts)}, {fmt.count(d.total_gpus)} GPUs in all,"
 
 
 def _storage_phrase(a: Analysis) -> str:
     d = a.design
-    return _join([f"{s.count} × {s.unit_name}" for s in d.storage])
-
-
-def workload_label(a: Analysis, index: int) -> str:
-    """A workload's name as the scenario gives it, else e.g. ``AlexNet training (FP16, imagenet)``."""
-    spec = a.design.workloads[index]
-    if spec.named:
-        return spec.label
-    extra = ", ".join(x for x in (spec.precision.upper(), spec.dataset_id) if x)
-    return f"{spec.model_name} {spec.phase}" + (f" ({extra})" if extra else "")
+    return join_words([f"{s.count} × {s.unit_name}" for s in d.storage])
 
 
 def _workloads_phrase(a: Analysis) -> str:
     labels = [workload_label(a, w.index) for w in a.workloads if not w.unbounded]
     if len(labels) > 3:
         return f"{len(labels)} workloads"
-    return _join(labels)
+    return join_words(labels)
 
 
 def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
@@ -170,7 +126,7 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
         s1 = (
             f"{_servers_phrase(a)} and {_storage_phrase(a)} on {fabric} read "
             f"{fmt.rate(a.read_bytes_per_sec)} from storage in the "
-            f"{_join([workload_label(a, w.index) for w in a.workloads])} benchmark."
+            f"{join_words([workload_label(a, w.index) for w in a.workloads])} benchmark."
         )
     b = bottleneck_sentence(a)
     s2 = f"The design is {b}." if not b.startswith("no GPU") else _cap_first(b) + "."
@@ -214,8 +170,11 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
 def _key_figures(a: Analysis) -> list[dict[str, str]]:
     d = a.design
     rows: list[tuple[str, str]] = [
-        ("GPU servers", _join([f"{g.count} × {g.server_name}" for g in d.servers])),
-        ("GPUs", f"{fmt.count(d.total_gpus)} × " + _join(sorted({g.gpu_name for g in d.servers}))),
+        ("GPU servers", join_words([f"{g.count} × {g.server_name}" for g in d.servers])),
+        (
+            "GPUs",
+            f"{fmt.count(d.total_gpus)} × " + join_words(sorted({g.gpu_name for g in d.servers})),
+        ),
         (
             "Storage",
             _storage_phrase(a)
@@ -303,7 +262,7 @@ def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         for x, text in zip(bom.lines, detail, strict=True)
     ]
     cables = [
-        {"type": lid, "name": _link_name(cat, lid), "count": fmt.count(n)}
+        {"type": lid, "name": link_name(cat, lid), "count": fmt.count(n)}
         for lid, n in sorted(f.cables.items())
     ]
     ports = [
@@ -321,7 +280,9 @@ def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
     ]
     power_note = ""
     if bom.power_unknown:
-        power_note = "not counted (no power figure in the catalog): " + _join(bom.power_unknown)
+        power_note = "not counted (no power figure in the catalog): " + join_words(
+            bom.power_unknown
+        )
     return {
         "items": items,
         "cables": cables,
@@ -341,12 +302,12 @@ def _design_text(a: Analysis, cat: Catalog | None) -> list[str]:
     per = []
     for g in d.servers:
         per.append(
-            f"each {g.server_name} connects {g.storage_ports} {_link_name(cat, g.link_id)} ports"
+            f"each {g.server_name} connects {g.storage_ports} {link_name(cat, g.link_id)} ports"
         )
     for s in d.storage:
-        per.append(f"each {s.unit_name} {s.ports} {_link_name(cat, s.link_id)} ports")
+        per.append(f"each {s.unit_name} {s.ports} {link_name(cat, s.link_id)} ports")
     if d.topology == "single-switch":
-        out.append(f"All ports land on one {d.switch_name}: {_join(per)}.")
+        out.append(f"All ports land on one {d.switch_name}: {join_words(per)}.")
     elif d.topology == "dual-switch":
         isl = (
             f" {d.isl_links} inter-switch links join the two switches."
@@ -356,13 +317,13 @@ def _design_text(a: Analysis, cat: Catalog | None) -> list[str]:
         )
         out.append(
             f"Every endpoint splits its ports evenly over two {d.switch_name} switches "
-            f"(A and B): {_join(per)}.{isl}"
+            f"(A and B): {join_words(per)}.{isl}"
         )
     else:
         out.append(
             f"A two-level fat tree of {d.switch_name} switches: {d.leaves} leaves and "
             f"{d.spines} spines, every leaf linked to every spine, uplinks sized for "
-            f"{d.oversubscription:g}:1 oversubscription; {_join(per)} to a leaf."
+            f"{d.oversubscription:g}:1 oversubscription; {join_words(per)} to a leaf."
         )
     return out
 
@@ -424,113 +385,7 @@ def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- sources
 
 
-def _assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
-    d = a.design
-    links = sorted(
-        {(g.link_id, g.link_rate) for g in d.servers}
-        | {(s.link_id, s.link_rate) for s in d.storage}
-        | {(d.switch_link_id, d.switch_link_rate)}
-    )
-    link_words = _join([f"{_link_name(cat, lid)}: {fmt.rate(r)} per direction" for lid, r in links])
-    out = [
-        "Demand: each GPU running a workload asks for the catalog's samples per second for its "
-        "model, GPU, precision and phase, times the dataset's bytes per sample (both listed "
-        "below). Synthetic data asks for nothing from storage.",
-        "Striping: the parallel file system (IBM Storage Scale / Spectrum Scale) stripes every "
-        "file over all storage units, so every server reads an equal share from every unit.",
-        "Routing: traffic splits over parallel cables and equal-cost switch paths in "
-        "proportion to the number of cables (ECMP at link level).",
-        "Fair sharing: a contended resource is shared max-min fairly per GPU (weighted "
-        "progressive filling): no workload can get more without taking from one that has no "
-        "more per GPU.",
-        f"Effective link rates: a cable carries its data rate after line encoding divided by "
-        f"8, per direction ({link_words}); transport headers are not subtracted.",
-        "Steady state: the model is a fluid, steady-state one. It does not model start-up, "
-        "metadata operations, checkpoint writes or the first epoch of a cached dataset.",
-        "Units: sizes and rates are decimal (1 GB/s = 10^9 bytes/s; link rates in bits, "
-        "100 Gb/s = 12.5 GB/s); GPU memory is binary (1 GiB = 2^30 bytes).",
-    ]
-    caches = [
-        f"{workload_label(a, w.index)}: {w.cache_note}"
-        for w in a.workloads
-        if w.cache_mode != "none"
-    ]
-    if caches:
-        out.append("Local caches: " + "; ".join(caches) + ".")
-    else:
-        out.append(
-            "Local caches: none declared, so every sample is read from storage (the worst case)."
-        )
-    return out
-
-
-def _used(a: Analysis) -> list[dict[str, str]]:
-    rows = []
-    for u in a.design.used:
-        rows.append(
-            {
-                "entry": u.entry,
-                "field": u.field,
-                "value": _used_value(u),
-                "source": u.source,
-                "confidence": u.confidence,
-                "confidence_words": CONFIDENCE.get(u.confidence, u.confidence),
-                "note": u.note or "",
-            }
-        )
-    return rows
-
-
 # --------------------------------------------------------------------------- memory
-
-
-def _memory(memory: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    """Memory cases: each ``{"case": MemoryCase, "estimate": MemoryEstimate,
-    "gpu_name": str}`` becomes formatted rows plus raw bytes for the chart."""
-    if not memory:
-        return None
-    rows = []
-    labels = MEMORY_CATEGORY_WORDS
-    for m in memory:
-        e = m["estimate"]
-        cats = e.categories()
-        shape = (
-            f"{e.image[0]}×{e.image[1]} images"
-            if e.image
-            else f"sequence {fmt.count(e.seq)}"
-            if e.seq
-            else ""
-        )
-        title = f"{e.title} {e.phase}, {e.precision}, batch {fmt.count(e.batch)} per GPU" + (
-            f", {shape}" if shape else ""
-        )
-        fits = ("fits" if e.fits else "does not fit") if e.fits is not None else "–"
-        rows.append(
-            {
-                "title": title,
-                "model": e.title,
-                "phase": e.phase,
-                "precision": e.precision,
-                "optimizer": e.optimizer or "–",
-                "batch": fmt.count(e.batch),
-                "gpu": m["gpu_name"],
-                "gpu_memory": fmt.gib(e.gpu_memory_bytes),
-                "gpu_memory_bytes": e.gpu_memory_bytes,
-                "parts": [
-                    {"key": k, "label": labels.get(k, k), "bytes": v, "text": fmt.gib(v)}
-                    for k, v in cats.items()
-                    if v > 0 or k in ("parameters", "activations")
-                ],
-                "total": fmt.gib(e.total_bytes),
-                "total_bytes": e.total_bytes,
-                "fits": fits,
-                "fits_bool": e.fits,
-                "largest_batch": "–" if e.largest_batch is None else fmt.count(e.largest_batch),
-                "params": f"{e.params / 1e6:,.1f} M",
-                "notes": list(e.notes),
-            }
-        )
-    return rows
 
 
 # --------------------------------------------------------------------------- entry point
@@ -581,7 +436,7 @@ def build_context(
     """
     a = analysis
     d = a.design
-    mem = _memory(memory)
+    mem = memory_rows(memory)
     ctx: dict[str, Any] = {
         "title": "Storage and fabric sizing report",
         "scenario_name": d.name,
@@ -611,22 +466,10 @@ def build_context(
         },
         "scaling": scaling,
         "memory": mem,
-        "assumptions": _assumptions(a, catalog),
-        "used": _used(a),
+        "assumptions": assumptions(a, catalog),
+        "used": used_rows(a),
         "confidence": [{"letter": k, "words": v} for k, v in CONFIDENCE.items()],
         "scenario_text": scenario_text,
-        "throughput_sources": _throughput_sources(a),
+        "throughput_sources": throughput_sources(a),
     }
     return ctx
-
-
-def _throughput_sources(a: Analysis) -> list[dict[str, str]]:
-    """Per workload, where its per-GPU rate comes from."""
-    out = []
-    seen: dict[str, set[str]] = defaultdict(set)
-    for w in a.design.workloads:
-        for src in w.throughput_source.values():
-            if src not in seen[w.label]:
-                seen[w.label].add(src)
-                out.append({"label": w.label, "source": src})
-    return out

@@ -20,9 +20,14 @@ Examples
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from sizer import text
 from sizer.units import format_bits_rate, format_bytes, format_gib, format_rate
+
+if TYPE_CHECKING:
+    from sizer.analysis import Analysis
+    from sizer.catalog import Catalog
 
 __all__ = [
     "bits_rate",
@@ -104,3 +109,26 @@ def watts(w: float | None) -> str:
     if w >= 10_000:
         return f"{w / 1000:,.1f} kW"
     return f"{w:,.0f} W"
+
+
+def join_words(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def link_name(cat: Catalog | None, link_id: str) -> str:
+    """A link type's catalog name (its id when the catalog does not know it)."""
+    if cat is not None and link_id in cat.links:
+        return cat.links[link_id].name
+    return link_id
+
+
+def workload_label(a: Analysis, index: int) -> str:
+    """A workload's name as the scenario gives it, else e.g. ``AlexNet training (FP16, imagenet)``."""
+    spec = a.design.workloads[index]
+    if spec.named:
+        return spec.label
+    extra = ", ".join(x for x in (spec.precision.upper(), spec.dataset_id) if x)
+    return f"{spec.model_name} {spec.phase}" + (f" ({extra})" if extra else "")

@@ -1,0 +1,118 @@
+"""The report's sources section and its model assumptions, as plain data.
+
+Every catalog figure the design used, with its source and confidence, and the
+assumptions of the model in words; formatted by :mod:`sizer.report.fmt`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from sizer.report import fmt
+from sizer.report.fmt import join_words, link_name, workload_label
+
+if TYPE_CHECKING:
+    from sizer.analysis import Analysis
+    from sizer.catalog import Catalog
+
+__all__ = ["CONFIDENCE", "assumptions", "throughput_sources", "used_rows"]
+
+
+#: What the catalog's confidence letters mean (sizer/catalog.py).
+CONFIDENCE = {
+    "V": "vendor or standard",
+    "T": "third party",
+    "D": "derived (arithmetic in the note)",
+    "B": "located, not verified",
+    "A": "assumption",
+}
+
+
+def _used_value(u: Any) -> str:
+    """A catalog figure with its unit, in the units the rest of the report uses."""
+    v = u.value
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return str(v)
+    if u.unit == "B/s":
+        return f"{fmt.rate(v)} ({fmt.bits_rate(v)})"
+    if u.unit == "B":
+        if u.entry.startswith("gpus/"):
+            return fmt.gib(v)
+        return fmt.size(v)
+    if u.unit == "samples/s per GPU":
+        return f"{v:,.1f} samples/s per GPU"
+    if u.unit == "W":
+        return fmt.watts(v)
+    return f"{fmt.count(v)} {u.unit}"
+
+
+def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
+    d = a.design
+    links = sorted(
+        {(g.link_id, g.link_rate) for g in d.servers}
+        | {(s.link_id, s.link_rate) for s in d.storage}
+        | {(d.switch_link_id, d.switch_link_rate)}
+    )
+    link_words = join_words(
+        [f"{link_name(cat, lid)}: {fmt.rate(r)} per direction" for lid, r in links]
+    )
+    out = [
+        "Demand: each GPU running a workload asks for the catalog's samples per second for its "
+        "model, GPU, precision and phase, times the dataset's bytes per sample (both listed "
+        "below). Synthetic data asks for nothing from storage.",
+        "Striping: the parallel file system (IBM Storage Scale / Spectrum Scale) stripes every "
+        "file over all storage units, so every server reads an equal share from every unit.",
+        "Routing: traffic splits over parallel cables and equal-cost switch paths in "
+        "proportion to the number of cables (ECMP at link level).",
+        "Fair sharing: a contended resource is shared max-min fairly per GPU (weighted "
+        "progressive filling): no workload can get more without taking from one that has no "
+        "more per GPU.",
+        f"Effective link rates: a cable carries its data rate after line encoding divided by "
+        f"8, per direction ({link_words}); transport headers are not subtracted.",
+        "Steady state: the model is a fluid, steady-state one. It does not model start-up, "
+        "metadata operations, checkpoint writes or the first epoch of a cached dataset.",
+        "Units: sizes and rates are decimal (1 GB/s = 10^9 bytes/s; link rates in bits, "
+        "100 Gb/s = 12.5 GB/s); GPU memory is binary (1 GiB = 2^30 bytes).",
+    ]
+    caches = [
+        f"{workload_label(a, w.index)}: {w.cache_note}"
+        for w in a.workloads
+        if w.cache_mode != "none"
+    ]
+    if caches:
+        out.append("Local caches: " + "; ".join(caches) + ".")
+    else:
+        out.append(
+            "Local caches: none declared, so every sample is read from storage (the worst case)."
+        )
+    return out
+
+
+def used_rows(a: Analysis) -> list[dict[str, str]]:
+    rows = []
+    for u in a.design.used:
+        rows.append(
+            {
+                "entry": u.entry,
+                "field": u.field,
+                "value": _used_value(u),
+                "source": u.source,
+                "confidence": u.confidence,
+                "confidence_words": CONFIDENCE.get(u.confidence, u.confidence),
+                "note": u.note or "",
+            }
+        )
+    return rows
+
+
+def throughput_sources(a: Analysis) -> list[dict[str, str]]:
+    """Per workload, where its per-GPU rate comes from."""
+    out = []
+    seen: dict[str, set[str]] = defaultdict(set)
+    for w in a.design.workloads:
+        for src in w.throughput_source.values():
+            if src not in seen[w.label]:
+                seen[w.label].add(src)
+                out.append({"label": w.label, "source": src})
+    return out
