@@ -78,3 +78,54 @@ def test_every_example_scenario_in_help_exists() -> None:
         for line in _example_lines(cli.commands[name]):
             for path in re.findall(r"scenarios/[\w.-]+\.yaml", line):
                 assert (REPO / path).is_file(), f"{name}: {path} does not exist"
+
+
+# ------------------------------------------------------------------ README's two commands
+
+
+def _readme_commands() -> list[str]:
+    """The two ``sh`` blocks of the README's "Two commands" section, verbatim."""
+    section = README.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)\n```", section, re.S)
+
+
+def _stub(bin_dir: Path, name: str, body: str = "") -> None:
+    f = bin_dir / name
+    f.write_text(f'#!/bin/sh\necho "{name} $*" >> "$LOG"\n{body}\n', encoding="utf-8")
+    f.chmod(0o755)
+
+
+@pytest.mark.parametrize("user", ["root", "non-root"])
+def test_readme_commands_run_verbatim_for_root_and_non_root(tmp_path: Path, user: str) -> None:
+    """Issue 16 (1): a root Debian box has no sudo; the commands must run as written there
+    and for a user with sudo.  Every program is a stub on an otherwise empty PATH, so the
+    README text itself (not a rewrite of it) is what runs."""
+    import subprocess
+
+    commands = _readme_commands()
+    assert len(commands) == 2
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "log"
+    for name in ("apt-get", "pip", "sizer", "python"):
+        _stub(bin_dir, name)
+    _stub(bin_dir, "python3", '/bin/mkdir -p .venv/bin && : > .venv/bin/activate')
+    if user == "non-root":
+        _stub(bin_dir, "sudo", 'exec "$@"')
+    env = {"PATH": str(bin_dir), "LOG": str(log)}
+    for cmd in commands:
+        r = subprocess.run(["/bin/sh", "-c", cmd], cwd=tmp_path, env=env, capture_output=True)
+        assert r.returncode == 0, (cmd, r.stderr.decode())
+    calls = log.read_text(encoding="utf-8").splitlines()
+    ran = [c for c in calls if c.startswith("apt-get")]
+    assert [c.split()[1] for c in ran] == ["update", "install"]
+    via_sudo = [c for c in calls if c.startswith("sudo ")]
+    assert len(via_sudo) == (2 if user == "non-root" else 0)
+    assert "python3 -m venv .venv" in calls
+    assert "sizer render scenarios/ra-9x-dgx1-3x-ess3000.yaml" in calls
+    assert calls[-1] == "python -m pytest"
+
+
+def test_readme_commands_use_no_bare_sudo() -> None:
+    for cmd in _readme_commands():
+        assert not re.search(r"(^|[;&|(]\s*)sudo\b", cmd), cmd
