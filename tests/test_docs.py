@@ -109,7 +109,7 @@ def test_readme_commands_run_verbatim_for_root_and_non_root(tmp_path: Path, user
     log = tmp_path / "log"
     for name in ("apt-get", "pip", "sizer", "python"):
         _stub(bin_dir, name)
-    _stub(bin_dir, "python3", '/bin/mkdir -p .venv/bin && : > .venv/bin/activate')
+    _stub(bin_dir, "python3", "/bin/mkdir -p .venv/bin && : > .venv/bin/activate")
     if user == "non-root":
         _stub(bin_dir, "sudo", 'exec "$@"')
     env = {"PATH": str(bin_dir), "LOG": str(log)}
