@@ -9,9 +9,9 @@ import math
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from sizer.console import make_console
+from sizer.console.layout import bold, print_line, print_table
 from sizer.text import bottleneck_sentence, capacity, pct
 from sizer.units import format_rate
 
@@ -19,50 +19,63 @@ __all__ = ["print_analysis"]
 
 
 def print_analysis(a: Any, console: Console | None = None) -> None:
-    """Print workloads, the most utilised resources and the bottleneck."""
+    """Print workloads, the most utilized resources and the bottleneck."""
     c = console or make_console()
     d = a.design
-    c.print(f"[bold]{d.name}[/bold]")
+    print_line(c, bold(d.name))
     servers = ", ".join(
         f"{g.count}x {g.server_id}" + (f" ({g.name})" if g.name != g.server_id else "")
         for g in d.servers
     )
     storage = ", ".join(f"{s.count}x {s.unit_id}" for s in d.storage)
-    c.print(f"{servers} ({d.total_gpus} GPUs); {storage}; {d.topology} on {d.switch_id}")
-    t = Table(title="Workloads", title_justify="left")
-    for col in (
-        "workload",
-        "GPUs",
-        "demand img/s",
-        "achieved img/s",
-        "read GB/s",
-        "GPU data util.",
-        "bound by",
-    ):
-        t.add_column(col, justify="left" if col in ("workload", "bound by") else "right")
+    print_line(c, f"{servers} ({d.total_gpus} GPUs); {storage}; {d.topology} on {d.switch_id}")
+    rows = []
     for w in a.workloads:
         dem = "unbounded" if w.unbounded else f"{w.demand_images_per_sec:,.0f}"
         ach = "-" if w.unbounded else f"{w.images_per_sec:,.0f}"
-        t.add_row(
-            w.label,
-            str(w.gpus),
-            dem,
-            ach,
-            f"{w.read_bytes_per_sec / 1e9:,.2f}",
-            pct(w.gpu_data_utilization),
-            w.bound_by["group"],
+        rows.append(
+            [
+                w.label,
+                str(w.gpus),
+                dem,
+                ach,
+                f"{w.read_bytes_per_sec / 1e9:,.2f}",
+                pct(w.gpu_data_utilization),
+                w.bound_by["group"],
+            ]
         )
-    c.print(t)
-    r = Table(title="Most utilised resources (one per group)", title_justify="left")
-    for col in ("resource group", "kind", "capacity each", "utilization", "headroom"):
-        r.add_column(col, justify="left" if col in ("resource group", "kind") else "right")
+    print_table(
+        c,
+        "Workloads",
+        (
+            "workload",
+            "GPUs",
+            "demand img/s",
+            "achieved img/s",
+            "read GB/s",
+            "GPU data util.",
+            "bound by",
+        ),
+        ("text", "num", "num", "num", "num", "num", "text"),
+        rows,
+    )
+    res_rows = []
     for res in a.top_resources(8):
         head = "-" if math.isinf(res.headroom) else f"{res.headroom:.2f}x"
-        r.add_row(res.group, res.kind, capacity(res.capacity, res.unit), pct(res.utilization), head)
-    c.print(r)
-    c.print(
+        res_rows.append(
+            [res.group, res.kind, capacity(res.capacity, res.unit), pct(res.utilization), head]
+        )
+    print_table(
+        c,
+        "Most utilized resources (one per group)",
+        ("resource group", "kind", "capacity each", "utilization", "headroom"),
+        ("text", "id", "num", "num", "num"),
+        res_rows,
+    )
+    print_line(
+        c,
         f"Aggregate: {a.images_per_sec:,.0f} images/s, "
         f"{format_rate(a.read_bytes_per_sec)} read from storage, "
-        f"GPU data utilization {pct(a.gpu_data_utilization)}"
+        f"GPU data utilization {pct(a.gpu_data_utilization)}",
     )
-    c.print(f"[bold]Bottleneck:[/bold] {bottleneck_sentence(a)}")
+    print_line(c, bold("Bottleneck:"), f" {bottleneck_sentence(a)}")
