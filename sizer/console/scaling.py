@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
-from sizer.console.layout import bold, print_line, print_table
+from sizer.console.layout import Cell, Kind, bold, print_line, print_table
 from sizer.text import NO_BOTTLENECK, bottleneck_label, fed_words, pct, rate
 
 if TYPE_CHECKING:
@@ -312,7 +312,7 @@ def print_failures(
     c = _console(console)
     print_line(c, bold(scenario))
     label = _metric_label(metric)
-    rows = []
+    rows: list[list[Cell]] = []
     for x in cases:
         val = x.images_per_sec if metric == "images_per_sec" else x.read_bytes_per_sec
         rows.append(
@@ -381,11 +381,13 @@ def print_comparison(cmp: Comparison, console: Console | None = None) -> None:
         ),
     ]
     names = [f"{i}. {r.scenario}" for i, r in enumerate(rows, 1)]
+    kinds: list[Kind] = ["id"]
+    kinds += ["text"] * len(rows)
     print_table(
         c,
         "Design comparison",
         ["", *names],
-        ["id"] + ["text"] * len(rows),
+        kinds,
         [[label, *values] for label, values in fields],
         stacked=[
             (bold(name), [(label, values[j]) for label, values in fields])
