@@ -8,10 +8,11 @@ Entries are frozen pydantic models with ``extra="forbid"``: a typo'd key is an e
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sizer.units import Bytes, BytesPerSec
 
@@ -19,11 +20,13 @@ __all__ = [
     "KINDS",
     "Confidence",
     "Dataset",
+    "DriveOption",
     "EmulatedAccelerator",
     "Figure",
     "Gpu",
     "Link",
     "Model",
+    "ProtectionCode",
     "Server",
     "StorageUnit",
     "Switch",
@@ -52,13 +55,47 @@ def _check_id(v: str) -> str:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: a catalog is as untrusted as a scenario; ".inf" / ".nan" would
+    # reach the JSON output and the report ("nan U").
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+#: Largest figure accepted (1e18: an exabyte, an exabyte per second); larger is a typo and
+#: overflows once multiplied by counts.
+MAX_FIGURE = 1e18
+
+# Characters a terminal acts on (C0/C1 controls, DEL) and invisible format characters that
+# make blank text look filled or reorder what is shown (zero-width space, bidi overrides).
+_INVISIBLE = {0x00AD, 0x061C, 0x180E, 0x2060, 0xFEFF} | set(range(0x200B, 0x2010))
+_INVISIBLE |= set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+
+
+def _check_text(v: str, allowed: str = "") -> str:
+    """Refuse control and invisible characters in free text (names, vendors, sources, notes):
+    they are printed in terminals and reports."""
+    for i, ch in enumerate(v):
+        o = ord(ch)
+        if (o < 0x20 or 0x7F <= o < 0xA0 or o in _INVISIBLE) and ch not in allowed:
+            raise ValueError(
+                f"has the {'control' if o < 0xA0 else 'invisible'} character U+{o:04X} at "
+                f"character {i + 1}; remove it (text is printed as is)"
+            )
+    return v
+
+
+def _plain(v: str) -> str:
+    return _check_text(v)
 
 
 def _check_source(source: str) -> str:
+    _check_text(source)
     if not source.strip():
         raise ValueError("source must not be blank; cite a URL or a document and section")
     return source
+
+
+def _check_note(note: str | None) -> str | None:
+    return None if note is None else _check_text(note, "\n\t")
 
 
 def _check_sourced(source: str, confidence: str, note: str | None) -> None:
@@ -79,14 +116,57 @@ class Figure(_Frozen, Generic[T]):
     note: str | None = None
 
     _source = field_validator("source")(_check_source)
+    _note = field_validator("note")(_check_note)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):  # pydantic would read true as 1
+            raise ValueError(f"expected a number, got {str(v).lower()}")
+        return v
 
     @model_validator(mode="after")
     def _sourced(self) -> Figure[T]:
         _check_sourced(self.source, self.confidence, self.note)
         v: Any = self.value
-        if isinstance(v, int | float) and not isinstance(v, bool) and v < 0:
-            raise ValueError(f"value {v!r} is negative")
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            if not math.isfinite(v):
+                raise ValueError(f"value {v!r} is not a finite number")
+            if v < 0:
+                raise ValueError(f"value {v!r} is negative")
+            if v > MAX_FIGURE:
+                raise ValueError(f"value {v:g} is above {MAX_FIGURE:g}, the largest figure")
         return self
+
+
+def _range(minimum: float, *, above: bool = False, maximum: float | None = None) -> Any:
+    """An ``AfterValidator`` bounding a figure's value, so the error names the field
+    (``storage[0].ports: ...``)."""
+
+    def check(fig: Figure[Any] | None) -> Figure[Any] | None:
+        if fig is None:
+            return fig
+        v = fig.value
+        if above and v <= minimum:
+            raise ValueError(f"value {v:g} must be more than {minimum:g}")
+        if v < minimum:
+            raise ValueError(f"value {v:g} must be at least {minimum:g}")
+        if maximum is not None and v > maximum:
+            raise ValueError(f"value {v:g} is above the maximum {maximum:g}")
+        return fig
+
+    return AfterValidator(check)
+
+
+_POS = _range(0, above=True)
+#: a rate or size something is divided by
+PosRate = Annotated[Figure[BytesPerSec], _POS]
+PosBytes = Annotated[Figure[Bytes], _POS]
+PosFloat = Annotated[Figure[float], _POS]
+#: ports of one switch or storage unit (the largest switches have a few hundred)
+Ports = Annotated[Figure[int], _range(1, maximum=100_000)]
+#: GPUs or storage ports of one server (as the scenario's overrides: at most 64)
+PerServer = Annotated[Figure[int], _range(1, maximum=64)]
 
 
 class Link(_Frozen):
@@ -96,11 +176,12 @@ class Link(_Frozen):
     name: str
     kind: Literal["infiniband", "ethernet"]
     #: nominal data rate after line encoding, e.g. 100 Gb/s for EDR 4x (bytes/s)
-    data_rate: Figure[BytesPerSec]
+    data_rate: PosRate
     #: payload per direction used by the flow model (bytes/s)
-    effective_rate: Figure[BytesPerSec]
+    effective_rate: PosRate
 
     _id = field_validator("id")(_check_id)
+    _text = field_validator("name")(_plain)
 
     @model_validator(mode="after")
     def _effective_le_data(self) -> Link:
@@ -118,10 +199,11 @@ class Gpu(_Frozen):
     id: str
     name: str
     family: str
-    memory: Figure[Bytes]
-    memory_bandwidth: Figure[BytesPerSec] | None = None
+    memory: PosBytes
+    memory_bandwidth: PosRate | None = None
 
     _id = field_validator("id", "family")(_check_id)
+    _text = field_validator("name")(_plain)
 
 
 class Server(_Frozen):
@@ -131,31 +213,30 @@ class Server(_Frozen):
     name: str
     vendor: str
     gpu: str
-    gpu_count: Figure[int]
+    gpu_count: PerServer
     #: ports that carry storage traffic
-    storage_ports: Figure[int]
+    storage_ports: PerServer
     storage_link: str
-    compute_ports: Figure[int] | None = None
+    compute_ports: PerServer | None = None
     compute_link: str | None = None
     #: client-side storage ingest limit (bytes/s) where one is published
-    ingest_limit: Figure[BytesPerSec] | None = None
+    ingest_limit: PosRate | None = None
     host_memory: Figure[Bytes] | None = None
     local_nvme: Figure[Bytes] | None = None
     #: host JPEG decode rate, images/s, where sourced
-    preprocessing_rate: Figure[float] | None = None
+    preprocessing_rate: PosFloat | None = None
     rack_units: Figure[float]
     power_watts: Figure[float]
+    #: weight (kg) where sourced
+    weight_kg: Figure[float] | None = None
     #: a placeholder whose figures are assumptions the scenario is expected to override
     generic: bool = False
 
     _id = field_validator("id")(_check_id)
+    _text = field_validator("name", "vendor")(_plain)
 
     @model_validator(mode="after")
     def _positive_counts(self) -> Server:
-        if self.gpu_count.value < 1:
-            raise ValueError(f"gpu_count must be at least 1, not {self.gpu_count.value}")
-        if self.storage_ports.value < 1:
-            raise ValueError(f"storage_ports must be at least 1, not {self.storage_ports.value}")
         if (self.compute_ports is None) != (self.compute_link is None):
             raise ValueError("compute_ports and compute_link go together; give both or neither")
         return self
@@ -168,13 +249,56 @@ class Switch(_Frozen):
     name: str
     vendor: str
     link: str
-    ports: Figure[int]
+    ports: Ports
     #: aggregate bidirectional switching capacity (bytes/s)
-    switching_capacity: Figure[BytesPerSec] | None = None
+    switching_capacity: PosRate | None = None
     rack_units: Figure[float]
     power_watts: Figure[float] | None = None
 
     _id = field_validator("id")(_check_id)
+    _text = field_validator("name", "vendor")(_plain)
+
+
+class _SourcedRow(_Frozen):
+    """A catalog row that is itself one sourced figure (``source``, ``confidence``, ``note``)."""
+
+    source: str
+    confidence: Confidence
+    note: str | None = None
+
+    _source = field_validator("source")(_check_source)
+
+    @model_validator(mode="after")
+    def _sourced_row(self) -> _SourcedRow:
+        _check_sourced(self.source, self.confidence, self.note)
+        return self
+
+
+class DriveOption(_SourcedRow):
+    """One orderable drive configuration of a storage unit: ``count`` drives of ``size``."""
+
+    count: int = Field(ge=1, le=10_000)
+    #: one drive's capacity (bytes, decimal as vendors quote it)
+    size: Bytes
+
+    @property
+    def label(self) -> str:
+        """``24 x 15.36 TB``: how a scenario names this option."""
+        return f"{self.count} x {self.size / 1e12:g} TB"
+
+
+class ProtectionCode(_SourcedRow):
+    """A data-protection code a storage unit offers: ``data`` + ``parity`` strips (Reed-Solomon,
+    e.g. 8+2p), or replication (``data`` 1, ``parity`` = extra copies, e.g. 3-way = 1+2)."""
+
+    id: str = Field(min_length=1, max_length=40)
+    data: int = Field(ge=1, le=64)
+    parity: int = Field(ge=0, le=64)
+
+    @property
+    def efficiency(self) -> float:
+        """data / (data + parity): 8+2p = 0.8, 3-way replication = 1/3."""
+        return self.data / (self.data + self.parity)
 
 
 class StorageUnit(_Frozen):
@@ -183,16 +307,27 @@ class StorageUnit(_Frozen):
     id: str
     name: str
     vendor: str
-    read_bandwidth: Figure[BytesPerSec]
-    write_bandwidth: Figure[BytesPerSec] | None = None
-    ports: Figure[int]
+    read_bandwidth: PosRate
+    write_bandwidth: PosRate | None = None
+    ports: Ports
     link: str
     rack_units: Figure[float]
     power_watts: Figure[float] | None = None
     capacity: Figure[Bytes] | None = None
     latency_us: Figure[float] | None = None
+    #: orderable drive configurations (the first is the default for capacity sizing)
+    drives: list[DriveOption] = Field(default_factory=list)
+    #: data-protection codes offered (the first is the default)
+    protection: list[ProtectionCode] = Field(default_factory=list)
+    #: drives' worth of spare (rebuild) space kept free per unit
+    spare_drives: Figure[float] | None = None
+    #: fraction of the protected capacity the file system itself takes (0..1)
+    fs_overhead: Figure[float] | None = None
+    #: heaviest configuration's weight (kg)
+    weight_kg: Figure[float] | None = None
 
     _id = field_validator("id")(_check_id)
+    _text = field_validator("name", "vendor")(_plain)
 
 
 class Dataset(_Frozen):
@@ -201,10 +336,11 @@ class Dataset(_Frozen):
     id: str
     name: str
     bytes_per_sample: Figure[Bytes]
-    samples: Figure[int] | None = None
+    samples: Annotated[Figure[int], _range(1)] | None = None
     total_bytes: Figure[Bytes] | None = None
 
     _id = field_validator("id")(_check_id)
+    _text = field_validator("name")(_plain)
 
 
 class Throughput(_Frozen):
@@ -216,13 +352,14 @@ class Throughput(_Frozen):
     gpu: str
     precision: Precision
     phase: Phase
-    samples_per_sec: float = Field(gt=0)
-    batch: int | None = Field(default=None, ge=1)
+    samples_per_sec: float = Field(gt=0, le=1e12)
+    batch: int | None = Field(default=None, ge=1, le=10_000_000, strict=True)
     source: str
     confidence: Confidence
     note: str | None = None
 
     _source = field_validator("source")(_check_source)
+    _note = field_validator("note")(_check_note)
 
     @model_validator(mode="after")
     def _sourced(self) -> Throughput:
@@ -239,21 +376,11 @@ class EmulatedAccelerator(_Frozen):
     """An MLPerf Storage emulated accelerator: batch size and compute time per batch."""
 
     accelerator: Literal["a100", "h100"]
-    batch_size: Figure[int]
+    batch_size: Annotated[Figure[int], _range(1, maximum=1_000_000)]
     #: emulated compute time per batch (seconds)
-    computation_time: Figure[float]
+    computation_time: Annotated[Figure[float], _range(1e-6)]
     #: minimum accelerator utilization for a passing run (0..1)
-    au_threshold: Figure[float]
-
-    @model_validator(mode="after")
-    def _positive(self) -> EmulatedAccelerator:
-        if self.batch_size.value < 1:
-            raise ValueError(f"batch_size must be at least 1, not {self.batch_size.value}")
-        if self.computation_time.value <= 0:
-            raise ValueError("computation_time must be positive")
-        if not 0 < self.au_threshold.value <= 1:
-            raise ValueError(f"au_threshold {self.au_threshold.value} is not in (0, 1]")
-        return self
+    au_threshold: Annotated[Figure[float], _range(0, above=True, maximum=1)]
 
 
 class Model(_Frozen):
@@ -268,6 +395,7 @@ class Model(_Frozen):
     mlperf_storage: list[EmulatedAccelerator] | None = None
 
     _id = field_validator("id")(_check_id)
+    _text = field_validator("name")(_plain)
 
     @model_validator(mode="after")
     def _consistent(self) -> Model:

@@ -1,0 +1,84 @@
+"""Hostile inputs of issue 18: user catalogs, odd files and names the fuzzer did not reach.
+
+Each case is a fixture under ``tests/hostile/`` (the issue's minimal example) run through
+the CLI in an otherwise empty working directory: the exact stderr lines, the exit code, no
+traceback and nothing written.  To add a case, add its fixture and a row to ``CASES``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sizer.cli import cli
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+
+CAT = "hostile/catalog-bad-figures/storage.yaml"
+TXT = "hostile/catalog-control-text/storage.yaml"
+
+#: name -> (argv, exact stderr lines, exit code)
+CASES: dict[str, tuple[list[str], list[str], int]] = {
+    # finding 1: catalog figures get the scenario's range and finiteness rules
+    "catalog-bad-figures": (
+        ["analyze", "--json", "hostile/ra.yaml", "--catalog", "hostile/catalog-bad-figures"],
+        [
+            f"{CAT}:11:7: storage[0].ports: value 0 must be at least 1",
+            f"{CAT}:16:14: storage[0].rack_units.value: Input should be a finite number",
+            f"{CAT}:20:14: storage[0].power_watts.value: Input should be a finite number",
+            f"{CAT}:28:20: switches[0].ports.value: expected a number, got true",
+        ],
+        2,
+    ),
+    # finding 2: control characters in catalog text (ESC, BEL, CR/LF, zero-width space)
+    "catalog-control-text": (
+        ["catalog", "--catalog", "hostile/catalog-control-text"],
+        [
+            f"{TXT}:4:11: storage[0].name: has the control character U+001B at character 5; "
+            "remove it (text is printed as is)",
+            f"{TXT}:5:13: storage[0].vendor: has the control character U+000D at character 4; "
+            "remove it (text is printed as is)",
+            f"{TXT}:6:46: storage[0].read_bandwidth.source: has the invisible character U+200B "
+            "at character 1; remove it (text is printed as is)",
+            f"{TXT}:9:36: storage[0].rack_units.source: has the control character U+001B at "
+            "character 8; remove it (text is printed as is)",
+        ],
+        2,
+    ),
+}
+
+
+def _snapshot(directory: Path) -> set[str]:
+    return {str(p.relative_to(directory)) for p in directory.rglob("*")}
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    shutil.copytree(HOSTILE, tmp_path / "hostile")
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_case(name: str, workdir: Path) -> None:
+    argv, expected, code = CASES[name]
+    before = _snapshot(workdir)
+    result = CliRunner().invoke(cli, argv)
+    assert result.stderr.splitlines() == expected
+    assert result.exit_code == code
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if code == 2:
+        assert result.stdout == ""
+        assert _snapshot(workdir) == before, "bad input wrote something"
+
+
+def test_every_fixture_is_used() -> None:
+    used = " ".join(" ".join(argv) for argv, _, _ in CASES.values())
+    for entry in sorted(os.listdir(HOSTILE)):
+        if entry.endswith((".yaml", "")) and not entry.startswith("."):
+            assert f"hostile/{entry}" in used, f"tests/hostile/{entry} is in no case"
