@@ -139,6 +139,8 @@ class Design:
     target: Target = field(default_factory=Target)
     #: the scenario's ``memory:`` questions (validated schema objects), for the report
     memory_cases: tuple[Any, ...] = ()
+    #: what the storage must hold and each group's unit capacity (sizer.capacity.CapacityPlan)
+    capacity: Any = None
 
     @property
     def total_servers(self) -> int:
@@ -170,6 +172,8 @@ def _own_or_catalog(
 
 def resolve(sc: Scenario, cat: Catalog) -> Design:
     """Resolve a validated scenario against the catalog (see :func:`sizer.loader.load_scenario`)."""
+    from sizer.capacity import capacity_plan
+
     used: list[Used] = []
     servers = []
     for i, g in enumerate(sc.compute):
@@ -334,6 +338,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
             gpu_data_utilization=None if sc.target is None else sc.target.gpu_data_utilization,
         ),
         memory_cases=tuple(sc.memory or ()),
+        capacity=capacity_plan(sc, cat, tuple(workloads)),
     )
 
 

@@ -9,14 +9,16 @@ kinds into ``file:line:col: field: message`` lines.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sizer.limits import MAX_SERVERS, MAX_STORAGE_UNITS, MAX_WORKLOADS
-from sizer.units import BytesPerSec
+from sizer.units import Bytes, BytesPerSec
 
 __all__ = [
+    "Capacity",
     "ComputeGroup",
     "MemoryCase",
     "Network",
@@ -83,12 +85,30 @@ class ComputeGroup(_Model):
 
     server: str = Field(description="catalog server id, e.g. dgx-1")
     count: PosInt = Field(description="number of servers", le=MAX_SERVERS)
-    name: str | None = Field(None, description="group name; workloads may select groups by it")
+    name: str | None = Field(
+        None, max_length=200, description="group name; workloads may select groups by it"
+    )
     overrides: ServerOverrides | None = Field(
         None, description="per-server figures that replace the catalog's"
     )
 
     _text = field_validator("name")(_plain_text)
+
+    @field_validator("name")
+    @classmethod
+    def _no_brackets(cls, v: str | None) -> str | None:
+        # The graph numbers groups that share a label as 'dgx-1[0]', 'dgx-1[1]': a group
+        # named like that would merge with another group's servers (issue 18).
+        if v is not None and ("[" in v or "]" in v):
+            raise ValueError(
+                f"{v!r}: a group name cannot hold '[' or ']' (sizer numbers groups that "
+                "share a name as name[0], name[1]); use e.g. "
+                f"{v.replace('[', '-').replace(']', '')!r}"
+            )
+        return v
+
+
+_DRIVES_RE = re.compile(r"^\s*[1-9][0-9]*\s*[xX×]\s*[0-9]+(\.[0-9]+)?\s*(TB|PB|GB)\s*$")
 
 
 class StorageGroup(_Model):
@@ -99,6 +119,25 @@ class StorageGroup(_Model):
     ports: PosInt | None = Field(
         None, le=256, description="ports cabled per unit (default: catalog)"
     )
+    drives: str | None = Field(
+        None,
+        description="drive option per unit, e.g. '24 x 15.36 TB' (default: the catalog's "
+        "first option; `sizer catalog UNIT` lists them)",
+    )
+    protection: str | None = Field(
+        None,
+        description="data-protection code, e.g. 8+2p, 8+3p, 4+2p, '3-way replication' "
+        "(default: the catalog's first code)",
+    )
+
+    @field_validator("drives")
+    @classmethod
+    def _drives_form(cls, v: str | None) -> str | None:
+        if v is not None and not _DRIVES_RE.match(v):
+            raise ValueError(
+                f"{v!r} is not a drive option; write COUNT x SIZE, e.g. '24 x 15.36 TB'"
+            )
+        return v
 
 
 class Network(_Model):
@@ -201,6 +240,32 @@ class Target(_Model):
         return v
 
 
+class Capacity(_Model):
+    """What the storage must hold: datasets, retained checkpoints and scratch, grown per year
+    over a planning horizon (see :mod:`sizer.capacity`)."""
+
+    datasets: Bytes | None = Field(
+        None,
+        description="dataset bytes, e.g. '150 TB' (default: the workloads' catalog datasets, "
+        "each once)",
+    )
+    checkpoints: Bytes = Field(0.0, description="retained checkpoints, e.g. '40 TB'")
+    scratch: Bytes = Field(0.0, description="scratch and other data, e.g. '20 TB'")
+    growth_per_year: float = Field(
+        0.0, ge=0.0, le=10.0, description="growth of the stored data per year, e.g. 0.3 for 30%"
+    )
+    horizon_years: int = Field(
+        3, ge=0, le=20, strict=True, description="planning horizon in years (default 3)"
+    )
+
+    @field_validator("datasets", "checkpoints", "scratch")
+    @classmethod
+    def _size(cls, v: float | None) -> float | None:
+        if v is not None and (not math.isfinite(v) or v < 0):
+            raise ValueError(f"{v} is not a size; write e.g. '40 TB'")
+        return v
+
+
 class MemoryCase(_Model):
     """A GPU-memory question for the report: does model M at batch B fit on GPU G?"""
 
@@ -234,6 +299,9 @@ class Scenario(_Model):
     target: Target | None = Field(None, description="optional sizing goal")
     memory: list[MemoryCase] | None = Field(
         None, max_length=100, description="GPU-memory questions for the report"
+    )
+    capacity: Capacity | None = Field(
+        None, description="what the storage must hold (default: the workloads' datasets)"
     )
 
     _text = field_validator("name", "description")(_plain_text)

@@ -39,6 +39,8 @@ CORE = {
     "analysis",
     "scaling",
     "bom",
+    "capacity",
+    "racks",
     "memory",
     "activations",
     "memory_inputs",

@@ -532,6 +532,7 @@ def test_json_schema_shape() -> None:
     assert schema["title"] == "sizer scenario"
     assert schema["additionalProperties"] is False
     assert set(schema["$defs"]) == {
+        "Capacity",
         "ComputeGroup",
         "MemoryCase",
         "Network",

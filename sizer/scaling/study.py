@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sizer.capacity import CapacitySizing, capacity_sizing
 from sizer.design import Design
 from sizer.scaling.evaluate import (
     DEFAULT_MIN_UTILIZATION,
@@ -62,6 +63,8 @@ class SizingStudy:
     all_units: list[SizingResult] | None  # every catalog unit type, ranked (or None)
     max_servers: ServerLimit
     headroom: Headroom
+    #: bandwidth AND capacity: the larger unit count and which decides (None: no plan)
+    capacity: CapacitySizing | None = None
 
     @property
     def met(self) -> bool:
@@ -81,6 +84,7 @@ class SizingStudy:
             "all_units": None if self.all_units is None else [r.to_json() for r in self.all_units],
             "max_servers": self.max_servers.to_json(),
             "headroom": self.headroom.to_json(),
+            "capacity": None if self.capacity is None else self.capacity.to_json(),
         }
 
 
@@ -114,11 +118,17 @@ def size_study(
         bar = res.target
     else:
         bar = min_utilization if min_utilization is not None else DEFAULT_MIN_UTILIZATION
+    cap = (
+        None
+        if design.capacity is None
+        else capacity_sizing(design.capacity, res.storage_units if res.met else None, res.unit_id)
+    )
     return SizingStudy(
         sizing=res,
         all_units=ranked,
         max_servers=max_servers(design, min_utilization=bar, method=method),
         headroom=headroom(design, min_utilization=bar, method=method),
+        capacity=cap,
     )
 
 
