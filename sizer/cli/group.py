@@ -81,16 +81,22 @@ def validate(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-def schema() -> None:
+@catalog_option()
+def schema(catalog_dirs: tuple[Path, ...]) -> None:
     """Print the JSON Schema of scenario files (for editors' YAML language servers).
+
+    Catalog ids (servers, storage units, switches, models, datasets, GPUs, links) are
+    enums of the catalog in force, built-in plus --catalog, so editors complete them and
+    flag typos.
 
     \b
     Example:
       sizer schema > sizer-scenario.schema.json
+      sizer schema --catalog my-catalog/ > sizer-scenario.schema.json
     """
-    from sizer.schema import json_schema
+    from sizer.schema_json import scenario_schema
 
-    echo_json(json_schema())
+    echo_json(scenario_schema(load_catalog(catalog_dirs)))
 
 
 @cli.command()

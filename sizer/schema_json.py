@@ -1,0 +1,193 @@
+"""The JSON Schema of scenario files for editors (``sizer schema``).
+
+Built from the pydantic models (:func:`sizer.schema.json_schema`), then made useful to a
+YAML language server:
+
+* catalog ids (server, storage unit, switch, model, dataset, GPU, link) are enums of the
+  catalog in force (built-in plus ``--catalog``), so they complete and a typo is flagged;
+  ``memory:`` models are the memory models (:func:`sizer.networks.model_ids`);
+* optional fields are their type, not ``anyOf [type, null]`` (no ``null`` in completion,
+  no "Cache || Cache" in hover), and carry no pydantic titles;
+* ``cache`` is checked to 0..1; the topology rules are ``if``/``then``: leaf-spine needs
+  ``leaves`` and ``spines``, and the leaf-spine and dual-switch keys are refused on other
+  topologies;
+* every field has a description with its unit and an example.
+
+What needs the whole design (GPUs per server, port budgets) is still ``sizer validate``'s.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sizer import __version__
+
+__all__ = ["SCHEMA_ID", "catalog_ids", "scenario_schema"]
+
+SCHEMA_ID = f"urn:sizer:scenario:{__version__}"
+
+#: (definition, property) -> catalog section whose ids the property takes
+ID_FIELDS: dict[tuple[str, str], str] = {
+    ("ComputeGroup", "server"): "servers",
+    ("StorageGroup", "unit"): "storage",
+    ("Network", "switch"): "switches",
+    ("Workload", "model"): "models",
+    ("Workload", "dataset"): "datasets",
+    ("ServerOverrides", "gpu"): "gpus",
+    ("ServerOverrides", "storage_link"): "links",
+    ("MemoryCase", "model"): "memory-models",
+    ("MemoryCase", "gpu"): "gpus",
+}
+
+#: examples shown by editors (and the scenario reference), per (definition, property)
+EXAMPLES: dict[tuple[str, str], list[Any]] = {
+    ("Scenario", "name"): ["9x DGX-1 + 3x ESS 3000 (DGX POD)"],
+    ("ComputeGroup", "count"): [9],
+    ("ComputeGroup", "name"): ["training"],
+    ("StorageGroup", "count"): [3],
+    ("StorageGroup", "ports"): [4],
+    ("Network", "leaves"): [4],
+    ("Network", "spines"): [2],
+    ("Network", "storage_leaves"): [1],
+    ("Network", "oversubscription"): [2],
+    ("Network", "isl_links"): [4],
+    ("Workload", "gpus_per_server"): [8],
+    ("Workload", "groups"): [["training"]],
+    ("Workload", "cache"): [0.5, "auto"],
+    ("ServerOverrides", "gpu_count"): [8],
+    ("ServerOverrides", "storage_ports"): [2],
+    ("ServerOverrides", "ingest_limit"): ["20 GB/s", "200 Gb/s"],
+    ("ServerOverrides", "preprocessing_rate"): [25000],
+    ("Target", "images_per_sec"): [600000],
+    ("Target", "gpu_data_utilization"): [0.9],
+    ("MemoryCase", "batch"): [256],
+    ("MemoryCase", "image"): ["224x224"],
+    ("MemoryCase", "seq"): [2048],
+}
+
+#: unit words added to descriptions that do not say theirs
+UNITS: dict[tuple[str, str], str] = {
+    ("ComputeGroup", "count"): "servers",
+    ("StorageGroup", "count"): "units",
+    ("StorageGroup", "ports"): "ports per unit",
+    ("Network", "leaves"): "switches",
+    ("Network", "spines"): "switches",
+    ("Network", "storage_leaves"): "switches",
+    ("Network", "oversubscription"): "ratio, 1 = non-blocking",
+    ("Network", "isl_links"): "cables",
+    ("Workload", "gpus_per_server"): "GPUs",
+    ("ServerOverrides", "ingest_limit"): "bytes/s as a number, or a string with a unit",
+    ("Target", "images_per_sec"): "images/s",
+    ("Target", "gpu_data_utilization"): "fraction 0..1",
+    ("MemoryCase", "batch"): "samples",
+    ("MemoryCase", "seq"): "tokens",
+}
+
+_LEAF_SPINE_ONLY = ("leaves", "spines", "storage_leaves")
+
+
+def catalog_ids(catalog: Any = None) -> dict[str, list[str]]:
+    """The ids the scenario's id fields take: each catalog section's, and the memory
+    models' (``memory-models``).  ``catalog`` defaults to the built-in one."""
+    if catalog is None:
+        from sizer.catalog import load_catalog
+
+        catalog = load_catalog()
+    from sizer.networks import model_ids
+
+    ids: dict[str, list[str]] = {}
+    for kind, eid, _entry in catalog.entries():
+        ids.setdefault(kind, []).append(eid)
+    ids["memory-models"] = sorted(set(model_ids()))
+    return {k: sorted(v) for k, v in ids.items()}
+
+
+def scenario_schema(catalog: Any = None) -> dict[str, Any]:
+    """The scenario JSON Schema with the ids of ``catalog`` (default: built-in) as enums."""
+    from sizer.schema import json_schema
+
+    return refine(json_schema(), catalog_ids(catalog))
+
+
+def refine(base: Mapping[str, Any], ids: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """``base`` (pydantic's schema) made editor-friendly; ``ids`` per catalog section."""
+    s = copy.deepcopy(dict(base))
+    defs: dict[str, Any] = s.setdefault("$defs", {})
+    out: dict[str, Any] = {
+        "$schema": s.pop("$schema", "https://json-schema.org/draft/2020-12/schema"),
+        "$id": SCHEMA_ID,
+        "title": "sizer scenario",
+    }
+    s.pop("title", None)
+    s["description"] = (
+        "A sizer scenario: GPU servers, storage units, the fabric and the workloads; "
+        "catalog ids are those of `sizer catalog`. " + str(s.get("description", ""))
+    ).strip()
+    for name, d in [("Scenario", s), *defs.items()]:
+        d.pop("title", None)
+        for prop, p in d.get("properties", {}).items():
+            d["properties"][prop] = _field(name, prop, p, ids)
+    net = defs.get("Network")
+    if net is not None:
+        net["allOf"] = _topology_rules()
+    out.update(s)
+    return out
+
+
+def _field(defn: str, prop: str, p: dict[str, Any], ids: Mapping[str, Sequence[str]]) -> Any:
+    p = dict(p)
+    p.pop("title", None)
+    if p.get("default", 0) is None:
+        del p["default"]
+    branches = p.get("anyOf")
+    if branches is not None:
+        rest = [b for b in branches if b.get("type") != "null"]
+        if len(rest) == 1:
+            del p["anyOf"]
+            p = {**rest[0], **p}
+        else:
+            p["anyOf"] = rest
+    desc = str(p.get("description", ""))
+    unit = UNITS.get((defn, prop))
+    if unit and unit not in desc:
+        desc = f"{desc} ({unit})" if desc else unit
+    kind = ID_FIELDS.get((defn, prop))
+    if kind is not None:
+        known = list(ids.get(kind, ()))
+        if known:
+            p["enum"] = known
+            p.setdefault("examples", known[:3])
+        what = "a memory model" if kind == "memory-models" else "ids"
+        desc = f"{desc} ({what}: `sizer catalog`)"
+    if (defn, prop) == ("Workload", "cache"):
+        p["anyOf"] = [
+            {"type": "number", "minimum": 0, "maximum": 1},
+            {"const": "auto", "type": "string"},
+        ]
+    if (defn, prop) in EXAMPLES:
+        p["examples"] = EXAMPLES[(defn, prop)]
+    if desc:
+        p["description"] = desc
+    return p
+
+
+def _topology_rules() -> list[dict[str, Any]]:
+    """The fabric's ``if``/``then`` rules (what :mod:`sizer.schema` and
+    :mod:`sizer.checks` enforce on ``network:``)."""
+    leaf_spine = {"properties": {"topology": {"const": "leaf-spine"}}, "required": ["topology"]}
+    dual = {"properties": {"topology": {"const": "dual-switch"}}, "required": ["topology"]}
+    return [
+        {"if": leaf_spine, "then": {"required": ["leaves", "spines"]}},
+        {
+            "if": {"not": leaf_spine},
+            "then": {
+                "properties": {
+                    **{k: False for k in _LEAF_SPINE_ONLY},
+                    "oversubscription": {"const": 1},
+                }
+            },
+        },
+        {"if": {"not": dual}, "then": {"properties": {"isl_links": {"const": 0}}}},
+    ]
