@@ -273,19 +273,30 @@ def _server_labels(d: Design) -> list[str]:
     for g in d.servers:
         seen[g.name] += 1
     units = {s.unit_id for s in d.storage}
-    return [
-        f"{g.name}[{gi}]" if seen[g.name] > 1 or g.name in units else g.name
-        for gi, g in enumerate(d.servers)
-    ]
+    # storage node prefixes: 'ess-3000', or 'ess-3000[1]' with several storage groups
+    taken = units | {_storage_prefix(d, si) for si in range(len(d.storage))}
+    labels = []
+    for gi, g in enumerate(d.servers):
+        label = g.name
+        if seen[label] > 1 or label in units:
+            label = f"{g.name}[{gi}]"
+            if label in taken:  # a group named like a storage unit, one of several groups
+                label = f"{g.name}[compute {gi}]"
+        labels.append(label)
+    return labels
 
 
 def _server_node(labels: list[str], gi: int, k: int) -> str:
     return f"{labels[gi]}#{k + 1}"
 
 
-def _storage_node(d: Design, si: int, k: int) -> str:
+def _storage_prefix(d: Design, si: int) -> str:
     s = d.storage[si]
-    return f"{s.unit_id}#{k + 1}" if len(d.storage) == 1 else f"{s.unit_id}[{si}]#{k + 1}"
+    return s.unit_id if len(d.storage) == 1 else f"{s.unit_id}[{si}]"
+
+
+def _storage_node(d: Design, si: int, k: int) -> str:
+    return f"{_storage_prefix(d, si)}#{k + 1}"
 
 
 def split_ports(ports: int, parts: int) -> list[int]:

@@ -50,6 +50,19 @@ CASES: dict[str, tuple[list[str], list[str], int]] = {
         ],
         2,
     ),
+    # finding 3: a group name that a generated node label could take is refused
+    "group-named-like-node": (
+        ["validate", "hostile/group-named-like-node.yaml"],
+        [
+            "hostile/group-named-like-node.yaml:10:11: compute[2].name: 'dgx-1[0]': a group "
+            "name cannot hold '[' or ']' (sizer numbers groups that share a name as name[0], "
+            "name[1]); use e.g. 'dgx-1-0'",
+            "hostile/group-named-like-node.yaml:13:11: compute[3].name: 'ess-3000[0]': a group "
+            "name cannot hold '[' or ']' (sizer numbers groups that share a name as name[0], "
+            "name[1]); use e.g. 'ess-3000-0'",
+        ],
+        2,
+    ),
 }
 
 
@@ -79,6 +92,27 @@ def test_hostile_case(name: str, workdir: Path) -> None:
 
 def test_every_fixture_is_used() -> None:
     used = " ".join(" ".join(argv) for argv, _, _ in CASES.values())
+    used += " " + Path(__file__).read_text()
     for entry in sorted(os.listdir(HOSTILE)):
         if entry.endswith((".yaml", "")) and not entry.startswith("."):
             assert f"hostile/{entry}" in used, f"tests/hostile/{entry} is in no case"
+
+
+def test_group_named_like_a_storage_unit_keeps_every_node(workdir: Path) -> None:
+    """Finding 3: compute[0] named 'ess-3000' with two ess-3000 storage groups got the node
+    prefix 'ess-3000[0]', the first storage group's; now 5 servers are 5 nodes."""
+    from sizer.loader import load_design
+    from sizer.topology import build_fabric
+
+    fabric = build_fabric(load_design("hostile/group-named-like-unit.yaml"))
+    assert sorted(fabric.nodes()) == [
+        "dgx-1#1",
+        "dgx-1#2",
+        "dgx-1#3",
+        "ess-3000[0]#1",
+        "ess-3000[1]#1",
+        "ess-3000[compute 0]#1",
+        "ess-3000[compute 0]#2",
+        "switch-A",
+        "switch-B",
+    ]
