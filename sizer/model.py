@@ -281,7 +281,7 @@ class WorkloadFigures:
     demand_read_bytes_per_sec: float  # from storage, after cache hits
     read_bytes_per_sec: float
     gpu_data_utilization: float | None
-    bound_by: dict[str, Any]  # {"id", "kind", "group"}
+    bound_by: dict[str, Any] | None  # {"id", "kind", "group"}; None: not asked (detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +309,8 @@ def reduce(
     rates: np.ndarray,
     binding: np.ndarray,
     unreachable: np.ndarray | None = None,
+    *,
+    detail: bool = True,
 ) -> Reduced:
     """Per-workload sums, aggregates, ``bound_by`` and the bottleneck of a solution.
 
@@ -328,6 +330,9 @@ def reduce(
         The row that froze each flow, -1 when it got its demand.
     unreachable : bool array, shape (F,), optional
         Flows whose server has no path to storage (a failed fabric).
+    detail : bool
+        Name what bounds each workload (``bound_by``); the fast path, which reports
+        only figures and the bottleneck, skips it (``bound_by`` None).
 
     Notes
     -----
@@ -340,51 +345,64 @@ def reduce(
     GPUs as the group that froze the most.
     """
     n_f = len(flow_spec)
-    at = np.asarray(flow_spec, dtype=np.intp)
-
-    def per_flow(name: str, dtype: Any) -> np.ndarray:
-        """One spec field per flow: the per-spec values indexed by each flow's spec."""
-        return np.asarray([getattr(s, name) for s in specs], dtype=dtype).reshape(-1)[at]
-
-    sp_w = per_flow("workload", np.int64)
-    sp = {
-        name: per_flow(name, np.float64)
-        for name in ("gpus", "bytes_per_sample", "miss", "images_demand")
-    }
-    unb = per_flow("unbounded", bool)
-    fg, fbps, fmiss, fimg_dem = sp["gpus"], sp["bytes_per_sample"], sp["miss"], sp["images_demand"]
+    # one row of spec fields per flow: workload, gpus, bytes/sample, miss, images, unbounded
+    table = np.array(
+        [
+            (s.workload, s.gpus, s.bytes_per_sample, s.miss, s.images_demand, s.unbounded)
+            for s in specs
+        ],
+        dtype=np.float64,
+    ).reshape(-1, 6)[np.asarray(flow_spec, dtype=np.intp)]
+    sp_w = table[:, 0].astype(np.intp)
+    fg, fbps, fmiss, fimg_dem = table[:, 1], table[:, 2], table[:, 3], table[:, 4]
+    unb = table[:, 5] > 0
     cut = unreachable if unreachable is not None else np.zeros(n_f, dtype=bool)
     nf = np.asarray(flow_n, dtype=np.float64)
     load = np.asarray(weights @ rates).ravel() if n_f else np.zeros(len(res))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pos_bps = fbps > 0
-        fimg = np.where(pos_bps, rates / np.where(pos_bps, fbps, 1.0), fimg_dem)
-        fimg = np.where(cut, 0.0, fimg)
-        pos_dem = demand > 0
-        futil = np.where(pos_dem, rates / np.where(pos_dem, demand, 1.0), 1.0)
-        futil = np.where(cut, 0.0, futil)
+    # images/s and utilization per flow (0 when cut off); no division by 0 below
+    fimg = np.divide(rates, fbps, out=fimg_dem.copy(), where=fbps > 0)
+    futil = np.divide(rates, demand, out=np.ones(n_f), where=demand > 0)
+    if cut.any():
+        fimg[cut] = 0.0
+        futil[cut] = 0.0
     capped = (binding >= 0) & (unb | (futil < FED))
-    unmet = np.where(unb, 1.0, (1.0 - futil) * fg) * nf
+    n_w = len(d.workloads)
+    # per workload, in one pass: GPUs, servers, fed GPUs, demand and achieved images/s,
+    # demand and achieved bytes/s read from storage (a read benchmark's inf stays in its bin)
+    with np.errstate(invalid="ignore"):
+        cols = np.stack(
+            (nf * fg, nf, nf * fg * futil, nf * fimg_dem, nf * fimg, nf * demand * fmiss,
+             nf * rates * fmiss),
+            axis=1,
+        )  # fmt: skip
+    bins = (sp_w[:, None] * 7 + np.arange(7)).ravel()
+    per_w = np.bincount(bins, weights=cols.ravel(), minlength=7 * n_w).reshape(n_w, 7)
+    bound = (
+        _bound_by(sp_w, n_w, cut, capped, binding, futil, fg, unb, nf, res)
+        if detail
+        else [None] * n_w
+    )
     workloads: list[WorkloadFigures] = []
-    for w in d.workloads:
-        m = sp_w == w.index
-        gpus = float((nf * fg)[m].sum())
-        util = float((nf * fg * futil)[m].sum() / gpus) if gpus > 0 else None
+    sums = per_w.tolist()
+    for w, (gpus, servers, fed, img_dem, img, dem_read, read), b in zip(
+        d.workloads, sums, bound, strict=True
+    ):
         workloads.append(
             WorkloadFigures(
                 index=w.index,
                 gpus=round(gpus),
-                servers=round(float(nf[m].sum())),
-                demand_images_per_sec=math.inf if w.unbounded else float((nf * fimg_dem)[m].sum()),
-                images_per_sec=0.0 if w.unbounded else float((nf * fimg)[m].sum()),
-                demand_read_bytes_per_sec=float((nf * demand * fmiss)[m].sum()),
-                read_bytes_per_sec=float((nf * rates * fmiss)[m].sum()),
-                gpu_data_utilization=util,
-                bound_by=_bound_by(m, cut, capped, binding, futil, fg, unb, nf, res),
+                servers=round(servers),
+                demand_images_per_sec=math.inf if w.unbounded else img_dem,
+                images_per_sec=0.0 if w.unbounded else img,
+                demand_read_bytes_per_sec=dem_read,
+                read_bytes_per_sec=read,
+                gpu_data_utilization=fed / gpus if gpus > 0 else None,
+                bound_by=b,
             )
         )
-    gpu_total = float((nf * fg).sum())
-    bottleneck = _bottleneck(capped, binding, unmet, fg, futil, nf, res, load)
+    gpu_total = float(sum(r[0] for r in sums))
+    gpu_fed = float(sum(r[2] for r in sums))
+    bottleneck = _bottleneck(capped, binding, unb, fg, futil, nf, res, load)
     if cut.any():
         cut_gpus = float((nf * fg)[cut].sum())
         if bottleneck is None or cut_gpus >= bottleneck["gpus_capped"]:
@@ -402,17 +420,22 @@ def reduce(
     return Reduced(
         workloads=workloads,
         images_per_sec=float(sum(w.images_per_sec for w in workloads)),
-        demand_images_per_sec=float((nf * fimg_dem)[~unb].sum()),
-        read_bytes_per_sec=float((nf * rates * fmiss).sum()),
-        demand_read_bytes_per_sec=float((nf * demand * fmiss).sum()),
-        gpu_data_utilization=float((nf * fg * futil).sum() / gpu_total) if gpu_total > 0 else None,
+        demand_images_per_sec=float(
+            sum(
+                w.demand_images_per_sec for w in workloads if math.isfinite(w.demand_images_per_sec)
+            )
+        ),
+        read_bytes_per_sec=float(sum(r[6] for r in sums)),
+        demand_read_bytes_per_sec=float(sum(r[5] for r in sums)),
+        gpu_data_utilization=gpu_fed / gpu_total if gpu_total > 0 else None,
         bottleneck=bottleneck,
         load=load,
     )
 
 
 def _bound_by(
-    m: np.ndarray,
+    sp_w: np.ndarray,
+    n_w: int,
     cut: np.ndarray,
     capped: np.ndarray,
     binding: np.ndarray,
@@ -421,23 +444,32 @@ def _bound_by(
     unb: np.ndarray,
     nf: np.ndarray,
     res: Resources,
-) -> dict[str, Any]:
-    """What holds one workload back: the row that froze most of its unmet demand."""
-    if (m & cut).any():
-        return {"id": None, "kind": "link", "group": CUT_OFF}
-    sel = m & capped
-    if not sel.any():
-        return {"id": None, "kind": "gpu-compute", "group": "GPU compute"}
-    weight = nf[sel] * np.where(unb[sel], 1.0, (1.0 - futil[sel]) * np.maximum(fg[sel], 1.0))
-    score = np.bincount(binding[sel], weights=weight, minlength=len(res))
-    best = int(np.argmax(score))  # ties: lowest index
-    return {"id": res.ids[best], "kind": res.kinds[best], "group": res.groups[best]}
+) -> list[dict[str, Any]]:
+    """What holds each workload back: the row that froze most of its unmet demand."""
+    n_r = len(res)
+    weight = nf * np.where(unb, 1.0, (1.0 - futil) * np.maximum(fg, 1.0))
+    score = np.bincount(
+        sp_w[capped] * n_r + binding[capped], weights=weight[capped], minlength=n_w * n_r
+    ).reshape(n_w, n_r)
+    has_cut = np.bincount(sp_w[cut], minlength=n_w) > 0
+    has_capped = np.bincount(sp_w[capped], minlength=n_w) > 0
+    best = score.argmax(axis=1) if n_r else np.zeros(n_w, dtype=np.intp)  # ties: lowest
+    out: list[dict[str, Any]] = []
+    for i in range(n_w):
+        if has_cut[i]:
+            out.append({"id": None, "kind": "link", "group": CUT_OFF})
+        elif not has_capped[i]:
+            out.append({"id": None, "kind": "gpu-compute", "group": "GPU compute"})
+        else:
+            r = int(best[i])
+            out.append({"id": res.ids[r], "kind": res.kinds[r], "group": res.groups[r]})
+    return out
 
 
 def _bottleneck(
     capped: np.ndarray,
     binding: np.ndarray,
-    unmet: np.ndarray,
+    unb: np.ndarray,
     fg: np.ndarray,
     futil: np.ndarray,
     nf: np.ndarray,
@@ -447,6 +479,7 @@ def _bottleneck(
     """The saturated resource group that froze the most GPU demand (None: all fed)."""
     if not capped.any():
         return None
+    unmet = np.where(unb, 1.0, (1.0 - futil) * fg) * nf
     names = sorted(set(res.groups))
     gid = {g: i for i, g in enumerate(names)}
     r_gid = np.fromiter((gid[g] for g in res.groups), dtype=np.int64, count=len(res))

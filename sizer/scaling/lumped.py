@@ -273,7 +273,10 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
     demand = np.asarray([specs[i].demand for i in col_spec], dtype=np.float64)
     share = np.asarray([specs[i].share for i in col_spec], dtype=np.float64)
     sol = solve_dense(W, table.capacities(), demand, share)
-    return reduce(d, specs, spec_arr, np.asarray(col_n), table, W, demand, sol.rates, sol.binding)
+    return reduce(
+        d, specs, spec_arr, np.asarray(col_n), table, W, demand, sol.rates, sol.binding,
+        detail=False,
+    )  # fmt: skip
 
 
 class _Routing:
@@ -292,6 +295,13 @@ class _Routing:
         self.rows = rows
         self.scale = storage_scale
         self.K = d.total_storage_units
+        # A switch that forwards at least what all its ports can bring in (per direction)
+        # never binds: every byte it forwards entered through one of its ports, each at
+        # most switch_link_rate, and on a tie the links (declared first) freeze the flows.
+        # Leaving its row out changes no rate and no bottleneck; the full analysis keeps
+        # it (it lists every resource).
+        fwd = d.switch_forwarding
+        self.switch_free = fwd is None or fwd >= d.switch_ports * d.switch_link_rate
 
     def _split(self, sc: _Cls, pc: _Cls) -> dict[int, float]:
         common = [k for k in sc.links if k in pc.links]
@@ -301,6 +311,8 @@ class _Routing:
         return {k: sc.links[k] / tot for k in common}
 
     def _switch(self, key: tuple[Any, ...], members: int) -> int | None:
+        if self.switch_free:
+            return None
         return self.rows.get(key, _ORD_SWITCH, Resources.switch, "switch", self.d, members)
 
     def column(self, pi: int, pc: _Cls) -> dict[int, float]:
