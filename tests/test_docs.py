@@ -129,3 +129,50 @@ def test_readme_commands_run_verbatim_for_root_and_non_root(tmp_path: Path, user
 def test_readme_commands_use_no_bare_sudo() -> None:
     for cmd in _readme_commands():
         assert not re.search(r"(^|[;&|(]\s*)sudo\b", cmd), cmd
+
+
+# ------------------------------------------------------------------ scenario reference
+
+REFERENCE = REPO / "docs/scenario-reference.md"
+
+
+def _schema_keys(schema: dict[str, object]) -> set[str]:
+    """Every key path of the scenario schema, as the reference writes it."""
+    from sizer.schema_json import _ref
+
+    defs: dict[str, dict[str, object]] = schema["$defs"]  # type: ignore[assignment]
+    out: set[str] = set()
+
+    def walk(node: dict[str, object], prefix: str) -> None:
+        props: dict[str, dict[str, object]] = node.get("properties", {})  # type: ignore[assignment]
+        for key, p in props.items():
+            out.add(prefix + key)
+            ref, many = _ref(p)
+            if ref is not None:
+                walk(defs[ref], f"{prefix}{key}{'[]' if many else ''}.")
+
+    walk(schema, "")
+    return out
+
+
+def test_scenario_reference_has_every_schema_key() -> None:
+    from sizer.schema_json import scenario_schema
+
+    text = REFERENCE.read_text(encoding="utf-8")
+    keys = _schema_keys(scenario_schema())
+    assert {"network.leaves", "network.spines", "workloads[].groups", "memory[].model"} <= keys
+    missing = sorted(k for k in keys if f"`{k}`" not in text)
+    assert not missing, missing
+
+
+def test_scenario_reference_is_current() -> None:
+    from sizer.schema_json import reference_markdown
+
+    assert REFERENCE.read_text(encoding="utf-8") == reference_markdown(), (
+        "docs/scenario-reference.md is stale: sizer schema --markdown > docs/scenario-reference.md"
+    )
+
+
+def test_readme_links_the_scenario_reference() -> None:
+    assert "](docs/scenario-reference.md)" in README
+    assert "sizer schema --markdown > docs/scenario-reference.md" in README

@@ -81,8 +81,13 @@ def validate(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> None:
 
 
 @cli.command()
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the scenario reference (docs/scenario-reference.md) instead.",
+)
 @catalog_option()
-def schema(catalog_dirs: tuple[Path, ...]) -> None:
+def schema(markdown: bool, catalog_dirs: tuple[Path, ...]) -> None:
     """Print the JSON Schema of scenario files (for editors' YAML language servers).
 
     Catalog ids (servers, storage units, switches, models, datasets, GPUs, links) are
@@ -93,10 +98,15 @@ def schema(catalog_dirs: tuple[Path, ...]) -> None:
     Example:
       sizer schema > sizer-scenario.schema.json
       sizer schema --catalog my-catalog/ > sizer-scenario.schema.json
+      sizer schema --markdown > docs/scenario-reference.md
     """
-    from sizer.schema_json import scenario_schema
+    from sizer.schema_json import reference_markdown, scenario_schema
 
-    echo_json(scenario_schema(load_catalog(catalog_dirs)))
+    s = scenario_schema(load_catalog(catalog_dirs))
+    if markdown:
+        click.echo(reference_markdown(s), nl=False)
+    else:
+        echo_json(s)
 
 
 @cli.command()
