@@ -141,6 +141,8 @@ class Design:
     memory_cases: tuple[Any, ...] = ()
     #: what the storage must hold and each group's unit capacity (sizer.capacity.CapacityPlan)
     capacity: Any = None
+    #: the scenario's ``racks:`` (height and kW limit; None: the defaults of sizer.racks)
+    racks: Any = None
 
     @property
     def total_servers(self) -> int:
@@ -339,6 +341,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         ),
         memory_cases=tuple(sc.memory or ()),
         capacity=capacity_plan(sc, cat, tuple(workloads)),
+        racks=sc.racks,
     )
 
 

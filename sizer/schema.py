@@ -22,6 +22,7 @@ __all__ = [
     "ComputeGroup",
     "MemoryCase",
     "Network",
+    "Racks",
     "Scenario",
     "ServerOverrides",
     "StorageGroup",
@@ -39,8 +40,9 @@ PosInt = Annotated[int, Field(ge=1, strict=True)]
 
 class _Model(BaseModel):
     # allow_inf_nan=False: ".inf"/".nan" in YAML is a typo, and JSON output cannot carry it.
+    # strict=True: YAML's true/yes/on is not a number (``cache: true`` was read as 1.0).
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False, strict=True
     )
 
 
@@ -266,6 +268,17 @@ class Capacity(_Model):
         return v
 
 
+class Racks(_Model):
+    """The site's racks: height and power limit per rack (see :mod:`sizer.racks`)."""
+
+    height_u: int = Field(
+        42, ge=4, le=60, strict=True, description="usable rack units per rack (default 42)"
+    )
+    max_kw: float = Field(
+        20.0, gt=0, le=200, description="power limit per rack in kW (default 20)"
+    )
+
+
 class MemoryCase(_Model):
     """A GPU-memory question for the report: does model M at batch B fit on GPU G?"""
 
@@ -302,6 +315,9 @@ class Scenario(_Model):
     )
     capacity: Capacity | None = Field(
         None, description="what the storage must hold (default: the workloads' datasets)"
+    )
+    racks: Racks | None = Field(
+        None, description="rack height and power limit (default 42 U, 20 kW per rack)"
     )
 
     _text = field_validator("name", "description")(_plain_text)

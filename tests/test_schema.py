@@ -536,6 +536,7 @@ def test_json_schema_shape() -> None:
         "ComputeGroup",
         "MemoryCase",
         "Network",
+        "Racks",
         "ServerOverrides",
         "StorageGroup",
         "Target",
