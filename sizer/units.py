@@ -46,7 +46,9 @@ _DECIMAL = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e1
 _BINARY = {"Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30, "Ti": 2.0**40, "Pi": 2.0**50, "Ei": 2.0**60}
 
 _NUMBER = r"(?P<num>[+-]?(?:\d+(?:[_,]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
-_QTY = re.compile(r"^\s*" + _NUMBER + r"\s*(?P<unit>[A-Za-z/]*)\s*$")
+# re.ASCII: "\d" would match any script's digits ("٤٠ GB/s" read as 40 GB/s); the JSON
+# Schema pattern (ECMA-262) accepts ASCII digits only.
+_QTY = re.compile(r"^\s*" + _NUMBER + r"\s*(?P<unit>[A-Za-z/]*)\s*$", re.ASCII)
 
 # size units: prefix + "B" (bytes) or prefix + "b"/"bit" (bits)
 _SIZE_UNIT = re.compile(r"^(?P<prefix>[kKMGTPE]i?|)(?P<base>B|Byte|Bytes|byte|bytes|b|bit|bits)$")

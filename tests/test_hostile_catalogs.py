@@ -63,6 +63,25 @@ CASES: dict[str, tuple[list[str], list[str], int]] = {
         ],
         2,
     ),
+    # finding 6: a boolean is not a hit ratio (cache: yes was 100% served locally)
+    "cache-true": (
+        ["validate", "hostile/cache-true.yaml"],
+        [
+            "hostile/cache-true.yaml:24:12: workloads[0].cache: expected a number, got 'yes' "
+            "(YAML reads it as true)"
+        ],
+        2,
+    ),
+    # smaller: digits of other scripts are not numbers (the JSON Schema refuses them too)
+    "rate-arabic-digits": (
+        ["validate", "hostile/rate-arabic-digits.yaml"],
+        [
+            "hostile/rate-arabic-digits.yaml:7:21: compute[0].overrides.ingest_limit: "
+            "'\u0664\u0660 GB/s' is not a rate; write a number and a unit, e.g. '40 GB/s' or "
+            "'100 Gb/s'"
+        ],
+        2,
+    ),
 }
 
 
