@@ -183,6 +183,11 @@ class MemoryEstimate:
         ranked = sorted(enumerate(self.layers), key=lambda ir: (-weight(ir[1]), ir[0]))
         return [row for _, row in ranked[:n] if weight(row) > 0]
 
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict with stable keys; every size is a whole number of bytes (the
+        convention of every sizer result; :meth:`to_dict` is the same)."""
+        return self.to_dict()
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with stable keys; every size is a whole number of bytes."""
         return {
