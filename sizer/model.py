@@ -369,12 +369,14 @@ def reduce(
     n_w = len(d.workloads)
     # per workload, in one pass: GPUs, servers, fed GPUs, demand and achieved images/s,
     # demand and achieved bytes/s read from storage (a read benchmark's inf stays in its bin)
-    with np.errstate(invalid="ignore"):
-        cols = np.stack(
-            (nf * fg, nf, nf * fg * futil, nf * fimg_dem, nf * fimg, nf * demand * fmiss,
-             nf * rates * fmiss),
-            axis=1,
-        )  # fmt: skip
+    cols = np.empty((n_f, 7))
+    cols[:, 0] = nf * fg
+    cols[:, 1] = nf
+    cols[:, 2] = cols[:, 0] * futil
+    cols[:, 3] = nf * fimg_dem
+    cols[:, 4] = nf * fimg
+    cols[:, 5] = nf * demand * fmiss  # a read benchmark: inf (its miss is 1: no cache)
+    cols[:, 6] = nf * rates * fmiss
     bins = (sp_w[:, None] * 7 + np.arange(7)).ravel()
     per_w = np.bincount(bins, weights=cols.ravel(), minlength=7 * n_w).reshape(n_w, 7)
     bound = (
@@ -482,11 +484,11 @@ def _bottleneck(
     unmet = np.where(unb, 1.0, (1.0 - futil) * fg) * nf
     names = sorted(set(res.groups))
     gid = {g: i for i, g in enumerate(names)}
-    r_gid = np.fromiter((gid[g] for g in res.groups), dtype=np.int64, count=len(res))
+    r_gid = np.asarray([gid[g] for g in res.groups], dtype=np.intp)
     fgrp = r_gid[binding[capped]]
-    score = np.bincount(fgrp, weights=unmet[capped], minlength=len(names))
-    top = float(score.max())
-    g_best = int(np.flatnonzero(score >= top * (1.0 - _SCORE_RTOL))[0])
+    score = np.bincount(fgrp, weights=unmet[capped], minlength=len(names)).tolist()
+    top = max(score)
+    g_best = next(i for i, x in enumerate(score) if x >= top * (1.0 - _SCORE_RTOL))
     grp = names[g_best]
     in_grp = fgrp == g_best
     w_gpus = (nf * fg)[capped][in_grp]
@@ -494,13 +496,15 @@ def _bottleneck(
     util = float((w_gpus * futil[capped][in_grp]).sum() / gpus) if gpus else None
     caps = res.capacities()
     rows = np.flatnonzero(r_gid == g_best)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r_util = np.where(
-            caps[rows] == 0,
-            np.where(load[rows] > 0, 1.0, 0.0),
-            np.where(np.isfinite(caps[rows]), load[rows] / caps[rows], 0.0),
-        )
-    rep = max(range(len(rows)), key=lambda i: (float(r_util[i]), res.ids[rows[i]]))
+
+    def utilization(r: int) -> float:
+        cap, used = res.caps[r], float(load[r])
+        if cap == 0:
+            return 1.0 if used > 0 else 0.0
+        return used / cap if math.isfinite(cap) else 0.0
+
+    r_util = [utilization(int(r)) for r in rows]
+    rep = max(range(len(rows)), key=lambda i: (r_util[i], res.ids[rows[i]]))
     members = np.asarray(res.members, dtype=np.float64)[rows]
     return {
         "id": res.ids[rows[rep]],
