@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,8 +128,38 @@ def test_catalog_table_lists_every_entry(runner: CliRunner, catalog: Any) -> Non
     result = runner.invoke(cli, ["catalog"])
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
-    expected = [eid for _kind, eid, _entry in catalog.entries()]
+    from sizer.networks import model_ids
+
+    expected = [eid for _kind, eid, _entry in catalog.entries()] + model_ids()
     assert _table_ids(result.stdout) == expected
+
+
+def test_catalog_entry_says_what_each_figure_is(runner: CliRunner) -> None:
+    """Issue 16 (7): throughput rows name GPU, precision and phase; values carry units."""
+    out = runner.invoke(cli, ["catalog", "resnet-50"], env={"COLUMNS": "200"}).stdout
+    head = next(line for line in out.splitlines() if line.startswith("┃") and "GPU" in line)
+    assert [c.strip() for c in head.split("┃")[1:6]] == [
+        "GPU",
+        "precision",
+        "phase",
+        "samples/s",
+        "batch",
+    ]
+    assert re.search(r"│ v100 +│ fp16 +│ training +│ +1,276 │", out)
+    out = runner.invoke(cli, ["catalog", "ess-3000"]).stdout
+    assert "40.0 GB/s" in out and "40,000,000,000" not in out
+    assert "2 U" in out and "2,000 W" in out
+    out = runner.invoke(cli, ["catalog", "a100-sxm4-80gb"]).stdout
+    assert "80.00 GiB" in out
+
+
+def test_catalog_lists_and_shows_memory_models(runner: CliRunner) -> None:
+    listing = runner.invoke(cli, ["catalog"]).stdout
+    assert "memory-models" in listing and "llama-2-7b" in listing and "gpt-3-175b" in listing
+    r = runner.invoke(cli, ["catalog", "llama-2-7b"])
+    assert r.exit_code == 0, r.stderr
+    assert "memory-models/llama-2-7b: Llama-2-7B" in r.stdout
+    assert "6,738,415,616 parameters" in r.stdout
 
 
 def test_catalog_entry(runner: CliRunner) -> None:

@@ -43,8 +43,15 @@ def print_line(c: Console, *parts: Cell) -> None:
     c.print(out)
 
 
+#: words of prose wider than this (file names, URLs) may fold; ids and numbers are shorter
+FOLD_WORD = 32
+
+
 def _longest_word(s: str) -> int:
-    return max((cell_len(w) for w in s.split()), default=0)
+    """The widest word of ``s`` that must stay whole (URLs and words over
+    :data:`FOLD_WORD` cells may fold: they are neither ids nor numbers)."""
+    widths = (cell_len(w) for w in s.split() if "://" not in w)
+    return max((w for w in widths if w <= FOLD_WORD), default=0)
 
 
 def _widths(
