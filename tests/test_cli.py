@@ -284,3 +284,30 @@ def test_shared_words_are_pure() -> None:
     """sizer/text.py formats for both sides, so it imports neither side's libraries."""
     bad = _under(_imports(REPO / "sizer" / "text.py"), ("rich", "jinja2", "click", "sizer.report"))
     assert bad == []
+
+
+# ------------------------------------------------------------------ conventions (issue 16, 8)
+
+
+def test_sizer_catalog_env_var_is_the_catalog_option(runner: CliRunner) -> None:
+    extra = str(REPO / "tests/fixtures/catalog_extra")
+    assert runner.invoke(cli, ["catalog", "l40s-48gb"]).exit_code == 2
+    r = runner.invoke(cli, ["catalog", "l40s-48gb"], env={"SIZER_CATALOG": extra})
+    assert r.exit_code == 0, r.stderr
+    assert "gpus/l40s-48gb: L40S 48GB" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [("bash", "complete -o nosort -F"), ("zsh", "#compdef sizer"), ("fish", "complete ")],
+)
+def test_completion_scripts(runner: CliRunner, shell: str, marker: str) -> None:
+    r = runner.invoke(cli, ["completion", shell])
+    assert r.exit_code == 0, r.stderr
+    assert marker in r.stdout and "_SIZER_COMPLETE" in r.stdout
+
+
+def test_completion_completes_commands(runner: CliRunner) -> None:
+    env = {"_SIZER_COMPLETE": "bash_complete", "COMP_WORDS": "sizer sw", "COMP_CWORD": "1"}
+    r = runner.invoke(cli, [], prog_name="sizer", env=env)
+    assert "sweep" in r.stdout

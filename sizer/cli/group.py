@@ -158,6 +158,24 @@ def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
         print_analysis(result)
 
 
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script (commands, options, file names) for SHELL.
+
+    \b
+    Example:
+      sizer completion bash > ~/.local/share/bash-completion/completions/sizer
+      sizer completion zsh > "${fpath[1]}/_sizer"
+      sizer completion fish > ~/.config/fish/completions/sizer.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    assert cls is not None  # click ships bash, zsh and fish
+    click.echo(cls(cli, {}, "sizer", "_SIZER_COMPLETE").source())
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="sizer")

@@ -25,7 +25,10 @@ __all__ = [
 #: Largest sweep accepted (points); ~0.3 ms each with the fast evaluator.
 MAX_SWEEP_POINTS = 200_000
 
-_CATALOG_HELP = "Extra catalog directory; its entries override or extend the built-in ones by id."
+_CATALOG_HELP = (
+    "Extra catalog directory; its entries override or extend the built-in ones by id "
+    "(default: $SIZER_CATALOG, directories separated by ':')."
+)
 
 
 def catalog_option(help: str = _CATALOG_HELP) -> Callable[[Any], Any]:
@@ -34,6 +37,7 @@ def catalog_option(help: str = _CATALOG_HELP) -> Callable[[Any], Any]:
         "--catalog",
         "catalog_dirs",
         multiple=True,
+        envvar="SIZER_CATALOG",
         type=click.Path(file_okay=False, path_type=Path),
         help=help,
     )

@@ -256,7 +256,7 @@ def _sweep_counts(
 def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     """Single failures (N-1): one storage unit, switch, inter-switch, server or storage link.
 
-    Each case is analysed on the degraded fabric: images/s (or read GB/s for read
+    Each case is analyzed on the degraded fabric: images/s (or read GB/s for read
     benchmarks), GPU data utilization, the new bottleneck, servers cut off from
     storage; the case that hurts most is marked. A single-switch design loses
     everything when its switch fails.
