@@ -60,12 +60,9 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
 
     Examples
     --------
-    >>> from sizer.catalog import load_catalog
-    >>> from sizer.design import resolve
-    >>> from sizer.loader import load_scenario
+    >>> from sizer.loader import load_design
     >>> from sizer.topology import build_fabric
-    >>> cat = load_catalog()
-    >>> d = resolve(load_scenario("scenarios/ra-1x-dgx1-1x-ess3000.yaml", cat), cat)
+    >>> d = load_design("scenarios/ra-1x-dgx1-1x-ess3000.yaml")
     >>> [(x.kind, x.count) for x in bill_of_materials(d, build_fabric(d)).lines]
     [('GPU server', 1), ('storage unit', 1), ('switch', 1)]
     """

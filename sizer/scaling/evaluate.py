@@ -308,11 +308,8 @@ def evaluate(design: Design, *, storage_scale: float = 1.0, method: Method = "fa
 
     Examples
     --------
-    >>> from sizer.catalog import load_catalog
-    >>> from sizer.design import resolve
-    >>> from sizer.loader import load_scenario
-    >>> cat = load_catalog()
-    >>> d = resolve(load_scenario("scenarios/ra-9x-dgx1-3x-ess3000.yaml", cat), cat)
+    >>> from sizer.loader import load_design
+    >>> d = load_design("scenarios/ra-9x-dgx1-3x-ess3000.yaml")
     >>> p = evaluate(vary(d, storage_units=1))   # 75.6 GB/s of AlexNet on 40 GB/s
     >>> p.bottleneck_kind, round(p.min_gpu_data_utilization, 2)
     ('storage', 0.53)

@@ -207,11 +207,8 @@ def headroom(
     (50 GB/s): demand can grow until 90% of it is the 40 GB/s the unit reads,
     ``m = 40 / (0.9 * 8.4)`` = 5.3.
 
-    >>> from sizer.catalog import load_catalog
-    >>> from sizer.design import resolve
-    >>> from sizer.loader import load_scenario
-    >>> cat = load_catalog()
-    >>> d = resolve(load_scenario("scenarios/ra-1x-dgx1-1x-ess3000.yaml", cat), cat)
+    >>> from sizer.loader import load_design
+    >>> d = load_design("scenarios/ra-1x-dgx1-1x-ess3000.yaml")
     >>> round(float(headroom(d)), 1)
     5.3
     """

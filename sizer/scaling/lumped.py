@@ -310,6 +310,12 @@ class _Routing:
         tot = sum(sc.links[k] for k in common)
         return {k: sc.links[k] / tot for k in common}
 
+    def _link(self, key: tuple[Any, ...], order: int, group: str, cap: float, members: int) -> int:
+        """The row of a class of link bundles (one direction)."""
+        i = self.rows.get(key, order, Resources.link, key[0], group, cap, members)
+        assert i is not None
+        return i
+
     def _switch(self, key: tuple[Any, ...], members: int) -> int | None:
         if self.switch_free:
             return None
@@ -346,16 +352,8 @@ class _Routing:
                 self._leaf_spine(col, arrive, ci, sc, pc, st.unit_id, trate)
                 continue
             for k, frac in self._split(sc, pc).items():
-                i = rows.get(
-                    ("sedge", ci, k),
-                    _ORD_SEDGE,
-                    Resources.link,
-                    "sedge",
-                    storage_links_group(st.unit_id),
-                    sc.links[k] * trate,
-                    sc.n,
-                )
-                assert i is not None
+                i = self._link(("sedge", ci, k), _ORD_SEDGE, storage_links_group(st.unit_id),
+                               sc.links[k] * trate, sc.n)  # fmt: skip
                 col[i] += per_unit * frac
                 arrive[k] += sc.n / K * frac
                 i = self._switch(("switch", k), 1)
@@ -363,16 +361,8 @@ class _Routing:
                     col[i] += n_c * sc.n / K * frac
         prate = endpoint_rate(d, "server", pc.group)
         for k, frac in arrive.items():
-            i = rows.get(
-                ("pedge", pi, k),
-                _ORD_PEDGE,
-                Resources.link,
-                "pedge",
-                server_links_group(sg.name),
-                pc.links[k] * prate,
-                n_c,
-            )
-            assert i is not None
+            i = self._link(("pedge", pi, k), _ORD_PEDGE, server_links_group(sg.name),
+                           pc.links[k] * prate, n_c)  # fmt: skip
             col[i] += frac
         return col
 
@@ -387,21 +377,13 @@ class _Routing:
         trate: float,
     ) -> None:
         """Storage class ``sc`` on leaf class ``sc.leaf``, servers on ``pc.leaf``."""
-        s, rows, K = self.s, self.rows, self.K
+        s, K = self.s, self.K
         S, swr = s.spines, self.d.switch_link_rate
         n_c = pc.n
         per_unit = n_c / K
         m_l, m_p = s.leaf_m[sc.leaf], s.leaf_m[pc.leaf]
-        i = rows.get(
-            ("sedge", ci, sc.leaf),
-            _ORD_SEDGE,
-            Resources.link,
-            "sedge",
-            storage_links_group(unit_id),
-            sc.links[sc.leaf] * trate,
-            sc.n,
-        )
-        assert i is not None
+        i = self._link(("sedge", ci, sc.leaf), _ORD_SEDGE, storage_links_group(unit_id),
+                       sc.links[sc.leaf] * trate, sc.n)  # fmt: skip
         col[i] += per_unit
         arrive[pc.leaf] += sc.n / K
         # the units' leaf: every byte enters it from a storage link
@@ -418,11 +400,8 @@ class _Routing:
             ("down", _ORD_DOWN, pc.leaf, ("spine", "leaf")),
         ):
             m = s.leaf_m[leaf]
-            i = rows.get(
-                (key, leaf), order, Resources.link, key, fabric_links_group(*roles),
-                s.leaf_uplinks[leaf] * swr, m * S,
-            )  # fmt: skip
-            assert i is not None
+            i = self._link((key, leaf), order, fabric_links_group(*roles),
+                           s.leaf_uplinks[leaf] * swr, m * S)  # fmt: skip
             col[i] += per_unit * eff / (m * S)
         # crossing bytes enter a spine (1/S each) and then the server's leaf
         i = self._switch(("spine",), S)

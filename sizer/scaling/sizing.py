@@ -248,11 +248,8 @@ def size_storage(
 
     Examples
     --------
-    >>> from sizer.catalog import load_catalog
-    >>> from sizer.design import resolve
-    >>> from sizer.loader import load_scenario
-    >>> cat = load_catalog()
-    >>> d = resolve(load_scenario("scenarios/ra-9x-dgx1-3x-ess3000.yaml", cat), cat)
+    >>> from sizer.loader import load_design
+    >>> d = load_design("scenarios/ra-9x-dgx1-3x-ess3000.yaml")
     >>> size_storage(d).storage_units   # RA: 2 ESS 3000 were enough for 9 DGX-1
     2
     """
