@@ -83,9 +83,10 @@ def test_write_files_atomic_and_confined(tmp_path: Path) -> None:
     paths = write_files(out, "pod", {"report.html": b"<p>1</p>", "report.pdf": b"%PDF"})
     assert [p.name for p in paths] == ["report.html", "report.pdf"]
     assert (out / "pod" / "report.html").read_bytes() == b"<p>1</p>"
-    write_files(out, "pod", {"report.html": b"<p>2</p>"})  # replaces in place
+    write_files(out, "pod", {"report.html": b"<p>2</p>"})  # replaces the set
     assert (out / "pod" / "report.html").read_bytes() == b"<p>2</p>"
-    assert sorted(p.name for p in (out / "pod").iterdir()) == ["report.html", "report.pdf"]
+    # issue 18: the old PDF does not stay beside the new HTML as if they were a pair
+    assert sorted(p.name for p in (out / "pod").iterdir()) == ["report.html"]
     mode = (out / "pod" / "report.html").stat().st_mode & 0o777
     assert mode == 0o666 & ~_umask()
 
@@ -129,10 +130,10 @@ def test_write_files_leaves_no_temp_file_on_failure(tmp_path: Path, monkeypatch:
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(os, "replace", boom)
+    monkeypatch.setattr(os, "rename", boom)
     with pytest.raises(OSError, match="disk full"):
         write_files(tmp_path, "pod", {"report.html": b"x"})
-    assert list((tmp_path / "pod").iterdir()) == []
+    assert list(tmp_path.iterdir()) == []
 
 
 # --------------------------------------------------------------------------- date, hash
@@ -168,13 +169,15 @@ def test_sections_in_order() -> None:
     assert titles == [
         "Executive summary",
         "Design and bill of materials",
+        "Capacity",
+        "Racks, power and weight",
         "Data-path analysis",
         "Scaling",
         "GPU memory",
         "Assumptions and sources",
         "Appendix: the scenario as given",
     ]
-    assert [s["number"] for s in sections(False, False)] == ["1", "2", "3", "4", "5"]
+    assert [s["number"] for s in sections(False, False)] == ["1", "2", "3", "4", "5", "6", "7"]
 
 
 # --------------------------------------------------------------------------- fetcher

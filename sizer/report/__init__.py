@@ -147,6 +147,7 @@ def build_report(
     from sizer.report import charts
     from sizer.report.context import build_context, fingerprint
     from sizer.report.html import render_html
+    from sizer.report.racks_view import racks_svg
     from sizer.report.scaling_view import scaling_context
     from sizer.report.topology import diagram_for
     from sizer.report.write import safe_name
@@ -174,6 +175,7 @@ def build_report(
         diagram_caption=caption,
     )
     figs = {"topology": svg, "utilization": charts.utilization_chart(ctx["resources"])}
+    figs["racks"] = racks_svg(ctx["racks"]["layout"])
     n_fig = 3
     if scaling is not None:
         for f in scaling["figures"]:
@@ -214,11 +216,12 @@ def render_files(
 ) -> list[Path]:
     """Render every scenario, then write ``<out_dir>/<stem>/report.{html,pdf}``.
 
-    All reports are built in memory first: if any scenario is invalid, nothing is written
-    and :class:`SizerInputError` lists every problem of every file.
+    All reports are built in memory and every output directory is checked first: if any
+    scenario is invalid or any target refused, nothing is written and
+    :class:`SizerInputError` lists every problem of every file.  The reports are then
+    staged and swapped in (:func:`sizer.report.write.write_reports`): each directory holds
+    its previous complete report or the new one, whatever happens.
     """
-    from sizer.report.write import write_files
-
     if catalog is None:
         from sizer.catalog import load_catalog
 
@@ -260,19 +263,18 @@ def render_files(
         seen.setdefault(r.name, str(f))
     if problems:
         raise SizerInputError(problems)
-    from sizer.report.write import OutsideOutputDir
+    from sizer.report.write import OutsideOutputDir, PartialWriteError, write_reports
 
-    written: list[Path] = []
-    for r in reports:
-        try:
-            written += write_files(Path(out_dir), r.name, r.files())
-        except (OutsideOutputDir, OSError) as e:
-            msg = (
-                str(e)
-                if isinstance(e, OutsideOutputDir)
-                else (f"cannot write the report: {e.strerror or e}")
-            )
-            raise SizerInputError(
-                [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
-            ) from None
-    return written
+    try:
+        return write_reports(Path(out_dir), [(r.name, r.files()) for r in reports])
+    except (OutsideOutputDir, OSError) as e:
+        if isinstance(e, OutsideOutputDir):
+            msg = str(e)
+        else:
+            msg = f"cannot write the report: {e.strerror or e}"
+        if isinstance(e, PartialWriteError) and e.written:
+            shown = ", ".join(str(p) for p in e.written)
+            msg += f"; written before the error: {shown}; the other reports are unchanged"
+        raise SizerInputError(
+            [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
+        ) from None

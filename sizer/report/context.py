@@ -18,8 +18,10 @@ from datetime import date as Date
 from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
+from sizer.report.capacity_view import capacity_context
 from sizer.report.fmt import join_words, link_name, workload_label
 from sizer.report.memory_view import memory_rows
+from sizer.report.racks_view import racks_context
 from sizer.report.sources_view import CONFIDENCE, assumptions, throughput_sources, used_rows
 from sizer.text import bottleneck_sentence, kind_noun
 
@@ -77,6 +79,8 @@ def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
     rows = [
         ("summary", "Executive summary"),
         ("design", "Design and bill of materials"),
+        ("capacity", "Capacity"),
+        ("racks", "Racks, power and weight"),
         ("analysis", "Data-path analysis"),
     ]
     if has_scaling:
@@ -453,6 +457,8 @@ def build_context(
         "bottleneck_sentence": _cap_first(bottleneck_sentence(a)),
         "design_text": _design_text(a, cat=catalog),
         "bom": _bom(a, catalog),
+        "capacity": capacity_context(a),
+        "racks": racks_context(a, catalog),
         "diagram_svg": diagram_svg,
         "diagram_caption": diagram_caption,
         "workloads": _workload_rows(a),
