@@ -574,7 +574,7 @@ def _analysis(
                 demand_read_bytes_per_sec=fig.demand_read_bytes_per_sec,
                 read_bytes_per_sec=fig.read_bytes_per_sec,
                 gpu_data_utilization=fig.gpu_data_utilization,
-                bound_by=fig.bound_by,
+                bound_by=fig.bound_by or {},
                 cache_hit_ratio=hit,
                 cache_mode=mode,
                 cache_note=note,

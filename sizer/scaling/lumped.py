@@ -387,9 +387,9 @@ class _Routing:
         col[i] += per_unit
         arrive[pc.leaf] += sc.n / K
         # the units' leaf: every byte enters it from a storage link
-        i = self._switch(("leaf", sc.leaf), m_l)
-        if i is not None:
-            col[i] += n_c * sc.n / (K * m_l)
+        sw = self._switch(("leaf", sc.leaf), m_l)
+        if sw is not None:
+            col[sw] += n_c * sc.n / (K * m_l)
         eff = float(sc.n)
         if sc.leaf == pc.leaf:
             eff -= sc.n / m_l  # the units on the server's own leaf stay on it
@@ -404,9 +404,8 @@ class _Routing:
                            s.leaf_uplinks[leaf] * swr, m * S)  # fmt: skip
             col[i] += per_unit * eff / (m * S)
         # crossing bytes enter a spine (1/S each) and then the server's leaf
-        i = self._switch(("spine",), S)
-        if i is not None:
-            col[i] += n_c * eff / (K * S)
-        i = self._switch(("leaf", pc.leaf), m_p)
-        if i is not None:
-            col[i] += n_c * eff / (K * m_p)
+        into: list[tuple[tuple[Any, ...], int]] = [(("spine",), S), (("leaf", pc.leaf), m_p)]
+        for sw_key, members in into:
+            sw = self._switch(sw_key, members)
+            if sw is not None:
+                col[sw] += n_c * eff / (K * members)
