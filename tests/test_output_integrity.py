@@ -177,6 +177,82 @@ def test_sigkill_leaves_the_previous_report_or_none(
         assert sorted(p.name for p in d.iterdir()) == ["report.html", "report.pdf"]
 
 
+def _versions(tmp: Path) -> list[bytes]:
+    """Two versions of SCENARIO whose reports differ (the description)."""
+    v1 = SCENARIO.read_bytes()
+    v2 = v1.replace(b"Entry configuration", b"Second version of the entry configuration")
+    assert v1 != v2
+    return [v1, v2]
+
+
+@pytest.fixture(scope="module")
+def pair_refs(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, bytes]]:
+    """The complete report of each version of SCENARIO."""
+    tmp = tmp_path_factory.mktemp("pairs")
+    refs = []
+    for i, text in enumerate(_versions(tmp)):
+        src = tmp / f"v{i}" / SCENARIO.name
+        src.parent.mkdir()
+        src.write_bytes(text)
+        _complete(_render(src, tmp / f"out{i}", _env(tmp)))
+        d = tmp / f"out{i}" / SCENARIO.stem
+        refs.append({p.name: p.read_bytes() for p in sorted(d.iterdir())})
+    assert refs[0]["report.html"] != refs[1]["report.html"]
+    return refs
+
+
+def test_sigkill_never_leaves_a_mismatched_pair(
+    tmp_path: Path, reference: dict[str, bytes], pair_refs: list[dict[str, bytes]]
+) -> None:
+    """Issue 18 finding 8: a render killed after report.html was replaced left the new HTML
+    beside the old PDF (9 of 16 aimed kills).  Renders alternate between two versions of
+    the scenario, each killed at a random moment (half in a slow-fsync write phase); after
+    every kill the directory holds the previous version's pair or the new one's, whole."""
+    fsync = 0.3
+    plain, slow = _env(tmp_path), _env(tmp_path, slow=fsync)
+    t_plain = _RUN_SECONDS[0]
+    t_slow = t_plain + 2 * fsync
+    rng = random.Random(20261201)
+    texts = _versions(tmp_path)
+    lanes = [tmp_path / "lane-a", tmp_path / "lane-b"]
+    version = {}
+    for lane in lanes:
+        (lane / "in").mkdir(parents=True)
+        (lane / "in" / SCENARIO.name).write_bytes(texts[0])
+        _complete(_render(lane / "in" / SCENARIO.name, lane / "out", plain))
+        version[lane] = 0
+    outcomes = {"old": 0, "new": 0}
+    trials = max(4, KILLS // 2)
+    for k in range(0, trials, len(lanes)):
+        use_slow = (k // len(lanes)) % 2 == 1
+        started = []
+        for lane in lanes:
+            (lane / "in" / SCENARIO.name).write_bytes(texts[1 - version[lane]])
+            delay = (
+                rng.uniform(t_slow - 3 * fsync, t_slow + 0.3)
+                if use_slow
+                else rng.uniform(0.5 * t_plain, 1.1 * t_plain)
+            )
+            p = _render(lane / "in" / SCENARIO.name, lane / "out", slow if use_slow else plain)
+            started.append((delay, lane, p))
+        t0 = time.perf_counter()
+        for delay, _lane, p in sorted(started, key=lambda x: x[0]):
+            time.sleep(max(0.0, delay - (time.perf_counter() - t0)))
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+        for _delay, lane, p in started:
+            p.communicate(timeout=120)
+            d = lane / "out" / SCENARIO.stem
+            files = {x.name: x.read_bytes() for x in d.iterdir()}
+            old, new = pair_refs[version[lane]], pair_refs[1 - version[lane]]
+            assert files in (old, new), f"mismatched or partial pair: {sorted(files)}"
+            if files == new:
+                version[lane] = 1 - version[lane]
+            outcomes["new" if files == new else "old"] += 1
+    print(f"pairs after {trials} killed renders: {outcomes}")
+    assert outcomes["old"] and outcomes["new"], f"aim the kills better: {outcomes}"
+
+
 def test_concurrent_renders_of_one_scenario(tmp_path: Path, reference: dict[str, bytes]) -> None:
     """Three renders of one scenario into one directory at once (slow fsync makes their
     writes overlap): all succeed, the files are the complete report, no temp file left."""
@@ -193,21 +269,124 @@ def test_concurrent_renders_of_one_scenario(tmp_path: Path, reference: dict[str,
 # ----------------------------------------------------------------------------- in-process
 
 
-def test_stale_temp_files_are_removed_by_the_next_writer(tmp_path: Path) -> None:
+def test_files_named_like_temp_files_are_the_users(tmp_path: Path) -> None:
+    """Issue 18 finding 10: '.notes.abcdefgh.tmp' in the report directory was removed as a
+    stale temp file.  Only staging directories the writer listed in out/.sizer-staging
+    are cleaned up, and in them only report files; every other file is kept."""
     from sizer.report.write import write_files
 
     d = tmp_path / "out" / "s"
     d.mkdir(parents=True)
-    stale = [d / ".report.html.ab_cd123.tmp", d / ".report.pdf.zzzzzzzz.tmp"]
-    for p in stale:
-        p.write_bytes(b"<html>half")
-    keep = [d / "notes.txt", d / ".hidden", d / ".report.html.tmp"]  # not our temp names
+    keep = [
+        d / ".notes.abcdefgh.tmp",
+        d / ".report.html.ab_cd123.tmp",
+        d / "notes.txt",
+        d / ".hidden",
+    ]
     for p in keep:
         p.write_bytes(b"user's")
     write_files(tmp_path / "out", "s", {"report.html": b"<html></html>"})
-    assert not any(p.exists() for p in stale)
     assert all(p.read_bytes() == b"user's" for p in keep)
     assert (d / "report.html").read_bytes() == b"<html></html>"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["s"]
+
+
+def test_a_killed_writers_staging_directory_is_finished(tmp_path: Path) -> None:
+    """A writer killed after the swap leaves the old directory (with a user file) at its
+    listed staging path: the next writer moves the user file home and removes the rest;
+    an unlisted directory of the same shape is not touched."""
+    from sizer.report.write import JOURNAL, write_files
+
+    out = tmp_path / "out"
+    (out / "s").mkdir(parents=True)
+    (out / "s" / "report.html").write_bytes(b"new")
+    old = out / ".sizer-s.abcd1234"
+    old.mkdir()
+    (old / "report.html").write_bytes(b"old")
+    (old / "report.pdf").write_bytes(b"old")
+    (old / "notes.txt").write_bytes(b"user's")
+    mine = out / ".sizer-s.zzzzzzzz"  # looks like one, but not listed: the user's
+    mine.mkdir()
+    (mine / "report.html").write_bytes(b"user's")
+    (out / JOURNAL).write_text(f"{old.name}\n", encoding="utf-8")
+    write_files(out, "s", {"report.html": b"newer"})
+    assert sorted(p.name for p in out.iterdir()) == [".sizer-s.zzzzzzzz", "s"]
+    assert sorted(p.name for p in (out / "s").iterdir()) == ["notes.txt", "report.html"]
+    assert (out / "s" / "notes.txt").read_bytes() == b"user's"
+    assert (mine / "report.html").read_bytes() == b"user's"
+
+
+def test_disk_full_leaves_the_previous_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18 finding 8: on a full disk (ENOSPC on the PDF) a first render left
+    report.html, a second a new HTML beside the old PDF.  Now: nothing, then the old pair."""
+    import errno
+
+    from sizer.report import write as w
+
+    out = tmp_path / "out"
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, fh: object) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *a: object) -> None:
+            self.fh.close()  # type: ignore[attr-defined]
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fdopen(fd: int, mode: str = "r") -> object:
+        fh = real_fdopen(fd, mode)
+        return Full(fh) if fh.name and "pdf" in _fd_path(fd) else fh
+
+    def _fd_path(fd: int) -> str:
+        return os.readlink(f"/proc/self/fd/{fd}")
+
+    pair = {"report.html": b"<html>2</html>", "report.pdf": b"%PDF-2"}
+    with monkeypatch.context() as m:
+        m.setattr(w.os, "fdopen", fdopen)
+        with pytest.raises(OSError, match="No space left"):
+            w.write_files(out, "s", pair)
+    assert not out.exists()
+    w.write_files(out, "s", {"report.html": b"<html>1</html>", "report.pdf": b"%PDF-1"})
+    with monkeypatch.context() as m:
+        m.setattr(w.os, "fdopen", fdopen)
+        with pytest.raises(OSError, match="No space left"):
+            w.write_files(out, "s", pair)
+    assert sorted(p.name for p in out.iterdir()) == ["s"]
+    assert (out / "s" / "report.html").read_bytes() == b"<html>1</html>"
+    assert (out / "s" / "report.pdf").read_bytes() == b"%PDF-1"
+
+
+def test_multi_file_render_writes_nothing_when_one_target_is_refused(tmp_path: Path) -> None:
+    """Issue 18 finding 9: `render a.yaml b.yaml` with b's directory refused wrote a's
+    report and said nothing was written.  Now every target is checked first."""
+    from click.testing import CliRunner
+
+    from sizer.cli import cli
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for stem in ("a", "b"):
+        (src / f"{stem}.yaml").write_bytes(SCENARIO.read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (out / "b").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    argv = ["render", str(src / "a.yaml"), str(src / "b.yaml"), "--out", str(out)]
+    r = CliRunner().invoke(cli, [*argv, "--format", "html"])
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert r.stderr == (
+        f"{out}: {out}/b is a symbolic link; refusing to write through it (choose another --out)\n"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["b"]
 
 
 @pytest.mark.parametrize(
