@@ -482,6 +482,19 @@ def _load(dirs: tuple[tuple[str, str], ...]) -> Catalog:
                 Problem(display, None, None, "", "no such catalog directory", type="file")
             )
             continue
+        if not p.is_dir() and not p.is_file():
+            problems.append(
+                Problem(
+                    display,
+                    None,
+                    None,
+                    "",
+                    "is not a directory of *.yaml files nor a YAML file",
+                    "give --catalog a directory",
+                    type="file",
+                )
+            )
+            continue
         if p.is_dir() and not any(p.glob("*.yaml")):
             problems.append(
                 Problem(

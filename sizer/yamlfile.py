@@ -17,6 +17,7 @@ This module knows YAML only: not the scenario schema nor the catalog.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,17 +156,40 @@ def read_yaml(
     if p.is_dir():
         raise _problem(name, "is a directory; give a YAML file (e.g. DIR/*.yaml)", type_="file")
     try:
-        size = p.stat().st_size
-        if size > limit:
-            raise _too_big(name, size, limit)
-        # Read at most limit + 1 bytes: /dev/zero or a growing file cannot exhaust memory.
-        with p.open("rb") as fh:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat on the open file
+        # (not the path) decides, so the file cannot be swapped in between.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise _problem(
+                    name,
+                    f"is {_file_kind(st.st_mode)}, not a regular file",
+                    hint="give a YAML file",
+                    type_="file",
+                )
+            if st.st_size > limit:
+                raise _too_big(name, st.st_size, limit)
+            # Read at most limit + 1 bytes: a growing file cannot exhaust memory.
             raw = fh.read(limit + 1)
     except OSError as e:
         raise _problem(name, f"cannot read: {e.strerror or e}", type_="file") from None
     if len(raw) > limit:
         raise _too_big(name, None, limit)
     return parse_yaml_text(raw, name, kind=kind)
+
+
+def _file_kind(mode: int) -> str:
+    """'a FIFO (named pipe)', 'a character device', ... for a file that is not regular."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def _too_big(name: str, size: int | None, limit: int) -> SizerInputError:

@@ -135,3 +135,27 @@ def test_group_named_like_a_storage_unit_keeps_every_node(workdir: Path) -> None
         "switch-A",
         "switch-B",
     ]
+
+
+def test_fifos_and_devices_are_refused_not_waited_on(workdir: Path) -> None:
+    """Finding 7: a FIFO as the scenario, or named *.yaml in a catalog directory, blocked
+    sizer forever; ``--catalog /dev/null`` was silently ignored.  (Only read: /dev/null is
+    opened read-only and never replaced.)"""
+    os.mkfifo("pipe.yaml")
+    os.mkdir("cat")
+    os.mkfifo("cat/x.yaml")
+    runs = [
+        (["validate", "pipe.yaml"], "pipe.yaml: is a FIFO (named pipe), not a regular file"),
+        (
+            ["validate", "hostile/ra.yaml", "--catalog", "cat"],
+            "cat/x.yaml: is a FIFO (named pipe), not a regular file",
+        ),
+        (
+            ["validate", "hostile/ra.yaml", "--catalog", "/dev/null"],
+            "/dev/null: is not a directory of *.yaml files nor a YAML file",
+        ),
+    ]
+    for argv, msg in runs:
+        hint = "give --catalog a directory" if "/dev/null" in argv else "give a YAML file"
+        result = CliRunner().invoke(cli, argv)
+        assert (result.exit_code, result.stderr) == (2, f"{msg} ({hint})\n")

@@ -455,13 +455,13 @@ def test_max_file_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 def test_endless_file_reads_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """stat() says 0 bytes for /dev/zero; the read stops at the limit anyway."""
+    """stat() says 0 bytes for /dev/zero: refused as a device before any read (issue 18:
+    a FIFO or device is never read, so it cannot block nor feed endless bytes)."""
     monkeypatch.setenv("SIZER_MAX_FILE_BYTES", "1000")
     with pytest.raises(SizerInputError) as info:
         read_yaml("/dev/zero")
     assert str(info.value) == (
-        "/dev/zero: file is larger than that, over the 1,000-byte limit for sizer files "
-        "(set SIZER_MAX_FILE_BYTES to raise it)"
+        "/dev/zero: is a character device, not a regular file (give a YAML file)"
     )
 
 
