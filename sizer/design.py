@@ -100,6 +100,9 @@ class WorkloadSpec:
     cache: float | str | None  # as declared
     unbounded: bool  # read benchmark: demand is whatever the path carries
     named: bool = False  # the scenario gives the workload a name (``label`` is it)
+    #: the workload's own pass bar (fraction of demand fed), None: the objective's default
+    bar: float | None = None
+    bar_source: str = ""  # where ``bar`` comes from (the scenario, or the model's source)
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                     t.note,
                 )
             )
+        bar, bar_source = _workload_bar(w, m, [servers[gi].gpu_family for gi in groups], used)
         label = w.name or f"{m.id} {w.phase} {w.precision}"
         workloads.append(
             WorkloadSpec(
@@ -299,6 +303,8 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 cache=w.cache,
                 unbounded=unbounded,
                 named=bool(w.name),
+                bar=bar,
+                bar_source=bar_source,
             )
         )
     # de-duplicate the list of figures used, keep first occurrence
@@ -369,6 +375,25 @@ def _storage_spec(
         rack_units=float(_fig(used, e, "rack_units", u.rack_units, "U")),
         power_watts=_fig(used, e, "power_watts", u.power_watts, "W"),
     )
+
+
+def _workload_bar(
+    w: Any, m: Any, families: list[str], used: list[Used]
+) -> tuple[float | None, str]:
+    """A workload's own pass bar: the scenario's ``min_utilization``, else the model's
+    published bar (MLPerf Storage's accelerator-utilization threshold for the emulated
+    accelerator of the workload's GPUs), else None (the objective's default applies)."""
+    if w.min_utilization is not None:
+        return float(w.min_utilization), "scenario: workloads[].min_utilization"
+    for acc in m.mlperf_storage or ():
+        if acc.accelerator in families:
+            fig = acc.au_threshold
+            used.append(
+                Used(f"models/{m.id}", f"au_threshold[{acc.accelerator}]", fig.value, "fraction",
+                     fig.source, fig.confidence, fig.note)
+            )  # fmt: skip
+            return float(fig.value), fig.source
+    return None, ""
 
 
 def with_storage_unit(d: Design, cat: Catalog, unit_id: str) -> Design:

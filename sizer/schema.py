@@ -209,8 +209,23 @@ class Workload(_Model):
         "derive it from dataset size vs page cache + local NVMe",
     )
     name: str | None = Field(None, description="label in reports (default: model and phase)")
+    min_utilization: float | None = Field(
+        None,
+        gt=0,
+        description="this workload's pass bar: at least this fraction of its GPUs' demand fed "
+        "(0..1; default: the model's published bar, e.g. MLPerf Storage CosmoFlow 0.7, else "
+        "the scenario's target or 0.9)",
+        json_schema_extra={"maximum": 1},
+    )
 
     _text = field_validator("name")(_plain_text)
+
+    @field_validator("min_utilization")
+    @classmethod
+    def _bar_range(cls, v: float | None) -> float | None:
+        if v is not None and not (math.isfinite(v) and 0.0 < v <= 1.0):
+            raise ValueError(f"{v} is outside (0, 1]; write a fraction, e.g. 0.9")
+        return v
 
     @field_validator("cache")
     @classmethod
@@ -274,9 +289,7 @@ class Racks(_Model):
     height_u: int = Field(
         42, ge=4, le=60, strict=True, description="usable rack units per rack (default 42)"
     )
-    max_kw: float = Field(
-        20.0, gt=0, le=200, description="power limit per rack in kW (default 20)"
-    )
+    max_kw: float = Field(20.0, gt=0, le=200, description="power limit per rack in kW (default 20)")
 
 
 class MemoryCase(_Model):

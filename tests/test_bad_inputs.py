@@ -42,6 +42,9 @@ EXPECTED: dict[str, list[str]] = {
     "cache-above-one.yaml": [
         "cache-above-one.yaml:17:12: workloads[0].cache: cache hit ratio 1.5 is outside 0..1; write a fraction, e.g. 0.5"
     ],
+    "min-utilization-above-one.yaml": [
+        "min-utilization-above-one.yaml:17:22: workloads[0].min_utilization: 1.5 is outside (0, 1]; write a fraction, e.g. 0.9"
+    ],
     "comment-only.yaml": [
         "comment-only.yaml: is empty: only blank lines and comments (a scenario needs name:, compute:, storage:, network: and workloads:)"
     ],

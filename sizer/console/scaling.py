@@ -72,7 +72,7 @@ def _objective_text(r: SizingResult) -> str:
             f"read benchmark: within 1% of the {rate(r.target / 0.99)} the design reads "
             "with unlimited storage"
         )
-    return fed_words(r.target)
+    return r.bar_words or fed_words(r.target)
 
 
 def print_sizing(

@@ -160,7 +160,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             "marks": smarks,
         }
     )
-    obj = _objective_words(sizing.objective, sizing.target)
+    obj = sizing.bar_words or _objective_words(sizing.objective, sizing.target)
     if sizing.met and sizing.storage_units is not None:
         verb = (
             "is the fewest that meets"

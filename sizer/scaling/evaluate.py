@@ -203,6 +203,29 @@ class Eval:
         return min(vals) if vals else None
 
 
+def workload_bars(design: Design, min_utilization: float | None = None) -> list[float | None]:
+    """Each workload's pass bar (fraction of its GPUs' demand fed; None: a read benchmark).
+
+    ``min_utilization``, when given (a command-line bar), applies to every GPU workload.
+    Otherwise each workload keeps its own bar (the scenario's ``min_utilization:``, else its
+    model's published one, e.g. MLPerf Storage CosmoFlow 0.7) and the others get the
+    scenario's ``target:`` or :data:`DEFAULT_MIN_UTILIZATION`.
+    """
+    if min_utilization is not None:
+        return [None if w.unbounded else float(min_utilization) for w in design.workloads]
+    default = design.target.gpu_data_utilization or DEFAULT_MIN_UTILIZATION
+    return [
+        None if w.unbounded else (w.bar if w.bar is not None else default) for w in design.workloads
+    ]
+
+
+def fed_at(e: Eval, bars: list[float | None]) -> bool:
+    """Every GPU workload of the point at least its bar fed (read benchmarks: always)."""
+    return all(
+        u is None or b is None or u >= b - REL for u, b in zip(e.workload_util, bars, strict=True)
+    )
+
+
 def has_gpu_workloads(design: Design) -> bool:
     """True when some workload runs on GPUs (False: read benchmarks only)."""
     return any(not w.unbounded for w in design.workloads)

@@ -11,13 +11,14 @@ from sizer.scaling.evaluate import (
     DEFAULT_MIN_UTILIZATION,
     MAX_SERVERS,
     MAX_VERIFY,
-    REL,
     Eval,
     Method,
     evaluate_at,
+    fed_at,
     has_gpu_workloads,
     scale_demand,
     vary,
+    workload_bars,
 )
 from sizer.scaling.sizing import limit_dict
 from sizer.text import pct
@@ -52,17 +53,29 @@ class ServerLimit:
         }
 
 
+def _bars(design: Design, min_utilization: float | None) -> tuple[float, list[float | None]]:
+    """(the default bar, each workload's bar): see :func:`workload_bars`."""
+    if min_utilization is not None and not 0.0 < min_utilization <= 1.0:
+        raise ValueError(f"minimum utilization must be in (0, 1], not {min_utilization}")
+    default = (
+        min_utilization
+        if min_utilization is not None
+        else design.target.gpu_data_utilization or DEFAULT_MIN_UTILIZATION
+    )
+    return float(default), workload_bars(design, min_utilization)
+
+
 def max_servers(
     design: Design,
     *,
-    min_utilization: float = DEFAULT_MIN_UTILIZATION,
+    min_utilization: float | None = None,
     storage_units: int | None = None,
     max_count: int = MAX_SERVERS,
     method: Method = "fast",
 ) -> ServerLimit:
     """The converse of sizing: the most servers (workload mix kept) that the design's
     storage (``storage_units``, default its own) keeps with every GPU workload at least
-    ``min_utilization`` fed, growing one server at a time: the result ``n`` is the
+    its bar fed (``min_utilization`` for all when given, see :func:`workload_bars`), growing one server at a time: the result ``n`` is the
     largest count such that every count 1..n is fed and fits the ports.  Galloping +
     bisection over server counts; stops where the switches run out of ports
     (``port_limited``).  On single and dual switches adding a server never raises
@@ -71,8 +84,7 @@ def max_servers(
     :data:`MAX_VERIFY` counts; ``verified`` says whether that happened).  Read-benchmark-
     only designs have no GPUs to feed: ``servers`` is then the largest count that fits
     the ports."""
-    if not 0.0 < min_utilization <= 1.0:
-        raise ValueError(f"minimum utilization must be in (0, 1], not {min_utilization}")
+    min_utilization, bars = _bars(design, min_utilization)
     k = storage_units if storage_units is not None else design.storage[0].count
     base = vary(design, storage_units=k)
 
@@ -80,10 +92,7 @@ def max_servers(
         return evaluate_at(vary(base, servers=n), 1.0, method)
 
     def starves(e: Eval) -> bool:  # monotone: more servers -> starving, or no ports
-        if not e.feasible:
-            return True
-        m = e.min_util
-        return m is not None and m < min_utilization - REL
+        return not e.feasible or not fed_at(e, bars)
 
     evals: dict[int, Eval] = {}
 
@@ -190,7 +199,7 @@ class Headroom:
 def headroom(
     design: Design,
     *,
-    min_utilization: float = DEFAULT_MIN_UTILIZATION,
+    min_utilization: float | None = None,
     rtol: float = 1e-6,
     method: Method = "fast",
 ) -> Headroom:
@@ -198,7 +207,8 @@ def headroom(
 
     Every GPU's samples/s is multiplied by ``m`` (faster GPUs, a lighter model, more
     bytes per sample would act the same); the result is the largest ``m`` with every
-    GPU workload at least ``min_utilization`` fed, to relative precision ``rtol``
+    GPU workload at least its bar fed (``min_utilization`` for all when given, see
+    :func:`workload_bars`), to relative precision ``rtol``
     (galloping then bisection; utilization never rises with ``m``).
 
     Examples
@@ -212,8 +222,7 @@ def headroom(
     >>> round(float(headroom(d)), 1)
     5.3
     """
-    if not 0.0 < min_utilization <= 1.0:
-        raise ValueError(f"minimum utilization must be in (0, 1], not {min_utilization}")
+    min_utilization, bars = _bars(design, min_utilization)
     if not has_gpu_workloads(design):
         return Headroom(
             design.name,
@@ -225,8 +234,7 @@ def headroom(
 
     def ok(m: float) -> tuple[bool, Eval]:
         e = evaluate_at(scale_demand(design, m), 1.0, method)
-        u = e.min_util
-        return (u is None or u >= min_utilization - REL), e
+        return fed_at(e, bars), e
 
     good, e1 = ok(1.0)
     lo, hi = (1.0, None) if good else (None, 1.0)

@@ -17,10 +17,12 @@ from sizer.scaling.evaluate import (
     Method,
     SweepPoint,
     evaluate_at,
+    fed_at,
     has_gpu_workloads,
     json_num,
     to_point,
     vary,
+    workload_bars,
 )
 from sizer.text import fed_words, limited_by, pct
 
@@ -55,6 +57,10 @@ class SizingResult:
     skipped: bool = False  # --all-units: the unit cannot be used on this fabric
     monotone: bool | None = None  # None: monotone by structure (bisection alone is exact)
     search: str = "galloping + bisection"
+    #: min-utilization: each workload's bar (None: a read benchmark); see workload_bars
+    bars: tuple[float | None, ...] = ()
+    #: min-utilization: the bars in words ("every GPU workload at least 90% fed")
+    bar_words: str = ""
 
     def to_json(self) -> dict[str, Any]:
         ach = self.achieved
@@ -83,6 +89,7 @@ class SizingResult:
             "skipped": self.skipped,
             "monotone": self.monotone,
             "search": self.search,
+            "workload_bars": list(self.bars) if self.objective == "min-utilization" else None,
         }
 
 
@@ -114,15 +121,14 @@ def _objective(
     )
 
 
-def _meets(e: Eval, objective: str, target: float) -> bool:
+def _meets(e: Eval, objective: str, target: float, bars: list[float | None]) -> bool:
     if not e.feasible:
         return False
     if objective == "images-per-sec":
         return e.images_per_sec >= target * (1.0 - REL)
     if objective == "read-ceiling":
         return e.read_bytes_per_sec >= target * (1.0 - REL)
-    m = e.min_util
-    return m is None or m >= target - REL
+    return fed_at(e, bars)
 
 
 def _search(
@@ -264,8 +270,10 @@ def size_storage(
     def at(k: int) -> Eval:
         return evaluate_at(vary(design, storage_units=k, storage_group=storage_group), 1.0, method)
 
+    bars = workload_bars(design, min_utilization)
+
     def meets(e: Eval) -> bool:
-        return _meets(e, objective, target)
+        return _meets(e, objective, target, bars)
 
     ans, max_fit, probes, evals = _search(at, meets, max_units)
     search = "galloping + bisection"
@@ -308,6 +316,8 @@ def size_storage(
         "max_units_fit": max_fit,
         "unit_rack_units": st.rack_units,
         "unit_power_watts": st.power_watts,
+        "bars": tuple(bars),
+        "bar_words": _bar_words(design, bars),
     }
     if ans is not None:
         v = vary(design, storage_units=ans, storage_group=storage_group)
@@ -316,7 +326,7 @@ def size_storage(
             storage_units=ans,
             achieved=to_point(v, evals[ans]),
             limiting=None,
-            reason=_met_reason(objective, target, ans, st.unit_id),
+            reason=_met_reason(objective, target, ans, st.unit_id, _bar_words(design, bars)),
             **common,
         )
     fitting = [k for k, e in evals.items() if e.feasible]
@@ -334,7 +344,7 @@ def size_storage(
     v = vary(design, storage_units=last, storage_group=storage_group)
     unl = evaluate_at(v, math.inf, method)
     limiting = limit_dict(unl.bottleneck)
-    if _meets(unl, objective, target):
+    if _meets(unl, objective, target, bars):
         # storage alone would do it, but not as many units as needed fit the switches
         reason = (
             f"no number of {st.unit_id} units meets the target: at most {last} fit "
@@ -360,7 +370,7 @@ def size_storage(
             if objective == "images-per-sec"
             else f"{target / 1e9:,.1f} GB/s"
             if objective == "read-ceiling"
-            else fed_words(target)
+            else _bar_words(design, bars)
         )
         if limiting is None and objective == "images-per-sec":
             what = f"GPU compute (the GPUs' own rate is {unl.demand_images_per_sec:,.0f} images/s)"
@@ -406,7 +416,20 @@ def _ports_text(design: Design) -> str:
     return f"{design.switch_ports}-port {design.switch_id}, {design.topology}"
 
 
-def _met_reason(objective: str, target: float, k: int, unit: str) -> str:
+def _bar_words(design: Design, bars: list[float | None]) -> str:
+    """The min-utilization objective in words, naming the workloads whose bar differs."""
+    gpu = [(w, b) for w, b in zip(design.workloads, bars, strict=True) if b is not None]
+    common = {b for _w, b in gpu}
+    if len(common) <= 1:
+        return fed_words(common.pop() if common else DEFAULT_MIN_UTILIZATION)
+    return (
+        "every GPU workload at least its bar fed ("
+        + ", ".join(f"{w.label} {pct(b)}" for w, b in gpu)
+        + ")"
+    )
+
+
+def _met_reason(objective: str, target: float, k: int, unit: str, bar_words: str) -> str:
     if objective == "images-per-sec":
         return f"{k} x {unit} reach {target:,.0f} images/s"
     if objective == "read-ceiling":
@@ -414,7 +437,7 @@ def _met_reason(objective: str, target: float, k: int, unit: str) -> str:
             f"{k} x {unit} read {target / READ_CEILING_FRACTION / 1e9:,.1f} GB/s within 1%: "
             "more units would not read faster"
         )
-    return f"{k} x {unit} keep {fed_words(target)}"
+    return f"{k} x {unit} keep {bar_words}"
 
 
 def size_all_units(

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from sizer.capacity import CapacitySizing, capacity_sizing
 from sizer.design import Design
 from sizer.scaling.evaluate import (
-    DEFAULT_MIN_UTILIZATION,
     MAX_UNITS,
     Method,
     Progress,
@@ -100,8 +99,8 @@ def size_study(
 ) -> SizingStudy:
     """Size the design's storage, then ask the converse and the headroom at the same bar.
 
-    The bar for :func:`max_servers` and :func:`headroom` is the sizing's own minimum
-    utilization; with an images/s objective, ``min_utilization`` or the default 0.9.
+    :func:`max_servers` and :func:`headroom` use the sizing's bars: each workload's own
+    (see :func:`~sizer.scaling.evaluate.workload_bars`), or ``min_utilization`` for all.
     ``all_units`` needs the catalog.
     """
     if all_units and catalog is None:
@@ -114,10 +113,9 @@ def size_study(
     }
     res = size_storage(design, **kw)
     ranked = size_all_units(design, catalog, **kw) if all_units and catalog else None
-    if res.objective == "min-utilization":
-        bar = res.target
-    else:
-        bar = min_utilization if min_utilization is not None else DEFAULT_MIN_UTILIZATION
+    # the converse and the headroom at the sizing's bars: each workload's own, or the
+    # command line's for all
+    bar = min_utilization
     cap = (
         None
         if design.capacity is None
