@@ -58,7 +58,11 @@ def test_unknown_command_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["valdate"])
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "Error: No such command 'valdate'." in result.stderr
+    # one line, like every other error (issue 18: not click's three-line usage block)
+    assert result.stderr.startswith(
+        "<command line>: No such command 'valdate'. Did you mean 'validate'? (see '"
+    )
+    assert result.stderr.count("\n") == 1
 
 
 # --------------------------------------------------------------------------- validate

@@ -159,3 +159,32 @@ def test_fifos_and_devices_are_refused_not_waited_on(workdir: Path) -> None:
         hint = "give --catalog a directory" if "/dev/null" in argv else "give a YAML file"
         result = CliRunner().invoke(cli, argv)
         assert (result.exit_code, result.stderr) == (2, f"{msg} ({hint})\n")
+
+
+def test_an_internal_error_is_one_line_and_exit_3(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Smaller finding: an uncaught error exited 1, which `size` uses for "target not met"."""
+    import sizer.analysis
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(sizer.analysis, "analyze_design", boom)
+    result = CliRunner().invoke(cli, ["analyze", "hostile/ra.yaml"])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "sizer: internal error: ZeroDivisionError: float division by zero (a bug in sizer; "
+        "please report it with the input; SIZER_DEBUG=1 shows where)\n"
+    )
+
+
+def test_a_usage_error_is_one_line(workdir: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["render", "hostile/ra.yaml", "--paper", "a3"], prog_name="sizer"
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "<command line>: Invalid value for '--paper': 'a3' is not one of 'a4', 'letter'. "
+        "(see 'sizer render --help')\n"
+    )

@@ -2,11 +2,13 @@
 ``analyze``.  The other commands are registered on it by :mod:`sizer.cli`.
 
 Exit codes: 0 ok; 1 the analysis ran but a target is not met (``size``);
-2 bad input (one clear line per problem on stderr, nothing written).
+2 bad input (one clear line per problem on stderr, nothing written); 3 an internal error
+(a bug: one line on stderr); 130 interrupted.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +17,32 @@ import click
 from sizer import __version__
 from sizer.cli.common import echo_json, load_catalog
 from sizer.cli.options import catalog_option, json_option
-from sizer.errors import SizerInputError, TargetNotMetError
+from sizer.errors import Problem, SizerInputError, TargetNotMetError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+#: exit code of an error sizer did not expect (a bug): not 1, which ``size`` uses for
+#: "target not met", nor 2 (bad input)
+EXIT_INTERNAL = 3
+
+
 class _Group(click.Group):
-    """Turns SizerInputError into exit 2 and TargetNotMetError into exit 1, no traceback."""
+    """Turns SizerInputError into exit 2, TargetNotMetError into exit 1, a usage error into
+    one line and exit 2, and any other exception into one line and exit 3; no traceback
+    (``SIZER_DEBUG=1`` shows it)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except click.UsageError as e:
+            cmd = e.ctx.command_path if e.ctx is not None else ctx.command_path
+            msg = " ".join(e.format_message().split())
+            line = Problem("<command line>", None, None, "", msg, f"see '{cmd} --help'")
+            click.echo(line.format(), err=True)
+            ctx.exit(2)
         except SizerInputError as e:
             seen: set[str] = set()
             for p in e.problems:
@@ -40,6 +57,19 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `sizer catalog | head`: the reader left; not an error of ours
+            ctx.exit(141)
+        except click.ClickException:
+            raise
+        except Exception as e:
+            if os.environ.get("SIZER_DEBUG"):
+                raise
+            text = " ".join(str(e).split())
+            text = text if len(text) <= 200 else text[:197] + "..."
+            msg = f"internal error: {type(e).__name__}: {text}" if text else type(e).__name__
+            hint = "a bug in sizer; please report it with the input; SIZER_DEBUG=1 shows where"
+            click.echo(Problem("sizer", None, None, "", msg, hint).format(), err=True)
+            ctx.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
