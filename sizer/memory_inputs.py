@@ -26,6 +26,7 @@ __all__ = [
     "TRAINING_PRECISIONS",
     "Parallel",
     "check_inputs",
+    "overhead_bytes",
     "parse_image",
 ]
 
@@ -47,6 +48,14 @@ SHARDINGS: tuple[str, ...] = ("none", "zero1", "zero2", "zero3", "tensor")
 RECOMPUTES: tuple[str, ...] = ("none", "selective", "full")
 
 _CLI = "<command line>"
+
+#: Largest inputs accepted: beyond them the arithmetic leaves floats (a 400-digit batch,
+#: ``seq: 1e30``) and no GPU comes near; each is far past any real job.
+MAX_BATCH = 10_000_000
+MAX_IMAGE_SIDE = 100_000
+MAX_SEQ = 100_000_000
+MAX_GPUS = 1_000_000
+MAX_OVERHEAD_GIB = 1024.0
 
 
 @dataclass(frozen=True)
@@ -89,13 +98,50 @@ def parse_image(text: str) -> tuple[int, int]:
                 )
             ]
         )
-    h = int(m.group(1))
-    w = int(m.group(2)) if m.group(2) is not None else h
+    if any(len(g) > 9 for g in m.groups() if g is not None):
+        h = w = MAX_IMAGE_SIDE + 1
+    else:
+        h = int(m.group(1))
+        w = int(m.group(2)) if m.group(2) is not None else h
     if h < 1 or w < 1:
         raise SizerInputError(
             [_problem("--image", f"{text!r}: height and width must be at least 1 pixel")]
         )
+    if max(h, w) > MAX_IMAGE_SIDE:
+        raise SizerInputError(
+            [
+                _problem(
+                    "--image",
+                    f"{_short(text)}: a side above {MAX_IMAGE_SIDE:,} pixels is past any "
+                    "real image",
+                )
+            ]
+        )
     return h, w
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
+
+
+def overhead_bytes(gib: float) -> int:
+    """``--overhead-gib`` in bytes: a finite number of GiB from 0 to
+    :data:`MAX_OVERHEAD_GIB`.
+
+    >>> overhead_bytes(1.5)
+    1610612736
+    """
+    if not (isinstance(gib, int | float) and 0 <= gib <= MAX_OVERHEAD_GIB):  # also NaN
+        raise SizerInputError(
+            [
+                _problem(
+                    "--overhead-gib",
+                    f"{gib!r} is not a number of GiB from 0 to {MAX_OVERHEAD_GIB:g}",
+                )
+            ]
+        )
+    return round(gib * 2**30)
 
 
 def _choice(
@@ -128,6 +174,24 @@ def check_inputs(
         problems.append(
             _problem("--batch", f"batch must be a whole number of samples >= 1, got {batch!r}")
         )
+    elif batch > MAX_BATCH:
+        problems.append(
+            _problem("--batch", f"batch {_short(batch)} is above the maximum {MAX_BATCH:,}")
+        )
+    if isinstance(par.gpus, int) and par.gpus > MAX_GPUS:
+        problems.append(
+            _problem("--gpus", f"gpus {_short(par.gpus)} is above the maximum {MAX_GPUS:,}")
+        )
+    if isinstance(seq, int) and not isinstance(seq, bool) and seq > MAX_SEQ:
+        problems.append(
+            _problem("--seq", f"sequence length {_short(seq)} is above the maximum {MAX_SEQ:,}")
+        )
+        seq = None  # reported; the checks below need a sane one
+    if image is not None and len(image) == 2 and max(image) > MAX_IMAGE_SIDE:
+        problems.append(
+            _problem("--image", f"a side above {MAX_IMAGE_SIDE:,} pixels is past any real image")
+        )
+        image = None
     _choice(problems, "--precision", "precision", precision, PRECISIONS)
     _choice(problems, "--phase", "phase", phase, PHASES)
     _choice(problems, "--optimizer", "optimizer", optimizer, OPTIMIZERS)
@@ -142,10 +206,15 @@ def check_inputs(
         )
     if isinstance(par.gpus, bool) or not isinstance(par.gpus, int) or par.gpus < 1:
         problems.append(_problem("--gpus", f"gpus must be a whole number >= 1, got {par.gpus!r}"))
-    if gpu_memory_bytes is not None and not gpu_memory_bytes > 0:
+    if gpu_memory_bytes is not None and not 0 < gpu_memory_bytes < float("inf"):
         problems.append(_problem("--gpu", f"GPU memory must be positive, got {gpu_memory_bytes!r}"))
-    if overhead_bytes < 0:
-        problems.append(_problem("overhead_bytes", f"must be >= 0, got {overhead_bytes!r}"))
+    if not 0 <= overhead_bytes <= MAX_OVERHEAD_GIB * 2**30:
+        problems.append(
+            _problem(
+                "overhead_bytes",
+                f"must be from 0 to {MAX_OVERHEAD_GIB:g} GiB, got {_short(overhead_bytes)}",
+            )
+        )
     if net is None:
         pass
     elif isinstance(net, CNN):

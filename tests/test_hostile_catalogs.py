@@ -82,6 +82,41 @@ CASES: dict[str, tuple[list[str], list[str], int]] = {
         ],
         2,
     ),
+    # finding 4: memory inputs past any real job are refused, not an OverflowError
+    "memory-extremes": (
+        ["render", "hostile/memory-extremes.yaml", "--out", "out", "--format", "html"],
+        [
+            "hostile/memory-extremes.yaml:17:10: memory[0].seq: sequence length "
+            "100000000000000000000000000000 is above the maximum 100,000,000",
+            "hostile/memory-extremes.yaml:20:12: memory[1].image: "
+            "'99999999999999999999999999999... (41 characters): a side above 100,000 pixels "
+            "is past any real image",
+        ],
+        2,
+    ),
+    "memory-seq-infinite": (
+        ["render", "hostile/memory-seq-infinite.yaml", "--out", "out", "--format", "html"],
+        ["hostile/memory-seq-infinite.yaml:17:10: memory[0].seq: expected a whole number, got inf"],
+        2,
+    ),
+    "memory-batch-400-digits": (
+        ["memory", "--model", "resnet-50", "--batch", "1" + "0" * 399],
+        [
+            "<command line>: --batch: batch 100000000000000000000000000000... (400 characters) "
+            "is above the maximum 10,000,000"
+        ],
+        2,
+    ),
+    "memory-overhead-nan": (
+        ["memory", "--model", "resnet-50", "--batch", "1", "--overhead-gib", "nan"],
+        ["<command line>: --overhead-gib: nan is not a number of GiB from 0 to 1024"],
+        2,
+    ),
+    "memory-overhead-inf": (
+        ["memory", "--model", "resnet-50", "--batch", "1", "--overhead-gib", "inf"],
+        ["<command line>: --overhead-gib: inf is not a number of GiB from 0 to 1024"],
+        2,
+    ),
 }
 
 

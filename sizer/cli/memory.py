@@ -18,6 +18,7 @@ from sizer import memory as M
 from sizer.cli.common import echo_json
 from sizer.cli.options import catalog_option, json_option
 from sizer.errors import SizerInputError
+from sizer.memory_inputs import overhead_bytes
 
 __all__ = ["memory"]
 
@@ -149,7 +150,7 @@ def memory(
             parallel=M.Parallel(gpus=gpus, sharding=sharding),  # type: ignore[arg-type]
             recompute=recompute,
             flash_attention=flash_attention,
-            overhead_bytes=round(overhead_gib * 2**30),
+            overhead_bytes=overhead_bytes(overhead_gib),
         )
     except SizerInputError as e:
         problems += e.problems
