@@ -63,6 +63,7 @@ from sizer.catalog_entries import (
     kind_key,
 )
 from sizer.errors import Problem, SizerInputError
+from sizer.limits import MAX_SUGGESTED, capped
 from sizer.paths import builtin_catalog_dir
 from sizer.yamlfile import YamlDoc, fmt_loc, locate, read_yaml
 
@@ -438,6 +439,9 @@ def _check_refs(
     skip = {k: failed[k] for k in KINDS}
     skip["gpus"] = skip["gpus"] | failed["families"]
 
+    unknown = [0]  # did-you-mean for the first MAX_SUGGESTED only (issue 18)
+    known_of: dict[str, tuple[list[str], list[str]]] = {}
+
     def check(
         origin: _Origin,
         field_path: tuple[str | int, ...],
@@ -449,8 +453,12 @@ def _check_refs(
             return
         if value in skip[kind]:  # the entry exists but is invalid; reported already
             return
-        known = sorted(ids[kind] | (extra or set()))
-        err = UnknownIdError(kind, value, suggest(value, known), sorted(ids[kind]))
+        unknown[0] += 1
+        if kind not in known_of:
+            known_of[kind] = sorted(ids[kind]), sorted(ids[kind] | (extra or set()))
+        ids_sorted, known = known_of[kind]
+        close = suggest(value, known) if unknown[0] <= MAX_SUGGESTED else []
+        err = UnknownIdError(kind, value, close, ids_sorted)
         full = (*origin.path, *field_path)
         problems.append(_located(origin.doc, full, fmt_loc(full), err.message, "unknown-id"))
 
@@ -507,7 +515,7 @@ def _load(dirs: tuple[tuple[str, str], ...]) -> Catalog:
             merged[kind].update(entries)
     _check_refs(merged, problems, failed)
     if problems:
-        raise SizerInputError(problems)
+        raise SizerInputError(capped(problems))
     sources: dict[tuple[str, str], str] = {}
     for kind, entries in merged.items():
         for id_, (_, origin) in entries.items():

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from sizer.catalog import Catalog, suggest
 from sizer.errors import Issue, SizerInputError
-from sizer.limits import size_issues
+from sizer.limits import MAX_SUGGESTED, size_issues
 from sizer.memory import estimate_case
 
 if TYPE_CHECKING:
@@ -78,6 +78,12 @@ def suggest_ids(ident: str, known: list[str], n: int = 3) -> list[str]:
     by_norm = {_norm(k): k for k in known}
     close = difflib.get_close_matches(key, list(by_norm), n=n, cutoff=0.6)
     return [by_norm[c] for c in close]
+
+
+def _some(names: list[str], n: int = 8) -> str:
+    """``'a', 'b', 'c'`` -- at most ``n`` names, then how many more."""
+    shown = ", ".join(map(repr, names[:n]))
+    return shown + (f" (and {len(names) - n:,} more)" if len(names) > n else "")
 
 
 def _did_you_mean(close: list[str]) -> str:
@@ -147,6 +153,7 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
     if sc.network.switch not in cat.switches:
         unknown(("network", "switch"), "switches", sc.network.switch, "switch")
 
+    unknown_groups = 0  # did-you-mean for the first MAX_SUGGESTED only (issue 18)
     # per compute group: [(workload index, GPUs per server it takes)]
     used: dict[int, list[tuple[int, int]]] = {i: [] for i in gpus_of}
     for w_i, w in enumerate(sc.workloads):
@@ -183,11 +190,16 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
             targets = []
             for j, gname in enumerate(w.groups):
                 if gname not in group_names:
-                    close = suggest_ids(gname, list(group_names), n=1)
+                    unknown_groups += 1
+                    close = (
+                        suggest_ids(gname, list(group_names), n=1)
+                        if unknown_groups <= MAX_SUGGESTED
+                        else []
+                    )
                     if close:
                         hint = _did_you_mean(close)
                     elif group_names:
-                        hint = "the compute groups are named " + ", ".join(map(repr, group_names))
+                        hint = "the compute groups are named " + _some(list(group_names))
                     else:
                         hint = "name groups with compute[].name"
                     out.append(

@@ -19,10 +19,13 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_NODES",
     "MAX_PATHS",
+    "MAX_PROBLEMS",
     "MAX_SERVERS",
     "MAX_STORAGE_UNITS",
+    "MAX_SUGGESTED",
     "MAX_SWITCH_PAIRS",
     "MAX_WORKLOADS",
+    "capped",
     "design_paths",
     "env_int",
     "path_limit",
@@ -48,6 +51,12 @@ MAX_SWITCH_PAIRS = 65_536
 MAX_SERVERS = 100_000
 MAX_STORAGE_UNITS = 10_000
 MAX_WORKLOADS = 1_000
+#: Most problems printed for one file; the rest are counted in one last line.  A file of
+#: 9,000 typos would otherwise print megabytes (and the fixes start at the first).
+MAX_PROBLEMS = 100
+#: Most unknown names of one kind that get a did-you-mean (each compares the name with
+#: every known one): 9,000 unknown group names against 1,000 groups took 286 s.
+MAX_SUGGESTED = 20
 
 
 def env_int(name: str, default: int) -> int:
@@ -70,6 +79,31 @@ def env_int(name: str, default: int) -> int:
         msg = f"environment variable is {raw!r}; set it to a whole number of 1 or more, or unset it"
         raise SizerInputError([Problem(name, None, None, "", msg, None, "env")])
     return value
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first ``limit`` problems of each file, then one line per file saying how many
+    more there are."""
+    per_file: dict[str, int] = {}
+    out: list[Problem] = []
+    for p in problems:
+        per_file[p.file] = per_file.get(p.file, 0) + 1
+        if per_file[p.file] <= limit:
+            out.append(p)
+    for file, n in per_file.items():
+        if n > limit:
+            out.append(
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "",
+                    f"and {n - limit:,} more problems",
+                    f"only the first {limit} are shown; fix those and run again",
+                    "more",
+                )
+            )
+    return out
 
 
 def path_limit() -> int:

@@ -18,6 +18,7 @@ import os
 from typing import TYPE_CHECKING
 
 from sizer.errors import Problem, SizerInputError
+from sizer.limits import capped
 from sizer.yamlfile import YamlDoc, fmt_loc, locate, read_yaml
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _load(
     try:
         sc = Scenario.model_validate(doc.data)
     except ValidationError as e:
-        raise SizerInputError(validation_problems(e, doc, Scenario)) from None
+        raise SizerInputError(capped(validation_problems(e, doc, Scenario))) from None
     if catalog is None:
         from sizer.catalog import load_catalog
 
@@ -111,4 +112,4 @@ def _raise_located(doc: YamlDoc, issues: list[Issue]) -> None:
         for loc, msg, hint in issues:
             line, col = locate(doc, loc)
             probs.append(Problem(doc.path, line, col, fmt_loc(loc), msg, hint, "cross"))
-        raise SizerInputError(probs)
+        raise SizerInputError(capped(probs))
