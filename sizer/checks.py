@@ -80,6 +80,15 @@ def suggest_ids(ident: str, known: list[str], n: int = 3) -> list[str]:
     return [by_norm[c] for c in close]
 
 
+def _sum_terms(terms: list[str], n: int = 6) -> str:
+    """``a + b + c``; with more than ``n`` terms the first and last few around
+    ``... (K more) ...`` (1,000 workloads on one group made a 1,000-term sum)."""
+    if len(terms) <= n:
+        return " + ".join(terms)
+    k = n // 2
+    return " + ".join([*terms[:k], f"... ({len(terms) - 2 * k} more)", *terms[-k:]])
+
+
 def _some(names: list[str], n: int = 8) -> str:
     """``'a', 'b', 'c'`` -- at most ``n`` names, then how many more."""
     shown = ", ".join(map(repr, names[:n]))
@@ -243,8 +252,8 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
         # Point at the workload that pushes the group over its GPU count.
         running = [sum(n for _, n in takers[: k + 1]) for k in range(len(takers))]
         w_i = takers[next(k for k, r in enumerate(running) if r > have)][0]
-        names = " + ".join(f"workloads[{j}]" for j, _ in takers)
-        counts = " + ".join(str(n) for _, n in takers)
+        names = _sum_terms([f"workloads[{j}]" for j, _ in takers])
+        counts = _sum_terms([str(n) for _, n in takers])
         loc: tuple[str | int, ...] = ("workloads", w_i)
         if sc.workloads[w_i].gpus_per_server is not None:
             loc = (*loc, "gpus_per_server")

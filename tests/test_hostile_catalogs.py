@@ -223,3 +223,19 @@ def test_a_usage_error_is_one_line(workdir: Path) -> None:
         "<command line>: Invalid value for '--paper': 'a3' is not one of 'a4', 'letter'. "
         "(see 'sizer render --help')\n"
     )
+
+
+def test_a_thousand_workloads_on_one_group_is_one_short_line(workdir: Path) -> None:
+    """Finding 11: 1,000 workloads on one group built a 1,000-term '1 + 1 + ...' message."""
+    head = (HOSTILE / "ra.yaml").read_text(encoding="utf-8").split("workloads:")[0]
+    body = "  - model: alexnet\n    gpus_per_server: 1\n" * 1000
+    Path("w.yaml").write_text(head + "workloads:\n" + body, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "w.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "w.yaml:37:22: workloads[8].gpus_per_server: workloads[0] + workloads[1] + "
+        "workloads[2] + ... (994 more) + workloads[997] + workloads[998] + workloads[999] use "
+        "1 + 1 + 1 + ... (994 more) + 1 + 1 + 1 = 1000 GPUs per server of compute[0] (dgx-1), "
+        "which has 8 (lower gpus_per_server, or put the workloads on different compute groups "
+        "with compute[].name and workloads[].groups)\n"
+    )
