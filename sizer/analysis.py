@@ -300,7 +300,8 @@ def _declare(
     t = Resources()
     rows = _Rows(t, {}, {}, {}, {}, {})
     for ep in fab.storage:
-        rows.storage[ep.node] = t.storage_unit(ep.node, d.storage[ep.group], storage_scale)
+        scale = storage_scale * fab.unit_scale.get(ep.node, 1.0)
+        rows.storage[ep.node] = t.storage_unit(ep.node, d.storage[ep.group], scale)
     for gi, nodes in fab.server_runs():
         at = t.ingests([f"{node} ingest" for node in nodes], d.servers[gi])
         if at is not None:

@@ -325,6 +325,9 @@ class StorageUnit(_Frozen):
     fs_overhead: Figure[float] | None = None
     #: heaviest configuration's weight (kg)
     weight_kg: Figure[float] | None = None
+    #: I/O servers (NSD servers, canisters, controllers) that share the unit's drives and
+    #: its bandwidth; losing one leaves the unit (n - 1) / n of both (None: not known)
+    io_servers: Annotated[Figure[int], _range(1, maximum=64)] | None = None
 
     _id = field_validator("id")(_check_id)
     _text = field_validator("name", "vendor")(_plain)

@@ -79,6 +79,8 @@ class StorageGroupSpec:
     link_rate: float
     rack_units: float
     power_watts: float | None
+    io_servers: int | None = None  # I/O servers sharing the unit (None: not in the catalog)
+    data_replicas: int = 1  # copies the file system keeps across units
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,11 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
             )
         )
     storage = [
-        _storage_spec(cat, i, st.unit, st.count, st.ports, used) for i, st in enumerate(sc.storage)
+        replace(
+            _storage_spec(cat, i, st.unit, st.count, st.ports, used),
+            data_replicas=st.data_replicas,
+        )
+        for i, st in enumerate(sc.storage)
     ]
     sw = cat.switches[sc.network.switch]
     swlink = cat.links[sw.link]
@@ -374,6 +380,7 @@ def _storage_spec(
         ),
         rack_units=float(_fig(used, e, "rack_units", u.rack_units, "U")),
         power_watts=_fig(used, e, "power_watts", u.power_watts, "W"),
+        io_servers=_fig(used, e, "io_servers", u.io_servers, "I/O servers"),
     )
 
 

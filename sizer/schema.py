@@ -121,6 +121,14 @@ class StorageGroup(_Model):
     ports: PosInt | None = Field(
         None, le=256, description="ports cabled per unit (default: catalog)"
     )
+    data_replicas: int = Field(
+        1,
+        ge=1,
+        le=3,
+        strict=True,
+        description="copies of the data the file system keeps across units (IBM Storage "
+        "Scale failure groups: 1 none, 2 or 3); with 1, losing a whole unit takes data offline",
+    )
     drives: str | None = Field(
         None,
         description="drive option per unit, e.g. '24 x 15.36 TB' (default: the catalog's "

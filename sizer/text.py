@@ -79,6 +79,7 @@ LIMITED_BY_WORDS = {
 #: A single-failure (N-1) case's kind as what is lost (``sizing.failure_cases``).
 FAILURE_WORDS = {
     "baseline": "nothing lost",
+    "storage-server": "one storage I/O server",
     "storage-unit": "one storage unit",
     "switch": "one switch",
     "inter-switch-link": "one inter-switch cable",

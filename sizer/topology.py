@@ -94,6 +94,8 @@ class Fabric:
     _nodes: NodeList | None = field(default=None, repr=False)
     _edges: EdgeList | None = field(default=None, repr=False)
     _graph: nx.DiGraph | None = field(default=None, repr=False)
+    #: storage node -> fraction of its unit's bandwidth left (failure analysis)
+    unit_scale: dict[str, float] = field(default_factory=dict)
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -169,7 +171,27 @@ class Fabric:
             storage=list(self.storage),
             switches=list(self.switches),
             ports_used=dict(self.ports_used),
+            unit_scale=dict(self.unit_scale),
         )
+
+    def without_io_server(self, node: str, io_servers: int) -> Fabric:
+        """One of the ``io_servers`` I/O servers of storage unit ``node`` failed: the unit
+        keeps (n - 1) / n of its bandwidth and of the cables of each of its bundles (the
+        lost server's share, rounded to whole cables; at least one cable stays)."""
+        f = self.copy()
+        keep = (io_servers - 1) / io_servers
+        f.unit_scale[node] = f.unit_scale.get(node, 1.0) * keep
+        g = f.graph
+        for i, ep in enumerate(f.storage):
+            if ep.node != node:
+                continue
+            att = []
+            for sw, n in ep.attach:
+                left = max(1, round(n * keep))
+                g[node][sw].update(links=left, capacity=left * g[node][sw]["rate"])
+                att.append((sw, left))
+            f.storage[i] = dataclasses.replace(ep, attach=tuple(att))
+        return f
 
     def without_switch(self, switch: str) -> Fabric:
         """``switch`` failed: its node, its links and every endpoint's cables to it."""

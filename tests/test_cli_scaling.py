@@ -253,7 +253,9 @@ def test_failures_single_switch_json() -> None:
     assert r.exit_code == 0
     j = as_json(r)
     assert set(j) == {"scenario", "file", "metric", "cases", "worst"}
-    assert j["worst"] == {"kind": "switch", "element": "switch"}
+    # the single switch and a whole unprotected storage unit both stop everything; the
+    # unit is listed first
+    assert j["worst"] == {"kind": "storage-unit", "element": "ess-3000#2"}
     sw = next(c for c in j["cases"] if c["kind"] == "switch")
     assert sw["total_loss"] is True and sw["images_per_sec"] == 0
 

@@ -635,7 +635,7 @@ def test_dual_switch_read_throughput_halves_by_hand(real: Any, tmp_path: Path) -
     f.write_text(
         "name: 1 DGX-1 + 2 ESS 3000 dual fio\n"
         "compute: [{server: dgx-1, count: 1}]\n"
-        "storage: [{unit: ess-3000, count: 2}]\n"
+        "storage: [{unit: ess-3000, count: 2, data_replicas: 2}]\n"
         "network: {topology: dual-switch, switch: sb7800}\n"
         "workloads: [{model: fio-read}]\n"
     )
@@ -645,7 +645,10 @@ def test_dual_switch_read_throughput_halves_by_hand(real: Any, tmp_path: Path) -
     assert got == pytest.approx(
         {
             "baseline": 50 * GB,
-            "storage-unit": 40 * GB,
+            # one of a unit's 2 I/O servers lost: that unit reads 20 GB/s, and every file
+            # is striped over both units, so the whole file system reads 2 x 20 GB/s
+            "storage-server": 40 * GB,
+            "storage-unit": 40 * GB,  # replicated: the other unit serves it all
             "switch": 25 * GB,
             "server-link": 25 * GB,
             "storage-link": 25 * GB * 28 / 15,
@@ -662,7 +665,9 @@ def test_single_switch_loses_everything(real: Any) -> None:
     sw = case(cases, "switch")
     assert (sw.images_per_sec, sw.servers_cut_off, sw.total_loss) == (0.0, 4, True)
     assert "single switch: losing it disconnects every server from storage" in sw.note
-    assert sw.worst
+    # a whole unprotected storage unit is a total loss too (data offline); it is listed
+    # first, so it is the worst of the two
+    assert case(cases, "storage-unit").total_loss and case(cases, "storage-unit").worst
     assert sw.bottleneck is not None
     assert (sw.bottleneck["kind"], sw.bottleneck["group"]) == (
         "link",
@@ -1013,3 +1018,30 @@ def test_mixed_bars_name_each_workload(real: Any, tmp_path: Path) -> None:
     assert list(r.bars) == [0.7, 0.9]
     assert r.bar_words.startswith("every GPU workload at least its bar fed (")
     assert "70%" in r.bar_words and "90%" in r.bar_words
+
+
+def test_a_lost_io_server_paces_the_striped_file_system(real: Any) -> None:
+    """RA 9x DGX-1 AlexNet (75.6 GB/s) on 3 ESS 3000 (120 GB/s).  One of a unit's two NSD
+    servers lost: that unit reads 20 GB/s; every server reads a third of its bytes from
+    it, so the file system delivers at most 3 x 20 = 60 GB/s: 60 / 75.6 = 79% fed."""
+    cases = S.failure_cases(ra(real, "ra-9x-dgx1-3x-ess3000.yaml"))
+    c = case(cases, "storage-server")
+    assert c.equivalent == 6  # 3 units x 2 I/O servers
+    assert c.read_bytes_per_sec == pytest.approx(60 * GB, rel=1e-9)
+    assert c.gpu_data_utilization == pytest.approx(60 / 75.6, rel=1e-3)
+    assert c.bottleneck is not None and c.bottleneck["kind"] == "storage"
+
+
+def test_a_lost_unit_without_replicas_takes_the_data_offline(real: Any, tmp_path: Path) -> None:
+    """Without replication every file has blocks on every unit: losing one whole unit
+    stops every GPU.  With data_replicas 2 the other two units serve it (80 GB/s >= 75.6)."""
+    d = ra(real, "ra-9x-dgx1-3x-ess3000.yaml")
+    off = case(S.failure_cases(d), "storage-unit")
+    assert (off.images_per_sec, off.gpu_data_utilization, off.total_loss) == (0.0, 0.0, True)
+    assert off.servers_cut_off == 9 and off.relative == 0.0
+    assert off.bottleneck == {"kind": "storage", "group": "data offline (no replica)"}
+    rep = dataclasses.replace(
+        d, storage=tuple(dataclasses.replace(s, data_replicas=2) for s in d.storage)
+    )
+    on = case(S.failure_cases(rep), "storage-unit")
+    assert (on.total_loss, on.gpu_data_utilization) == (False, pytest.approx(1.0))

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 class FailureCase:
     """The design with one element lost (N-1).
 
-    ``kind`` is ``baseline``, ``storage-unit``, ``switch``, ``inter-switch-link``,
-    ``server-link`` or ``storage-link``; ``element`` names the element lost;
+    ``kind`` is ``baseline``, ``storage-server`` (one I/O server of a unit),
+    ``storage-unit`` (a whole unit: data offline unless the file system keeps replicas),
+    ``switch``, ``inter-switch-link``, ``server-link`` or ``storage-link``; ``element`` names the element lost;
     ``equivalent`` counts the elements whose loss is symmetric to this one (one is
     analysed for all).  ``relative`` is the metric as a fraction of the baseline.
     """
@@ -119,8 +120,30 @@ def failure_cases(
     n_servers = len(fab.servers)
     jobs: list[tuple[str, str, int, Callable[[], tuple[Analysis | None, Fabric | None]], str]] = []
 
-    # storage units
+    # storage: one I/O server of a unit, one whole unit
+    replicated = min(x.data_replicas for x in design.storage) >= 2
     for si, s in enumerate(design.storage):
+        n_io = s.io_servers or 0
+        if n_io >= 2:
+
+            def lose_server(
+                si: int = si, n_io: int = n_io
+            ) -> tuple[Analysis | None, Fabric | None]:
+                node = [ep for ep in fab.storage if ep.group == si][-1].node
+                f2 = fab.without_io_server(node, n_io)
+                return analyze_design(design, f2), f2
+
+            jobs.append(
+                (
+                    "storage-server",
+                    _storage_name(design, si),
+                    s.count * n_io,
+                    lose_server,
+                    f"one of the {n_io} I/O servers of a {s.unit_id} lost: that unit keeps "
+                    f"{n_io - 1}/{n_io} of its bandwidth and cables; every file is striped "
+                    "over every unit, so the whole file system paces to it",
+                )
+            )
         if design.total_storage_units == 1:
             jobs.append(
                 (
@@ -129,6 +152,18 @@ def failure_cases(
                     1,
                     lambda: (None, None),
                     "the only storage unit: every server loses its data",
+                )
+            )
+            continue
+        if not replicated:
+            jobs.append(
+                (
+                    "storage-unit",
+                    _storage_name(design, si),
+                    s.count,
+                    lambda: (None, None),
+                    f"a whole {s.unit_id} lost: without data replication (data_replicas: 1) "
+                    "its share of every striped file is offline, so every server stops",
                 )
             )
             continue
@@ -149,7 +184,8 @@ def failure_cases(
                 _storage_name(design, si),
                 s.count,
                 lose_unit,
-                f"{s.count - 1} of {s.count} {s.unit_id} left; data striped over the rest",
+                f"{s.count - 1} of {s.count} {s.unit_id} left; the data is read from the "
+                "replicas on the others",
             )
         )
     # switches
@@ -260,7 +296,12 @@ def failure_cases(
                     0.0,
                     0.0,
                     0.0 if base.gpu_data_utilization is not None else None,
-                    {"kind": "storage", "group": "no storage left"},
+                    {
+                        "kind": "storage",
+                        "group": "no storage left"
+                        if design.total_storage_units == 1
+                        else "data offline (no replica)",
+                    },
                     n_servers,
                     True,
                     0.0 if base_val > 0 else None,
