@@ -113,6 +113,7 @@ class Target:
 
     images_per_sec: float | None = None
     gpu_data_utilization: float | None = None
+    survive: str = "one-server"  # the single failure N+1 sizing survives (or "none")
 
 
 @dataclass(frozen=True)
@@ -350,6 +351,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         target=Target(
             images_per_sec=None if sc.target is None else sc.target.images_per_sec,
             gpu_data_utilization=None if sc.target is None else sc.target.gpu_data_utilization,
+            survive="one-server" if sc.target is None else sc.target.survive,
         ),
         memory_cases=tuple(sc.memory or ()),
         capacity=capacity_plan(sc, cat, tuple(workloads)),

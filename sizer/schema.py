@@ -14,7 +14,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from sizer.limits import MAX_SERVERS, MAX_STORAGE_UNITS, MAX_WORKLOADS
+from sizer.limits import (
+    MAX_NAME_CHARS,
+    MAX_SERVERS,
+    MAX_STORAGE_UNITS,
+    MAX_TEXT_CHARS,
+    MAX_WORKLOADS,
+    text_problem,
+)
 from sizer.units import Bytes, BytesPerSec
 
 __all__ = [
@@ -47,17 +54,17 @@ class _Model(BaseModel):
 
 
 def _plain_text(v: str | None, info: ValidationInfo) -> str | None:
-    """Names and descriptions are printed in terminals, charts and reports: no control
-    characters (ESC sequences, backspace, NUL); a description may hold tabs and newlines."""
+    """Names and descriptions are printed in terminals, charts and reports: no control or
+    invisible characters (ESC sequences, backspace, NUL, zero-width space), no word over
+    MAX_WORD_CHARS; a description may hold tabs and newlines."""
     if v is None:
         return v
-    allowed = "\t\n\r" if info.field_name == "description" else ""
-    for i, ch in enumerate(v):
-        if (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0) and ch not in allowed:
-            raise ValueError(
-                f"has the control character U+{ord(ch):04X} at character {i + 1}; "
-                "remove it (names are printed as plain text)"
-            )
+    desc = info.field_name == "description"
+    problem = text_problem(
+        v, allowed="\t\n\r" if desc else "", max_chars=MAX_TEXT_CHARS if desc else MAX_NAME_CHARS
+    )
+    if problem is not None:
+        raise ValueError(problem)
     return v
 
 
@@ -216,7 +223,9 @@ class Workload(_Model):
         description="fraction of reads served by a node-local cache (0..1), or 'auto' to "
         "derive it from dataset size vs page cache + local NVMe",
     )
-    name: str | None = Field(None, description="label in reports (default: model and phase)")
+    name: str | None = Field(
+        None, max_length=MAX_NAME_CHARS, description="label in reports (default: model and phase)"
+    )
     min_utilization: float | None = Field(
         None,
         gt=0,
@@ -252,6 +261,13 @@ class Target(_Model):
         gt=0,
         description="every GPU at least this fed, as a fraction 0..1 (MLPerf Storage bar: 0.9)",
         json_schema_extra={"maximum": 1},
+    )
+
+    survive: Literal["none", "one-server", "one-unit", "one-switch"] = Field(
+        "one-server",
+        description="the single failure the storage must still meet the bar after (N+1 "
+        "sizing): one storage I/O server, one whole unit (needs data_replicas >= 2), one "
+        "switch, or none",
     )
 
     _fin = field_validator("images_per_sec")(_finite)
@@ -319,7 +335,7 @@ class Scenario(_Model):
     """A POD design: compute, storage, network, workloads and an optional target."""
 
     name: str = Field(min_length=1, max_length=200, description="title of the design")
-    description: str | None = Field(None, max_length=20_000, description="free text")
+    description: str | None = Field(None, max_length=MAX_TEXT_CHARS, description="free text")
     compute: list[ComputeGroup] = Field(
         min_length=1, max_length=1000, description="groups of GPU servers"
     )

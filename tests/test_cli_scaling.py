@@ -8,7 +8,6 @@ command writes a file.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +59,8 @@ def test_size_ra_answers_as_json() -> None:
             "all_units",
             "max_servers",
             "headroom",
+            "capacity",
+            "survivable",
         }
         assert out["all_units"] is None
         assert r.stderr == ""
@@ -147,8 +148,10 @@ def test_size_client_bound_names_ingest(tmp_path: Path) -> None:
         (["--max-units", "0"], ["sizer size: --max-units: 0 must be >= 1"]),
     ],
 )
-def test_size_bad_options_exit_2(args: list[str], lines: list[str], tmp_path: Path) -> None:
-    os.chdir(tmp_path)
+def test_size_bad_options_exit_2(
+    args: list[str], lines: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # restored after the test
     r = run("size", RA9, *args)
     assert r.exit_code == 2
     assert r.stdout == ""

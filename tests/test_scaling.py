@@ -1045,3 +1045,30 @@ def test_a_lost_unit_without_replicas_takes_the_data_offline(real: Any, tmp_path
     )
     on = case(S.failure_cases(rep), "storage-unit")
     assert (on.total_loss, on.gpu_data_utilization) == (False, pytest.approx(1.0))
+
+
+# ------------------------------------------------------------------ N+1 sizing
+
+
+def test_n_plus_one_on_the_ra_9x_dgx1(real: Any) -> None:
+    """RA 9x DGX-1 AlexNet wants 75.6 GB/s; the 90% bar is 68.04 GB/s.  Intact, 2 ESS 3000
+    (80 GB/s) meet it.  One NSD server of k units lost: striping paces the file system to
+    the degraded unit, k x 20 GB/s >= 68.04 needs k = 4.  A whole unit lost with
+    data_replicas 2: (k - 1) x 40 >= 68.04 needs k = 3; without replicas no count survives.
+    """
+    d = ra(real, "ra-9x-dgx1-3x-ess3000.yaml")
+    st = S.size_study(d)
+    assert (st.sizing.storage_units, d.target.survive) == (2, "one-server")
+    sv = st.survivable
+    assert sv is not None and (sv.met, sv.storage_units, sv.minimum) == (True, 4, 2)
+    unit = S.size_study(d, survive="one-unit").survivable
+    assert unit is not None and not unit.met and "data_replicas: 2" in unit.reason
+    rep = dataclasses.replace(
+        d, storage=tuple(dataclasses.replace(s, data_replicas=2) for s in d.storage)
+    )
+    unit2 = S.size_study(rep, survive="one-unit").survivable
+    assert unit2 is not None and (unit2.met, unit2.storage_units) == (True, 3)
+    single = ra(real, "ra-4x-dgx1-2x-ess3000-single.yaml")
+    sw = S.size_study(single, survive="one-switch").survivable
+    assert sw is not None and not sw.met and "single point of failure" in sw.reason
+    assert S.size_study(d, survive="none").survivable.storage_units == 2  # type: ignore[union-attr]

@@ -48,6 +48,13 @@ __all__ = ["compare", "failures", "size", "sweep"]
     show_default=True,
     help="Largest storage-unit count searched.",
 )
+@click.option(
+    "--survive",
+    type=click.Choice(["none", "one-server", "one-unit", "one-switch"]),
+    default=None,
+    help="N+1: also the fewest units meeting the objective after this single failure "
+    "(default: the scenario's target: survive, else one-server).",
+)
 @exact_option("Run the full analysis at every probe (slower).")
 @json_option()
 @catalog_option()
@@ -57,6 +64,7 @@ def size(
     min_utilization: float | None,
     all_units: bool,
     max_units: int,
+    survive: str | None,
     exact: bool,
     as_json: bool,
     catalog_dirs: tuple[Path, ...],
@@ -89,6 +97,7 @@ def size(
         max_units=max_units,
         method="exact" if exact else "fast",
         all_units=all_units,
+        survive=survive,
     )
     if as_json:
         echo_json(study.to_json(str(file)))
@@ -102,6 +111,7 @@ def size(
             ranked=study.all_units,
             limit=study.max_servers,
             room=study.headroom,
+            survivable=study.survivable,
         )
     _raise_unless_met(file, study)
 

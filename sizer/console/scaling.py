@@ -82,9 +82,11 @@ def print_sizing(
     ranked: Sequence[SizingResult] | None = None,
     limit: ServerLimit | None = None,
     room: Headroom | None = None,
+    survivable: Any = None,
     console: Console | None = None,
 ) -> None:
-    """The answer of ``sizer size``: units needed, the check point, converse, headroom."""
+    """The answer of ``sizer size``: units needed, the check point, N+1, converse,
+    headroom."""
     c = _console(console)
     print_line(c, bold(r.scenario))
     print_line(c, f"Objective: {_objective_text(r)}")
@@ -138,6 +140,15 @@ def print_sizing(
             ("num", "id", "num", "num", "num", "text"),
             rows,
         )
+    if survivable is not None and survivable.survive != "none" and r.met:
+        if survivable.met:
+            print_line(
+                c,
+                bold(f"N+1: {survivable.storage_units} x {r.unit_id}"),
+                f" ({survivable.reason})",
+            )
+        else:
+            print_line(c, bold("N+1: not reachable:"), f" {survivable.reason}")
     if limit is not None:
         print_line(c, f"Converse: {limit.reason}")
     if room is not None:

@@ -121,7 +121,7 @@ def _objective(
     )
 
 
-def _meets(e: Eval, objective: str, target: float, bars: list[float | None]) -> bool:
+def meets_objective(e: Eval, objective: str, target: float, bars: list[float | None]) -> bool:
     if not e.feasible:
         return False
     if objective == "images-per-sec":
@@ -273,7 +273,7 @@ def size_storage(
     bars = workload_bars(design, min_utilization)
 
     def meets(e: Eval) -> bool:
-        return _meets(e, objective, target, bars)
+        return meets_objective(e, objective, target, bars)
 
     ans, max_fit, probes, evals = _search(at, meets, max_units)
     search = "galloping + bisection"
@@ -344,7 +344,7 @@ def size_storage(
     v = vary(design, storage_units=last, storage_group=storage_group)
     unl = evaluate_at(v, math.inf, method)
     limiting = limit_dict(unl.bottleneck)
-    if _meets(unl, objective, target, bars):
+    if meets_objective(unl, objective, target, bars):
         # storage alone would do it, but not as many units as needed fit the switches
         reason = (
             f"no number of {st.unit_id} units meets the target: at most {last} fit "

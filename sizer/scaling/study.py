@@ -30,6 +30,7 @@ from sizer.scaling.evaluate import (
 from sizer.scaling.failures import FailureCase, failure_cases, worst_failure
 from sizer.scaling.headroom import Headroom, ServerLimit, headroom, max_servers
 from sizer.scaling.sizing import SizingResult, size_all_units, size_storage
+from sizer.scaling.survive import Survivable, size_survivable
 from sizer.scaling.sweep import SweepResult, server_sweep, storage_sweep
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ class SizingStudy:
     all_units: list[SizingResult] | None  # every catalog unit type, ranked (or None)
     max_servers: ServerLimit
     headroom: Headroom
+    #: N+1: the fewest units meeting the objective after the worst single failure
+    survivable: Survivable | None = None
     #: bandwidth AND capacity: the larger unit count and which decides (None: no plan)
     capacity: CapacitySizing | None = None
 
@@ -84,6 +87,7 @@ class SizingStudy:
             "max_servers": self.max_servers.to_json(),
             "headroom": self.headroom.to_json(),
             "capacity": None if self.capacity is None else self.capacity.to_json(),
+            "survivable": None if self.survivable is None else self.survivable.to_json(),
         }
 
 
@@ -96,8 +100,12 @@ def size_study(
     min_utilization: float | None = None,
     max_units: int = MAX_UNITS,
     method: Method = "fast",
+    survive: str | None = None,
 ) -> SizingStudy:
-    """Size the design's storage, then ask the converse and the headroom at the same bar.
+    """Size the design's storage, then ask the converse and the headroom at the same bar,
+    and the N+1 count: the fewest units that still meet it after the worst single
+    ``survive`` failure (default: the scenario's ``target: survive``, else one I/O server;
+    see :mod:`sizer.scaling.survive`).
 
     :func:`max_servers` and :func:`headroom` use the sizing's bars: each workload's own
     (see :func:`~sizer.scaling.evaluate.workload_bars`), or ``min_utilization`` for all.
@@ -127,6 +135,13 @@ def size_study(
         max_servers=max_servers(design, min_utilization=bar, method=method),
         headroom=headroom(design, min_utilization=bar, method=method),
         capacity=cap,
+        survivable=size_survivable(
+            design,
+            res,
+            survive or design.target.survive,
+            min_utilization=min_utilization,
+            max_units=max_units,
+        ),
     )
 
 
