@@ -14,6 +14,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sizer.limits import MAX_NAME_CHARS, MAX_TEXT_CHARS, text_problem
 from sizer.units import Bytes, BytesPerSec
 
 __all__ = [
@@ -64,22 +65,13 @@ class _Frozen(BaseModel):
 #: overflows once multiplied by counts.
 MAX_FIGURE = 1e18
 
-# Characters a terminal acts on (C0/C1 controls, DEL) and invisible format characters that
-# make blank text look filled or reorder what is shown (zero-width space, bidi overrides).
-_INVISIBLE = {0x00AD, 0x061C, 0x180E, 0x2060, 0xFEFF} | set(range(0x200B, 0x2010))
-_INVISIBLE |= set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
 
-
-def _check_text(v: str, allowed: str = "") -> str:
-    """Refuse control and invisible characters in free text (names, vendors, sources, notes):
-    they are printed in terminals and reports."""
-    for i, ch in enumerate(v):
-        o = ord(ch)
-        if (o < 0x20 or 0x7F <= o < 0xA0 or o in _INVISIBLE) and ch not in allowed:
-            raise ValueError(
-                f"has the {'control' if o < 0xA0 else 'invisible'} character U+{o:04X} at "
-                f"character {i + 1}; remove it (text is printed as is)"
-            )
+def _check_text(v: str, allowed: str = "", max_chars: int = MAX_NAME_CHARS) -> str:
+    """Refuse control and invisible characters, and over-long text or words, in free text
+    (names, vendors, sources, notes): they are printed in terminals and reports."""
+    problem = text_problem(v, allowed=allowed, max_chars=max_chars)
+    if problem is not None:
+        raise ValueError(problem)
     return v
 
 
@@ -88,14 +80,14 @@ def _plain(v: str) -> str:
 
 
 def _check_source(source: str) -> str:
-    _check_text(source)
+    _check_text(source, max_chars=MAX_TEXT_CHARS)
     if not source.strip():
         raise ValueError("source must not be blank; cite a URL or a document and section")
     return source
 
 
 def _check_note(note: str | None) -> str | None:
-    return None if note is None else _check_text(note, "\n\t")
+    return None if note is None else _check_text(note, "\n\t", MAX_TEXT_CHARS)
 
 
 def _check_sourced(source: str, confidence: str, note: str | None) -> None:

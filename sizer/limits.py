@@ -17,6 +17,8 @@ from sizer.errors import Issue, Problem, SizerInputError
 __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
+    "MAX_LINE_CHARS",
+    "MAX_NAME_CHARS",
     "MAX_NODES",
     "MAX_PATHS",
     "MAX_PROBLEMS",
@@ -24,6 +26,8 @@ __all__ = [
     "MAX_STORAGE_UNITS",
     "MAX_SUGGESTED",
     "MAX_SWITCH_PAIRS",
+    "MAX_TEXT_CHARS",
+    "MAX_WORD_CHARS",
     "MAX_WORKLOADS",
     "capped",
     "design_paths",
@@ -31,6 +35,7 @@ __all__ = [
     "path_limit",
     "size_issues",
     "switch_pair_limit",
+    "text_problem",
 ]
 
 #: Largest scenario or catalog file accepted (bytes).  Raise with SIZER_MAX_FILE_BYTES.
@@ -79,6 +84,45 @@ def env_int(name: str, default: int) -> int:
         msg = f"environment variable is {raw!r}; set it to a whole number of 1 or more, or unset it"
         raise SizerInputError([Problem(name, None, None, "", msg, None, "env")])
     return value
+
+
+#: Longest name (scenario, group, workload; catalog name or vendor), in characters.
+MAX_NAME_CHARS = 200
+#: Longest scenario description and catalog source or note, in characters.
+MAX_TEXT_CHARS = 5_000
+#: Longest word (run without a space) in any free text: the report's layout engine breaks
+#: an unbreakable word slowly (a 100,000-character workload name ran past 5 minutes).
+MAX_WORD_CHARS = 200
+#: Longest line of a scenario file (the report's appendix prints the file verbatim; a
+#: 50,000-character comment line took 31 s).
+MAX_LINE_CHARS = 1_000
+
+# Characters a terminal acts on (C0/C1 controls, DEL) and invisible format characters that
+# make blank text look filled or reorder what is shown (zero-width space, bidi overrides).
+_INVISIBLE = {0x00AD, 0x061C, 0x180E, 0x2060, 0xFEFF} | set(range(0x200B, 0x2010))
+_INVISIBLE |= set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+
+
+def text_problem(text: str, *, allowed: str = "", max_chars: int = MAX_NAME_CHARS) -> str | None:
+    """What is wrong with a piece of free text that terminals and reports print, or None:
+    a control or invisible character (other than those in ``allowed``), more than
+    ``max_chars`` characters, or a word over :data:`MAX_WORD_CHARS`."""
+    for i, ch in enumerate(text):
+        o = ord(ch)
+        if (o < 0x20 or 0x7F <= o < 0xA0 or o in _INVISIBLE) and ch not in allowed:
+            return (
+                f"has the {'control' if o < 0xA0 else 'invisible'} character U+{o:04X} at "
+                f"character {i + 1}; remove it (text is printed as is)"
+            )
+    if len(text) > max_chars:
+        return f"is {len(text):,} characters long, over the limit of {max_chars:,}; shorten it"
+    longest = max(text.split(), key=len, default="")
+    if len(longest) > MAX_WORD_CHARS:
+        return (
+            f"has a word of {len(longest):,} characters ({longest[:20]!r}...), over the limit "
+            f"of {MAX_WORD_CHARS}; put spaces in it"
+        )
+    return None
 
 
 def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:

@@ -18,7 +18,7 @@ import os
 from typing import TYPE_CHECKING
 
 from sizer.errors import Problem, SizerInputError
-from sizer.limits import capped
+from sizer.limits import MAX_LINE_CHARS, capped
 from sizer.yamlfile import YamlDoc, fmt_loc, locate, read_yaml
 
 if TYPE_CHECKING:
@@ -92,10 +92,13 @@ def _load(
     from sizer.schema import Scenario
 
     doc = read_yaml(path, display=display)
+    long = _long_lines(doc)
     try:
         sc = Scenario.model_validate(doc.data)
     except ValidationError as e:
-        raise SizerInputError(capped(validation_problems(e, doc, Scenario))) from None
+        raise SizerInputError(capped(long + validation_problems(e, doc, Scenario))) from None
+    if long:
+        raise SizerInputError(long)
     if catalog is None:
         from sizer.catalog import load_catalog
 
@@ -104,6 +107,24 @@ def _load(
     d = resolve(sc, catalog)
     _raise_located(doc, design_issues(d))
     return sc, d
+
+
+def _long_lines(doc: YamlDoc) -> list[Problem]:
+    """A line over :data:`~sizer.limits.MAX_LINE_CHARS` (the first; how many there are):
+    the report prints the scenario verbatim, and its layout engine is slow on long lines."""
+    long = [
+        (i, len(ln)) for i, ln in enumerate(doc.text.splitlines(), 1) if len(ln) > MAX_LINE_CHARS
+    ]
+    if not long:
+        return []
+    i, n = long[0]
+    more = f"; {len(long) - 1:,} more lines are too" if len(long) > 1 else ""
+    msg = (
+        f"line of {n:,} characters, over the {MAX_LINE_CHARS:,}-character limit for scenario "
+        f"lines (the report prints the file verbatim){more}"
+    )
+    hint = "break the line, or fold long text with 'description: >'"
+    return [Problem(doc.path, i, MAX_LINE_CHARS + 1, "", msg, hint, "file")]
 
 
 def _raise_located(doc: YamlDoc, issues: list[Issue]) -> None:

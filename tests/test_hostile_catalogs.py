@@ -239,3 +239,74 @@ def test_a_thousand_workloads_on_one_group_is_one_short_line(workdir: Path) -> N
         "which has 8 (lower gpus_per_server, or put the workloads on different compute groups "
         "with compute[].name and workloads[].groups)\n"
     )
+
+
+def _with(text: str, before: str = "compute:") -> str:
+    base = (HOSTILE / "ra.yaml").read_text(encoding="utf-8")
+    return base.replace(before, text + before, 1)
+
+
+def test_long_free_text_is_refused_with_its_place(workdir: Path) -> None:
+    """Finding 12: a 100,000-character workload name ran render past 5 minutes, a
+    20,000-character description 27 s, a 50,000-character comment line 31 s."""
+    cases = {
+        "name.yaml": (
+            _with(f"    name: {'w' * 100_000}\n", "    phase: training"),
+            "name.yaml:21:1001: line of 100,010 characters, over the 1,000-character limit for "
+            "scenario lines (the report prints the file verbatim) (break the line, or fold "
+            "long text with 'description: >')\n"
+            "name.yaml:21:11: workloads[0].name: is longer than 200 characters\n",
+        ),
+        "word.yaml": (
+            _with("description: >\n" + f"  {'x' * 900}\n" * 4 + "  end\n", "compute:"),
+            "word.yaml:10:14: description: has a word of 3,600 characters ('xxxxxxxxxxxxxxxxxxxx"
+            "'...), over the limit of 200; put spaces in it\n",
+        ),
+        "comment.yaml": (
+            _with(f"# {'y' * 50_000}\n"),
+            "comment.yaml:10:1001: line of 50,002 characters, over the 1,000-character limit "
+            "for scenario lines (the report prints the file verbatim) (break the line, or fold "
+            "long text with 'description: >')\n",
+        ),
+    }
+    for name, (text, expected) in cases.items():
+        Path(name).write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(cli, ["render", name, "--out", "out"])
+        assert (result.exit_code, result.stderr) == (2, expected), name
+    assert not Path("out").exists()
+
+
+def test_long_catalog_source_is_refused(workdir: Path) -> None:
+    """Smaller finding: a 200,000-character source was whole in the HTML and cut to 45
+    characters in the PDF."""
+    cat = Path("cat")
+    cat.mkdir()
+    long = "see " * 50_000
+    (cat / "d.yaml").write_text(
+        "datasets:\n  - id: imagenet\n    name: ImageNet\n    bytes_per_sample:\n"
+        f"      value: 110 kB\n      source: '{long}'\n      confidence: V\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", "hostile/ra.yaml", "--catalog", "cat"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "cat/d.yaml:6:15: datasets[0].bytes_per_sample.source: is 200,000 characters long, "
+        "over the limit of 5,000; shorten it\n",
+    )
+
+
+def test_the_appendix_prints_at_most_20000_characters_of_the_scenario(workdir: Path) -> None:
+    """Finding 12: the verbatim scenario of a 1 MB file took ~30 s to lay out; the appendix
+    now stops after MAX_VERBATIM_CHARS at a line end and says how much it left out."""
+    from sizer.report import MAX_VERBATIM_CHARS, _verbatim
+
+    text = "".join(f"# line {i:05d} {'y ' * 40}\n" for i in range(1000))
+    shown = _verbatim(text)
+    assert len(shown) < MAX_VERBATIM_CHARS + 100
+    assert shown.startswith(text[:1000])
+    kept = shown.rsplit("\n# ...", 1)[0] + "\n"
+    assert text.startswith(kept)
+    assert shown.endswith(
+        f"# ... {len(text) - len(kept):,} more characters not shown (the fingerprint covers them)\n"
+    )
+    assert _verbatim("a: 1\n") == "a: 1\n"
