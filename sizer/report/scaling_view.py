@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 __all__ = ["scaling_context"]
 
+_SURVIVE_WORDS = {
+    "one-server": "one storage I/O server",
+    "one-unit": "one whole storage unit",
+    "one-switch": "one switch",
+}
+
 
 def _objective_words(objective: str, target: float) -> str:
     if objective == "min-utilization":
@@ -277,6 +283,15 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             summary = f"{sizing.storage_units} × {unit} {verb} {obj} (this design has {m})"
         else:
             summary = f"No count of {unit} keeps {obj}"
+        sv = study.survivable
+        if sizing.met and sv is not None and sv.survive != "none":
+            lost = _SURVIVE_WORDS.get(sv.survive, sv.survive)
+            summary += (
+                f". To keep that with {lost} failed (N+1), {sv.storage_units} × {unit} are "
+                f"needed, the count we recommend"
+                if sv.met
+                else f". No count keeps that with {lost} failed (N+1): {sv.reason}"
+            )
         if head.multiplier is not None and math.isfinite(head.multiplier):
             summary += (
                 f"; per-GPU demand can grow {head_text} before a GPU workload drops "
@@ -284,7 +299,19 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             )
         else:
             summary += "."
-    key = [
+    key = []
+    sv = study.survivable
+    if sizing.met and sv is not None and sv.survive != "none":
+        key.append(
+            {
+                "label": "Recommended (N+1)",
+                "value": f"{sv.storage_units} × {uid}, surviving "
+                f"{_SURVIVE_WORDS.get(sv.survive, sv.survive)}"
+                if sv.met
+                else f"none survives {_SURVIVE_WORDS.get(sv.survive, sv.survive)}",
+            }
+        )
+    key += [
         {
             "label": "Fewest storage units",
             "value": (

@@ -214,6 +214,7 @@ class ReportStudy:
     sizing: SizingResult
     headroom: Headroom
     failures: FailureStudy
+    survivable: Survivable | None = None  # N+1 for the scenario's target: survive
 
 
 def _mix_step(counts: list[int]) -> int:
@@ -236,11 +237,13 @@ def report_study(analysis: Analysis) -> ReportStudy:
     d = analysis.design
     n, m = d.total_servers, d.storage[0].count
     base = _mix_step([g.count for g in d.servers])
+    sizing = size_storage(d)
     return ReportStudy(
         mix_step=base,
         servers=server_sweep(d, sweep_counts(2 * n, base)),
         storage=storage_sweep(d, range(1, max(2 * m, m + 2) + 1)),
-        sizing=size_storage(d),
+        sizing=sizing,
         headroom=headroom(d),
         failures=failure_study(d, fabric=analysis.fabric, baseline=analysis),
+        survivable=size_survivable(d, sizing, d.target.survive),
     )
