@@ -258,9 +258,9 @@ def test_long_free_text_is_refused_with_its_place(workdir: Path) -> None:
             "name.yaml:21:11: workloads[0].name: is longer than 200 characters\n",
         ),
         "word.yaml": (
-            _with("description: >\n" + f"  {'x' * 900}\n" * 4 + "  end\n", "compute:"),
-            "word.yaml:10:14: description: has a word of 3,600 characters ('xxxxxxxxxxxxxxxxxxxx"
-            "'...), over the limit of 200; put spaces in it\n",
+            _with(f"  {'x' * 900}\n", "  Entry configuration"),
+            "word.yaml:7:14: description: has a word of 900 characters ('xxxxxxxxxxxxxxxxxxxx'"
+            "...), over the limit of 200; put spaces in it\n",
         ),
         "comment.yaml": (
             _with(f"# {'y' * 50_000}\n"),
