@@ -482,13 +482,15 @@ def _bottleneck(
     if not capped.any():
         return None
     unmet = np.where(unb, 1.0, (1.0 - futil) * fg) * nf
-    names = sorted(set(res.groups))
-    gid = {g: i for i, g in enumerate(names)}
-    r_gid = np.asarray([gid[g] for g in res.groups], dtype=np.intp)
+    gid: dict[str, int] = {}  # group -> index, by first appearance
+    r_gid = np.asarray([gid.setdefault(g, len(gid)) for g in res.groups], dtype=np.intp)
+    names = list(gid)
     fgrp = r_gid[binding[capped]]
     score = np.bincount(fgrp, weights=unmet[capped], minlength=len(names)).tolist()
     top = max(score)
-    g_best = next(i for i, x in enumerate(score) if x >= top * (1.0 - _SCORE_RTOL))
+    g_best = min(
+        (i for i, x in enumerate(score) if x >= top * (1.0 - _SCORE_RTOL)), key=names.__getitem__
+    )  # ties: the lowest group name
     grp = names[g_best]
     in_grp = fgrp == g_best
     w_gpus = (nf * fg)[capped][in_grp]
