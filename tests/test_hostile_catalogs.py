@@ -310,3 +310,16 @@ def test_the_appendix_prints_at_most_20000_characters_of_the_scenario(workdir: P
         f"# ... {len(text) - len(kept):,} more characters not shown (the fingerprint covers them)\n"
     )
     assert _verbatim("a: 1\n") == "a: 1\n"
+
+
+def test_empty_out_is_refused(workdir: Path) -> None:
+    """Smaller finding: ``--out ""`` wrote into the current directory."""
+    result = CliRunner().invoke(
+        cli, ["render", "hostile/ra.yaml", "--out", "", "--format", "html"], prog_name="sizer"
+    )
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "<command line>: Invalid value for '--out': is empty; name a directory, e.g. --out "
+        "reports (see 'sizer render --help')\n",
+    )
+    assert sorted(os.listdir(workdir)) == ["hostile"]

@@ -30,6 +30,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+#: what an html-only render writes: the report and the BOM exports beside it
+HTML_SET = ("report.html", "bom.csv", "bom.xlsx")
 SCENARIO = REPO / "scenarios" / "ra-1x-dgx1-1x-ess3000.yaml"
 KILLS = int(os.environ.get("SIZER_KILLS", "20"))
 EPOCH = "1700000000"
@@ -112,7 +114,7 @@ def _check_whole(d: Path, ref: dict[str, bytes]) -> set[str]:
 
 
 def test_reference_is_complete(reference: dict[str, bytes]) -> None:
-    assert set(reference) == {"report.html", "report.pdf"}
+    assert set(reference) == {"report.html", "report.pdf", "bom.csv", "bom.xlsx"}
     assert reference["report.html"].rstrip().endswith(b"</html>")
     assert reference["report.pdf"].startswith(b"%PDF-")
     assert reference["report.pdf"].rstrip().endswith(b"%%EOF")
@@ -159,7 +161,9 @@ def test_sigkill_leaves_the_previous_report_or_none(
             d = lane / SCENARIO.stem
             names = _check_whole(d, reference)
             if k >= KILLS // 2:
-                assert names == {"report.html", "report.pdf"}, "the previous report was lost"
+                assert names == {"report.html", "report.pdf", "bom.csv", "bom.xlsx"}, (
+                    "the previous report was lost"
+                )
             temp_seen += any(x.name.startswith(".") for x in d.iterdir()) if d.exists() else 0
             key = tuple(sorted(names))
             states[key] = states.get(key, 0) + 1
@@ -173,8 +177,13 @@ def test_sigkill_leaves_the_previous_report_or_none(
         _complete(p)
     for lane in lanes:
         d = lane / SCENARIO.stem
-        assert _check_whole(d, reference) == {"report.html", "report.pdf"}
-        assert sorted(p.name for p in d.iterdir()) == ["report.html", "report.pdf"]
+        assert _check_whole(d, reference) == {"report.html", "report.pdf", "bom.csv", "bom.xlsx"}
+        assert sorted(p.name for p in d.iterdir()) == [
+            "bom.csv",
+            "bom.xlsx",
+            "report.html",
+            "report.pdf",
+        ]
 
 
 def _versions(tmp: Path) -> list[bytes]:
@@ -262,8 +271,13 @@ def test_concurrent_renders_of_one_scenario(tmp_path: Path, reference: dict[str,
     for p in procs:
         _complete(p)
     d = out / SCENARIO.stem
-    assert _check_whole(d, reference) == {"report.html", "report.pdf"}
-    assert sorted(p.name for p in d.iterdir()) == ["report.html", "report.pdf"]
+    assert _check_whole(d, reference) == {"report.html", "report.pdf", "bom.csv", "bom.xlsx"}
+    assert sorted(p.name for p in d.iterdir()) == [
+        "bom.csv",
+        "bom.xlsx",
+        "report.html",
+        "report.pdf",
+    ]
 
 
 # ----------------------------------------------------------------------------- in-process
@@ -392,16 +406,18 @@ def test_multi_file_render_writes_nothing_when_one_target_is_refused(tmp_path: P
 @pytest.mark.parametrize(
     ("stem", "expected"),
     [
-        ("..", "scenario"),
-        ("...", "scenario"),
-        (".hidden", "hidden"),
-        ("-rf", "rf"),
-        ("a b\tc", "a-b-c"),
-        ("\x1b[31mred\x1b[0m", "31mred-0m"),
-        ("名前", "scenario"),
+        # a stem that had to change gets 8 hex digits of its SHA-256 (issue 18: 'a b',
+        # 'a\\nb' and 'a\\x1bb' all became 'a-b/' and overwrote each other)
+        ("..", "scenario-5ec1f7e7"),
+        ("...", "scenario-ab5df625"),
+        (".hidden", "hidden-16924190"),
+        ("-rf", "rf-686c39ac"),
+        ("a b\tc", "a-b-c-b314d97e"),
+        ("\x1b[31mred\x1b[0m", "31mred-0m-f0fdc93e"),
+        ("名前", "scenario-7ec26292"),
         ("CON", "CON"),
-        ("x" * 240, "x" * 100),
-        ("..%2F..%2Fetc%2Fpasswd", "2F..-2Fetc-2Fpasswd"),
+        ("x" * 240, "x" * 91 + "-718df670"),
+        ("..%2F..%2Fetc%2Fpasswd", "2F..-2Fetc-2Fpasswd-e2171174"),
     ],
 )
 def test_output_directory_from_hostile_stems(
@@ -416,8 +432,23 @@ def test_output_directory_from_hostile_stems(
     f.write_text(valid_scenario, encoding="utf-8")
     out = tmp_path / "out"
     written = render_files([f], out, formats=("html",))
-    assert [p.relative_to(out).as_posix() for p in written] == [f"{expected}/report.html"]
+    assert [p.relative_to(out).as_posix() for p in written] == [f"{expected}/{n}" for n in HTML_SET]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
+
+
+def test_stems_that_sanitise_alike_get_their_own_directories(
+    tmp_path: Path, valid_scenario: str
+) -> None:
+    """Issue 18: 'a b', 'a\\nb', 'a\\x1bb' all wrote to out/a-b/, across runs too."""
+    from sizer.report import render_files
+
+    names = set()
+    for stem in ["a b", "a\nb", "a\x1bb", "a-b"]:
+        f = tmp_path / f"{stem}.yaml"
+        f.write_text(valid_scenario, encoding="utf-8")
+        written = render_files([f], tmp_path / "out", formats=("html",))
+        names.add(written[0].parent.name)
+    assert sorted(names) == ["a-b", "a-b-1b036bb7", "a-b-7e18f737", "a-b-c8687a08"]
 
 
 def test_scenario_name_does_not_name_files(tmp_path: Path, valid_scenario: str) -> None:
@@ -428,7 +459,9 @@ def test_scenario_name_does_not_name_files(tmp_path: Path, valid_scenario: str) 
         f = tmp_path / f"s{i}.yaml"
         f.write_text(valid_scenario.replace("fixture POD", f'"{name}"'), encoding="utf-8")
         written = render_files([f], tmp_path / "out", formats=("html",))
-        assert [p.relative_to(tmp_path).as_posix() for p in written] == [f"out/s{i}/report.html"]
+        assert [p.relative_to(tmp_path).as_posix() for p in written] == [
+            f"out/s{i}/{n}" for n in HTML_SET
+        ]
     assert not Path("/etc/x").exists()
 
 
@@ -496,4 +529,4 @@ def test_out_itself_may_be_a_symlink(tmp_path: Path) -> None:
     link.symlink_to(target, target_is_directory=True)
     written = render_files([SCENARIO], link, formats=("html",))
     assert (target / SCENARIO.stem / "report.html").is_file()
-    assert [p.name for p in written] == ["report.html"]
+    assert [p.name for p in written] == list(HTML_SET)

@@ -6,6 +6,7 @@ WeasyPrint) only when the command runs, so ``sizer --help`` stays fast.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -25,13 +26,22 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
     return items
 
 
+def _out(_ctx: click.Context, _param: click.Parameter, value: Path | str) -> Path:
+    # click turns --out "" into Path("") == ".": the reports would land in the working
+    # directory the user did not name.
+    if str(value).strip() == "" or os.fspath(value) == "":
+        raise click.BadParameter("is empty; name a directory, e.g. --out reports")
+    return Path(value)
+
+
 @click.command("render")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
+    type=click.Path(file_okay=False),
+    default="output",
+    callback=_out,
     show_default=True,
     help="Output directory; each scenario's report goes to OUT/<scenario-stem>/.",
 )

@@ -171,7 +171,7 @@ def build_report(
     from sizer.report.racks_view import racks_svg
     from sizer.report.scaling_view import scaling_context
     from sizer.report.topology import diagram_for
-    from sizer.report.write import safe_name
+    from sizer.report.write import output_name
 
     p = Path(path)
     design = load_design(p, catalog)
@@ -218,7 +218,7 @@ def build_report(
         from sizer.report.pdf import render_pdf
 
         pdf = render_pdf(html, paper=paper)
-    return Report(safe_name(p.stem), ctx, html, pdf, tuple(formats))
+    return Report(output_name(p.stem), ctx, html, pdf, tuple(formats))
 
 
 def render_report(path: str | os.PathLike[str], catalog: Any, **kw: Any) -> dict[str, bytes]:

@@ -33,6 +33,7 @@ __all__ = [
     "OutsideOutputDir",
     "PartialWriteError",
     "check_target",
+    "output_name",
     "safe_name",
     "write_files",
     "write_reports",
@@ -41,7 +42,7 @@ __all__ = [
 _BAD = re.compile(r"[^A-Za-z0-9._-]+")
 
 #: the files a report directory may hold that sizer writes (and so may replace or remove)
-REPORT_FILES = ("report.html", "report.pdf")
+REPORT_FILES = ("report.html", "report.pdf", "bom.csv", "bom.xlsx")
 #: the list of staging directories of writers in progress (or killed), in ``out``
 JOURNAL = ".sizer-staging"
 _STAGING = re.compile(r"^\.sizer-[A-Za-z0-9._-]+\.[A-Za-z0-9_]{8}$")
@@ -76,6 +77,25 @@ def safe_name(text: str, default: str = "scenario") -> str:
     name = re.sub(r"-{2,}", "-", name).strip("-.")
     name = name[:100].rstrip("-.")
     return name or default
+
+
+def output_name(stem: str) -> str:
+    """The report directory for a scenario file's stem: the stem itself when it is a safe
+    name, else :func:`safe_name` of it plus 8 hex digits of its SHA-256, so that stems that
+    sanitise alike ('a b', 'a\\nb', 'a\\x1bb') never share (and overwrite) a directory.
+
+    >>> output_name("ra-9x-dgx1-3x-ess3000")
+    'ra-9x-dgx1-3x-ess3000'
+    >>> output_name("a b"), output_name("a\\nb")
+    ('a-b-c8687a08', 'a-b-7e18f737')
+    """
+    safe = safe_name(stem)
+    if safe == stem:
+        return stem
+    import hashlib
+
+    digest = hashlib.sha256(stem.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{safe[:91].rstrip('-.')}-{digest}"
 
 
 def write_files(out_dir: Path, name: str, files: Mapping[str, bytes]) -> list[Path]:
