@@ -155,8 +155,9 @@ _POS = _range(0, above=True)
 PosRate = Annotated[Figure[BytesPerSec], _POS]
 PosBytes = Annotated[Figure[Bytes], _POS]
 PosFloat = Annotated[Figure[float], _POS]
-#: ports of one switch or storage unit (the largest switches have a few hundred)
-Ports = Annotated[Figure[int], _range(1, maximum=100_000)]
+#: ports of one switch or storage unit (the largest switches have a few hundred; the
+#: limit tests use an imaginary 1,000,000-port one)
+Ports = Annotated[Figure[int], _range(1, maximum=1_000_000)]
 #: GPUs or storage ports of one server (as the scenario's overrides: at most 64)
 PerServer = Annotated[Figure[int], _range(1, maximum=64)]
 
@@ -333,6 +334,8 @@ class Dataset(_Frozen):
     bytes_per_sample: Figure[Bytes]
     samples: Annotated[Figure[int], _range(1)] | None = None
     total_bytes: Figure[Bytes] | None = None
+    #: what one sample is, for rates said in the workload's own unit ("images/s")
+    sample_unit: Literal["image", "volume", "record", "token", "sample"] = "sample"
 
     _id = field_validator("id")(_check_id)
     _text = field_validator("name")(_plain)
