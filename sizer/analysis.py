@@ -142,6 +142,18 @@ class Analysis:
                 best[r.group] = r
         return sorted(best.values(), key=lambda r: (-r.utilization, r.id))[:n]
 
+    @property
+    def sample_unit(self) -> str | None:
+        """What the GPU workloads' samples are when they are all alike ("image"), else
+        None (then no aggregate samples/s is given; per-workload rates still are)."""
+        units = {w.sample_unit for w in self.design.workloads if not w.unbounded}
+        return units.pop() if len(units) == 1 else None
+
+    @property
+    def samples_alike(self) -> bool:
+        """True unless GPU workloads count different kinds of samples."""
+        return self.sample_unit is not None or all(w.unbounded for w in self.design.workloads)
+
     def to_json(self) -> dict[str, Any]:
         d = self.design
         return {
@@ -156,10 +168,16 @@ class Analysis:
                 "switch": d.switch_id,
             },
             "aggregate": {
-                "images_per_sec": self.images_per_sec,
+                # a sum of unlike samples (UNet3D volumes + ImageNet JPEGs) means nothing
+                "images_per_sec": self.images_per_sec if self.samples_alike else None,
                 "read_bytes_per_sec": self.read_bytes_per_sec,
                 "demand_read_bytes_per_sec": _num(self.demand_read_bytes_per_sec),
                 "gpu_data_utilization": self.gpu_data_utilization,
+                "sample_unit": self.sample_unit,
+                "samples_per_sec": self.images_per_sec if self.sample_unit else None,
+                "gpus_fed": self.reduced.gpus_fed if self.reduced else None,
+                "gpus_starved": self.reduced.gpus_starved if self.reduced else None,
+                "gpus_cut_off": self.reduced.gpus_cut_off if self.reduced else None,
             },
             "workloads": [
                 {
@@ -172,6 +190,7 @@ class Analysis:
                     "servers": w.servers,
                     "demand_images_per_sec": _num(w.demand_images_per_sec),
                     "images_per_sec": w.images_per_sec,
+                    "sample_unit": d.workloads[w.index].sample_unit,
                     "demand_read_bytes_per_sec": _num(w.demand_read_bytes_per_sec),
                     "read_bytes_per_sec": w.read_bytes_per_sec,
                     "gpu_data_utilization": w.gpu_data_utilization,

@@ -105,6 +105,8 @@ class WorkloadSpec:
     #: the workload's own pass bar (fraction of demand fed), None: the objective's default
     bar: float | None = None
     bar_source: str = ""  # where ``bar`` comes from (the scenario, or the model's source)
+    #: what one sample is ("image", "volume", "record", ...; "byte" for a read benchmark)
+    sample_unit: str = "sample"
 
 
 @dataclass(frozen=True)
@@ -247,8 +249,10 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         ds_id = w.dataset if w.dataset is not None else m.dataset
         bps = 0.0
         ds_bytes = None
+        sample_unit = "byte" if unbounded else "sample"
         if ds_id is not None:
             ds = cat.datasets[ds_id]
+            sample_unit = ds.sample_unit
             bps = float(
                 _fig(used, f"datasets/{ds.id}", "bytes_per_sample", ds.bytes_per_sample, "B")
             )
@@ -312,6 +316,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 named=bool(w.name),
                 bar=bar,
                 bar_source=bar_source,
+                sample_unit=sample_unit,
             )
         )
     # de-duplicate the list of figures used, keep first occurrence

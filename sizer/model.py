@@ -296,6 +296,9 @@ class Reduced:
     gpu_data_utilization: float | None
     bottleneck: dict[str, Any] | None
     load: np.ndarray  # per row (one member)
+    gpus_fed: int = 0  # GPUs that get all their demand
+    gpus_starved: int = 0  # GPUs below their demand (not cut off)
+    gpus_cut_off: int = 0  # GPUs whose server has no path to storage
 
 
 def reduce(
@@ -403,6 +406,9 @@ def reduce(
             )
         )
     gpu_total = float(sum(r[0] for r in sums))
+    per_gpu = nf * fg
+    n_cut = float(per_gpu[cut].sum()) if cut.any() else 0.0
+    n_fed = float(per_gpu[~cut & (futil >= FED)].sum())
     gpu_fed = float(sum(r[2] for r in sums))
     bottleneck = _bottleneck(capped, binding, unb, fg, futil, nf, res, load)
     if cut.any():
@@ -432,6 +438,9 @@ def reduce(
         gpu_data_utilization=gpu_fed / gpu_total if gpu_total > 0 else None,
         bottleneck=bottleneck,
         load=load,
+        gpus_fed=round(n_fed),
+        gpus_starved=round(gpu_total - n_fed - n_cut),
+        gpus_cut_off=round(n_cut),
     )
 
 

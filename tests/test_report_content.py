@@ -45,8 +45,8 @@ def key_figures(j: dict[str, Any]) -> list[str]:
     """The figures of ``analyze --json`` the report must print, formatted as it prints them."""
     agg = j["aggregate"]
     out = [fmt.rate(agg["read_bytes_per_sec"])]
-    if any(w["demand_images_per_sec"] is not None for w in j["workloads"]):
-        out.append(f"{fmt.images(agg['images_per_sec'])} images/s")
+    if agg["images_per_sec"] is not None and agg["sample_unit"] is not None:
+        out.append(f"{fmt.images(agg['images_per_sec'])} {agg['sample_unit']}s/s")
     if agg["gpu_data_utilization"] is not None:
         out.append(fmt.pct(agg["gpu_data_utilization"]))
     for w in j["workloads"]:

@@ -1072,3 +1072,19 @@ def test_n_plus_one_on_the_ra_9x_dgx1(real: Any) -> None:
     sw = S.size_study(single, survive="one-switch").survivable
     assert sw is not None and not sw.met and "single point of failure" in sw.reason
     assert S.size_study(d, survive="none").survivable.storage_units == 2  # type: ignore[union-attr]
+
+
+def test_unlike_samples_are_not_summed_and_a_cut_off_leaf_is_not_100_percent(real: Any) -> None:
+    """The DGX H100 SU runs UNet3D (146.6 MB volumes) on 16 servers and ResNet-50 (ImageNet
+    JPEGs, cached) on 16: no aggregate samples/s (a sum of volumes and images means
+    nothing).  Losing leaf-1 cuts off 8 UNet3D servers (64 of 256 GPUs, no cache): the
+    POD delivers 192 / 256 = 75% of its GPU demand, not the 100% a sum of samples said."""
+    d = ra(real, "dgx-h100-su-ndr-ess3500.yaml")
+    j = exact(d).to_json()
+    assert j["aggregate"]["images_per_sec"] is None and j["aggregate"]["sample_unit"] is None
+    assert [w["sample_unit"] for w in j["workloads"]] == ["volume", "image"]
+    assert (j["aggregate"]["gpus_fed"], j["aggregate"]["gpus_cut_off"]) == (256, 0)
+    leaf = next(c for c in S.failure_cases(d) if c.element.startswith("leaf-1"))
+    assert leaf.servers_cut_off == 8
+    assert leaf.relative == pytest.approx(192 / 256)
+    assert leaf.gpu_data_utilization == pytest.approx(192 / 256)

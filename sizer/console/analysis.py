@@ -74,8 +74,9 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
     )
     print_line(
         c,
-        f"Aggregate: {a.images_per_sec:,.0f} images/s, "
-        f"{format_rate(a.read_bytes_per_sec)} read from storage, "
+        "Aggregate: "
+        + (f"{a.images_per_sec:,.0f} {a.sample_unit or 'sample'}s/s, " if a.sample_unit else "")
+        + f"{format_rate(a.read_bytes_per_sec)} read from storage, "
         f"GPU data utilization {pct(a.gpu_data_utilization)}",
     )
     print_line(c, bold("Bottleneck:"), f" {bottleneck_sentence(a)}")

@@ -21,6 +21,7 @@ from sizer.report import fmt
 from sizer.report.capacity_view import capacity_context
 from sizer.report.fmt import join_words, link_name, workload_label
 from sizer.report.memory_view import memory_rows
+from sizer.report.parts_view import parts_context
 from sizer.report.racks_view import racks_context
 from sizer.report.sources_view import CONFIDENCE, assumptions, throughput_sources, used_rows
 from sizer.text import bottleneck_sentence, kind_noun
@@ -120,11 +121,23 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
     d = a.design
     fabric = f"a {TOPOLOGY_WORDS.get(d.topology, d.topology)} {d.switch_name} fabric"
     gpu_work = [w for w in a.workloads if not w.unbounded]
-    if gpu_work:
+    if gpu_work and a.samples_alike:
         s1 = (
             f"{_servers_phrase(a)} and {_storage_phrase(a)} on {fabric} deliver "
-            f"{fmt.images(a.images_per_sec)} images/s for {_workloads_phrase(a)}, reading "
-            f"{fmt.rate(a.read_bytes_per_sec)} from storage."
+            f"{fmt.images(a.images_per_sec)} {a.sample_unit}s/s for {_workloads_phrase(a)}, "
+            f"reading {fmt.rate(a.read_bytes_per_sec)} from storage."
+        )
+    elif gpu_work:  # unlike samples: each workload in its own unit, no sum
+        each = join_words(
+            [
+                f"{fmt.images(w.images_per_sec)} {d.workloads[w.index].sample_unit}s/s of "
+                f"{workload_label(a, w.index)}"
+                for w in gpu_work
+            ]
+        )
+        s1 = (
+            f"{_servers_phrase(a)} and {_storage_phrase(a)} on {fabric} deliver {each}, "
+            f"reading {fmt.rate(a.read_bytes_per_sec)} from storage."
         )
     else:
         s1 = (
@@ -190,8 +203,11 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
             f"{TOPOLOGY_WORDS.get(d.topology, d.topology)}",
         ),
     ]
-    if any(not w.unbounded for w in a.workloads):
-        rows.append(("Images per second", f"{fmt.images(a.images_per_sec)} images/s"))
+    if any(not w.unbounded for w in a.workloads) and a.samples_alike:
+        unit = a.sample_unit or "sample"
+        rows.append(
+            (f"{unit.capitalize()}s per second", f"{fmt.images(a.images_per_sec)} {unit}s/s")
+        )
     rows.append(("Read from storage", f"{fmt.rate(a.read_bytes_per_sec)}"))
     if a.gpu_data_utilization is not None:
         rows.append(("GPU data utilization", fmt.pct(a.gpu_data_utilization)))
@@ -459,6 +475,7 @@ def build_context(
         "bom": _bom(a, catalog),
         "capacity": capacity_context(a),
         "racks": racks_context(a, catalog),
+        "parts": parts_context(a),
         "diagram_svg": diagram_svg,
         "diagram_caption": diagram_caption,
         "workloads": _workload_rows(a),
@@ -468,7 +485,7 @@ def build_context(
             "rate": fmt.rate(a.read_bytes_per_sec),
             "demand_rate": fmt.rate(a.demand_read_bytes_per_sec),
             "util": fmt.pct(a.gpu_data_utilization),
-            "has_images": any(not w.unbounded for w in a.workloads),
+            "has_images": any(not w.unbounded for w in a.workloads) and a.samples_alike,
         },
         "scaling": scaling,
         "memory": mem,

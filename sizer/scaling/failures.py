@@ -29,7 +29,10 @@ class FailureCase:
     ``storage-unit`` (a whole unit: data offline unless the file system keeps replicas),
     ``switch``, ``inter-switch-link``, ``server-link`` or ``storage-link``; ``element`` names the element lost;
     ``equivalent`` counts the elements whose loss is symmetric to this one (one is
-    analysed for all).  ``relative`` is the metric as a fraction of the baseline.
+    analysed for all).  ``relative`` is what the case delivers as a fraction of the
+    baseline: GPU demand delivered (GPU-weighted data utilization) when GPU workloads run
+    -- never a sum of unlike samples, and a case that cuts servers off counts their GPUs
+    as getting nothing -- else read bytes/s.
     """
 
     kind: str
@@ -116,7 +119,7 @@ def failure_cases(
     fab = fabric if fabric is not None else build_fabric(design)
     metric = sweep_metric(design)
     base = baseline if baseline is not None else analyze_design(design, fab)
-    base_val = base.images_per_sec if metric == "images_per_sec" else base.read_bytes_per_sec
+    base_val = _delivered(base, metric)
     n_servers = len(fab.servers)
     jobs: list[tuple[str, str, int, Callable[[], tuple[Analysis | None, Fabric | None]], str]] = []
 
@@ -313,7 +316,7 @@ def failure_cases(
             )
         else:
             cut = n_servers - f2.reachable_servers()
-            val = a.images_per_sec if metric == "images_per_sec" else a.read_bytes_per_sec
+            val = _delivered(a, metric)
             bott = a.bottleneck
             if cut and bott is None:
                 bott = {"kind": "link", "group": "no path to storage (failed fabric)"}
@@ -322,6 +325,8 @@ def failure_cases(
                 note = note if "single switch" in note else f"{note}; every server is cut off"
             elif cut:
                 note = f"{note}; {cut} of {n_servers} servers cut off from storage"
+                if base_val > 0 and val >= base_val * (1 - 1e-9):
+                    note += " (their GPUs are fed from the local cache, which holds the dataset)"
             c_srv, c_st = f2.edge_capacity()
             cases.append(
                 FailureCase(
@@ -347,6 +352,14 @@ def failure_cases(
     if worst is not None:
         cases = [dataclasses.replace(c, worst=True) if c is worst else c for c in cases]
     return cases
+
+
+def _delivered(a: Analysis, metric: str) -> float:
+    """What a failure case is measured by: the GPU demand delivered (GPU-weighted data
+    utilization), or read bytes/s for read benchmarks."""
+    if metric == "images_per_sec":
+        return a.gpu_data_utilization or 0.0
+    return a.read_bytes_per_sec
 
 
 def _storage_name(design: Design, si: int) -> str:
