@@ -35,7 +35,13 @@ from hypothesis import seed as hyp_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from tests import strategies as S  # noqa: E402
-from tests.test_fuzz import Finding, check_result, check_scenario_file, invoke  # noqa: E402
+from tests.test_fuzz import (  # noqa: E402
+    Finding,
+    check_catalog_command,
+    check_result,
+    check_scenario_file,
+    invoke,
+)
 
 
 def _scaling(work: Path, data: dict[str, Any], cmd: list[str]) -> str:
@@ -64,6 +70,11 @@ FUZZERS: dict[str, tuple[dict[str, Any], Callable[..., str], str]] = {
             _file(work, S.dump(data).encode()), render_dir=work / "out"
         ),
         "data",
+    ),
+    "catalog": (
+        {"cat": S.catalog_data(), "cmd": st.sampled_from(S.CATALOG_COMMANDS)},
+        lambda work, cat, cmd: check_catalog_command(work, cat, cmd),
+        "cat",
     ),
     "scaling": (
         {
@@ -115,7 +126,7 @@ def run_batch(
                     "finding": str(e)[:4000],
                     "input": value.decode("utf-8", "replace")
                     if isinstance(value, bytes)
-                    else S.dump(value),
+                    else S.dump(value[1] if isinstance(value, tuple) else value),
                     "count": 0,
                 }
             findings[sig]["count"] += 1
@@ -138,7 +149,16 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("fuzz-findings.json"))
     args = ap.parse_args()
 
-    names = args.only or ["valid", "mutated", "valid", "mutated", "render", "scaling"]
+    names = args.only or [
+        "valid",
+        "mutated",
+        "catalog",
+        "valid",
+        "mutated",
+        "catalog",
+        "render",
+        "scaling",
+    ]
     rng = random.Random(args.seed)
     findings: dict[str, dict[str, Any]] = {}
     totals: dict[str, Counter[str]] = {}
@@ -156,7 +176,7 @@ def main() -> int:
         while time.monotonic() < deadline:
             name = names[i % len(names)]
             seed = rng.randrange(2**32)
-            n = args.batch // 4 if name in ("render", "scaling") else args.batch
+            n = args.batch // 4 if name in ("render", "scaling", "catalog") else args.batch
             got, found = pool.apply(_batch_in_child, ((name, work, n, seed),))
             for sig, f in found.items():
                 if sig in findings:
