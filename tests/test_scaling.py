@@ -1088,3 +1088,15 @@ def test_unlike_samples_are_not_summed_and_a_cut_off_leaf_is_not_100_percent(rea
     assert leaf.servers_cut_off == 8
     assert leaf.relative == pytest.approx(192 / 256)
     assert leaf.gpu_data_utilization == pytest.approx(192 / 256)
+
+
+def test_headroom_names_the_bar_and_the_first_saturation(real: Any) -> None:
+    """RA 9x DGX-1 AlexNet: 75.6 GB/s on 120 GB/s of ESS 3000.  The first resource to fill
+    is storage at 120 / 75.6 = 1.59x; GPUs stay 90% fed until 120 / (0.9 x 75.6) = 1.76x."""
+    h = S.headroom(ra(real, "ra-9x-dgx1-3x-ess3000.yaml"))
+    demand = 9 * 8 * 9319 * 112.7e3 * 1.0
+    assert float(h) == pytest.approx(120e9 / (0.9 * 75.6e9), rel=2e-3)
+    assert h.saturation == pytest.approx(120e9 / 75.6e9, rel=2e-3)
+    assert h.saturates == {"kind": "storage", "group": "ess-3000 x3"}
+    assert "saturates at 1.59x" in h.note
+    assert demand == pytest.approx(75.6e9, rel=2e-3)

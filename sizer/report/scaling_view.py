@@ -188,10 +188,17 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
     else:
         head_text = fmt.factor(head.multiplier)
         lim = f"; then {head.limiting['group']} limits" if head.limiting else ""
+        sat = head.saturation
+        first = (
+            f" The first resource to fill, {head.saturates['group']}, saturates at "
+            f"{fmt.factor(sat)} (from there on something runs at 100%)."
+            if head.saturates and sat is not None and math.isfinite(sat) and sat > 1.0
+            else ""
+        )
         paragraphs.append(
             f"Growth: per-GPU demand (faster GPUs, a lighter model) can grow "
             f"{head_text} before a GPU workload drops under "
-            f"{fmt.pct(head.min_utilization)} fed{lim}."
+            f"{fmt.pct(head.min_utilization)} fed{lim}.{first}"
         )
 
     # ---------------------------------------------------------------- N-1 table

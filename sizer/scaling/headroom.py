@@ -180,6 +180,9 @@ class Headroom:
     min_utilization: float
     limiting: dict[str, Any] | None  # the bottleneck just past the multiplier
     note: str
+    #: growth before the first resource saturates (1.0: one already is; inf: none ever)
+    saturation: float | None = None
+    saturates: dict[str, Any] | None = None  # that resource's {"kind", "group"}
 
     def __float__(self) -> float:
         return math.nan if self.multiplier is None else self.multiplier
@@ -193,7 +196,26 @@ class Headroom:
             "min_utilization": self.min_utilization,
             "limiting": self.limiting,
             "note": self.note,
+            "saturation_multiplier": None
+            if self.saturation is None or math.isinf(self.saturation)
+            else self.saturation,
+            "saturates": self.saturates,
         }
+
+
+def _saturation(design: Design) -> tuple[float, dict[str, Any] | None]:
+    """How far every GPU's demand can grow before the first resource saturates, and which.
+
+    While no resource is full every flow gets its demand, so every load grows in
+    proportion: the factor is the least ``capacity / load`` (1.0 when a resource is
+    already full; inf when nothing is loaded)."""
+    from sizer.analysis import analyze_design
+
+    best, which = math.inf, None
+    for r in analyze_design(design).resources:
+        if r.load > 0 and r.headroom < best:
+            best, which = r.headroom, {"kind": r.kind, "group": r.group}
+    return max(best, 1.0) if math.isfinite(best) else best, which
 
 
 def headroom(
@@ -281,10 +303,18 @@ def headroom(
             hi = mid
     lim = limit_dict(ok(hi)[1].bottleneck)
     what = "?" if lim is None else f"{lim['group']} ({lim['kind']})"
+    sat, sat_at = _saturation(design)
+    first = (
+        ""
+        if sat_at is None
+        else f"; the first resource, {sat_at['group']} ({sat_at['kind']}), saturates at {sat:.2f}x"
+        if sat > 1.0
+        else f"; {sat_at['group']} ({sat_at['kind']}) is already saturated"
+    )
     note = (
         f"per-GPU demand can grow {lo:.2f}x before a GPU workload drops under "
-        f"{pct(min_utilization)} fed; then {what} limits"
+        f"{pct(min_utilization)} fed; then {what} limits{first}"
         if lo >= 1.0
         else f"already under the bar: demand would have to shrink to {lo:.2f}x; {what} limits"
     )
-    return Headroom(design.name, lo, min_utilization, lim, note)
+    return Headroom(design.name, lo, min_utilization, lim, note, sat, sat_at)
