@@ -55,6 +55,7 @@ class Placement:
     kind: str
     id: str
     name: str
+    line: int  # index of its BOM line
     number: int  # 1.. within its BOM line
     u: int
     height: int
@@ -140,8 +141,9 @@ def rack_layout(
     racks: list[Rack] = []
     over: list[str] = []
     tall: list[str] = []
-    lines = sorted(bom.lines, key=lambda x: _ORDER.get(x.kind, 9))
-    for line in lines:
+    order = sorted(range(len(bom.lines)), key=lambda i: _ORDER.get(bom.lines[i].kind, 9))
+    for li in order:
+        line = bom.lines[li]
         if line.count < 1:
             continue
         h = max(1, math.ceil(line.rack_units / line.count - 1e-9))
@@ -161,7 +163,9 @@ def rack_layout(
                 racks.append(rack)
                 if need_w > max_watts:
                     over.append(label)
-            rack.devices.append(Placement(line.kind, line.id, line.name, k, rack.used_u + 1, h, w))
+            rack.devices.append(
+                Placement(line.kind, line.id, line.name, li, k, rack.used_u + 1, h, w)
+            )
     return RackLayout(height_u, max_watts, tuple(racks), tuple(over), tuple(tall), defaults)
 
 

@@ -229,7 +229,7 @@ def test_same_inputs_same_html(catalog: Any) -> None:
     a = build_report(RA9, catalog, date=DATE, formats=("html",))
     b = build_report(RA9, catalog, date=DATE, formats=("html",))
     assert a.html == b.html
-    assert a.pdf is None and list(a.files()) == ["report.html"]
+    assert a.pdf is None and list(a.files()) == ["report.html", "bom.csv", "bom.xlsx"]
     c = build_report(RA9, catalog, date=dt.date(2026, 1, 3), formats=("html",))
     assert c.html != a.html and c.html.replace("2026-01-03", "2026-01-02") == a.html
 

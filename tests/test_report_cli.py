@@ -30,8 +30,9 @@ def test_render_html_only(cli: Any, runner: CliRunner, tmp_path: Path, monkeypat
     r = runner.invoke(cli, ["render", str(RA1), "--out", str(out), "--format", "html"])
     assert r.exit_code == 0, r.output
     html = out / "ra-1x-dgx1-1x-ess3000" / "report.html"
-    assert r.stdout == f"{html.resolve()}\n"
-    assert sorted(p.name for p in html.parent.iterdir()) == ["report.html"]
+    d = html.parent.resolve()
+    assert r.stdout == f"{html.resolve()}\n{d / 'bom.csv'}\n{d / 'bom.xlsx'}\n"
+    assert sorted(p.name for p in html.parent.iterdir()) == ["bom.csv", "bom.xlsx", "report.html"]
     assert "2026-01-02" in html.read_text(encoding="utf-8")
     first = html.read_bytes()
     r = runner.invoke(cli, ["render", str(RA1), "--out", str(out), "--format", "html"])

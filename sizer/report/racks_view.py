@@ -6,7 +6,6 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from sizer.racks import layout_for
 from sizer.report import fmt
 
 if TYPE_CHECKING:
@@ -90,7 +89,7 @@ def racks_context(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
     from sizer.bom import bill_of_materials
 
     bom = bill_of_materials(a.design, a.fabric)
-    lay = layout_for(bom, a.design.racks)
+    lay: RackLayout = bom.layout
     rows = []
     for r in lay.racks:
         counts: dict[str, int] = {}
