@@ -191,6 +191,9 @@ class Analysis:
                     "demand_images_per_sec": _num(w.demand_images_per_sec),
                     "images_per_sec": w.images_per_sec,
                     "sample_unit": d.workloads[w.index].sample_unit,
+                    "demand_measured_on": sorted(
+                        {x or "unstated" for x, _n in d.workloads[w.index].throughput_data.values()}
+                    ),
                     "demand_read_bytes_per_sec": _num(w.demand_read_bytes_per_sec),
                     "read_bytes_per_sec": w.read_bytes_per_sec,
                     "gpu_data_utilization": w.gpu_data_utilization,

@@ -260,6 +260,7 @@ class Catalog(BaseModel):
                     batch=b,
                     source=_join_sources(acc.batch_size.source, acc.computation_time.source),
                     confidence="D",
+                    data="emulated",
                     note=(
                         f"MLPerf Storage emulated {family.upper()}: batch_size {b} / "
                         f"computation_time {t:g} s = {rate:.4g} samples/s at 100% accelerator "

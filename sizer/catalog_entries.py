@@ -355,6 +355,12 @@ class Throughput(_Frozen):
     source: str
     confidence: Confidence
     note: str | None = None
+    #: how the rate was measured: on real data (decode and I/O included), on synthetic
+    #: data made on the GPU (no input pipeline), derived from other figures, or emulated
+    #: (MLPerf Storage's definition); None: the source does not say
+    data: Literal["real", "synthetic", "derived", "emulated"] | None = None
+    #: GPUs of the measurement the per-GPU rate comes from (None: not stated)
+    gpus_measured: int | None = Field(default=None, ge=1, le=1_000_000, strict=True)
 
     _source = field_validator("source")(_check_source)
     _note = field_validator("note")(_check_note)

@@ -107,6 +107,9 @@ class WorkloadSpec:
     bar_source: str = ""  # where ``bar`` comes from (the scenario, or the model's source)
     #: what one sample is ("image", "volume", "record", ...; "byte" for a read benchmark)
     sample_unit: str = "sample"
+    #: per group: how the catalog rate was measured ("real", "synthetic", "derived",
+    #: "emulated", or None: not stated) and on how many GPUs (None: not stated)
+    throughput_data: dict[int, tuple[str | None, int | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         gps: dict[int, int] = {}
         rates: dict[int, float] = {}
         srcs: dict[int, str] = {}
+        tdata: dict[int, tuple[str | None, int | None]] = {}
         for gi in groups:
             sg = servers[gi]
             gps[gi] = w.gpus_per_server if w.gpus_per_server is not None else sg.gpu_count
@@ -282,6 +286,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
             t = cat.throughput(w.model, sg.gpu_id, w.precision, w.phase)
             rates[gi] = float(t.samples_per_sec)
             srcs[gi] = t.source
+            tdata[gi] = (t.data, t.gpus_measured)
             used.append(
                 Used(
                     f"models/{m.id}",
@@ -311,6 +316,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 gpus_per_server=gps,
                 samples_per_sec_per_gpu=rates,
                 throughput_source=srcs,
+                throughput_data=tdata,
                 cache=w.cache,
                 unbounded=unbounded,
                 named=bool(w.name),

@@ -531,3 +531,25 @@ def test_switch_forwarding_resource(real: Any) -> None:
     sw = [r for r in a.resources if r.kind == "switch"]
     assert [r.capacity for r in sw] == pytest.approx([450e9, 450e9])
     assert [r.load for r in sw] == pytest.approx([a.read_bytes_per_sec / 2] * 2)
+
+
+def test_demand_provenance_is_reported(catalog: Any) -> None:
+    """AlexNet's 9,319 images/s per V100 is a single-GPU synthetic-data figure (Lambda
+    tf_cnn_benchmarks): analyze says so, and the report warns that real-data pipelines
+    may not reach it.  MLPerf Storage workloads are emulated by definition."""
+    import datetime as dt
+
+    from sizer.loader import load_design
+    from sizer.report import build_report
+
+    d = load_design(ROOT / "scenarios" / "ra-9x-dgx1-3x-ess3000.yaml", catalog)
+    assert set(d.workloads[0].throughput_data.values()) == {("synthetic", 1)}
+    j = analyze_design(d).to_json()
+    assert j["workloads"][0]["demand_measured_on"] == ["synthetic"]
+    h = load_design(ROOT / "scenarios" / "dgx-h100-su-ndr-ess3500.yaml", catalog)
+    assert [analyze_design(h).to_json()["workloads"][0]["demand_measured_on"]] == [["emulated"]]
+    rep = build_report(
+        ROOT / "scenarios" / "ra-9x-dgx1-3x-ess3000.yaml", catalog,
+        date=dt.date(2026, 1, 2), formats=("html",),
+    )  # fmt: skip
+    assert "was measured on synthetic data" in rep.context["summary"][-1]

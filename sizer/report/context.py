@@ -181,7 +181,25 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
                 )
         else:
             s3 = "Nothing in the data path carries load."
-    return [s1, s2, s3]
+    return [s1, s2, s3, *_provenance_warning(a)]
+
+
+def _provenance_warning(a: Analysis) -> list[str]:
+    """A sentence when a demand rests on a synthetic-data measurement (no input pipeline:
+    a real-data run may decode fewer samples per second than the GPU computes)."""
+    synth = [
+        workload_label(a, w.index)
+        for w in a.design.workloads
+        if not w.unbounded and any(data == "synthetic" for data, _n in w.throughput_data.values())
+    ]
+    if not synth:
+        return []
+    return [
+        f"Demand note: the per-GPU rate of {join_words(synth)} was measured on synthetic data "
+        "(generated on the GPU, no JPEG decode or data loading), so it is an upper bound: a "
+        "real-data pipeline may be bound by host preprocessing first, which this report "
+        "does not model without a catalog figure for it."
+    ]
 
 
 def _key_figures(a: Analysis) -> list[dict[str, str]]:
