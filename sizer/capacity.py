@@ -115,6 +115,9 @@ class CapacityPlan:
     growth_per_year: float
     horizon_years: int
     stated: bool  # the scenario has a capacity: section
+    #: drive options or codes the scenario names that the unit does not offer (until the
+    #: loader reports them as located problems, see :func:`capacity_problems`)
+    problems: tuple[str, ...] = ()
 
     @property
     def needed_now(self) -> float:
@@ -359,4 +362,8 @@ def capacity_plan(sc: Scenario, cat: Catalog, workloads: tuple[WorkloadSpec, ...
         growth_per_year=0.0 if c is None else c.growth_per_year,
         horizon_years=3 if c is None else c.horizon_years,
         stated=c is not None,
+        problems=tuple(
+            f"storage[{loc[1]}].{loc[2]}: {msg} ({hint})"
+            for loc, msg, hint in capacity_problems(sc, cat)
+        ),
     )

@@ -152,3 +152,12 @@ def test_unknown_option_and_code_are_problems(tmp_path: Path) -> None:
             "one of '8+2p', '8+3p', '4+2p', '4+3p', '3-way replication'",
         ),
     ]
+
+
+def test_unknown_option_is_said_on_the_plan(tmp_path: Path) -> None:
+    d = load_design(_write(tmp_path, extra="    protection: 16+1p\n"), CAT)
+    assert d.capacity.units == (None,)
+    assert d.capacity.problems == (
+        "storage[0].protection: ess-3000 offers no protection code '16+1p' (one of '8+2p', "
+        "'8+3p', '4+2p', '4+3p', '3-way replication')",
+    )

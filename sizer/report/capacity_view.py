@@ -84,7 +84,9 @@ def capacity_context(a: Analysis) -> dict[str, Any] | None:
     ]
     first = p.units_needed(0)
     s0 = d.storage[0]
-    if first is None:
+    if first is None and p.problems:
+        verdict = "Capacity is not sized: " + "; ".join(p.problems) + "."
+    elif first is None:
         verdict = (
             f"The catalog has no drive or protection figures for {s0.unit_name}; "
             "capacity is not sized."

@@ -11,7 +11,7 @@ from sizer.report import fmt
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
     from sizer.catalog import Catalog
-    from sizer.racks import RackLayout
+    from sizer.racks import Rack, RackLayout
 
 __all__ = ["racks_context", "racks_svg"]
 
@@ -32,9 +32,29 @@ def _weight(cat: Catalog | None, kind: str, ident: str) -> float | None:
     return None if fig is None else float(fig.value)
 
 
+def _groups(layout: RackLayout) -> list[tuple[int, int, Rack]]:
+    """Runs of consecutive racks holding the same devices: (first, last, one of them)."""
+    out: list[tuple[int, int, Rack]] = []
+    for r in layout.racks:
+        sig = [(p.id, p.height) for p in r.devices]
+        if out:
+            first, _last, prev = out[-1]
+            if [(p.id, p.height) for p in prev.devices] == sig and prev.watts == r.watts:
+                out[-1] = (first, r.index, prev)
+                continue
+        out.append((r.index, r.index, r))
+    return out
+
+
+def _span(first: int, last: int) -> str:
+    return f"Rack {first}" if first == last else f"Racks {first}–{last} (×{last - first + 1})"
+
+
 def racks_svg(layout: RackLayout) -> str:
-    """The elevation: one column per rack, U1 at the bottom, rows of six racks."""
-    n = len(layout.racks)
+    """The elevation: one column per rack (a run of racks holding the same devices drawn
+    once, titled with its range), U1 at the bottom, rows of six."""
+    groups = _groups(layout)
+    n = len(groups)
     if n == 0:
         return ""
     cols = min(n, _PER_ROW)
@@ -48,12 +68,12 @@ def racks_svg(layout: RackLayout) -> str:
         f'width="{w}" height="{h}" role="img" aria-label="Rack elevation" '
         'font-family="DejaVu Sans, sans-serif">'
     ]
-    for i, r in enumerate(layout.racks):
+    for i, (first, last, r) in enumerate(groups):
         x = _GAP + (i % _PER_ROW) * (_RACK_W + _GAP)
         y0 = 18 + (i // _PER_ROW) * cell_h
         out.append(
             f'<text x="{x + _RACK_W / 2}" y="{y0 - 5}" font-size="10" text-anchor="middle" '
-            f'font-weight="bold">Rack {r.index}</text>'
+            f'font-weight="bold">{escape(_span(first, last))}</text>'
         )
         out.append(
             f'<rect x="{x}" y="{y0}" width="{_RACK_W}" height="{rack_h}" fill="#f7f7f7" '
@@ -69,7 +89,7 @@ def racks_svg(layout: RackLayout) -> str:
                 f'<rect x="{x + 2}" y="{top + 0.5}" width="{_RACK_W - 4}" height="{hh - 1}" '
                 f'fill="{_FILL.get(p.kind, "#ddd")}" stroke="#555" stroke-width="0.5"/>'
             )
-            label = escape(f"{p.id} #{p.number}")
+            label = escape(p.id if last > first else f"{p.id} #{p.number}")
             size = 7 if hh >= 9 else 6
             out.append(
                 f'<text x="{x + 6}" y="{top + min(hh, 9) - 2}" font-size="{size}">{label}</text>'
@@ -78,7 +98,7 @@ def racks_svg(layout: RackLayout) -> str:
         out.append(
             f'<text x="{x + _RACK_W / 2}" y="{y0 + rack_h + 13}" font-size="8" '
             f'text-anchor="middle">{r.used_u}/{layout.height_u} U, {kw:,.1f}/'
-            f"{layout.max_watts / 1000:,.0f} kW</text>"
+            f"{layout.max_watts / 1000:,.0f} kW{' each' if last > first else ''}</text>"
         )
     out.append("</svg>")
     return "".join(out)
@@ -91,7 +111,7 @@ def racks_context(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
     bom = bill_of_materials(a.design, a.fabric)
     lay: RackLayout = bom.layout
     rows = []
-    for r in lay.racks:
+    for first, last, r in _groups(lay):
         counts: dict[str, int] = {}
         for p in r.devices:
             counts[p.name] = counts.get(p.name, 0) + 1
@@ -99,10 +119,12 @@ def racks_context(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         known = [x for x in weights if x is not None]
         rows.append(
             {
-                "rack": str(r.index),
-                "devices": ", ".join(f"{n} × {name}" for name, n in counts.items()),
-                "used": f"{r.used_u} / {lay.height_u} U",
-                "power": f"{fmt.watts(r.watts)} / {fmt.watts(lay.max_watts)}",
+                "rack": str(first) if first == last else f"{first}–{last}",
+                "devices": ", ".join(f"{n} × {name}" for name, n in counts.items())
+                + ("" if first == last else f" in each of {last - first + 1} racks"),
+                "used": f"{r.used_u} / {lay.height_u} U" + ("" if first == last else " each"),
+                "power": f"{fmt.watts(r.watts)} / {fmt.watts(lay.max_watts)}"
+                + ("" if first == last else " each"),
                 "weight": (
                     "n/a"
                     if not known
