@@ -35,13 +35,9 @@ from hypothesis import seed as hyp_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from tests import strategies as S  # noqa: E402
-from tests.test_fuzz import (  # noqa: E402
-    Finding,
-    check_catalog_command,
-    check_result,
-    check_scenario_file,
-    invoke,
-)
+from tests import strategies_catalog as SC  # noqa: E402
+from tests.test_fuzz import Finding, check_result, check_scenario_file, invoke  # noqa: E402
+from tests.test_fuzz_catalogs import check_catalog_command  # noqa: E402
 
 
 def _scaling(work: Path, data: dict[str, Any], cmd: list[str]) -> str:
@@ -72,7 +68,7 @@ FUZZERS: dict[str, tuple[dict[str, Any], Callable[..., str], str]] = {
         "data",
     ),
     "catalog": (
-        {"cat": S.catalog_data(), "cmd": st.sampled_from(S.CATALOG_COMMANDS)},
+        {"cat": SC.catalog_data(), "cmd": st.sampled_from(SC.CATALOG_COMMANDS)},
         lambda work, cat, cmd: check_catalog_command(work, cat, cmd),
         "cat",
     ),
