@@ -123,6 +123,10 @@ class Transformer:
     ``kv_dim = kv_heads * h / heads``), MLP ``2*h*ffn`` (GeLU) or ``3*h*ffn`` (SwiGLU), biases
     if ``bias``, and two norms (LayerNorm: weight and bias, RMSNorm: weight only). Embeddings:
     ``vocab*h``, plus ``max_seq*h`` learned positions, plus an untied output head ``vocab*h``.
+
+    A mixture-of-experts model (Mixtral) has ``experts`` MLPs per block and a router
+    (``h*experts``, no bias); each token runs ``experts_active`` of them. The defaults (1, 1) are
+    a dense model, whose counts the MoE terms leave unchanged.
     """
 
     id: str
@@ -145,6 +149,8 @@ class Transformer:
     source: str
 
     kind: Literal["transformer"] = "transformer"
+    experts: int = 1
+    experts_active: int = 1
 
     @property
     def head_dim(self) -> int:
@@ -166,11 +172,21 @@ class Transformer:
         """Parameters of one transformer block."""
         h, kv, f = self.hidden, self.kv_dim, self.ffn
         attn = h * (h + 2 * kv) + h * h
-        mlp = (2 if self.mlp == "gelu" else 3) * h * f
+        mlp = (2 if self.mlp == "gelu" else 3) * h * f * self.experts
+        router = h * self.experts if self.experts > 1 else 0
         biases = 0
         if self.bias:
-            biases = (h + 2 * kv) + h + (f + h if self.mlp == "gelu" else 2 * f + h)
-        return attn + mlp + biases + 2 * self.norm_params
+            biases = (h + 2 * kv) + h + (f + h if self.mlp == "gelu" else 2 * f + h) * self.experts
+        return attn + mlp + router + biases + 2 * self.norm_params
+
+    @property
+    def active_params(self) -> int:
+        """Parameters one token runs through: all but the ``experts - experts_active`` idle MLPs."""
+        f = self.ffn
+        per_mlp = (2 if self.mlp == "gelu" else 3) * self.hidden * f
+        if self.bias:
+            per_mlp += f + self.hidden if self.mlp == "gelu" else 2 * f + self.hidden
+        return self.params - self.n_layers * (self.experts - self.experts_active) * per_mlp
 
     @property
     def embedding_params(self) -> int:

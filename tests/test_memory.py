@@ -192,6 +192,10 @@ PUBLISHED = {
     "inception-v3-noaux": 23_834_568,
     "llama-2-7b": 6_738_415_616,
     "llama-2-70b": 68_976_648_192,
+    "llama-3-8b": 8_030_261_248,
+    "llama-3-70b": 70_553_706_496,
+    "llama-3.1-405b": 405_853_388_800,
+    "mixtral-8x7b": 46_702_792_704,
 }
 
 
@@ -204,7 +208,7 @@ def test_parameter_count_is_the_published_one(model_id: str, count: int) -> None
 
 
 def test_every_model_has_a_source_and_a_count() -> None:
-    assert set(model_ids()) == set(PUBLISHED) | {"gpt-3-175b"}
+    assert set(model_ids()) == set(PUBLISHED) | {"gpt-3-175b", "mlperf-llama3-1t"}
     gpt3 = get_model("gpt-3-175b")
     assert isinstance(gpt3, Transformer)
     assert gpt3.published_params is None
