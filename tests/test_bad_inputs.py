@@ -153,7 +153,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "several-schema-problems.yaml": [
         "several-schema-problems.yaml:5:12: compute[0].count: 0 is below the minimum 1",
-        "several-schema-problems.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports)",
+        "several-schema-problems.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, data_replicas, drives, protection)",
         "several-schema-problems.yaml:15:12: workloads[0].phase: 'train' is not one of 'training' or 'inference' (did you mean 'training'?)",
     ],
     "several-unknown-ids.yaml": [
@@ -228,7 +228,7 @@ EXPECTED: dict[str, list[str]] = {
         "unknown-group.yaml:18:14: workloads[0].groups[0]: no compute group named 'trainer' (did you mean 'trainers'?)"
     ],
     "unknown-key-no-close-match.yaml": [
-        "unknown-key-no-close-match.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports)"
+        "unknown-key-no-close-match.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, data_replicas, drives, protection)"
     ],
     "unknown-model.yaml": [
         "unknown-model.yaml:13:12: workloads[0].model: unknown model 'resnet50' (did you mean 'resnet-50'?)"
