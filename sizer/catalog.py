@@ -62,7 +62,7 @@ from sizer.catalog_entries import (
     Throughput,
     kind_key,
 )
-from sizer.errors import Problem, SizerInputError
+from sizer.errors import Problem, SizerInputError, shown
 from sizer.limits import MAX_SUGGESTED, capped
 from sizer.paths import builtin_catalog_dir
 from sizer.yamlfile import YamlDoc, fmt_loc, locate, read_yaml
@@ -116,14 +116,14 @@ class UnknownIdError(SizerInputError):
         self.suggestions = list(suggestions)
         self.known = sorted(known)
         what = SINGULAR.get(self.kind, kind)
-        msg = f"unknown {what} {id!r}"
+        msg = f"unknown {what} {shown(id)}"
         if self.suggestions:
             msg += f"; {_did_you_mean(self.suggestions)}"
         elif self.known:
-            shown = self.known[:8]
+            first = self.known[:8]
             more = f" (and {len(self.known) - 8} more)" if len(self.known) > 8 else ""
             known_what = self.kind if self.kind in KINDS else "ids"
-            msg += f"; known {known_what}: {', '.join(shown)}{more}"
+            msg += f"; known {known_what}: {', '.join(first)}{more}"
         self.message = msg
         super().__init__([Problem(file, line, col, loc, msg, type="unknown-id")])
 

@@ -47,10 +47,11 @@ _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _check_id(v: str) -> str:
-    if not _ID_RE.match(v):
+    if len(v) > MAX_NAME_CHARS or not _ID_RE.match(v):
+        shown = repr(v) if len(v) <= 60 else f"{v[:40]!r}... ({len(v):,} characters)"
         raise ValueError(
-            f"{v!r} is not a valid id; use lowercase letters, digits and single hyphens "
-            "(e.g. 'dgx-a100')"
+            f"{shown} is not a valid id; use lowercase letters, digits and single hyphens "
+            f"(e.g. 'dgx-a100'){f', at most {MAX_NAME_CHARS}' if len(v) > MAX_NAME_CHARS else ''}"
         )
     return v
 

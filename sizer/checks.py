@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sizer.catalog import Catalog, suggest
-from sizer.errors import Issue, SizerInputError
+from sizer.errors import Issue, SizerInputError, shown
 from sizer.limits import MAX_SUGGESTED, size_issues
 from sizer.memory import estimate_case
 
@@ -105,7 +105,7 @@ def _did_you_mean(close: list[str]) -> str:
 def _unknown(cat: Catalog, kind: str, ident: str, what: str) -> tuple[str, str | None]:
     close = suggest_ids(ident, sorted(getattr(cat, kind)))
     hint = _did_you_mean(close) if close else f"`sizer catalog` lists the {what} ids"
-    return f"unknown {what} {ident!r}", hint
+    return f"unknown {what} {shown(ident)}", hint
 
 
 def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
@@ -212,7 +212,11 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
                     else:
                         hint = "name groups with compute[].name"
                     out.append(
-                        (("workloads", w_i, "groups", j), f"no compute group named {gname!r}", hint)
+                        (
+                            ("workloads", w_i, "groups", j),
+                            f"no compute group named {shown(gname)}",
+                            hint,
+                        )
                     )
                 else:
                     targets.append(group_names[gname])
@@ -307,7 +311,7 @@ def memory_problems(scenario: Scenario, catalog: Catalog) -> list[Issue]:
             out.append(
                 (
                     ("memory", i, "gpu"),
-                    f"unknown GPU {case.gpu!r}",
+                    f"unknown GPU {shown(case.gpu)}",
                     f"did you mean {near[0]!r}?" if near else "see `sizer catalog` for GPU ids",
                 )
             )

@@ -15,6 +15,7 @@ __all__ = [
     "SizerInputError",
     "TargetNotMetError",
     "UnitError",
+    "shown",
 ]
 
 
@@ -58,6 +59,21 @@ def _visible(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters with its length, for messages
+    that quote user input (a 5,000-character id must not make a 5,000-character line).
+
+    >>> shown("dgx1")
+    "'dgx1'"
+    >>> shown("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... (100 characters)"
+    """
+    text = repr(value)
+    if len(text) <= limit or not isinstance(value, str):
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+    return f"{value[:40]!r}... ({len(value):,} characters)"
 
 
 class SizerError(Exception):

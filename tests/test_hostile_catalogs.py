@@ -323,3 +323,32 @@ def test_empty_out_is_refused(workdir: Path) -> None:
         "reports (see 'sizer render --help')\n",
     )
     assert sorted(os.listdir(workdir)) == ["hostile"]
+
+
+def test_an_error_line_quotes_at_most_a_little_of_the_input(workdir: Path) -> None:
+    """Found by the long catalog fuzz: a 5,000-character gpu family made a 6,162-character
+    error line (the whole value quoted); unknown ids in scenarios did the same."""
+    cat = Path("cat")
+    cat.mkdir()
+    (cat / "g.yaml").write_text(
+        "gpus:\n  - id: v100-sxm2-16gb\n    name: V100\n    family: " + "word " * 1000 + "\n"
+        "    memory: {value: 16 GiB, source: datasheet, confidence: V}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", "hostile/ra.yaml", "--catalog", "cat"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "cat/g.yaml:4:13: gpus[0].family: 'word word word word word word word word '... "
+        "(4,999 characters) is not a valid id; use lowercase letters, digits and single "
+        "hyphens (e.g. 'dgx-a100'), at most 200\n",
+    )
+    Path("s.yaml").write_text(
+        (HOSTILE / "ra.yaml").read_text(encoding="utf-8").replace("dgx-1", "d" * 900),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", "s.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"s.yaml:11:13: compute[0].server: unknown server '{'d' * 40}'... (900 characters)"
+    )
+    assert len(result.stderr) < 300
