@@ -46,6 +46,7 @@ CORE = {
     "memory_inputs",
     "networks",
     "netdefs",
+    "checkpoint",
 }
 SHELL_LIBS = {"click", "rich", "jinja2", "weasyprint"}
 #: calls that read or write files or the terminal

@@ -15,6 +15,7 @@ Exit codes: 0 ok; 1 the analysis ran but a target is not met (``size``);
 
 from __future__ import annotations
 
+from sizer.cli import checkpoint as _checkpoint
 from sizer.cli import memory as _memory
 from sizer.cli import render as _render
 from sizer.cli import scaling as _scaling
@@ -24,6 +25,7 @@ __all__ = ["cli", "main"]
 
 for _cmd in (
     _memory.memory,
+    _checkpoint.checkpoint,
     _scaling.size,
     _scaling.sweep,
     _scaling.failures,
