@@ -39,18 +39,18 @@ def test_single_rack_is_all_dac() -> None:
 
 
 def test_ndr_twin_port_optics_and_200g_splitters() -> None:
-    """DGX H100 SU (2 x 16 DGX H100, 4 NDR storage ports each = 128 ports; 8 ESS 3500 with
+    """DGX H100 SU (2 x 16 DGX H100, 2 NDR storage ports each = 64 ports; 8 ESS 3500 with
     8 HDR ports = 64) on QM9700: at 20 kW per rack every DGX H100 is in its own rack, so all
-    128 server ports are optical: 64 twin-port switch transceivers, 128 fibres, 128
-    device transceivers.  The 64 HDR ports take 1:2 splitter fibres: 32 fibres on 16
-    twin-port cages."""
+    64 server ports are optical: 32 twin-port switch transceivers, 64 fibres, 64 device
+    transceivers.  The 64 HDR ports take 1:2 splitter fibres: 32 fibres on 16 twin-port
+    cages."""
     bom = _bom("dgx-h100-su-ndr-ess3500")
     by = {}
     for p in bom.parts.lines:
         by[(p.part_no, p.link)] = by.get((p.part_no, p.link), 0) + p.count
-    assert by[("MMA4Z00-NS", "ndr-ib")] == 64
-    assert by[("MFP7E10", "ndr-ib")] == 128
-    assert by[("MMA4Z00-NS400", "ndr-ib")] == 128
+    assert by[("MMA4Z00-NS", "ndr-ib")] == 32
+    assert by[("MFP7E10", "ndr-ib")] == 64
+    assert by[("MMA4Z00-NS400", "ndr-ib")] == 64
     assert by[("MFP7E20", "hdr-ib")] == 32
     assert by[("MMA4Z00-NS", "hdr-ib")] == 16
 

@@ -246,7 +246,8 @@ def test_modern_servers(cat: Catalog) -> None:
     a100 = cat.get("servers", "dgx-a100")
     assert (a100.storage_ports.value, a100.storage_link) == (2, "hdr-ib")
     h100 = cat.get("servers", "dgx-h100")
-    assert (h100.storage_ports.value, h100.storage_link) == (4, "ndr-ib")
+    # NVIDIA's SuperPOD design: one pair of the two dual-port ConnectX-7 for storage
+    assert (h100.storage_ports.value, h100.storage_link) == (2, "ndr-ib")
     assert h100.ingest_limit.value == 80e9
     generic = cat.get("servers", "generic-gpu-server")
     assert generic.generic is True

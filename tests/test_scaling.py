@@ -1077,17 +1077,18 @@ def test_n_plus_one_on_the_ra_9x_dgx1(real: Any) -> None:
 def test_unlike_samples_are_not_summed_and_a_cut_off_leaf_is_not_100_percent(real: Any) -> None:
     """The DGX H100 SU runs UNet3D (146.6 MB volumes) on 16 servers and ResNet-50 (ImageNet
     JPEGs, cached) on 16: no aggregate samples/s (a sum of volumes and images means
-    nothing).  Losing leaf-1 cuts off 8 UNet3D servers (64 of 256 GPUs, no cache): the
-    POD delivers 192 / 256 = 75% of its GPU demand, not the 100% a sum of samples said."""
+    nothing).  With 2 storage ports per DGX H100, leaf-1 holds the 16 UNet3D servers:
+    losing it cuts off 128 of 256 GPUs (no cache), so the POD delivers 128 / 256 = 50% of
+    its GPU demand, not the 100% a sum of samples said."""
     d = ra(real, "dgx-h100-su-ndr-ess3500.yaml")
     j = exact(d).to_json()
     assert j["aggregate"]["images_per_sec"] is None and j["aggregate"]["sample_unit"] is None
     assert [w["sample_unit"] for w in j["workloads"]] == ["volume", "image"]
     assert (j["aggregate"]["gpus_fed"], j["aggregate"]["gpus_cut_off"]) == (256, 0)
     leaf = next(c for c in S.failure_cases(d) if c.element.startswith("leaf-1"))
-    assert leaf.servers_cut_off == 8
-    assert leaf.relative == pytest.approx(192 / 256)
-    assert leaf.gpu_data_utilization == pytest.approx(192 / 256)
+    assert leaf.servers_cut_off == 16
+    assert leaf.relative == pytest.approx(128 / 256)
+    assert leaf.gpu_data_utilization == pytest.approx(128 / 256)
 
 
 def test_headroom_names_the_bar_and_the_first_saturation(real: Any) -> None:
