@@ -112,6 +112,7 @@ def size(
             limit=study.max_servers,
             room=study.headroom,
             survivable=study.survivable,
+            capacity=study.capacity,
         )
     _raise_unless_met(file, study)
 

@@ -83,6 +83,7 @@ def print_sizing(
     limit: ServerLimit | None = None,
     room: Headroom | None = None,
     survivable: Any = None,
+    capacity: Any = None,
     console: Console | None = None,
 ) -> None:
     """The answer of ``sizer size``: units needed, the check point, N+1, converse,
@@ -149,6 +150,8 @@ def print_sizing(
             )
         else:
             print_line(c, bold("N+1: not reachable:"), f" {survivable.reason}")
+    if capacity is not None:
+        print_line(c, f"Capacity: {capacity.reason}")
     if limit is not None:
         print_line(c, f"Converse: {limit.reason}")
     if room is not None:
