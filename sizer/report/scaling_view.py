@@ -65,10 +65,27 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
     # ---------------------------------------------------------------- server sweep
     feas = [(p, i) for p, i in zip(line.points, line.ideal, strict=True) if p.feasible]
     scale = 1e9 if reads_only else 1.0
-    ylab = "read from storage (GB/s)" if reads_only else "images/s (all workloads)"
+    sample = a.sample_unit or "sample"
+    # unlike samples (UNet3D volumes and ImageNet images) are not summed: the chart counts
+    # the GPUs the data path keeps fed (GPUs x data utilization), ideal = every GPU fed
+    fed_gpus = not reads_only and not a.samples_alike
+    what = (
+        "Read bandwidth" if reads_only else "Fed GPUs" if fed_gpus else f"{sample.capitalize()}s/s"
+    )
+    ylab = (
+        "read from storage (GB/s)"
+        if reads_only
+        else "GPUs fed (GPU-equivalents)"
+        if fed_gpus
+        else f"{sample}s/s (all workloads)"
+    )
     xs = [p.servers for p, _ in feas]
-    ach = [(p.metric(ss.metric) or 0.0) / scale for p, _ in feas]
-    ideal = [(i or 0.0) / scale for _, i in feas]
+    if fed_gpus:
+        ach = [p.gpus * (p.gpu_data_utilization or 0.0) for p, _ in feas]
+        ideal = [float(p.gpus) for p, _ in feas]
+    else:
+        ach = [(p.metric(ss.metric) or 0.0) / scale for p, _ in feas]
+        ideal = [(i or 0.0) / scale for _, i in feas]
     marks = [{"x": n, "label": f"this design: {n}"}]
     knee = line.knee
     if knee is not None:
@@ -102,7 +119,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
         {
             "chart": "scaling_servers",
             "caption": (
-                f"{'Read bandwidth' if reads_only else 'Images/s'} over server count at "
+                f"{what} over server count at "
                 f"{m} × {uid}: achieved (solid) vs ideal-linear (dashed)"
                 + ("; the knee is marked." if knee else "; no knee in range.")
             ),
@@ -202,12 +219,19 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
         )
 
     # ---------------------------------------------------------------- N-1 table
+    base_gpus = float(sum(w.gpus for w in a.workloads if not w.unbounded))
     rows = []
     for c in cases:
         limit = (c.bottleneck or {}).get("group")
         if not limit:
             limit = "–" if reads_only else NO_BOTTLENECK
-        metric = fmt.rate(c.read_bytes_per_sec) if reads_only else fmt.images(c.images_per_sec)
+        metric = (
+            fmt.rate(c.read_bytes_per_sec)
+            if reads_only
+            else fmt.images(base_gpus * (c.gpu_data_utilization or 0.0))
+            if fed_gpus
+            else fmt.images(c.images_per_sec)
+        )
         rows.append(
             [
                 failure_words(c.kind),
@@ -257,7 +281,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
                 "Lost",
                 "Element (example)",
                 "Alike",
-                "Read" if reads_only else "Images/s",
+                "Read" if reads_only else "Fed GPUs" if fed_gpus else f"{sample.capitalize()}s/s",
                 "Of intact",
                 "GPU data util.",
                 "Servers cut off",
