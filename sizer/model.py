@@ -296,7 +296,7 @@ class Reduced:
     gpu_data_utilization: float | None
     bottleneck: dict[str, Any] | None
     load: np.ndarray  # per row (one member)
-    gpus_fed: int = 0  # GPUs that get all their demand
+    gpus_fed: int = 0  # GPUs that get all their demand (with detail)
     gpus_starved: int = 0  # GPUs below their demand (not cut off)
     gpus_cut_off: int = 0  # GPUs whose server has no path to storage
 
@@ -361,7 +361,10 @@ def reduce(
     unb = table[:, 5] > 0
     cut = unreachable if unreachable is not None else np.zeros(n_f, dtype=bool)
     nf = np.asarray(flow_n, dtype=np.float64)
-    load = np.asarray(weights @ rates).ravel() if n_f else np.zeros(len(res))
+    # resource loads: for every row when the caller reports resources (detail), else only
+    # when a bottleneck must be named
+    need_load = detail or bool((binding >= 0).any())
+    load = np.asarray(weights @ rates).ravel() if n_f and need_load else np.zeros(len(res))
     # images/s and utilization per flow (0 when cut off); no division by 0 below
     fimg = np.divide(rates, fbps, out=fimg_dem.copy(), where=fbps > 0)
     futil = np.divide(rates, demand, out=np.ones(n_f), where=demand > 0)
@@ -406,9 +409,11 @@ def reduce(
             )
         )
     gpu_total = float(sum(r[0] for r in sums))
-    per_gpu = nf * fg
-    n_cut = float(per_gpu[cut].sum()) if cut.any() else 0.0
-    n_fed = float(per_gpu[~cut & (futil >= FED)].sum())
+    n_cut = n_fed = 0.0
+    if detail:  # GPUs fed / starved / cut off, for the analysis' JSON
+        per_gpu = nf * fg
+        n_cut = float(per_gpu[cut].sum()) if cut.any() else 0.0
+        n_fed = float(per_gpu[~cut & (futil >= FED)].sum())
     gpu_fed = float(sum(r[2] for r in sums))
     bottleneck = _bottleneck(capped, binding, unb, fg, futil, nf, res, load)
     if cut.any():
@@ -439,7 +444,7 @@ def reduce(
         bottleneck=bottleneck,
         load=load,
         gpus_fed=round(n_fed),
-        gpus_starved=round(gpu_total - n_fed - n_cut),
+        gpus_starved=round(gpu_total - n_fed - n_cut) if detail else 0,
         gpus_cut_off=round(n_cut),
     )
 
