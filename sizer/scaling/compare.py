@@ -27,7 +27,7 @@ class ComparisonRow:
     scenario: str
     servers: int
     gpus: int
-    images_per_sec: float
+    images_per_sec: float | None  # None: the GPU workloads count unlike samples
     read_bytes_per_sec: float
     gpu_data_utilization: float | None
     bottleneck: dict[str, Any] | None
@@ -127,7 +127,7 @@ def compare(
                 scenario=d.name,
                 servers=d.total_servers,
                 gpus=d.total_gpus,
-                images_per_sec=a.images_per_sec,
+                images_per_sec=a.images_per_sec if a.samples_alike else None,
                 read_bytes_per_sec=a.read_bytes_per_sec,
                 gpu_data_utilization=a.gpu_data_utilization,
                 bottleneck=a.bottleneck,
