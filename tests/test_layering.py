@@ -37,6 +37,7 @@ CORE = {
     "flows",
     "model",
     "analysis",
+    "result",
     "scaling",
     "bom",
     "capacity",
