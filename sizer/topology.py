@@ -376,32 +376,22 @@ def _plan(
         leaf_of: list[int] = []
         for li, n in enumerate(per_leaf):
             leaf_of.extend([li] * n)
-        j = 0
+        # servers fill the server leaves in contiguous blocks, storage goes round-robin
+        # over the storage leaves (or over the server leaves)
+        srv_idx = 0
         for gi, g in enumerate(d.servers):
             for k in range(g.count):
+                leaf = leaves[leaf_of[srv_idx]]
                 eps.append(
-                    (
-                        _server_node(labels, gi, k),
-                        "server",
-                        gi,
-                        k,
-                        ((leaves[leaf_of[j]], g.storage_ports),),
-                    )
+                    (_server_node(labels, gi, k), "server", gi, k, ((leaf, g.storage_ports),))
                 )
-                j += 1
-        j = 0
+                srv_idx += 1
+        st_idx = 0
         for si, s in enumerate(d.storage):
             for k in range(s.count):
-                eps.append(
-                    (
-                        _storage_node(d, si, k),
-                        "storage",
-                        si,
-                        k,
-                        ((leaves[st_leaves[j % len(st_leaves)]], s.ports),),
-                    )
-                )
-                j += 1
+                leaf = leaves[st_leaves[st_idx % len(st_leaves)]]
+                eps.append((_storage_node(d, si, k), "storage", si, k, ((leaf, s.ports),)))
+                st_idx += 1
         # uplinks: leaf downlink bandwidth / oversubscription, split evenly over spines
         down_bw: dict[str, float] = defaultdict(float)
         for _node, kind, gi, _k, attach in eps:
