@@ -160,7 +160,8 @@ def check_analysis_json(out: dict[str, Any]) -> None:
         cap = r["capacity"]
         if cap is not None and math.isfinite(cap) and r["load"] > cap * (1 + 1e-6) + 1e-6:
             raise Finding(f"resource over capacity: {r}")
-    if agg["images_per_sec"] < 0:
+    # null when the workloads' samples are not all images (mixed units)
+    if agg["images_per_sec"] is not None and agg["images_per_sec"] < 0:
         raise Finding(f"negative aggregate: {agg}")
     if not re.fullmatch(r"[0-9a-f]{8,}", str(out["catalog_digest"])):
         raise Finding(f"catalog digest missing: {out['catalog_digest']!r}")
