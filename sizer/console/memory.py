@@ -76,7 +76,9 @@ def print_memory(est: MemoryEstimate, gpu: str | None, gpu_name: str, all_layers
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    console = Console(
+        highlight=False, markup=False, emoji=False, width=None if sys.stdout.isatty() else 120
+    )
     what = f"image {_shape(est.image)}" if est.image else f"seq {est.seq:,} tokens"
     opt = f" · {est.optimizer}" if est.optimizer else ""
     par = f" · {est.gpus} GPUs, sharding {est.sharding}" if est.gpus > 1 else ""

@@ -18,7 +18,7 @@ class DelayedProgress:
     def __init__(self, description: str, delay: float = 1.0, console: Console | None = None):
         self.description = description
         self.delay = delay
-        self.console = console or Console(stderr=True)
+        self.console = console or Console(stderr=True, markup=False, emoji=False)
         self._t0: float | None = None
         self._bar: Any = None
         self._task: Any = None
