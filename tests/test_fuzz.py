@@ -490,7 +490,7 @@ def test_control_characters(runner: CliRunner, write_yaml: Any, valid_scenario: 
     assert r.exit_code == 2
     assert (
         r.stderr
-        == f"{esc}:1:7: name: has the control character U+001B at character 2; remove it (names are printed as plain text)\n"
+        == f"{esc}:1:7: name: has the control character U+001B at character 2; remove it (text is printed as is)\n"
     )
 
 
@@ -572,10 +572,12 @@ def test_storage_link_mismatch_says_what_to_do(
 def test_losing_a_storage_unit_keeps_the_cabling(runner: CliRunner, write_yaml: Any) -> None:
     """``failures`` (and the report's N-1 table) re-planned the design without the lost
     unit; on this leaf-spine the new plan asked leaf-7 for 37 of 36 ports and crashed.
-    Found by the long fuzz run (seed 2923956000).  The unit now fails in place."""
+    Found by the long fuzz run (seed 2923956000).  The unit now fails in place (replicated
+    data, so the others serve its reads; without replicas the case is a total loss)."""
     p = write_yaml(
         "name: x\ncompute:\n- server: dgx-h100\n  count: 1\n  name: g\nstorage:\n"
-        "- unit: ess-3200\n  count: 3\n  ports: 3\n- unit: ess-3500\n  count: 2\n"
+        "- unit: ess-3200\n  count: 3\n  ports: 3\n  data_replicas: 2\n- unit: ess-3500\n"
+        "  count: 2\n  data_replicas: 2\n"
         "network:\n  topology: leaf-spine\n  switch: sb7700\n  leaves: 7\n  spines: 5\n"
         "  oversubscription: 2\nworkloads:\n- model: fio-read\n  groups: [g]\n"
         "  gpus_per_server: 1\n"

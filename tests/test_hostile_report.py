@@ -64,7 +64,6 @@ CORPUS = [
     "{{{{ 7*7 }}}} {{% include '{path}' %}} {{{{ config }}}} ${{7*7}} #{{7*7}}",
     "../../../../{path}",
     "{path}",
-    "\u202e<txt.exe\u202c \u200b\ufeff zero-width",
     "]]><![CDATA[<img src={url}/cdata>]]>",
     "<!--<img src={url}/comment>--><!-- -->",
     "&lt;script&gt; &amp;amp; &#60;img src={url}/entity&#62;",
@@ -213,12 +212,16 @@ def test_corpus_renders_inert(
     assert r.stdout.splitlines() == [
         str(out / "hostile" / "report.html"),
         str(out / "hostile" / "report.pdf"),
+        str(out / "hostile" / "bom.csv"),
+        str(out / "hostile" / "bom.xlsx"),
     ]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "in",
         "in/hostile.yaml",
         "out",
         "out/hostile",
+        "out/hostile/bom.csv",
+        "out/hostile/bom.xlsx",
         "out/hostile/report.html",
         "out/hostile/report.pdf",
         "secret",
@@ -279,7 +282,7 @@ def test_control_characters_in_names_are_refused(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["render", str(f), "--out", str(tmp_path / "out")])
     assert r.exit_code == 2
     assert r.stderr == (
-        f"{f}:6:7: name: has the control character U+001B at character 1; remove it (names are printed as plain text)\n"
+        f"{f}:6:7: name: has the control character U+001B at character 1; remove it (text is printed as is)\n"
     )
     assert not (tmp_path / "out").exists()
 

@@ -64,7 +64,8 @@ def test_analyze_json_is_identical_across_hash_seeds(scenario: Path, seeds: list
 
 
 def test_report_is_identical_across_hash_seeds(tmp_path: Path) -> None:
-    """HTML and PDF, two processes with different hash seeds: the same bytes."""
+    """HTML, PDF and the BOM exports, two processes with different hash seeds: the same
+    bytes."""
     files: dict[str, dict[str, bytes]] = {}
     for seed in ("0", "random"):
         out = tmp_path / f"out-{seed}"
@@ -72,8 +73,10 @@ def test_report_is_identical_across_hash_seeds(tmp_path: Path) -> None:
         d = out / LEAF.stem
         files[seed] = {p.name: p.read_bytes() for p in sorted(d.iterdir())}
     ref = files["0"]
-    assert set(ref) == {"report.html", "report.pdf"}
+    assert set(ref) == {"report.html", "report.pdf", "bom.csv", "bom.xlsx"}
     for seed, got in files.items():
+        assert got["bom.csv"] == ref["bom.csv"], f"bom.csv differs with PYTHONHASHSEED={seed}"
+        assert got["bom.xlsx"] == ref["bom.xlsx"], f"bom.xlsx differs with PYTHONHASHSEED={seed}"
         assert got["report.html"] == ref["report.html"], (
             f"PYTHONHASHSEED={seed}:\n{_first_difference(ref['report.html'], got['report.html'])}"
         )
