@@ -323,8 +323,8 @@ def test_diagram_groups_hundreds_of_servers(write_yaml: Any, catalog: Any) -> No
     svg, caption = diagram_for(a)
     assert "Identical units are drawn as one box" in caption
     assert svg.count("<rect") < 80
-    assert links == 300 * 4
-    assert "300 × 4" in svg  # 300 bundles of 4 cables
+    assert links == 300 * 2  # 2 storage ports per DGX H100
+    assert "300 × 2" in svg  # 300 bundles of 2 cables
 
 
 # --------------------------------------------------------------------------- charts
