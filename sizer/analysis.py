@@ -59,9 +59,11 @@ __all__ = [
     "KINDS",
     "Analysis",
     "ResourceResult",
+    "Transfer",
     "WorkloadResult",
     "analyze",
     "analyze_design",
+    "transfer",
 ]
 
 
@@ -456,3 +458,158 @@ def _analysis(
         timings=timings,
         reduced=red,
     )
+
+
+# ------------------------------------------------------------------ bulk transfers
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A burst of bytes between servers and storage (a checkpoint save or restore),
+    solved phase by phase on the model: every server moves its bytes at its max-min fair
+    rate; when the first servers finish, the rest share what they freed.
+
+    Attributes
+    ----------
+    direction : {"write", "read"}
+    bytes : float
+        All bytes moved.
+    seconds : float
+        Until the last server is done (0 when nothing moves; inf when a server's bytes
+        have no path).
+    first_rate : float
+        Bytes/s of all servers together in the first phase (every server moving).
+    bound_by : dict or None
+        The resource group that froze the most bytes: ``{"group", "kind", "resource"}``
+        (None when nothing was moved or no resource binds).
+    phases : int
+        Solves needed (servers finishing at distinct times).
+    unknown_storage : bool
+        A write burst whose storage units have no write figure (they then bound nothing:
+        the time is a lower bound).
+    """
+
+    direction: str
+    bytes: float
+    seconds: float
+    first_rate: float
+    bound_by: dict[str, str] | None
+    phases: int
+    unknown_storage: bool
+
+    @property
+    def rate(self) -> float:
+        """Bytes/s averaged over the whole burst."""
+        if self.seconds == 0 or not np.isfinite(self.seconds):
+            return 0.0
+        return self.bytes / self.seconds
+
+
+def transfer(
+    d: Design,
+    server_bytes: dict[str, float],
+    direction: str,
+    *,
+    streams: dict[str, int] | None = None,
+    fabric: Fabric | None = None,
+    background: Analysis | None = None,
+) -> Transfer:
+    """Move ``server_bytes`` (server node -> bytes) to storage (``"write"``) or from it
+    (``"read"``) on the design's fabric.
+
+    The model is the analysis' (:func:`analyze_design`) with the direction's capacities:
+    a write uses each storage unit's write bandwidth (times its fabric scale; a unit
+    without a write figure is unlimited and ``unknown_storage`` is set) and the links in
+    the other direction (the same rate per direction); the servers' client ingest limit
+    is a read figure and only bounds a read.  Switch forwarding is shared by both
+    directions: ``background`` (the analysis of the reads running meanwhile) takes its
+    load off each switch first.  Every flow's bytes are striped evenly over every
+    storage unit, as reads are.  ``streams`` (server -> writing ranks, default 1) weighs
+    the fair share: one stream per rank.
+
+    Cost: one max-min solve per phase; servers finishing within 1e-9 of each other
+    finish in one phase.
+    """
+    if direction not in ("write", "read"):
+        raise ValueError(f"direction must be 'write' or 'read', not {direction!r}")
+    fab = fabric if fabric is not None else build_fabric(d)
+    bundles = fab.bundles()
+    rows = _declare(d, fab, 1.0, bundles)
+    caps = rows.table.capacities()
+    unknown = False
+    if direction == "write":
+        for ep in fab.storage:
+            w = d.storage[ep.group].write_bandwidth
+            unknown |= w is None
+            caps[rows.storage[ep.node]] = (
+                np.inf if w is None else w * fab.unit_scale.get(ep.node, 1.0)
+            )
+        for r in rows.ingest.values():
+            caps[r] = np.inf
+    if background is not None:
+        load = {r.id: r.load for r in background.resources if r.kind == "switch"}
+        for i in rows.switch.values():
+            caps[i] = max(0.0, caps[i] - load.get(rows.table.ids[i], 0.0))
+    # one column per server that moves bytes, routed as its reads are (miss 1, no samples)
+    routes = _Routes(fab, rows, bundles)
+    spec = FlowSpec(0, 0, 0, 1.0, np.inf, 0.0, 0.0, 1.0, True)
+    blocks = ColumnBlocks()
+    nodes_in: list[str] = []
+    cut: list[str] = []
+    for _gi, pats in fab.server_patterns().items():
+        for attach, _js, nodes in pats:
+            mine = [n for n in nodes if server_bytes.get(n, 0.0) > 0]
+            if not mine:
+                continue
+            idx, val, to_srv = routes(attach)
+            if not to_srv:
+                cut += mine
+                continue
+            flows = np.arange(len(nodes_in), len(nodes_in) + len(mine))
+            blocks.add(flows, *_block(rows, spec, mine, idx, val, to_srv))
+            nodes_in += mine
+    total = float(sum(server_bytes.values()))
+    if cut:
+        return Transfer(direction, total, np.inf, 0.0, None, 0, unknown)
+    if not nodes_in:
+        return Transfer(direction, total, 0.0, 0.0, None, 0, unknown)
+    W = blocks.matrix(len(rows.table), len(nodes_in)).tocsc()
+    left = np.asarray([server_bytes[n] for n in nodes_in], dtype=np.float64)
+    share = np.asarray([float((streams or {}).get(n, 1)) for n in nodes_in])
+    frozen: dict[int, float] = defaultdict(float)  # binding row -> bytes it froze
+    active = np.arange(len(nodes_in))
+    t = 0.0
+    first_rate = 0.0
+    phases = 0
+    while len(active):
+        sub = W[:, active]
+        sol = solve(sub.tocsr(), caps, np.full(len(active), np.inf), share[active])
+        rates = sol.rates
+        phases += 1
+        if phases == 1:
+            first_rate = float(rates.sum())
+        if not (rates > 0).all():  # a saturated switch left nothing (background reads)
+            return Transfer(direction, total, np.inf, first_rate, None, phases, unknown)
+        dt_each = left[active] / rates
+        dt = float(dt_each.min())
+        for rate, b in zip(rates.tolist(), sol.binding.tolist(), strict=True):
+            if b >= 0:
+                frozen[b] += rate * dt
+        t += dt
+        left[active] -= rates * dt
+        done = dt_each <= dt * (1 + 1e-9)
+        left[active[done]] = 0.0
+        active = active[~done]
+    bound = None
+    if frozen:  # the group that froze the most bytes, named by its row that froze most
+        by_group: dict[str, float] = defaultdict(float)
+        for r, b in frozen.items():
+            by_group[rows.table.groups[r]] += b
+        top = max(sorted(by_group), key=lambda g: by_group[g])
+        row = max((r for r in frozen if rows.table.groups[r] == top), key=lambda r: frozen[r])
+        bound = {
+            "group": rows.table.groups[row],
+            "kind": rows.table.kinds[row],
+            "resource": rows.table.ids[row],
+        }
+    return Transfer(direction, total, t, first_rate, bound, phases, unknown)

@@ -39,6 +39,7 @@ References
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,7 @@ __all__ = [
     "checkpoint_size",
     "dlio_checkpoint",
     "mlperf_storage_workloads",
+    "rank_bytes",
 ]
 
 #: Bytes per element of the saved weights, by training (or export) precision.
@@ -243,6 +245,53 @@ def _grouped(rows: Counter[tuple[int, int, int, int]]) -> tuple[RankGroup, ...]:
     return tuple(sorted(groups, key=lambda g: (-g.bytes, -g.ranks, g.files)))
 
 
+def _rank_shares(
+    params: int, ranks: int, tp: int, pp: int, zero: int, optimizer: str
+) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """Per rank, in rank order: the (weight, optimizer) parameters it saves and the ones it
+    reads back at a restore.
+
+    Rank ``r`` is data-parallel rank ``r // (tp x pp)`` of model-parallel rank
+    ``r % (tp x pp)`` (Megatron-LM's order: a model-parallel group is consecutive ranks).
+    A save is written once; a restore is read by every rank that needs it: each
+    data-parallel replica reads its model-parallel shard of the weights (its own shard
+    under ZeRO-3) and of the optimizer state (its own shard under ZeRO 1-3).
+    """
+    mp = tp * pp
+    training = optimizer != "none"
+    w_parts = ranks if zero == 3 else mp
+    o_parts = mp if zero == 0 else ranks
+    for rank in range(ranks):
+        dp_rank, mp_rank = divmod(rank, mp)
+        w_read = _share(params, w_parts, rank if zero == 3 else mp_rank)
+        o_read = _share(params, o_parts, rank if zero > 0 else mp_rank) if training else 0
+        w = w_read if zero == 3 or dp_rank == 0 else 0
+        o = o_read if zero > 0 or dp_rank == 0 else 0
+        yield (w, o), (w_read, o_read)
+
+
+def rank_bytes(c: Checkpoint) -> tuple[list[int], list[int]]:
+    """Bytes each rank writes at a save and reads at a restore, in rank order.
+
+    Only for the textbook rule (:func:`checkpoint_size`); the sums are
+    ``c.checkpoint_bytes`` and at least that (replicas read shared shards again).
+
+    >>> c = checkpoint_size(1000, ranks=4, tp=2)      # ZeRO-0: 2 replicas of 2 shards
+    >>> rank_bytes(c)
+    ([7000, 7000, 0, 0], [7000, 7000, 7000, 7000])
+    """
+    if c.rule != "textbook":
+        raise ValueError(f"rank_bytes needs the textbook rule, not {c.rule!r}")
+    bw = PRECISION_BYTES[c.precision]
+    bo = (MASTER_BYTES if c.master_weights else 0) + OPTIMIZER_MOMENT_BYTES[c.optimizer]
+    save: list[int] = []
+    restore: list[int] = []
+    for (w, o), (wr, orr) in _rank_shares(c.params, c.ranks, c.tp, c.pp, c.zero, c.optimizer):
+        save.append(w * bw + o * bo)
+        restore.append(wr * bw + orr * bo)
+    return save, restore
+
+
 def checkpoint_size(
     params: int,
     *,
@@ -310,22 +359,11 @@ def checkpoint_size(
     _check(where, params, ranks, tp, pp, zero, precision, optimizer)
     mp = tp * pp
     dp = ranks // mp
-    training = optimizer != "none"
     bw = PRECISION_BYTES[precision]
-    bm = MASTER_BYTES if training and bw < MASTER_BYTES else 0
+    bm = MASTER_BYTES if optimizer != "none" and bw < MASTER_BYTES else 0
     bo = OPTIMIZER_MOMENT_BYTES[optimizer]
-    w_parts = ranks if zero == 3 else mp
-    o_parts = mp if zero == 0 else ranks
     rows: Counter[tuple[int, int, int, int]] = Counter()
-    for rank in range(ranks):
-        dp_rank, mp_rank = divmod(rank, mp)
-        w = o = 0
-        if zero == 3:
-            w = _share(params, w_parts, rank)
-        elif dp_rank == 0:
-            w = _share(params, w_parts, mp_rank)
-        if training and (zero > 0 or dp_rank == 0):
-            o = _share(params, o_parts, rank if zero > 0 else mp_rank)
+    for (w, o), _read in _rank_shares(params, ranks, tp, pp, zero, optimizer):
         # DeepSpeed: ZeRO-0 keeps the optimizer in the model file; ZeRO>=1 a file per rank
         files = (1 if w else 0) + (1 if o and (zero > 0 or not w) else 0)
         rows[(w * bw, o * bm, o * bo, files)] += 1

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_scenario",
+    "checkpoint_problems",
     "design_issues",
     "memory_problems",
     "scenario_issues",
@@ -42,7 +43,9 @@ def scenario_issues(sc: Scenario, cat: Catalog) -> list[Issue]:
     built).  Once these pass, the scenario resolves; its port budgets are then checked
     on the design (:func:`design_issues`).
     """
-    return size_issues(sc) or check_scenario(sc, cat) + memory_problems(sc, cat)
+    return size_issues(sc) or (
+        check_scenario(sc, cat) + memory_problems(sc, cat) + checkpoint_problems(sc, cat)
+    )
 
 
 def design_issues(d: Design) -> list[Issue]:
@@ -325,4 +328,83 @@ def memory_problems(scenario: Scenario, catalog: Catalog) -> list[Issue]:
                     field = "model"
                 msg = re.sub(r"--([a-z-]+)", r"'\1'", p.msg)  # option names -> field names
                 out.append((("memory", i, field), msg, p.hint))
+    return out
+
+
+def checkpoint_problems(sc: Scenario, cat: Catalog) -> list[Issue]:
+    """Problems with the scenario's ``checkpoint:``: an unknown or non-transformer model,
+    unknown group names, ranks that are not whole model-parallel groups, no way to set
+    the interval."""
+    from sizer.networks import get_model, model_ids
+
+    p = sc.checkpoint
+    if p is None:
+        return []
+    out: list[Issue] = []
+    try:
+        m = get_model(p.model)
+        if getattr(m, "kind", "transformer") != "transformer":
+            out.append(
+                (
+                    ("checkpoint", "model"),
+                    f"{p.model!r} is a CNN; checkpoints are modelled for transformer training jobs",
+                    "name a transformer, e.g. llama-3-70b",
+                )
+            )
+    except SizerInputError as e:
+        msg = e.problems[0].msg
+        near = suggest_ids(p.model, model_ids(), n=1)
+        out.append(
+            (
+                ("checkpoint", "model"),
+                msg.split(";")[0],
+                _did_you_mean(near) if near else "see `sizer checkpoint --help` for model ids",
+            )
+        )
+    named = {g.name: i for i, g in enumerate(sc.compute) if g.name is not None}
+    chosen = list(range(len(sc.compute)))
+    if p.groups is not None:
+        chosen = []
+        for j, gname in enumerate(p.groups):
+            if gname in named:
+                chosen.append(named[gname])
+                continue
+            close = suggest_ids(gname, list(named), n=1)
+            out.append(
+                (
+                    ("checkpoint", "groups", j),
+                    f"no compute group named {shown(gname)}",
+                    _did_you_mean(close)
+                    if close
+                    else ("the compute groups are named " + _some(list(named)))
+                    if named
+                    else "name groups with compute[].name",
+                )
+            )
+    ranks = 0
+    for i in chosen:
+        g = sc.compute[i]
+        if g.server not in cat.servers:
+            return out  # reported by check_scenario
+        gpus = g.overrides.gpu_count if g.overrides and g.overrides.gpu_count else None
+        ranks += g.count * (gpus or cat.servers[g.server].gpu_count.value)
+    mp = p.tp * p.pp
+    if ranks and ranks % mp:
+        out.append(
+            (
+                ("checkpoint", "tp"),
+                f"the job's {ranks:,} GPUs are not a whole number of model-parallel groups "
+                f"of tp x pp = {p.tp} x {p.pp} = {mp} ranks",
+                "change tp or pp, or the job's servers",
+            )
+        )
+    if p.interval_minutes is None and p.mtbf_hours is None:
+        out.append(
+            (
+                ("checkpoint",),
+                "give interval_minutes (minutes between saves) or mtbf_hours (the interval "
+                "is then Young/Daly's)",
+                "e.g. interval_minutes: 30",
+            )
+        )
     return out

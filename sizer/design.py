@@ -81,6 +81,7 @@ class StorageGroupSpec:
     power_watts: float | None
     io_servers: int | None = None  # I/O servers sharing the unit (None: not in the catalog)
     data_replicas: int = 1  # copies the file system keeps across units
+    write_bandwidth: float | None = None  # bytes/s per unit (None: not in the catalog)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,19 @@ class Target:
 
 
 @dataclass(frozen=True)
+class CheckpointJob:
+    """The scenario's ``checkpoint:``: the policy (a :class:`sizer.schema.CheckpointPolicy`)
+    and the model and compute groups it names, resolved. The job's ranks are every GPU of
+    its groups (:meth:`Design.checkpoint_ranks`)."""
+
+    policy: Any
+    model_id: str
+    model_name: str
+    params: int
+    groups: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Design:
     name: str
     servers: tuple[ServerGroup, ...]
@@ -154,6 +168,8 @@ class Design:
     capacity: Any = None
     #: the scenario's ``racks:`` (height and kW limit; None: the defaults of sizer.racks)
     racks: Any = None
+    #: the LLM training job whose checkpoints are saved (None: no ``checkpoint:``)
+    checkpoint: CheckpointJob | None = None
 
     @property
     def total_servers(self) -> int:
@@ -166,6 +182,15 @@ class Design:
     @property
     def total_gpus(self) -> int:
         return sum(g.count * g.gpu_count for g in self.servers)
+
+    @property
+    def checkpoint_ranks(self) -> int:
+        """Ranks of the checkpointing job: every GPU of its groups (0: no job)."""
+        if self.checkpoint is None:
+            return 0
+        return sum(
+            self.servers[i].count * self.servers[i].gpu_count for i in self.checkpoint.groups
+        )
 
 
 def _fig(used: list[Used], entry: str, name: str, fig: Any, unit: str) -> Any:
@@ -231,7 +256,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         )
     storage = [
         replace(
-            _storage_spec(cat, i, st.unit, st.count, st.ports, used),
+            _storage_spec(cat, i, st.unit, st.count, st.ports, used, sc.checkpoint is not None),
             data_replicas=st.data_replicas,
         )
         for i, st in enumerate(sc.storage)
@@ -367,14 +392,40 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         memory_cases=tuple(sc.memory or ()),
         capacity=capacity_plan(sc, cat, tuple(workloads)),
         racks=sc.racks,
+        checkpoint=_checkpoint_job(sc),
     )
 
 
+def _checkpoint_job(sc: Scenario) -> CheckpointJob | None:
+    """The scenario's ``checkpoint:`` with its model and groups resolved (validated by
+    :func:`sizer.checks.check_scenario`)."""
+    from sizer.networks import get_model
+
+    p = sc.checkpoint
+    if p is None:
+        return None
+    m = get_model(p.model)
+    wanted = set(p.groups or ())
+    groups = (
+        tuple(range(len(sc.compute)))
+        if p.groups is None
+        else tuple(i for i, g in enumerate(sc.compute) if g.name in wanted)
+    )
+    return CheckpointJob(p, m.id, m.title, int(m.params), groups)
+
+
 def _storage_spec(
-    cat: Catalog, index: int, unit_id: str, count: int, ports: int | None, used: list[Used]
+    cat: Catalog,
+    index: int,
+    unit_id: str,
+    count: int,
+    ports: int | None,
+    used: list[Used],
+    writes: bool = False,
 ) -> StorageGroupSpec:
     """Storage group ``index``: ``count`` x catalog unit ``unit_id`` (``ports`` cabled,
-    default: the catalog's)."""
+    default: the catalog's); its write figure is read (and cited) when the design
+    ``writes`` (checkpoints)."""
     u = cat.storage[unit_id]
     e = f"storage/{u.id}"
     link = cat.links[u.link]
@@ -394,6 +445,9 @@ def _storage_spec(
         rack_units=float(_fig(used, e, "rack_units", u.rack_units, "U")),
         power_watts=_fig(used, e, "power_watts", u.power_watts, "W"),
         io_servers=_fig(used, e, "io_servers", u.io_servers, "I/O servers"),
+        write_bandwidth=(
+            _fig(used, e, "write_bandwidth", u.write_bandwidth, "B/s") if writes else None
+        ),
     )
 
 
@@ -421,7 +475,7 @@ def with_storage_unit(d: Design, cat: Catalog, unit_id: str) -> Design:
     ``unit_id`` (cabled with the catalog's port count): what :func:`resolve` gives for
     the scenario with that one storage group."""
     used: list[Used] = []
-    spec = _storage_spec(cat, 0, unit_id, d.storage[0].count, None, used)
+    spec = _storage_spec(cat, 0, unit_id, d.storage[0].count, None, used, d.checkpoint is not None)
     keep = [u for u in d.used if not u.entry.startswith("storage/")]
     return replace(d, storage=(spec,), used=tuple(keep + used))
 

@@ -26,6 +26,7 @@ from sizer.units import Bytes, BytesPerSec
 
 __all__ = [
     "Capacity",
+    "CheckpointPolicy",
     "ComputeGroup",
     "MemoryCase",
     "Network",
@@ -331,6 +332,59 @@ class MemoryCase(_Model):
     gpu: str | None = Field(None, description="catalog GPU id (default: the first compute group's)")
 
 
+class CheckpointPolicy(_Model):
+    """An LLM training job's checkpoints: what is saved, how often, how, within what budget
+    (see :mod:`sizer.checkpointing`)."""
+
+    model: str = Field(description="transformer id, e.g. llama-3-70b (`sizer memory --list`)")
+    groups: list[str] | None = Field(
+        None,
+        description="compute group names whose GPUs are the job's ranks (default: every group)",
+    )
+    tp: PosInt = Field(1, le=1024, description="tensor-parallel degree")
+    pp: PosInt = Field(1, le=1024, description="pipeline-parallel degree")
+    zero: int = Field(
+        1, ge=0, le=3, strict=True, description="ZeRO stage 0-3 (1 and 2 save the same bytes)"
+    )
+    precision: Literal["bf16", "fp16", "fp32", "fp8"] = Field(
+        "bf16",
+        description="precision of the saved weights (FP32 master weights are added below FP32)",
+    )
+    optimizer: Literal["adam", "adamw", "sgd-momentum", "sgd", "none"] = Field(
+        "adam", description="optimizer whose FP32 moments are saved ('none': weights only)"
+    )
+    interval_minutes: float | None = Field(
+        None,
+        gt=0,
+        le=10_000,
+        description="minutes of training between saves, e.g. 30 (default: Young/Daly's "
+        "sqrt(2 x save time x MTBF) from mtbf_hours)",
+    )
+    mtbf_hours: float | None = Field(
+        None, gt=0, le=1_000_000, description="the job's mean time between failures in hours"
+    )
+    mode: Literal["sync", "async"] = Field(
+        "sync",
+        description="sync: every GPU waits until the save is on storage; async: the save is "
+        "staged in host memory and drained to storage while training goes on",
+    )
+    max_overhead: float = Field(
+        0.05,
+        gt=0,
+        le=1,
+        description="the training time a synchronous save may cost, as a fraction (0.05 = 5%)",
+    )
+    save_budget_seconds: float | None = Field(
+        None, gt=0, le=1_000_000, description="the longest a save may take, in seconds"
+    )
+    restore_budget_minutes: float | None = Field(
+        None, gt=0, le=100_000, description="the longest a restore (every rank reads) may take"
+    )
+    retain: int = Field(
+        2, ge=1, le=1000, strict=True, description="checkpoints kept on storage (capacity)"
+    )
+
+
 class Scenario(_Model):
     """A POD design: compute, storage, network, workloads and an optional target."""
 
@@ -355,6 +409,9 @@ class Scenario(_Model):
     )
     racks: Racks | None = Field(
         None, description="rack height and power limit (default 42 U, 20 kW per rack)"
+    )
+    checkpoint: CheckpointPolicy | None = Field(
+        None, description="an LLM training job's checkpoint policy (save, restore, budget)"
     )
 
     _text = field_validator("name", "description")(_plain_text)

@@ -38,7 +38,9 @@ __all__ = [
     "bottleneck_label",
     "bottleneck_sentence",
     "bound_word",
+    "burst_bound",
     "capacity",
+    "duration",
     "failure_words",
     "fed_words",
     "kind_noun",
@@ -166,3 +168,36 @@ def bottleneck_sentence(a: Any) -> str:
     else:
         tail = f"limits the read benchmark to {format_rate(a.read_bytes_per_sec)}"
     return f"{bound_word(b['kind'])}: {b['group']} at {pct(b['utilization'])} ({cap} in all) {tail}"
+
+
+def duration(seconds: float) -> str:
+    """A time to read: seconds under 2 minutes, minutes under 2 hours, then hours.
+
+    >>> duration(0.9234), duration(754.0), duration(9000.0), duration(float("inf"))
+    ('0.92 s', '12.6 min', '2.5 h', 'never')
+    """
+    if seconds != seconds or seconds == float("inf"):
+        return "never"
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def burst_bound(bound: dict[str, str] | None, direction: str) -> str:
+    """What bounds a checkpoint save (``write``) or restore (``read``), in words.
+
+    >>> burst_bound({"group": "ess-3500 x4", "kind": "storage"}, "write")
+    'ess-3500 x4 (storage write)'
+    >>> burst_bound({"group": "switch -> dgx-h100 links", "kind": "link"}, "read")
+    'switch -> dgx-h100 links (network link)'
+    """
+    if bound is None:
+        return "nothing (no resource saturates)"
+    noun = kind_noun(bound["kind"])
+    if bound["kind"] == "storage":
+        noun = f"storage {direction}"
+    return f"{bound['group']} ({noun})"

@@ -48,6 +48,7 @@ CORE = {
     "networks",
     "netdefs",
     "checkpoint",
+    "checkpointing",
 }
 SHELL_LIBS = {"click", "rich", "jinja2", "weasyprint"}
 #: calls that read or write files or the terminal

@@ -13,8 +13,10 @@ from sizer.units import format_bytes
 
 if TYPE_CHECKING:
     from sizer.checkpoint import Checkpoint
+    from sizer.checkpointing import CheckpointResult
+    from sizer.design import Design
 
-__all__ = ["print_checkpoint"]
+__all__ = ["print_checkpoint", "print_policy"]
 
 _PART_WORDS = {
     "weights": "model weights",
@@ -60,3 +62,72 @@ def print_checkpoint(c: Checkpoint) -> None:
         f"{format_bytes(c.max_bytes_per_rank, 2)}"
         + (f"; {idle:,} data-parallel replicas write nothing." if idle else ".")
     )
+
+
+def print_policy(d: Design, r: CheckpointResult) -> None:
+    """Print a scenario's checkpoint answer: the job, save and restore, the interval, the
+    overhead or drain headroom, whether the policy fits, and what is not modelled."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sizer.checkpointing import NOT_MODELLED
+    from sizer.text import burst_bound, duration
+
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 80)
+    c = r.checkpoint
+    p = d.checkpoint.policy if d.checkpoint is not None else None
+    console.print(d.name, markup=False)
+    console.print(
+        f"{c.model} training on {c.ranks:,} GPUs (TP {c.tp} x PP {c.pp} x DP {c.dp}, "
+        f"ZeRO-{c.zero}), {c.precision} + {c.optimizer}; "
+        f"{'synchronous' if r.mode == 'sync' else 'asynchronous'} saves",
+        markup=False,
+    )
+    console.print(
+        f"Checkpoint: {_size(c.checkpoint_bytes)}, {c.files:,} files, written by "
+        f"{c.writing_ranks:,} ranks; the busiest server writes "
+        f"{format_bytes(r.staged_bytes_per_server, 2)}",
+        markup=False,
+    )
+    t = Table(title="Save and restore (decimal units)", title_justify="left")
+    t.add_column("")
+    t.add_column("bytes", justify="right", no_wrap=True)
+    t.add_column("time", justify="right", no_wrap=True)
+    t.add_column("GB/s", justify="right", no_wrap=True)
+    t.add_column("bound by")
+    for name, b, direction in (("save", r.save, "write"), ("restore", r.restore, "read")):
+        t.add_row(
+            name,
+            format_bytes(b.bytes, 2),
+            duration(b.seconds),
+            f"{b.rate / 1e9:,.1f}",
+            burst_bound(b.bound_by, direction),
+        )
+    console.print(t, markup=False)
+    rule = "the scenario's" if r.interval_rule == "scenario" else "Young's sqrt(2 x save x MTBF)"
+    console.print(f"Interval: {duration(r.interval_seconds)} ({rule})", markup=False)
+    if r.overhead_fraction is not None and p is not None:
+        console.print(
+            f"Overhead: every GPU waits {r.overhead_fraction:.2%} of the time "
+            f"({r.gpu_hours_lost_per_hour:,.2f} GPU-hours lost per hour); allowed "
+            f"{p.max_overhead:.1%}",
+            markup=False,
+        )
+    if r.drain_headroom is not None:
+        console.print(
+            f"Drain: {duration(r.save.seconds)} of {duration(r.interval_seconds)} between "
+            f"saves ({r.drain_headroom:,.1f}x headroom); each server stages "
+            f"{format_bytes(r.staged_bytes_per_server, 2)} in host memory",
+            markup=False,
+        )
+    if r.save.unknown_storage:
+        console.print(
+            "Storage write: the catalog has no write figure for this unit, so storage "
+            "bounds nothing: the save time is a lower bound.",
+            markup=False,
+        )
+    if r.fits:
+        console.print("Policy fits.", markup=False)
+    else:
+        console.print("Policy does not fit: " + "; ".join(r.problems) + ".", markup=False)
+    console.print("Not modelled: " + "; ".join(NOT_MODELLED) + ".", markup=False)
