@@ -155,9 +155,13 @@ def bottleneck_sentence(a: Any) -> str:
     if b is None:
         if a.gpu_data_utilization is None:
             return "no GPU workloads; nothing limits the read benchmark"
+        busy = sum(w.gpus for w in a.workloads)
         return (
-            f"compute-bound: every one of the {a.design.total_gpus} GPUs gets all the "
-            "data it asks for; storage and fabric have headroom"
+            f"compute-bound: every one of the {busy} GPUs running a workload gets all "
+            "the data it asks for; storage and fabric have headroom"
+            if busy < a.design.total_gpus
+            else f"compute-bound: every one of the {busy} GPUs gets all the data it asks "
+            "for; storage and fabric have headroom"
         )
     cap = capacity(b["capacity"], b["unit"])
     if b["gpus_capped"]:

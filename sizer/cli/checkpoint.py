@@ -78,7 +78,7 @@ def checkpoint(
 
     \b
     Example:
-        sizer checkpoint scenarios/dgx-h100-llm-70b-ddn.yaml
+        sizer checkpoint scenarios/dgx-h100-llm-405b-ddn.yaml
         sizer checkpoint --model llama-3.1-405b --ranks 512 --tp 8 --pp 32 --zero 1
         sizer checkpoint --model llama-3-70b --ranks 64 --tp 8 --zero 3 --json
         sizer checkpoint --model llama-3-8b --ranks 8 --weights-only

@@ -113,6 +113,7 @@ def size(
             room=study.headroom,
             survivable=study.survivable,
             capacity=study.capacity,
+            checkpoint=study,
         )
     _raise_unless_met(file, study)
 

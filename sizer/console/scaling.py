@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from sizer.console.layout import Cell, Kind, bold, print_line, print_table
-from sizer.text import NO_BOTTLENECK, bottleneck_label, fed_words, pct, rate
+from sizer.text import NO_BOTTLENECK, bottleneck_label, duration, fed_words, pct, rate
 
 if TYPE_CHECKING:
     from sizer.scaling import (
@@ -84,18 +84,20 @@ def print_sizing(
     room: Headroom | None = None,
     survivable: Any = None,
     capacity: Any = None,
+    checkpoint: Any = None,
     console: Console | None = None,
 ) -> None:
-    """The answer of ``sizer size``: units needed, the check point, N+1, converse,
-    headroom."""
+    """The answer of ``sizer size``: units needed, the check point, N+1, checkpoints,
+    converse, headroom (``checkpoint``: the SizingStudy, when its design has a policy)."""
     c = _console(console)
     print_line(c, bold(r.scenario))
     print_line(c, f"Objective: {_objective_text(r)}")
     probes = ", ".join(f"{k} {'meets' if ok else 'short'}" for k, ok in r.probes)
+    answer = "Answer" if checkpoint is None or checkpoint.checkpoint is None else "Data ingest"
     if r.met:
         print_line(
             c,
-            bold(f"Answer: {r.storage_units} x {r.unit_id}"),
+            bold(f"{answer}: {r.storage_units} x {r.unit_id}"),
             f" (the scenario has {design_units}); {r.reason}",
         )
     else:
@@ -150,6 +152,29 @@ def print_sizing(
             )
         else:
             print_line(c, bold("N+1: not reachable:"), f" {survivable.reason}")
+    ck = None if checkpoint is None else checkpoint.checkpoint
+    if ck is not None:
+        if ck.met and ck.at is not None and ck.at.result is not None:
+            res = ck.at.result
+            print_line(
+                c,
+                bold(f"Checkpoints: {ck.storage_units} x {r.unit_id}"),
+                f" fit the policy (save {duration(res.save.seconds)}, restore "
+                f"{duration(res.restore.seconds)})",
+            )
+        else:
+            print_line(c, bold("Checkpoints: not reachable:"), f" {ck.reason}")
+        if checkpoint.decides is not None:
+            words = {
+                "both": "data ingest and checkpoints need the same",
+                "checkpoint": "checkpoints decide",
+                "data ingest": "data ingest decides",
+            }[checkpoint.decides]
+            print_line(
+                c,
+                bold(f"Ingest and checkpoints: {checkpoint.storage_units} x {r.unit_id}"),
+                f" ({words})",
+            )
     if capacity is not None:
         print_line(c, f"Capacity: {capacity.reason}")
     if limit is not None:

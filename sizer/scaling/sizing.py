@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sizer.design import Design
 from sizer.scaling.evaluate import (
@@ -131,20 +131,29 @@ def meets_objective(e: Eval, objective: str, target: float, bars: list[float | N
     return fed_at(e, bars)
 
 
-def _search(
-    pred: Callable[[int], Eval], meets: Callable[[Eval], bool], cap: int
-) -> tuple[int | None, int | None, list[tuple[int, bool]], dict[int, Eval]]:
-    """Fewest ``k`` in 1..cap with ``meets(pred(k))``, by galloping then bisection.
+class _Feasible(Protocol):
+    @property
+    def feasible(self) -> bool: ...
+
+
+_E = TypeVar("_E", bound=_Feasible)
+
+
+def search_units(
+    pred: Callable[[int], _E], meets: Callable[[_E], bool], cap: int
+) -> tuple[int | None, int | None, list[tuple[int, bool]], dict[int, _E]]:
+    """Fewest ``k`` in 1..cap with ``meets(pred(k))``, by galloping then bisection
+    (``pred(k).feasible`` False: ``k`` units do not fit the switches).
 
     Assumes monotonicity: infeasible (ports) for all k above some K, and meeting the
     objective for all feasible k above the answer.  Returns ``(answer or None,
     largest feasible k when the ports stopped the search else None, probes,
     evaluations)``.  Cost: O(log answer) evaluations.
     """
-    evals: dict[int, Eval] = {}
+    evals: dict[int, _E] = {}
     probes: list[tuple[int, bool]] = []
 
-    def at(k: int) -> Eval:
+    def at(k: int) -> _E:
         if k not in evals:
             evals[k] = pred(k)
             probes.append((k, meets(evals[k])))
@@ -275,7 +284,7 @@ def size_storage(
     def meets(e: Eval) -> bool:
         return meets_objective(e, objective, target, bars)
 
-    ans, max_fit, probes, evals = _search(at, meets, max_units)
+    ans, max_fit, probes, evals = search_units(at, meets, max_units)
     search = "galloping + bisection"
     monotone: bool | None = None
     if not units_monotone(design):

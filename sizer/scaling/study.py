@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sizer.capacity import CapacitySizing, capacity_sizing
 from sizer.design import Design
+from sizer.scaling.checkpoints import CheckpointSizing, size_checkpoint
 from sizer.scaling.evaluate import (
     MAX_UNITS,
     Method,
@@ -67,13 +68,38 @@ class SizingStudy:
     survivable: Survivable | None = None
     #: bandwidth AND capacity: the larger unit count and which decides (None: no plan)
     capacity: CapacitySizing | None = None
+    #: the fewest units whose checkpoints fit the policy (None: no ``checkpoint:``)
+    checkpoint: CheckpointSizing | None = None
 
     @property
     def met(self) -> bool:
-        """Some storage count meets the objective (of any unit type, with all units)."""
+        """Some storage count meets the objective (of any unit type, with all units), and
+        the checkpoint policy fits at some count."""
+        ok = self.checkpoint is None or self.checkpoint.met
         if self.all_units is not None:
-            return any(r.met for r in self.all_units)
-        return self.sizing.met
+            return ok and any(r.met for r in self.all_units)
+        return ok and self.sizing.met
+
+    @property
+    def decides(self) -> str | None:
+        """Which of data ingest and checkpoints needs more units (None: no checkpoint
+        policy, or one of the two is not met)."""
+        c, s = self.checkpoint, self.sizing
+        if c is None or c.storage_units is None or s.storage_units is None:
+            return None
+        if c.storage_units == s.storage_units:
+            return "both"
+        return "checkpoint" if c.storage_units > s.storage_units else "data ingest"
+
+    @property
+    def storage_units(self) -> int | None:
+        """The fewest units meeting the data-ingest objective and the checkpoint policy."""
+        c, s = self.checkpoint, self.sizing
+        if c is None:
+            return s.storage_units
+        if c.storage_units is None or s.storage_units is None:
+            return None
+        return max(c.storage_units, s.storage_units)
 
     def to_json(self, file: str | None = None) -> dict[str, Any]:
         s = self.sizing.to_json()
@@ -88,6 +114,13 @@ class SizingStudy:
             "headroom": self.headroom.to_json(),
             "capacity": None if self.capacity is None else self.capacity.to_json(),
             "survivable": None if self.survivable is None else self.survivable.to_json(),
+            "checkpoint": None
+            if self.checkpoint is None
+            else {
+                **self.checkpoint.to_json(),
+                "ingest_and_checkpoint_units": self.storage_units,
+                "decides": self.decides,
+            },
         }
 
 
@@ -142,6 +175,7 @@ def size_study(
             min_utilization=min_utilization,
             max_units=max_units,
         ),
+        checkpoint=None if design.checkpoint is None else size_checkpoint(design, max_units),
     )
 
 
