@@ -612,4 +612,27 @@ def transfer(
             "kind": rows.table.kinds[row],
             "resource": rows.table.ids[row],
         }
+        if direction == "write" and bound["kind"] == "link":
+            # the rows are the read direction's bundles, each standing for its reverse
+            # (the same rate per direction): name what the write crosses
+            bound["group"] = _reversed_arrow(bound["group"])
+            bound["resource"] = _reversed_arrow(bound["resource"])
     return Transfer(direction, total, t, first_rate, bound, phases, unknown)
+
+
+def _reversed_arrow(text: str) -> str:
+    """``a -> b links`` -> ``b -> a links``; ``u -> v (2x hdr-ib)`` -> ``v -> u (2x hdr-ib)``.
+
+    >>> _reversed_arrow("leaf -> spine links"), _reversed_arrow("leaf-3 -> spine-1 (4x eth)")
+    ('spine -> leaf links', 'spine-1 -> leaf-3 (4x eth)')
+    >>> _reversed_arrow("inter-switch links")
+    'inter-switch links'
+    """
+    if " -> " not in text:
+        return text
+    a, rest = text.split(" -> ", 1)
+    for tail in (" links", " ("):
+        if tail in rest:
+            b, end = rest.split(tail, 1)
+            return f"{b} -> {a}{tail}{end}"
+    return f"{rest} -> {a}"
