@@ -115,6 +115,9 @@ class CapacityPlan:
     growth_per_year: float
     horizon_years: int
     stated: bool  # the scenario has a capacity: section
+    #: where the checkpoint bytes come from: "stated", or the checkpoint policy's
+    #: "retain x size" ("none": neither)
+    checkpoints_from: str = "stated"
     #: drive options or codes the scenario names that the unit does not offer (until the
     #: loader reports them as located problems, see :func:`capacity_problems`)
     problems: tuple[str, ...] = ()
@@ -169,6 +172,7 @@ class CapacityPlan:
             "datasets_bytes": self.datasets_bytes,
             "datasets_from": self.datasets_from,
             "checkpoints_bytes": self.checkpoints_bytes,
+            "checkpoints_from": self.checkpoints_from,
             "scratch_bytes": self.scratch_bytes,
             "growth_per_year": self.growth_per_year,
             "horizon_years": self.horizon_years,
@@ -340,6 +344,24 @@ def _dataset_bytes(workloads: tuple[WorkloadSpec, ...]) -> tuple[float, str]:
     return sum(seen.values()), "catalog: " + (", ".join(words) if words else "no dataset")
 
 
+def _checkpoint_bytes(sc: Scenario) -> tuple[float, str]:
+    """The retained checkpoints: the ``capacity:`` section's when it states them, else the
+    checkpoint policy's ``retain`` x one checkpoint (the total does not depend on the
+    ranks: :mod:`sizer.checkpoint`)."""
+    from sizer.checkpoint import MASTER_BYTES, OPTIMIZER_MOMENT_BYTES, PRECISION_BYTES
+    from sizer.networks import get_model
+
+    c, p = sc.capacity, getattr(sc, "checkpoint", None)
+    if c is not None and "checkpoints" in c.model_fields_set:
+        return float(c.checkpoints), "stated"
+    if p is None:
+        return 0.0, "none"
+    bw = PRECISION_BYTES[p.precision]
+    bm = MASTER_BYTES if p.optimizer != "none" and bw < MASTER_BYTES else 0
+    one = get_model(p.model).params * (bw + bm + OPTIMIZER_MOMENT_BYTES[p.optimizer])
+    return float(p.retain * one), f"checkpoint policy: {p.retain} x {_tb(one)}"
+
+
 def capacity_plan(sc: Scenario, cat: Catalog, workloads: tuple[WorkloadSpec, ...]) -> CapacityPlan:
     """The scenario's capacity need and each storage group's unit capacity.
 
@@ -352,12 +374,14 @@ def capacity_plan(sc: Scenario, cat: Catalog, workloads: tuple[WorkloadSpec, ...
     else:
         ds, ds_from = _dataset_bytes(workloads)
     units = tuple(_unit_capacity(cat.storage[g.unit], g.drives, g.protection) for g in sc.storage)
+    ck, ck_from = _checkpoint_bytes(sc)
     return CapacityPlan(
         units=units,
         counts=tuple(g.count for g in sc.storage),
         datasets_bytes=ds,
         datasets_from=ds_from,
-        checkpoints_bytes=0.0 if c is None else float(c.checkpoints),
+        checkpoints_bytes=ck,
+        checkpoints_from=ck_from,
         scratch_bytes=0.0 if c is None else float(c.scratch),
         growth_per_year=0.0 if c is None else c.growth_per_year,
         horizon_years=3 if c is None else c.horizon_years,
