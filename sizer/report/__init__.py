@@ -166,6 +166,7 @@ def build_report(
     from sizer.analysis import analyze_design
     from sizer.loader import load_design
     from sizer.report import charts
+    from sizer.report.checkpoint_view import checkpoint_context
     from sizer.report.context import build_context, fingerprint
     from sizer.report.html import render_html
     from sizer.report.racks_view import racks_svg
@@ -179,6 +180,7 @@ def build_report(
     analysis = analyze_design(design)
     memory = _memory_cases(p, design, catalog)
     scaling = scaling_context(analysis)
+    checkpoint = checkpoint_context(analysis)
     link_names = {
         lid: catalog.links[lid].name for lid in analysis.fabric.cables if lid in catalog.links
     }
@@ -194,6 +196,7 @@ def build_report(
         scaling=scaling,
         memory=memory,
         diagram_caption=caption,
+        checkpoint=checkpoint,
     )
     figs = {"topology": svg, "utilization": charts.utilization_chart(ctx["resources"])}
     figs["racks"] = racks_svg(ctx["racks"]["layout"])
@@ -209,6 +212,13 @@ def build_report(
                 marks=f.get("marks", ()),
                 prefix=f["chart"],
             )
+    if checkpoint is not None:
+        f = checkpoint["figure"]
+        f["number"] = n_fig
+        n_fig += 1
+        figs[f["chart"]] = charts.scaling_chart(
+            f["series"], xlabel=f["xlabel"], ylabel=f["ylabel"], marks=f["marks"], prefix="ckpt"
+        )
     if ctx["memory"]:
         ctx["memory_figure"] = n_fig
         figs["memory"] = charts.memory_chart(ctx["memory"])

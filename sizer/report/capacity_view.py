@@ -48,7 +48,7 @@ def capacity_context(a: Analysis) -> dict[str, Any] | None:
                     "raw": "n/a",
                     "usable": "n/a",
                     "raw_total": "n/a",
-                    "usable_total": "n/a (no drive or protection figures in the catalog)",
+                    "usable_total": "n/a",
                 }
             )
             continue
@@ -111,9 +111,14 @@ def capacity_context(a: Analysis) -> dict[str, Any] | None:
         "need": need_rows,
         "raw_total": _tb(p.raw_bytes()),
         "usable_total": _tb(usable),
-        "headroom": _tb(head) if head >= 0 else f"−{_tb(-head)} (short)",
-        "headroom_pct": fmt.pct(head / usable) if usable > 0 else "–",
-        "years_full": _years(p.years_until_full()),
+        "sized": first is not None,
+        "headroom": "–"
+        if first is None
+        else _tb(head)
+        if head >= 0
+        else f"−{_tb(-head)} (short)",
+        "headroom_pct": fmt.pct(head / usable) if usable > 0 and first is not None else "–",
+        "years_full": _years(p.years_until_full()) if first is not None else "–",
         "verdict": verdict,
         "note": note,
         "formula": formula,

@@ -75,7 +75,9 @@ def _with_kind(group: str, kind: str) -> str:
 # --------------------------------------------------------------------------- sections
 
 
-def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
+def sections(
+    has_scaling: bool, has_memory: bool, has_checkpoint: bool = False
+) -> list[dict[str, str]]:
     """The report's numbered sections, in order (the cover is not numbered)."""
     rows = [
         ("summary", "Executive summary"),
@@ -86,6 +88,8 @@ def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
     ]
     if has_scaling:
         rows.append(("scaling", "Scaling"))
+    if has_checkpoint:
+        rows.append(("checkpoints", "Checkpoints"))
     if has_memory:
         rows.append(("memory", "GPU memory"))
     rows += [
@@ -442,6 +446,7 @@ def build_context(
     memory: list[dict[str, Any]] | None = None,
     diagram_svg: str = "",
     diagram_caption: str = "",
+    checkpoint: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the report prints, as plain data.
 
@@ -467,6 +472,8 @@ def build_context(
         Memory cases and their estimates.
     diagram_svg, diagram_caption : str
         The topology diagram (inline SVG, already safe) and its caption.
+    checkpoint : dict, optional
+        Plain data of the checkpoint section (:func:`sizer.report.checkpoint_view.checkpoint_context`).
 
     Returns
     -------
@@ -485,8 +492,8 @@ def build_context(
         "version": version,
         "fingerprint": fingerprint_hex,
         "catalog_digest": d.catalog_digest[:12],
-        "sections": sections(scaling is not None, mem is not None),
-        "summary": _summary(a, scaling),
+        "sections": sections(scaling is not None, mem is not None, checkpoint is not None),
+        "summary": _summary(a, scaling) + ([checkpoint["summary"]] if checkpoint else []),
         "key_figures": _key_figures(a) + (scaling or {}).get("key_figures", []),
         "bottleneck_sentence": _cap_first(bottleneck_sentence(a)),
         "design_text": _design_text(a, cat=catalog),
@@ -506,6 +513,7 @@ def build_context(
             "has_images": any(not w.unbounded for w in a.workloads) and a.samples_alike,
         },
         "scaling": scaling,
+        "checkpoint": checkpoint,
         "memory": mem,
         "assumptions": assumptions(a, catalog),
         "used": used_rows(a),

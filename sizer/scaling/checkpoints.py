@@ -11,13 +11,16 @@ fewest fitting count is found by galloping and bisection (:func:`search_units`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sizer.analysis import analyze_design
 from sizer.checkpointing import CheckpointResult, evaluate_checkpoint
 from sizer.design import Design
 from sizer.scaling.evaluate import MAX_UNITS, vary
 from sizer.scaling.sizing import search_units
+
+if TYPE_CHECKING:
+    from sizer.result import Analysis
 
 __all__ = [
     "CheckpointPoint",
@@ -116,3 +119,28 @@ def size_checkpoint(design: Design, max_units: int = MAX_UNITS) -> CheckpointSiz
 def checkpoint_sweep(design: Design, counts: list[int]) -> list[CheckpointPoint]:
     """The checkpoint answer at each storage count (for the report's chart)."""
     return [checkpoint_at(design, k) for k in counts]
+
+
+@dataclass(frozen=True)
+class CheckpointStudy:
+    """The report's checkpoint section: the answer at the design, the fewest fitting
+    count and save/restore time against storage units."""
+
+    result: CheckpointResult
+    sizing: CheckpointSizing
+    sweep: list[CheckpointPoint]
+
+
+def checkpoint_study(analysis: Analysis, max_units: int = MAX_UNITS) -> CheckpointStudy | None:
+    """:class:`CheckpointStudy` for the design of ``analysis`` (None: no ``checkpoint:``);
+    the sweep runs from 1 to ``max(2M, M + 2)`` units, ``M`` the design's."""
+    d = analysis.design
+    if d.checkpoint is None:
+        return None
+    m = d.storage[0].count
+    result = evaluate_checkpoint(d, fabric=analysis.fabric, background=analysis)
+    return CheckpointStudy(
+        result=result,
+        sizing=size_checkpoint(d, max_units),
+        sweep=checkpoint_sweep(d, list(range(1, max(2 * m, m + 2) + 1))),
+    )
