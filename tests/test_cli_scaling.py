@@ -61,8 +61,10 @@ def test_size_ra_answers_as_json() -> None:
             "headroom",
             "capacity",
             "survivable",
+            "checkpoint",
         }
         assert out["all_units"] is None
+        assert out["checkpoint"] is None  # no checkpoint: policy
         assert r.stderr == ""
 
 
