@@ -44,11 +44,13 @@ def _img(x: float | None) -> str:
 
 
 def _metric(value: float | None, metric: str) -> str:
+    if metric == "gpus_fed":
+        return "-" if value is None else f"{value:,.1f}"
     return _img(value) if metric == "images_per_sec" else rate(value)
 
 
 def _metric_label(metric: str) -> str:
-    return "images/s" if metric == "images_per_sec" else "read"
+    return {"images_per_sec": "images/s", "gpus_fed": "GPUs fed"}.get(metric, "read")
 
 
 def _bott_dict(b: dict[str, Any] | None) -> str:
@@ -350,7 +352,8 @@ def print_failures(
     """One row per N-1 case, the worst marked."""
     c = _console(console)
     print_line(c, bold(scenario))
-    label = _metric_label(metric)
+    # unlike samples (volumes and images) have no sum: the GPU demand delivered says it
+    label = "GPU demand delivered" if metric == "gpus_fed" else _metric_label(metric)
     rows: list[list[Cell]] = []
     for x in cases:
         val = x.images_per_sec if metric == "images_per_sec" else x.read_bytes_per_sec
@@ -358,20 +361,18 @@ def print_failures(
             [
                 bold(x.kind + " (worst)") if x.worst else Text(x.kind),
                 x.element,
-                _metric(val, metric),
+                *([] if metric == "gpus_fed" else [_metric(val, metric)]),
                 pct(x.relative),
                 pct(x.gpu_data_utilization),
                 _bott_dict(x.bottleneck),
                 x.note,
             ]
         )
-    print_table(
-        c,
-        "Single failures (N-1)",
-        ("lost", "element", label, "vs baseline", "GPU data util.", "bottleneck", "note"),
-        ("text", "text", "num", "num", "num", "text", "text"),
-        rows,
-    )
+    heads = ("lost", "element", label, "vs baseline", "GPU data util.", "bottleneck", "note")
+    kinds = ("text", "text", "num", "num", "num", "text", "text")
+    if metric == "gpus_fed":
+        heads, kinds = heads[:2] + heads[3:], kinds[:2] + kinds[3:]
+    print_table(c, "Single failures (N-1)", heads, kinds, rows)
     worst = next((x for x in cases if x.worst), None)
     if worst is not None:
         if worst.total_loss:

@@ -112,11 +112,7 @@ def capacity_context(a: Analysis) -> dict[str, Any] | None:
         "raw_total": _tb(p.raw_bytes()),
         "usable_total": _tb(usable),
         "sized": first is not None,
-        "headroom": "–"
-        if first is None
-        else _tb(head)
-        if head >= 0
-        else f"−{_tb(-head)} (short)",
+        "headroom": "–" if first is None else _tb(head) if head >= 0 else f"−{_tb(-head)} (short)",
         "headroom_pct": fmt.pct(head / usable) if usable > 0 and first is not None else "–",
         "years_full": _years(p.years_until_full()) if first is not None else "–",
         "verdict": verdict,

@@ -87,15 +87,23 @@ class SweepPoint:
     note: str | None = None
     workload_images_per_sec: tuple[float, ...] = ()  # per scenario workload, in order
     workload_read_bytes_per_sec: tuple[float, ...] = ()
+    #: GPUs running a GPU workload x their GPU-weighted data utilization: the GPUs the
+    #: data path keeps fed (the metric of designs whose workloads count unlike samples)
+    gpus_fed: float | None = None
+    #: per scenario workload, the servers it runs on (its share of a varied design)
+    workload_servers: tuple[int, ...] = ()
 
     def metric(self, name: str) -> float | None:
+        if name == "gpus_fed":
+            return self.gpus_fed
         return self.images_per_sec if name == "images_per_sec" else self.read_bytes_per_sec
 
     def workload_metric(self, name: str) -> tuple[float, ...]:
+        # per workload, samples/s are alike; efficiency is the same ratio as GPUs fed
         return (
-            self.workload_images_per_sec
-            if name == "images_per_sec"
-            else self.workload_read_bytes_per_sec
+            self.workload_read_bytes_per_sec
+            if name == "read_bytes_per_sec"
+            else self.workload_images_per_sec
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -119,6 +127,7 @@ class SweepPoint:
             "note": self.note,
             "workload_images_per_sec": list(self.workload_images_per_sec),
             "workload_read_bytes_per_sec": list(self.workload_read_bytes_per_sec),
+            "gpus_fed": json_num(self.gpus_fed),
         }
 
 
@@ -290,8 +299,23 @@ def evaluate_at(d: Design, storage_scale: float, method: Method) -> Eval:
     return exact_eval(d, storage_scale)
 
 
+def busy_gpus(d: Design) -> int:
+    """GPUs running a GPU workload (not idle, not a read benchmark's host)."""
+    return sum(
+        n * d.servers[g].count
+        for w in d.workloads
+        if not w.unbounded
+        for g, n in w.gpus_per_server.items()
+    )
+
+
 def to_point(d: Design, e: Eval) -> SweepPoint:
     b = e.bottleneck
+    fed = (
+        busy_gpus(d) * e.gpu_data_utilization
+        if e.feasible and e.gpu_data_utilization is not None
+        else None
+    )
     return SweepPoint(
         servers=d.total_servers,
         storage_units=d.total_storage_units,
@@ -308,6 +332,8 @@ def to_point(d: Design, e: Eval) -> SweepPoint:
         note=e.note,
         workload_images_per_sec=tuple(e.workload_images) if e.feasible else (),
         workload_read_bytes_per_sec=tuple(e.workload_read) if e.feasible else (),
+        gpus_fed=fed,
+        workload_servers=tuple(sum(d.servers[g].count for g in w.groups) for w in d.workloads),
     )
 
 
@@ -341,6 +367,11 @@ def evaluate(design: Design, *, storage_scale: float = 1.0, method: Method = "fa
 
 
 def sweep_metric(design: Design) -> str:
-    """The metric sweeps, knees and failure cases use: ``images_per_sec``, or
-    ``read_bytes_per_sec`` when the design runs only read benchmarks."""
-    return "images_per_sec" if has_gpu_workloads(design) else "read_bytes_per_sec"
+    """The metric sweeps, knees and failure cases use: ``images_per_sec``;
+    ``gpus_fed`` when the GPU workloads count unlike samples (UNet3D volumes and ImageNet
+    images are not summed); ``read_bytes_per_sec`` when the design runs only read
+    benchmarks."""
+    if not has_gpu_workloads(design):
+        return "read_bytes_per_sec"
+    units = {w.sample_unit for w in design.workloads if not w.unbounded}
+    return "images_per_sec" if len(units) == 1 else "gpus_fed"

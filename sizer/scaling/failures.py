@@ -357,7 +357,7 @@ def failure_cases(
 def _delivered(a: Analysis, metric: str) -> float:
     """What a failure case is measured by: the GPU demand delivered (GPU-weighted data
     utilization), or read bytes/s for read benchmarks."""
-    if metric == "images_per_sec":
+    if metric != "read_bytes_per_sec":
         return a.gpu_data_utilization or 0.0
     return a.read_bytes_per_sec
 

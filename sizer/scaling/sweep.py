@@ -150,10 +150,17 @@ def _line(units: int, points: list[SweepPoint], metric: str, threshold: float) -
         ideal.append((base.metric(metric) or 0.0) * scale)
         # the least efficient workload: an aggregate would hide a starving workload
         # behind one that reads few bytes per image
+        # (each against its own servers: a varied design splits servers over its groups)
         ratios = [
-            v / (b * scale)
-            for v, b in zip(p.workload_metric(metric), base.workload_metric(metric), strict=True)
-            if b > 0
+            v / (b * (n / n0 if n0 and len(p.workload_servers) else scale))
+            for v, b, n, n0 in zip(
+                p.workload_metric(metric),
+                base.workload_metric(metric),
+                p.workload_servers or [0] * len(p.workload_metric(metric)),
+                base.workload_servers or [0] * len(base.workload_metric(metric)),
+                strict=True,
+            )
+            if b > 0 and (n > 0 or not len(p.workload_servers))
         ]
         e = min(ratios) if ratios else 1.0
         eff.append(e)
