@@ -23,7 +23,8 @@ sync or async, budgets).  :func:`evaluate_checkpoint` answers:
    ``save / (interval + save)`` and must not exceed ``max_overhead``; asynchronous,
    the save is staged in host memory (it must fit there) and drained while training
    goes on: the drain must finish before the next save starts (its headroom is
-   ``interval / save``).  The save and restore budgets, when given, must hold.
+   ``interval / save``); a save staged in host memory or on local NVMe (``staging``)
+   must fit there.  The save and restore budgets, when given, must hold.
 
 Not modelled (stated in every answer): the device-to-host copy that an asynchronous
 save stalls the GPUs for, the file system's metadata cost of creating the files (one
@@ -118,7 +119,7 @@ class CheckpointResult:
     overhead_fraction: float | None  # sync: save / (interval + save); async: None
     drain_headroom: float | None  # async: interval / save; sync: None
     staged_bytes_per_server: float
-    host_memory_bytes: float | None
+    host_memory_bytes: float | None  # room where an async save is staged (memory or NVMe)
     problems: tuple[str, ...]  # why the policy does not fit (empty: it fits)
 
     @property
@@ -211,7 +212,12 @@ def evaluate_checkpoint(
     else:
         interval, rule = young_interval(save.seconds, p.mtbf_hours * 3600.0), "young"
     staged = max(save_b.values(), default=0.0)
-    host = min((d.servers[gi].host_memory or math.inf) for gi in job.groups)
+    # where an asynchronous save is staged: host memory or the servers' local NVMe
+    room = [
+        d.servers[gi].local_nvme if p.staging == "local-nvme" else d.servers[gi].host_memory
+        for gi in job.groups
+    ]
+    host = min((r if r is not None else math.inf) for r in room) if room else math.inf
     problems: list[str] = []
     overhead = headroom = None
     if not math.isfinite(save.seconds):
@@ -231,9 +237,10 @@ def evaluate_checkpoint(
                 "between saves"
             )
         if math.isfinite(host) and staged > host:
+            where = "local NVMe" if p.staging == "local-nvme" else "host memory"
             problems.append(
                 f"a server stages {staged / 1e9:,.0f} GB, more than its "
-                f"{host / 2**30:,.0f} GiB of host memory"
+                f"{host / 1e9:,.0f} GB of {where}"
             )
     if p.save_budget_seconds is not None and save.seconds > p.save_budget_seconds:
         problems.append(

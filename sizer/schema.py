@@ -368,6 +368,10 @@ class CheckpointPolicy(_Model):
         description="sync: every GPU waits until the save is on storage; async: the save is "
         "staged in host memory and drained to storage while training goes on",
     )
+    staging: Literal["host-memory", "local-nvme"] = Field(
+        "host-memory",
+        description="async: where a save is staged before it drains (it must fit there)",
+    )
     max_overhead: float = Field(
         0.05,
         gt=0,

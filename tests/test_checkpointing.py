@@ -283,3 +283,14 @@ def test_bad_checkpoint_input_is_located(
     assert hit[0].startswith(f"{path}:") and words in hit[0]
     out = CliRunner().invoke(cli, ["checkpoint", str(path)])
     assert out.exit_code == 2 and "Traceback" not in out.output
+
+
+def test_async_save_must_fit_where_it_is_staged(tmp_path: Path) -> None:
+    # Llama 3.1 405B on one DGX H100: all 5.68 TB staged on that server; its 2 TB of host
+    # memory cannot hold it, its 8 x 3.84 TB of local NVMe can (catalog figures)
+    kw = {"model": "llama-3.1-405b", "mode": "async", "interval_minutes": 600}
+    _d, mem = answer(scenario(tmp_path, llm=1, units=4, **kw))
+    assert mem.staged_bytes_per_server == 405_853_388_800 * 14
+    assert any("more than its 2,000 GB of host memory" in p for p in mem.problems)
+    _d, nvme = answer(scenario(tmp_path, llm=1, units=4, staging="local-nvme", **kw))
+    assert nvme.fits, nvme.problems
