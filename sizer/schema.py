@@ -79,7 +79,9 @@ class ServerOverrides(_Model):
     """Per-server figures that replace the catalog's (e.g. a generic GPU server)."""
 
     gpu: str | None = Field(None, description="catalog GPU id")
-    gpu_count: PosInt | None = Field(None, le=64, description="GPUs per server")
+    gpu_count: PosInt | None = Field(
+        None, le=512, description="GPUs per server (an MLPerf Storage host emulates up to hundreds)"
+    )
     storage_ports: PosInt | None = Field(None, le=64, description="ports carrying storage traffic")
     storage_link: str | None = Field(None, description="catalog link id of the storage ports")
     ingest_limit: BytesPerSec | None = Field(
@@ -215,7 +217,7 @@ class Workload(_Model):
     phase: Phase = Field("training", description="training | inference")
     precision: Precision = Field("fp16", description="fp32 | fp16 | bf16 | tf32 | fp8")
     dataset: str | None = Field(None, description="catalog dataset id (default: the model's)")
-    gpus_per_server: PosInt | None = Field(None, le=64, description="default: all GPUs")
+    gpus_per_server: PosInt | None = Field(None, le=512, description="default: all GPUs")
     groups: list[str] | None = Field(
         None, description="compute group names this workload runs on (default: every group)"
     )

@@ -55,6 +55,12 @@ __all__ = ["compare", "failures", "size", "sweep"]
     help="N+1: also the fewest units meeting the objective after this single failure "
     "(default: the scenario's target: survive, else one-server).",
 )
+@click.option(
+    "--max-accelerators",
+    is_flag=True,
+    help="Instead: the most accelerators per host (all hosts alike) the design's storage "
+    "keeps at every workload's bar, MLPerf Storage's question.",
+)
 @exact_option("Run the full analysis at every probe (slower).")
 @json_option()
 @catalog_option()
@@ -65,6 +71,7 @@ def size(
     all_units: bool,
     max_units: int,
     survive: str | None,
+    max_accelerators: bool,
     exact: bool,
     as_json: bool,
     catalog_dirs: tuple[Path, ...],
@@ -81,8 +88,14 @@ def size(
       sizer size scenarios/ra-9x-dgx1-3x-ess3000.yaml
       sizer size scenarios/ra-9x-dgx1-3x-ess3000.yaml --target-images-per-sec 600000
       sizer size scenarios/ra-3x-dgx2-3x-ess3000.yaml --all-units --json
+      sizer size scenarios/ra-1x-dgx1-1x-ess3000.yaml --max-accelerators
     """
     check_targets("size", target_images_per_sec, min_utilization)
+    if max_accelerators:
+        _max_accelerators(
+            file, min_utilization, target_images_per_sec, exact, as_json, catalog_dirs
+        )
+        return
     if max_units < 1:
         raise fail("size", "--max-units", f"{max_units} must be >= 1")
     cat, designs = load_designs((file,), catalog_dirs)
@@ -116,6 +129,51 @@ def size(
             checkpoint=study,
         )
     _raise_unless_met(file, study)
+
+
+def _max_accelerators(
+    file: Path,
+    min_utilization: float | None,
+    target: float | None,
+    exact: bool,
+    as_json: bool,
+    catalog_dirs: tuple[Path, ...],
+) -> None:
+    """``size --max-accelerators``: print the answer; exit 1 when not even one is fed."""
+    from sizer.errors import TargetNotMetError
+    from sizer.scaling.accelerators import max_accelerators
+
+    if target is not None:
+        raise fail(
+            "size",
+            "--target-images-per-sec",
+            "does not apply with --max-accelerators (it asks for a utilization bar)",
+            "use --min-utilization, or drop --max-accelerators",
+        )
+    _cat, designs = load_designs((file,), catalog_dirs)
+    try:
+        res = max_accelerators(
+            designs[0], min_utilization=min_utilization, method="exact" if exact else "fast"
+        )
+    except ValueError as e:
+        raise fail("size", "--max-accelerators", str(e)) from None
+    if as_json:
+        echo_json({"file": str(file), **res.to_json()})
+    else:
+        from sizer.console import make_console
+        from sizer.console.layout import bold, print_line
+
+        c = make_console()
+        print_line(c, bold(res.scenario))
+        print_line(
+            c,
+            bold(f"Most accelerators per host: {res.accelerators_per_host}"),
+            f" ({res.reason})",
+        )
+        probes = ", ".join(f"{k} {'meets' if ok else 'short'}" for k, ok in res.probes)
+        print_line(c, f"Search (galloping + bisection): {probes}")
+    if res.accelerators_per_host == 0:
+        raise TargetNotMetError(f"{file}: {res.reason}")
 
 
 _READS_HINT = "drop the option: read benchmarks are sized to their unlimited-storage throughput"

@@ -326,7 +326,7 @@ def size_storage(
         "unit_rack_units": st.rack_units,
         "unit_power_watts": st.power_watts,
         "bars": tuple(bars),
-        "bar_words": _bar_words(design, bars),
+        "bar_words": bar_words(design, bars),
     }
     if ans is not None:
         v = vary(design, storage_units=ans, storage_group=storage_group)
@@ -335,7 +335,7 @@ def size_storage(
             storage_units=ans,
             achieved=to_point(v, evals[ans]),
             limiting=None,
-            reason=_met_reason(objective, target, ans, st.unit_id, _bar_words(design, bars)),
+            reason=_met_reason(objective, target, ans, st.unit_id, bar_words(design, bars)),
             **common,
         )
     fitting = [k for k, e in evals.items() if e.feasible]
@@ -379,7 +379,7 @@ def size_storage(
             if objective == "images-per-sec"
             else f"{target / 1e9:,.1f} GB/s"
             if objective == "read-ceiling"
-            else _bar_words(design, bars)
+            else bar_words(design, bars)
         )
         if limiting is None and objective == "images-per-sec":
             what = f"GPU compute (the GPUs' own rate is {unl.demand_images_per_sec:,.0f} images/s)"
@@ -425,7 +425,7 @@ def _ports_text(design: Design) -> str:
     return f"{design.switch_ports}-port {design.switch_id}, {design.topology}"
 
 
-def _bar_words(design: Design, bars: list[float | None]) -> str:
+def bar_words(design: Design, bars: list[float | None]) -> str:
     """The min-utilization objective in words, naming the workloads whose bar differs."""
     gpu = [(w, b) for w, b in zip(design.workloads, bars, strict=True) if b is not None]
     common = {b for _w, b in gpu}

@@ -1,0 +1,64 @@
+"""The most accelerators per host a design keeps fed (sizer.scaling.accelerators,
+``sizer size --max-accelerators``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sizer.analysis import analyze_design
+from sizer.catalog import load_catalog
+from sizer.cli import cli
+from sizer.loader import load_design
+from sizer.scaling.accelerators import max_accelerators, with_accelerators
+from sizer.scaling.evaluate import evaluate_at, fed_at, workload_bars
+
+ROOT = Path(__file__).resolve().parents[1]
+RA1 = ROOT / "scenarios" / "ra-1x-dgx1-1x-ess3000.yaml"
+CAT = load_catalog()
+
+
+def test_one_host_storage_bound_by_hand() -> None:
+    # one DGX-1 on one ESS 3000 (40 GB/s): k accelerators of AlexNet want k x d bytes/s;
+    # the bar is 90%, so the most is floor(40 GB/s / (0.9 x d)) while storage binds first
+    d = load_design(RA1, CAT)
+    a = analyze_design(d)
+    per_gpu = a.demand_read_bytes_per_sec / d.total_gpus
+    storage = d.storage[0].read_bandwidth
+    res = max_accelerators(d)
+    assert res.accelerators_per_host == math.floor(storage / (0.9 * per_gpu))
+    assert res.limiting is not None and res.limiting["kind"] == "storage"
+    assert res.hosts == 1 and res.accelerators == res.accelerators_per_host
+
+
+@pytest.mark.parametrize("stem", ["ra-9x-dgx1-3x-ess3000", "dgx-h100-su-ndr-ess3500"])
+def test_answer_meets_and_one_more_does_not(stem: str) -> None:
+    d = load_design(ROOT / "scenarios" / f"{stem}.yaml", CAT)
+    res = max_accelerators(d)
+    k = res.accelerators_per_host
+    bars = workload_bars(d)
+    assert k >= 1
+    assert fed_at(evaluate_at(with_accelerators(d, k), 1.0, "exact"), bars)
+    assert not fed_at(evaluate_at(with_accelerators(d, k + 1), 1.0, "exact"), bars)
+
+
+def test_shared_hosts_are_refused_with_a_message() -> None:
+    out = CliRunner().invoke(
+        cli,
+        ["size", str(ROOT / "scenarios" / "dgx-a100-pod-hdr-ess3200.yaml"), "--max-accelerators"],
+    )
+    assert out.exit_code == 2
+    assert "shares its GPUs between workloads" in out.output and "Traceback" not in out.output
+
+
+def test_cli_json() -> None:
+    out = CliRunner().invoke(cli, ["size", str(RA1), "--max-accelerators", "--json"])
+    assert out.exit_code == 0, out.output
+    j = json.loads(out.output)
+    assert j["accelerators"] == j["accelerators_per_host"] * j["hosts"]
+    assert j["limiting"]["kind"] == "storage"
+    assert any(p["meets"] for p in j["probes"]) and not all(p["meets"] for p in j["probes"])
