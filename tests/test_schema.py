@@ -533,6 +533,7 @@ def test_json_schema_shape() -> None:
     assert schema["additionalProperties"] is False
     assert set(schema["$defs"]) == {
         "Capacity",
+        "CheckpointPolicy",
         "ComputeGroup",
         "MemoryCase",
         "Network",
