@@ -9,7 +9,12 @@
    located in the file.
 
 Everything rejected becomes a :class:`~sizer.errors.Problem` with ``file:line:col`` so the
-CLI prints one clear line per problem and exits 2.
+CLI prints one clear line per problem and exits 2.  The stages run as far as they can on
+what the earlier ones left, and every problem of a file is reported in one run, in file
+order: a duplicate key (the first value kept) does not stop the schema, a schema error
+does not stop the check of the catalog ids (made on the raw data), and a later stage says
+nothing about a field an earlier one reported.  Only a file that cannot be parsed at all
+(syntax, encoding, size, aliases) stops at the first stage.
 """
 
 from __future__ import annotations
@@ -84,29 +89,55 @@ def load_scenario(
 def _load(
     path: str | os.PathLike[str], catalog: Catalog | None, display: str | None
 ) -> tuple[Scenario, Design]:
+    """The pipeline of input, in stages; every stage that can run on what the earlier
+    ones left runs, and all their problems are raised together."""
     from pydantic import ValidationError
 
-    from sizer.checks import design_issues, scenario_issues
+    from sizer.checks import design_issues, scenario_issues, unknown_id_issues
     from sizer.design import resolve
     from sizer.problems import validation_problems
     from sizer.schema import Scenario
 
-    doc = read_yaml(path, display=display)
-    long = _long_lines(doc)
-    try:
-        sc = Scenario.model_validate(doc.data)
-    except ValidationError as e:
-        raise SizerInputError(capped(long + validation_problems(e, doc, Scenario))) from None
-    if long:
-        raise SizerInputError(long)
+    doc = read_yaml(path, display=display, keep_going=True)
+    problems = doc.problems + _long_lines(doc)
     if catalog is None:
         from sizer.catalog import load_catalog
 
         catalog = load_catalog()
-    _raise_located(doc, scenario_issues(sc, catalog))
+    try:
+        sc = Scenario.model_validate(doc.data)
+    except ValidationError as e:
+        problems += _after(doc, problems, validation_problems(e, doc, Scenario))
+        # the catalog ids of the parts that parsed, checked from the raw data
+        ids = _located(doc, unknown_id_issues(doc.data, catalog))
+        problems += _after(doc, problems, ids)
+        raise SizerInputError(capped(sorted(problems, key=_position))) from None
+    problems += _after(doc, problems, _located(doc, scenario_issues(sc, catalog)))
+    if problems:
+        raise SizerInputError(capped(sorted(problems, key=_position)))
     d = resolve(sc, catalog)
-    _raise_located(doc, design_issues(d))
+    problems = _located(doc, design_issues(d))
+    if problems:
+        raise SizerInputError(capped(problems))
     return sc, d
+
+
+def _after(doc: YamlDoc, earlier: list[Problem], later: list[Problem]) -> list[Problem]:
+    """The problems of a later stage that are new: not at a field an earlier stage already
+    reported, nor under a value the YAML reader left out (it would only be 'missing')."""
+    seen = {p.loc for p in earlier if p.loc}
+    cut = [fmt_loc(path) for path in doc.dropped]
+    return [
+        p
+        for p in later
+        if p.loc not in seen
+        and not any(p.loc == c or p.loc.startswith((c + ".", c + "[")) for c in cut if c)
+    ]
+
+
+def _position(p: Problem) -> tuple[int, int]:
+    """Problems are printed in file order (a stable sort: one place keeps its order)."""
+    return (p.line or 0, p.col or 0)
 
 
 def _long_lines(doc: YamlDoc) -> list[Problem]:
@@ -127,10 +158,10 @@ def _long_lines(doc: YamlDoc) -> list[Problem]:
     return [Problem(doc.path, i, MAX_LINE_CHARS + 1, "", msg, hint, "file")]
 
 
-def _raise_located(doc: YamlDoc, issues: list[Issue]) -> None:
-    if issues:
-        probs = []
-        for loc, msg, hint in issues:
-            line, col = locate(doc, loc)
-            probs.append(Problem(doc.path, line, col, fmt_loc(loc), msg, hint, "cross"))
-        raise SizerInputError(capped(probs))
+def _located(doc: YamlDoc, issues: list[Issue]) -> list[Problem]:
+    """Cross-check issues as problems located in the file."""
+    probs = []
+    for loc, msg, hint in issues:
+        line, col = locate(doc, loc)
+        probs.append(Problem(doc.path, line, col, fmt_loc(loc), msg, hint, "cross"))
+    return probs

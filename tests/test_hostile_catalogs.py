@@ -252,10 +252,10 @@ def test_long_free_text_is_refused_with_its_place(workdir: Path) -> None:
     cases = {
         "name.yaml": (
             _with(f"    name: {'w' * 100_000}\n", "    phase: training"),
+            "name.yaml:21:11: workloads[0].name: is longer than 200 characters\n"
             "name.yaml:21:1001: line of 100,010 characters, over the 1,000-character limit for "
             "scenario lines (the report prints the file verbatim) (break the line, or fold "
-            "long text with 'description: >')\n"
-            "name.yaml:21:11: workloads[0].name: is longer than 200 characters\n",
+            "long text with 'description: >')\n",
         ),
         "word.yaml": (
             _with(f"  {'x' * 900}\n", "  Entry configuration"),
