@@ -36,7 +36,11 @@ __all__ = ["load_design", "load_scenario", "locate", "read_yaml"]
 
 
 def load_design(
-    path: str | os.PathLike[str], catalog: Catalog | None = None, *, display: str | None = None
+    path: str | os.PathLike[str],
+    catalog: Catalog | None = None,
+    *,
+    display: str | None = None,
+    source: bytes | None = None,
 ) -> Design:
     """Read, validate, cross-check and resolve a scenario file: the design every command
     analyses, resolved once.
@@ -49,6 +53,9 @@ def load_design(
         Default: the built-in catalog.
     display : str, optional
         The file name to print in messages (default: the path as given).
+    source : bytes, optional
+        The file's content, already read (e.g. from standard input, ``display="<stdin>"``);
+        ``path`` is then not opened.
 
     Returns
     -------
@@ -65,11 +72,15 @@ def load_design(
     >>> d.total_servers, d.total_storage_units
     (9, 3)
     """
-    return _load(path, catalog, display)[1]
+    return _load(path, catalog, display, source)[1]
 
 
 def load_scenario(
-    path: str | os.PathLike[str], catalog: Catalog | None = None, *, display: str | None = None
+    path: str | os.PathLike[str],
+    catalog: Catalog | None = None,
+    *,
+    display: str | None = None,
+    source: bytes | None = None,
 ) -> Scenario:
     """Read, validate and cross-check a scenario file (see :func:`load_design`).
 
@@ -83,11 +94,14 @@ def load_scenario(
     SizerInputError
         Every problem found, each located ``file:line:col``.
     """
-    return _load(path, catalog, display)[0]
+    return _load(path, catalog, display, source)[0]
 
 
 def _load(
-    path: str | os.PathLike[str], catalog: Catalog | None, display: str | None
+    path: str | os.PathLike[str],
+    catalog: Catalog | None,
+    display: str | None,
+    source: bytes | None = None,
 ) -> tuple[Scenario, Design]:
     """The pipeline of input, in stages; every stage that can run on what the earlier
     ones left runs, and all their problems are raised together."""
@@ -98,7 +112,7 @@ def _load(
     from sizer.problems import validation_problems
     from sizer.schema import Scenario
 
-    doc = read_yaml(path, display=display, keep_going=True)
+    doc = read_yaml(path, display=display, keep_going=True, source=source)
     problems = doc.problems + _long_lines(doc)
     if catalog is None:
         from sizer.catalog import load_catalog

@@ -140,6 +140,7 @@ def read_yaml(
     display: str | None = None,
     kind: str = "scenario",
     keep_going: bool = False,
+    source: bytes | None = None,
 ) -> YamlDoc:
     """Read one YAML file safely and return its data with positions.
 
@@ -155,6 +156,9 @@ def read_yaml(
         Return the document with :attr:`YamlDoc.problems` (a duplicate key, a tag, a
         merge key, a bad scalar: each value at fault left out) instead of raising them,
         so that the caller validates the rest and reports everything in one run.
+    source : bytes, optional
+        The file's content, already read (``sizer analyze -`` reads standard input):
+        ``path`` is not opened, the size limit still applies.
 
     Raises
     ------
@@ -166,6 +170,10 @@ def read_yaml(
     name = display if display is not None else os.fspath(path)
     p = Path(path)
     limit = env_int("SIZER_MAX_FILE_BYTES", MAX_FILE_BYTES)
+    if source is not None:
+        if len(source) > limit:
+            raise _too_big(name, None, limit)
+        return parse_yaml_text(source, name, kind=kind, keep_going=keep_going)
     if not p.exists():
         raise _problem(name, "no such file", hint=_nearby(p), type_="file")
     if p.is_dir():
