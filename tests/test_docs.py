@@ -176,3 +176,23 @@ def test_scenario_reference_is_current() -> None:
 def test_readme_links_the_scenario_reference() -> None:
     assert "](docs/scenario-reference.md)" in README
     assert "sizer schema --markdown > docs/scenario-reference.md" in README
+
+
+#: British spellings and their American form (issue 16, item 8: one spelling, American)
+BRITISH = re.compile(
+    r"\b(utilis|analys(?:e|ed|ing)\b|optimis|colour|behaviour|normalis|summaris|sanitis|"
+    r"modell|labell|favour|centre|licence|initialis|serialis|minimis|maximis)",
+    re.IGNORECASE,
+)
+
+
+def test_one_spelling_american() -> None:
+    """The code, templates, README and docs say utilization, analyzed, color."""
+    files = [REPO / "README.md", *(REPO / "docs").rglob("*.md")]
+    files += [*(REPO / "sizer").rglob("*.py"), *(REPO / "templates").rglob("*")]
+    found = []
+    for path in files:
+        if path.is_file():
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                found += [f"{path.relative_to(REPO)}:{i}: {m}" for m in BRITISH.findall(line)]
+    assert found == []

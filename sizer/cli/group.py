@@ -8,6 +8,7 @@ Exit codes: 0 ok; 1 the analysis ran but a target is not met (``size``);
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -38,14 +39,14 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.Abort):
             raise
         except click.UsageError as e:
-            cmd = e.ctx.command_path if e.ctx is not None else ctx.command_path
-            msg = " ".join(e.format_message().split())
-            line = Problem("<command line>", None, None, "", msg, f"see '{cmd} --help'")
-            click.echo(line.format(), err=True)
+            click.echo(_usage_problem(e, ctx).format(), err=True)
             ctx.exit(2)
         except SizerInputError as e:
             seen: set[str] = set()
+            cmd = f"{ctx.command_path} {ctx.invoked_subcommand or ''}".strip()
             for p in e.problems:
+                if p.file == COMMAND_LINE:  # the library's name for an option's problem
+                    p = dataclasses.replace(p, file=cmd)
                 line = p.format()
                 if line not in seen:  # e.g. one bad environment limit met in many files
                     seen.add(line)
@@ -72,7 +73,33 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=_Group, context_settings=CONTEXT)
+#: what the library calls the command line in a :class:`Problem` (``sizer.memory`` is
+#: told ``--batch`` by the caller); the CLI prints ``sizer CMD`` instead
+COMMAND_LINE = "<command line>"
+
+
+def _usage_problem(e: click.UsageError, ctx: click.Context) -> Problem:
+    """click's usage error in the one format of option problems,
+    ``sizer CMD: --option: message (see 'sizer CMD --help')``."""
+    cmd = e.ctx.command_path if e.ctx is not None else ctx.command_path
+    hint = f"see '{cmd} --help'"
+    param = getattr(e, "param", None)
+    option, msg = "", " ".join(e.format_message().split()).rstrip(".")
+    if isinstance(e, click.NoSuchOption):
+        option, msg = e.option_name, "no such option"
+        if e.possibilities:
+            hint = f"did you mean {', '.join(map(repr, sorted(e.possibilities)))}? {hint}"
+    elif (
+        isinstance(e, click.BadParameter)
+        and not isinstance(e, click.MissingParameter)
+        and isinstance(param, click.Option)
+    ):
+        option = max(param.opts, key=len)  # --batch, not -b
+        msg = " ".join(e.message.split()).rstrip(".")
+    return Problem(cmd, None, None, option, msg, hint, "option")
+
+
+@click.group("sizer", cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="sizer")
 def cli() -> None:
     """Size GPU PODs: how many storage units keep N servers' GPUs fed, what limits them.

@@ -70,7 +70,7 @@ def report_date(environ: Mapping[str, str] | None = None) -> _dt.date:
 class Report:
     """A rendered report, in memory."""
 
-    name: str  # output sub-directory (sanitised scenario stem)
+    name: str  # output sub-directory (sanitized scenario stem)
     context: dict[str, Any]
     html: str
     pdf: bytes | None
