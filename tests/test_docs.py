@@ -196,3 +196,27 @@ def test_one_spelling_american() -> None:
             for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 found += [f"{path.relative_to(REPO)}:{i}: {m}" for m in BRITISH.findall(line)]
     assert found == []
+
+
+def _readme_yaml_blocks() -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_readme_scenarios_validate(tmp_path: Path) -> None:
+    """Every scenario in the README validates as written; the mixed DGX A100 one runs
+    training and inference from the catalog's A100 figures (issue 16, item 9)."""
+    from sizer.analysis import analyze_design
+    from sizer.loader import load_design
+
+    blocks = [b for b in _readme_yaml_blocks() if b.startswith("name:")]
+    assert len(blocks) >= 2
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"readme-{i}.yaml"
+        path.write_text(block, encoding="utf-8")
+        load_design(path)  # raises SizerInputError on any problem
+    mixed = next(b for b in blocks if "dgx-a100" in b)
+    (tmp_path / "mixed.yaml").write_text(mixed, encoding="utf-8")
+    result = analyze_design(load_design(tmp_path / "mixed.yaml")).to_json()
+    phases = [w["phase"] for w in result["workloads"]]
+    assert phases == ["training", "inference"]
+    assert all(w["demand_images_per_sec"] > 0 for w in result["workloads"])
