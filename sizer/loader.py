@@ -140,13 +140,7 @@ def _after(doc: YamlDoc, earlier: list[Problem], later: list[Problem]) -> list[P
     """The problems of a later stage that are new: not at a field an earlier stage already
     reported, nor under a value the YAML reader left out (it would only be 'missing')."""
     seen = {p.loc for p in earlier if p.loc}
-    cut = [fmt_loc(path) for path in doc.dropped]
-    return [
-        p
-        for p in later
-        if p.loc not in seen
-        and not any(p.loc == c or p.loc.startswith((c + ".", c + "[")) for c in cut if c)
-    ]
+    return [p for p in later if p.loc not in seen and not doc.left_out(p.loc)]
 
 
 def _position(p: Problem) -> tuple[int, int]:

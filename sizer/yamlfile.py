@@ -58,6 +58,12 @@ class YamlDoc:
     #: paths whose value was left out of ``data``: later checks say nothing under them
     dropped: list[Path_] = field(default_factory=list)
 
+    def left_out(self, loc: str) -> bool:
+        """Whether the field path ``loc`` (``compute[0].server``) is at or under a value the
+        reader left out: a later check there would only say it is missing."""
+        cut = [fmt_loc(path) for path in self.dropped]
+        return any(loc == c or loc.startswith((c + ".", c + "[")) for c in cut if c)
+
 
 def locate(doc: YamlDoc, loc: Path_, *, prefer_key: bool = False) -> tuple[int | None, int | None]:
     """Line and column for a field path; falls back to the nearest enclosing value."""
