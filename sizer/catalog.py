@@ -382,10 +382,12 @@ def _read_dir(
     for f in files:
         shown = f"{display_dir}/{f.name}" if directory.is_dir() else display_dir
         try:
-            doc = read_yaml(f, display=shown, kind="catalog")
+            # keep_going: a duplicate key or a tag does not hide the entries' problems
+            doc = read_yaml(f, display=shown, kind="catalog", keep_going=True)
         except SizerInputError as e:
             problems.extend(e.problems)
             continue
+        problems.extend(doc.problems)
         for section, items in doc.data.items():
             if section not in KINDS:
                 close = suggest(section, list(KINDS))
@@ -409,7 +411,8 @@ def _read_dir(
                 try:
                     entry = model.model_validate(item)
                 except ValidationError as e:
-                    problems.extend(_problems_from_validation(e, model, doc, path))
+                    found = _problems_from_validation(e, model, doc, path)
+                    problems.extend(p for p in found if not doc.left_out(p.loc))
                     if isinstance(item.get("id"), str):
                         failed[section].add(item["id"])
                         if section == "gpus" and isinstance(item.get("family"), str):

@@ -521,7 +521,7 @@ def dlio_checkpoint(w: MlperfWorkload) -> Checkpoint:
     Notes
     -----
     DLIO (``base_checkpointing.py``) departs from :func:`checkpoint_size` in four ways, each
-    modelled here: (1) the parameter count is its own formula of the workload's shapes (the
+    modeled here: (1) the parameter count is its own formula of the workload's shapes (the
     70B workload's 128 heads make the K/V width 512, not Meta's 1,024, so 69.88 B
     parameters, not 70.55 B); (2) norm weights are written by every tensor-parallel rank,
     not split; (3) every optimizer group has ``5 x hidden`` extra FP32 elements per rank;

@@ -16,7 +16,7 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-from sizer.catalog import Catalog, suggest
+from sizer.catalog import Catalog
 from sizer.errors import Issue, SizerInputError, shown
 from sizer.limits import MAX_SUGGESTED, size_issues
 from sizer.memory import estimate_case
@@ -32,6 +32,7 @@ __all__ = [
     "memory_problems",
     "scenario_issues",
     "suggest_ids",
+    "unknown_id_issues",
 ]
 
 
@@ -109,6 +110,59 @@ def _unknown(cat: Catalog, kind: str, ident: str, what: str) -> tuple[str, str |
     close = suggest_ids(ident, sorted(getattr(cat, kind)))
     hint = _did_you_mean(close) if close else f"`sizer catalog` lists the {what} ids"
     return f"unknown {what} {shown(ident)}", hint
+
+
+#: Where a scenario names catalog entries: (path with "*" for any list index, catalog
+#: section, what the id is called in messages).
+_ID_FIELDS: list[tuple[tuple[str, ...], str, str]] = [
+    (("compute", "*", "server"), "servers", "server"),
+    (("compute", "*", "overrides", "gpu"), "gpus", "GPU"),
+    (("compute", "*", "overrides", "storage_link"), "links", "link"),
+    (("storage", "*", "unit"), "storage", "storage unit"),
+    (("network", "switch"), "switches", "switch"),
+    (("workloads", "*", "model"), "models", "model"),
+    (("workloads", "*", "dataset"), "datasets", "dataset"),
+    (("memory", "*", "gpu"), "gpus", "GPU"),
+]
+
+
+def unknown_id_issues(data: object, cat: Catalog) -> list[Issue]:
+    """The unknown catalog ids of a scenario that failed the schema, from its raw data.
+
+    A file with a wrong type in one field still gets its typo'd ids reported in the same
+    run.  Only text values at the id fields are checked (the schema reports the others);
+    the did-you-mean is given for the first :data:`~sizer.limits.MAX_SUGGESTED`.
+
+    >>> from sizer.catalog import load_catalog
+    >>> unknown_id_issues({"compute": [{"server": "dgx1", "count": "two"}]}, load_catalog())
+    [(('compute', 0, 'server'), "unknown server 'dgx1'", "did you mean 'dgx-1'?")]
+    """
+    out: list[Issue] = []
+    for pattern, kind, what in _ID_FIELDS:
+        for loc, value in _values_at(data, pattern, ()):
+            if not isinstance(value, str) or value in getattr(cat, kind):
+                continue
+            if len(out) < MAX_SUGGESTED:
+                out.append((loc, *_unknown(cat, kind, value, what)))
+            else:
+                out.append((loc, f"unknown {what} {shown(value)}", None))
+    return out
+
+
+def _values_at(
+    data: object, pattern: tuple[str, ...], loc: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], object]]:
+    """``(path, value)`` of every value of ``data`` at ``pattern`` ("*" = any list index)."""
+    if not pattern:
+        return [(loc, data)]
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if not isinstance(data, list):
+            return []
+        return [hit for i, v in enumerate(data) for hit in _values_at(v, rest, (*loc, i))]
+    if not isinstance(data, dict) or head not in data:
+        return []
+    return _values_at(data[head], rest, (*loc, head))
 
 
 def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
@@ -273,17 +327,8 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
                 "with compute[].name and workloads[].groups",
             )
         )
-    net = sc.network
-    if net.topology == "leaf-spine" and (net.leaves is None or net.spines is None):
-        missing, what = ("leaves", "leaf") if net.leaves is None else ("spines", "spine")
-        out.append(
-            (
-                ("network", missing),
-                f"topology leaf-spine needs '{missing}', the number of {what} switches",
-                f"add e.g. '{missing}: 2' under network",
-            )
-        )
-    elif (
+    net = sc.network  # the schema requires leaves and spines on a leaf-spine
+    if (
         net.topology == "leaf-spine"
         and net.storage_leaves is not None
         and net.leaves is not None
@@ -310,14 +355,7 @@ def memory_problems(scenario: Scenario, catalog: Catalog) -> list[Issue]:
     out: list[Issue] = []
     for i, case in enumerate(scenario.memory or ()):
         if case.gpu is not None and case.gpu not in catalog.gpus:
-            near = suggest(case.gpu, sorted(catalog.gpus))
-            out.append(
-                (
-                    ("memory", i, "gpu"),
-                    f"unknown GPU {shown(case.gpu)}",
-                    f"did you mean {near[0]!r}?" if near else "see `sizer catalog` for GPU ids",
-                )
-            )
+            out.append((("memory", i, "gpu"), *_unknown(catalog, "gpus", case.gpu, "GPU")))
             continue
         try:
             estimate_case(case)

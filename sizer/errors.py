@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "HintedValueError",
     "Issue",
     "Problem",
     "SizerError",
@@ -74,6 +75,15 @@ def shown(value: object, limit: int = 60) -> str:
     if len(text) <= limit or not isinstance(value, str):
         return text if len(text) <= limit else text[: limit - 3] + "..."
     return f"{value[:40]!r}... ({len(value):,} characters)"
+
+
+class HintedValueError(ValueError):
+    """Raised by a schema validator whose message comes with a hint (what to write
+    instead); :mod:`sizer.problems` puts the hint in the :class:`Problem`."""
+
+    def __init__(self, msg: str, hint: str) -> None:
+        super().__init__(msg)
+        self.hint = hint
 
 
 class SizerError(Exception):

@@ -103,9 +103,9 @@ def solve(
     Notes
     -----
     An allocation ``x`` is *weighted max-min fair* when it is feasible
-    (``weights @ x <= capacities``, ``0 <= x <= demands``) and no flow's normalised
-    rate ``x[f] / shares[f]`` can be raised without lowering the normalised rate of a
-    flow whose normalised rate is already no larger.  Equivalently, every flow below
+    (``weights @ x <= capacities``, ``0 <= x <= demands``) and no flow's normalized
+    rate ``x[f] / shares[f]`` can be raised without lowering the normalized rate of a
+    flow whose normalized rate is already no larger.  Equivalently, every flow below
     its demand crosses a saturated resource on which no flow has a higher rate per
     share (its bottleneck).  The allocation exists and is unique.
 

@@ -9,7 +9,12 @@
    located in the file.
 
 Everything rejected becomes a :class:`~sizer.errors.Problem` with ``file:line:col`` so the
-CLI prints one clear line per problem and exits 2.
+CLI prints one clear line per problem and exits 2.  The stages run as far as they can on
+what the earlier ones left, and every problem of a file is reported in one run, in file
+order: a duplicate key (the first value kept) does not stop the schema, a schema error
+does not stop the check of the catalog ids (made on the raw data), and a later stage says
+nothing about a field an earlier one reported.  Only a file that cannot be parsed at all
+(syntax, encoding, size, aliases) stops at the first stage.
 """
 
 from __future__ import annotations
@@ -31,7 +36,11 @@ __all__ = ["load_design", "load_scenario", "locate", "read_yaml"]
 
 
 def load_design(
-    path: str | os.PathLike[str], catalog: Catalog | None = None, *, display: str | None = None
+    path: str | os.PathLike[str],
+    catalog: Catalog | None = None,
+    *,
+    display: str | None = None,
+    source: bytes | None = None,
 ) -> Design:
     """Read, validate, cross-check and resolve a scenario file: the design every command
     analyses, resolved once.
@@ -44,6 +53,9 @@ def load_design(
         Default: the built-in catalog.
     display : str, optional
         The file name to print in messages (default: the path as given).
+    source : bytes, optional
+        The file's content, already read (e.g. from standard input, ``display="<stdin>"``);
+        ``path`` is then not opened.
 
     Returns
     -------
@@ -60,11 +72,15 @@ def load_design(
     >>> d.total_servers, d.total_storage_units
     (9, 3)
     """
-    return _load(path, catalog, display)[1]
+    return _load(path, catalog, display, source)[1]
 
 
 def load_scenario(
-    path: str | os.PathLike[str], catalog: Catalog | None = None, *, display: str | None = None
+    path: str | os.PathLike[str],
+    catalog: Catalog | None = None,
+    *,
+    display: str | None = None,
+    source: bytes | None = None,
 ) -> Scenario:
     """Read, validate and cross-check a scenario file (see :func:`load_design`).
 
@@ -78,35 +94,58 @@ def load_scenario(
     SizerInputError
         Every problem found, each located ``file:line:col``.
     """
-    return _load(path, catalog, display)[0]
+    return _load(path, catalog, display, source)[0]
 
 
 def _load(
-    path: str | os.PathLike[str], catalog: Catalog | None, display: str | None
+    path: str | os.PathLike[str],
+    catalog: Catalog | None,
+    display: str | None,
+    source: bytes | None = None,
 ) -> tuple[Scenario, Design]:
+    """The pipeline of input, in stages; every stage that can run on what the earlier
+    ones left runs, and all their problems are raised together."""
     from pydantic import ValidationError
 
-    from sizer.checks import design_issues, scenario_issues
+    from sizer.checks import design_issues, scenario_issues, unknown_id_issues
     from sizer.design import resolve
     from sizer.problems import validation_problems
     from sizer.schema import Scenario
 
-    doc = read_yaml(path, display=display)
-    long = _long_lines(doc)
-    try:
-        sc = Scenario.model_validate(doc.data)
-    except ValidationError as e:
-        raise SizerInputError(capped(long + validation_problems(e, doc, Scenario))) from None
-    if long:
-        raise SizerInputError(long)
+    doc = read_yaml(path, display=display, keep_going=True, source=source)
+    problems = doc.problems + _long_lines(doc)
     if catalog is None:
         from sizer.catalog import load_catalog
 
         catalog = load_catalog()
-    _raise_located(doc, scenario_issues(sc, catalog))
+    try:
+        sc = Scenario.model_validate(doc.data)
+    except ValidationError as e:
+        problems += _after(doc, problems, validation_problems(e, doc, Scenario))
+        # the catalog ids of the parts that parsed, checked from the raw data
+        ids = _located(doc, unknown_id_issues(doc.data, catalog))
+        problems += _after(doc, problems, ids)
+        raise SizerInputError(capped(sorted(problems, key=_position))) from None
+    problems += _after(doc, problems, _located(doc, scenario_issues(sc, catalog)))
+    if problems:
+        raise SizerInputError(capped(sorted(problems, key=_position)))
     d = resolve(sc, catalog)
-    _raise_located(doc, design_issues(d))
+    problems = _located(doc, design_issues(d))
+    if problems:
+        raise SizerInputError(capped(problems))
     return sc, d
+
+
+def _after(doc: YamlDoc, earlier: list[Problem], later: list[Problem]) -> list[Problem]:
+    """The problems of a later stage that are new: not at a field an earlier stage already
+    reported, nor under a value the YAML reader left out (it would only be 'missing')."""
+    seen = {p.loc for p in earlier if p.loc}
+    return [p for p in later if p.loc not in seen and not doc.left_out(p.loc)]
+
+
+def _position(p: Problem) -> tuple[int, int]:
+    """Problems are printed in file order (a stable sort: one place keeps its order)."""
+    return (p.line or 0, p.col or 0)
 
 
 def _long_lines(doc: YamlDoc) -> list[Problem]:
@@ -127,10 +166,10 @@ def _long_lines(doc: YamlDoc) -> list[Problem]:
     return [Problem(doc.path, i, MAX_LINE_CHARS + 1, "", msg, hint, "file")]
 
 
-def _raise_located(doc: YamlDoc, issues: list[Issue]) -> None:
-    if issues:
-        probs = []
-        for loc, msg, hint in issues:
-            line, col = locate(doc, loc)
-            probs.append(Problem(doc.path, line, col, fmt_loc(loc), msg, hint, "cross"))
-        raise SizerInputError(capped(probs))
+def _located(doc: YamlDoc, issues: list[Issue]) -> list[Problem]:
+    """Cross-check issues as problems located in the file."""
+    probs = []
+    for loc, msg, hint in issues:
+        line, col = locate(doc, loc)
+        probs.append(Problem(doc.path, line, col, fmt_loc(loc), msg, hint, "cross"))
+    return probs

@@ -228,15 +228,13 @@ def check_inputs(
             problems.append(
                 _problem(
                     "--sharding",
-                    "tensor parallelism is modelled for transformer models only; "
+                    "tensor parallelism is modeled for transformer models only; "
                     f"use none, zero1, zero2 or zero3 for {net.title}",
                 )
             )
         if recompute != "none" and recompute in RECOMPUTES:
             problems.append(
-                _problem(
-                    "--recompute", "activation recomputation is modelled for transformers only"
-                )
+                _problem("--recompute", "activation recomputation is modeled for transformers only")
             )
     else:
         if image is not None:

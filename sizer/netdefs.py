@@ -164,7 +164,7 @@ class Transformer:
 
     @property
     def norm_params(self) -> int:
-        """Parameters of one normalisation layer."""
+        """Parameters of one normalization layer."""
         return 2 * self.hidden if self.norm == "layernorm" else self.hidden
 
     @property

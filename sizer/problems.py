@@ -138,6 +138,7 @@ def validation_problems(err: Any, doc: YamlDoc, root_model: Any) -> list[Problem
                 shown = f"{doc.scalar_text[loc]!r} (YAML reads it as {_yaml_word(raw)})"
             if typ == "value_error":
                 msg = str(e["msg"]).removeprefix("Value error, ")
+                hint = getattr((e.get("ctx") or {}).get("error"), "hint", None)
             elif typ in ("literal_error", "enum"):
                 expected = str((e.get("ctx") or {}).get("expected", ""))
                 msg = f"{shown} is not one of {expected}" if expected else str(e["msg"])

@@ -88,7 +88,7 @@ class Analysis:
     reduced: Reduced | None = field(default=None, repr=False)
 
     def top_resources(self, n: int = 8) -> list[ResourceResult]:
-        """The most utilised resources, one per group."""
+        """The most utilized resources, one per group."""
         best: dict[str, ResourceResult] = {}
         for r in self.resources:
             if r.group not in best or r.utilization > best[r.group].utilization:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from sizer.errors import HintedValueError
 from sizer.limits import (
     MAX_NAME_CHARS,
     MAX_SERVERS,
@@ -165,8 +166,13 @@ class Network(_Model):
 
     topology: Topology = Field(description="single-switch | dual-switch | leaf-spine")
     switch: str = Field(description="catalog switch id (all switches of the fabric)")
-    leaves: PosInt | None = Field(None, le=4096, description="leaf-spine: number of leaf switches")
-    spines: PosInt | None = Field(None, le=1024, description="leaf-spine: number of spine switches")
+    # validate_default: a leaf-spine without them is told so, both in one run
+    leaves: PosInt | None = Field(
+        None, le=4096, validate_default=True, description="leaf-spine: number of leaf switches"
+    )
+    spines: PosInt | None = Field(
+        None, le=1024, validate_default=True, description="leaf-spine: number of spine switches"
+    )
     storage_leaves: int | None = Field(
         None,
         ge=0,
@@ -202,6 +208,12 @@ class Network(_Model):
             or (field == "oversubscription" and v == 1.0)
             or (field == "isl_links" and v == 0)
         )
+        if topology == "leaf-spine" and field in ("leaves", "spines") and v is None:
+            what = "leaf" if field == "leaves" else "spine"
+            raise HintedValueError(
+                f"topology leaf-spine needs '{field}', the number of {what} switches",
+                f"add e.g. '{field}: 2' under network",
+            )
         if topology is not None and topology != applies and not unset:
             raise ValueError(
                 f"'{field}' applies to topology {applies} only, not {topology}; remove it "

@@ -52,6 +52,17 @@ class YamlDoc:
     key_pos: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     #: path tuple -> source text of a scalar YAML read as true/false/null ("yes", "off", "~")
     scalar_text: dict[Path_, str] = field(default_factory=dict)
+    #: problems that did not stop the parse (a duplicate key, a tag, a merge key, a bad
+    #: scalar); the value at fault is left out of ``data``
+    problems: list[Problem] = field(default_factory=list)
+    #: paths whose value was left out of ``data``: later checks say nothing under them
+    dropped: list[Path_] = field(default_factory=list)
+
+    def left_out(self, loc: str) -> bool:
+        """Whether the field path ``loc`` (``compute[0].server``) is at or under a value the
+        reader left out: a later check there would only say it is missing."""
+        cut = [fmt_loc(path) for path in self.dropped]
+        return any(loc == c or loc.startswith((c + ".", c + "[")) for c in cut if c)
 
 
 def locate(doc: YamlDoc, loc: Path_, *, prefer_key: bool = False) -> tuple[int | None, int | None]:
@@ -130,7 +141,12 @@ _WHAT = {
 
 
 def read_yaml(
-    path: str | os.PathLike[str], *, display: str | None = None, kind: str = "scenario"
+    path: str | os.PathLike[str],
+    *,
+    display: str | None = None,
+    kind: str = "scenario",
+    keep_going: bool = False,
+    source: bytes | None = None,
 ) -> YamlDoc:
     """Read one YAML file safely and return its data with positions.
 
@@ -142,15 +158,28 @@ def read_yaml(
         The name to print in messages (default: the path as given).
     kind : {"scenario", "catalog"}
         What the file should be; only changes the hints of "empty" and "not a mapping".
+    keep_going : bool
+        Return the document with :attr:`YamlDoc.problems` (a duplicate key, a tag, a
+        merge key, a bad scalar: each value at fault left out) instead of raising them,
+        so that the caller validates the rest and reports everything in one run.
+    source : bytes, optional
+        The file's content, already read (``sizer analyze -`` reads standard input):
+        ``path`` is not opened, the size limit still applies.
 
     Raises
     ------
     SizerInputError
-        With one :class:`Problem` naming the file (and line/column where known).
+        With one :class:`Problem` naming the file (and line/column where known) when the
+        file cannot be parsed at all; with every problem of the parse unless
+        ``keep_going``.
     """
     name = display if display is not None else os.fspath(path)
     p = Path(path)
     limit = env_int("SIZER_MAX_FILE_BYTES", MAX_FILE_BYTES)
+    if source is not None:
+        if len(source) > limit:
+            raise _too_big(name, None, limit)
+        return parse_yaml_text(source, name, kind=kind, keep_going=keep_going)
     if not p.exists():
         raise _problem(name, "no such file", hint=_nearby(p), type_="file")
     if p.is_dir():
@@ -176,7 +205,7 @@ def read_yaml(
         raise _problem(name, f"cannot read: {e.strerror or e}", type_="file") from None
     if len(raw) > limit:
         raise _too_big(name, None, limit)
-    return parse_yaml_text(raw, name, kind=kind)
+    return parse_yaml_text(raw, name, kind=kind, keep_going=keep_going)
 
 
 def _file_kind(mode: int) -> str:
@@ -235,7 +264,12 @@ def read_builtin_yaml(path: Path, display: str) -> YamlDoc:
 
 
 def parse_yaml_text(
-    raw: bytes, name: str, *, kind: str = "scenario", max_nodes: int | None = None
+    raw: bytes,
+    name: str,
+    *,
+    kind: str = "scenario",
+    max_nodes: int | None = None,
+    keep_going: bool = False,
 ) -> YamlDoc:
     """Parse YAML bytes (see :func:`read_yaml`); ``max_nodes`` defaults to
     :data:`~sizer.limits.MAX_NODES` or ``SIZER_MAX_NODES``."""
@@ -305,6 +339,8 @@ def parse_yaml_text(
             hint=_WHAT.get(kind),
         )
     doc.data = _convert(root, (), doc, yaml.constructor.SafeConstructor(), 0)
+    if doc.problems and (not keep_going or doc.data is _DROPPED):
+        raise SizerInputError(list(doc.problems))
     return doc
 
 
@@ -510,9 +546,7 @@ def _convert(
     if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TEXT_TAGS:
         node = yaml.ScalarNode("tag:yaml.org,2002:str", node.value, node.start_mark, node.end_mark)
     if node.tag not in _STD_TAGS:
-        raise _problem(
-            doc.path, _tag_refused(node.tag), line=line, col=col, loc=fmt_loc(path), hint=_TAG_HINT
-        )
+        return _drop(doc, path, _tag_refused(node.tag), line, col, hint=_TAG_HINT)
     doc.value_pos[path] = (line, col)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -521,26 +555,29 @@ def _convert(
             refused = _refused_key(knode)
             if refused is not None:
                 msg, hint = refused
-                raise _problem(doc.path, msg, line=kline, col=kcol, loc=fmt_loc(path), hint=hint)
+                # a merge key may have carried any of the mapping's keys: say nothing
+                # more about the mapping; another refused key could not name a field
+                merge = knode.tag == "tag:yaml.org,2002:merge"
+                _drop(doc, path if merge else None, msg, kline, kcol, hint=hint, loc=path)
+                continue
             key = knode.value
-            if key in out:
+            if key in out or (*path, key) in doc.key_pos:
                 first = doc.key_pos.get((*path, key))
                 where = f" (first at line {first[0]})" if first else ""
-                raise _problem(
-                    doc.path,
-                    f"duplicate key {key!r}{where}",
-                    line=kline,
-                    col=kcol,
-                    loc=fmt_loc((*path, key)),
-                    hint="give each key once",
-                )
+                # the first value stays: it is validated as if the second were not there
+                msg = f"duplicate key {key!r}{where}"
+                _drop(doc, None, msg, kline, kcol, hint="give each key once", loc=(*path, key))
+                continue
             doc.key_pos[(*path, key)] = (kline, kcol)
-            out[key] = _convert(vnode, (*path, key), doc, constructor, depth + 1)
+            value = _convert(vnode, (*path, key), doc, constructor, depth + 1)
+            if value is not _DROPPED:
+                out[key] = value
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [
+        items = [
             _convert(v, (*path, i), doc, constructor, depth + 1) for i, v in enumerate(node.value)
         ]
+        return [None if v is _DROPPED else v for v in items]  # the indices stay
     assert isinstance(node, yaml.ScalarNode)
     try:
         value = constructor.construct_object(node, deep=True)
@@ -551,13 +588,30 @@ def _convert(
         problem = getattr(e, "problem", None) or str(e)
         if "Exceeds the limit" in problem:  # Python's guard against huge int conversion
             problem = f"a number of {len(node.value.strip())} digits is too long"
-        raise _problem(
-            doc.path,
-            f"bad value: {' '.join(problem.split())}",
-            line=line,
-            col=col,
-            loc=fmt_loc(path),
-        ) from None
+        return _drop(doc, path, f"bad value: {' '.join(problem.split())}", line, col)
+
+
+#: what :func:`_convert` returns for a value it refused: the key is left out of its mapping
+_DROPPED: Any = object()
+
+
+def _drop(
+    doc: YamlDoc,
+    path: Path_ | None,
+    msg: str,
+    line: int,
+    col: int,
+    *,
+    hint: str | None = None,
+    loc: Path_ | None = None,
+) -> Any:
+    """Record a problem that does not stop the parse; ``path`` (if any) is the value left
+    out, under which later checks report nothing (they would only say it is missing)."""
+    where = loc if loc is not None else path if path is not None else ()
+    doc.problems.append(Problem(doc.path, line, col, fmt_loc(where), msg, hint, "yaml"))
+    if path is not None:
+        doc.dropped.append(path)
+    return _DROPPED
 
 
 def fmt_loc(loc: Path_) -> str:

@@ -84,6 +84,32 @@ EXPECTED: dict[str, list[str]] = {
     "duplicate-key-workload.yaml": [
         "duplicate-key-workload.yaml:17:5: workloads[0].precision: duplicate key 'precision' (first at line 15) (give each key once)"
     ],
+    "duplicate-key-and-cross-check.yaml": [
+        "duplicate-key-and-cross-check.yaml:3:1: name: duplicate key 'name' (first at line 2) (give each key once)",
+        "duplicate-key-and-cross-check.yaml:18:22: workloads[0].gpus_per_server: 12 is more than the 8 GPUs of dgx-1 (use at most 8, or leave gpus_per_server out to use all GPUs)",
+    ],
+    "duplicate-key-and-more.yaml": [
+        "duplicate-key-and-more.yaml:6:5: compute[0].count: duplicate key 'count' (first at line 5) (give each key once)",
+        "duplicate-key-and-more.yaml:9:12: storage[0].count: 0 is below the minimum 1",
+        "duplicate-key-and-more.yaml:11:3: network.leaves: topology leaf-spine needs 'leaves', the number of leaf switches (add e.g. 'leaves: 2' under network)",
+        "duplicate-key-and-more.yaml:11:3: network.spines: topology leaf-spine needs 'spines', the number of spine switches (add e.g. 'spines: 2' under network)",
+        "duplicate-key-and-more.yaml:16:14: workloads[0].dataset: unknown dataset 'imagenett' (did you mean 'imagenet' or 'imagenet-tfrecord'?)",
+        "duplicate-key-and-more.yaml:19:19: target.images_per_sec: YAML tag '!fast' is not allowed in sizer files (remove the tag; write plain values)",
+    ],
+    "leaf-spine-without-leaves-or-spines.yaml": [
+        "leaf-spine-without-leaves-or-spines.yaml:10:3: network.leaves: topology leaf-spine needs 'leaves', the number of leaf switches (add e.g. 'leaves: 2' under network)",
+        "leaf-spine-without-leaves-or-spines.yaml:10:3: network.spines: topology leaf-spine needs 'spines', the number of spine switches (add e.g. 'spines: 2' under network)",
+    ],
+    "schema-and-unknown-ids.yaml": [
+        "schema-and-unknown-ids.yaml:4:13: compute[0].server: unknown server 'dgx-h10' (did you mean 'dgx-h100'?)",
+        "schema-and-unknown-ids.yaml:5:12: compute[0].count: expected a whole number, got 'two'",
+        "schema-and-unknown-ids.yaml:7:11: storage[0].unit: unknown storage unit 'ess3500' (did you mean 'ess-3500'?)",
+        "schema-and-unknown-ids.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, data_replicas, drives, protection)",
+        "schema-and-unknown-ids.yaml:12:11: network.switch: unknown switch 'qm-9700' (did you mean 'qm9700'?)",
+        "schema-and-unknown-ids.yaml:14:12: workloads[0].model: unknown model 'resnet50' (did you mean 'resnet-50'?)",
+        "schema-and-unknown-ids.yaml:15:12: workloads[0].phase: 'train' is not one of 'training' or 'inference' (did you mean 'training'?)",
+        "schema-and-unknown-ids.yaml:16:14: workloads[0].dataset: unknown dataset 'imagenet-1k' (did you mean 'imagenet'?)",
+    ],
     "empty.yaml": [
         "empty.yaml: is empty: only blank lines and comments (a scenario needs name:, compute:, storage:, network: and workloads:)"
     ],

@@ -611,13 +611,32 @@ def test_missing_or_empty_catalog_dir(tmp_path: Path) -> None:
 
 
 def test_yaml_errors_come_from_the_loader(tmp_path: Path) -> None:
+    """A duplicate key does not hide the entry's own problems (issue 16, item 4)."""
     d = _write(tmp_path, "links:\n  - id: a\n    id: b\n")
-    (problem,) = _problems([d])
+    problem, *rest = _problems([d])
     assert (problem.line, problem.loc, problem.msg) == (
         3,
         "links[0].id",
         "duplicate key 'id' (first at line 2)",
     )
+    assert [p.loc for p in rest] == [
+        "links[0].name",
+        "links[0].kind",
+        "links[0].data_rate",
+        "links[0].effective_rate",
+    ]
+
+
+def test_a_refused_value_is_reported_once(tmp_path: Path) -> None:
+    """A tagged value is left out: its entry's other problems are reported, not 'missing'."""
+    d = _write(tmp_path, "links:\n  - id: Bad_Id\n    name: !t x\n")
+    assert [(p.loc, p.msg.split(";")[0]) for p in _problems([d])] == [
+        ("links[0].name", "YAML tag '!t' is not allowed in sizer files"),
+        ("links[0].id", "'Bad_Id' is not a valid id"),
+        ("links[0].kind", "missing required key 'kind'"),
+        ("links[0].data_rate", "missing required key 'data_rate'"),
+        ("links[0].effective_rate", "missing required key 'effective_rate'"),
+    ]
 
 
 def test_invalid_entry_is_not_reported_twice(tmp_path: Path) -> None:

@@ -59,8 +59,8 @@ def test_unknown_command_is_a_usage_error(runner: CliRunner) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     # one line, like every other error (issue 18: not click's three-line usage block)
-    assert result.stderr.startswith(
-        "<command line>: No such command 'valdate'. Did you mean 'validate'? (see '"
+    assert result.stderr == (
+        "sizer: No such command 'valdate'. Did you mean 'validate'? (see 'sizer --help')\n"
     )
     assert result.stderr.count("\n") == 1
 
@@ -315,3 +315,47 @@ def test_completion_completes_commands(runner: CliRunner) -> None:
     env = {"_SIZER_COMPLETE": "bash_complete", "COMP_WORDS": "sizer sw", "COMP_CWORD": "1"}
     r = runner.invoke(cli, [], prog_name="sizer", env=env)
     assert "sweep" in r.stdout
+
+
+RA1 = str(REPO / "scenarios" / "ra-1x-dgx1-1x-ess3000.yaml")
+
+
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (
+            ["memory", "--model", "resnet-50", "--batch", "0"],
+            "sizer memory: --batch: batch must be a whole number of samples >= 1, got 0",
+        ),
+        (
+            ["memory", "--model", "resnet-50", "--batch", "x"],
+            "sizer memory: --batch: 'x' is not a valid integer (see 'sizer memory --help')",
+        ),
+        (
+            ["sweep", RA1, "--servers", "0"],
+            "sizer sweep: --servers: 0 is outside 1..100,000",
+        ),
+        (
+            ["sweep", RA1, "--server", "3"],
+            "sizer sweep: --server: no such option (did you mean '--servers'? see 'sizer "
+            "sweep --help')",
+        ),
+        (
+            ["size", RA1, "--survive", "x"],
+            "sizer size: --survive: 'x' is not one of 'none', 'one-server', 'one-unit', "
+            "'one-switch' (see 'sizer size --help')",
+        ),
+        (
+            ["checkpoint", "--model", "llama-2-7b", "--ranks", "0"],
+            "sizer checkpoint: --ranks: must be a whole number from 1 to 1,000,000, got 0",
+        ),
+        (["size"], "sizer size: Missing argument 'FILE' (see 'sizer size --help')"),
+    ],
+)
+def test_one_error_format_for_every_command(
+    runner: CliRunner, args: list[str], stderr: str
+) -> None:
+    """Issue 16, item 8: a bad option is ``sizer CMD: --option: message (hint)`` whichever
+    part of sizer (the library, click) refuses it; a file problem is ``file:line:col``."""
+    r = runner.invoke(cli, args)
+    assert (r.exit_code, r.stderr, r.stdout) == (2, stderr + "\n", "")

@@ -176,3 +176,47 @@ def test_scenario_reference_is_current() -> None:
 def test_readme_links_the_scenario_reference() -> None:
     assert "](docs/scenario-reference.md)" in README
     assert "sizer schema --markdown > docs/scenario-reference.md" in README
+
+
+#: British spellings and their American form (issue 16, item 8: one spelling, American)
+BRITISH = re.compile(
+    r"\b(utilis|analys(?:e|ed|ing)\b|optimis|colour|behaviour|normalis|summaris|sanitis|"
+    r"modell|labell|favour|centre|licence|initialis|serialis|minimis|maximis)",
+    re.IGNORECASE,
+)
+
+
+def test_one_spelling_american() -> None:
+    """The code, templates, README and docs say utilization, analyzed, color."""
+    files = [REPO / "README.md", *(REPO / "docs").rglob("*.md")]
+    files += [*(REPO / "sizer").rglob("*.py"), *(REPO / "templates").rglob("*")]
+    found = []
+    for path in files:
+        if path.is_file():
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                found += [f"{path.relative_to(REPO)}:{i}: {m}" for m in BRITISH.findall(line)]
+    assert found == []
+
+
+def _readme_yaml_blocks() -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_readme_scenarios_validate(tmp_path: Path) -> None:
+    """Every scenario in the README validates as written; the mixed DGX A100 one runs
+    training and inference from the catalog's A100 figures (issue 16, item 9)."""
+    from sizer.analysis import analyze_design
+    from sizer.loader import load_design
+
+    blocks = [b for b in _readme_yaml_blocks() if b.startswith("name:")]
+    assert len(blocks) >= 2
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"readme-{i}.yaml"
+        path.write_text(block, encoding="utf-8")
+        load_design(path)  # raises SizerInputError on any problem
+    mixed = next(b for b in blocks if "dgx-a100" in b)
+    (tmp_path / "mixed.yaml").write_text(mixed, encoding="utf-8")
+    result = analyze_design(load_design(tmp_path / "mixed.yaml")).to_json()
+    phases = [w["phase"] for w in result["workloads"]]
+    assert phases == ["training", "inference"]
+    assert all(w["demand_images_per_sec"] > 0 for w in result["workloads"])

@@ -102,19 +102,19 @@ CASES: dict[str, tuple[list[str], list[str], int]] = {
     "memory-batch-400-digits": (
         ["memory", "--model", "resnet-50", "--batch", "1" + "0" * 399],
         [
-            "<command line>: --batch: batch 100000000000000000000000000000... (400 characters) "
+            "sizer memory: --batch: batch 100000000000000000000000000000... (400 characters) "
             "is above the maximum 10,000,000"
         ],
         2,
     ),
     "memory-overhead-nan": (
         ["memory", "--model", "resnet-50", "--batch", "1", "--overhead-gib", "nan"],
-        ["<command line>: --overhead-gib: nan is not a number of GiB from 0 to 1024"],
+        ["sizer memory: --overhead-gib: nan is not a number of GiB from 0 to 1024"],
         2,
     ),
     "memory-overhead-inf": (
         ["memory", "--model", "resnet-50", "--batch", "1", "--overhead-gib", "inf"],
-        ["<command line>: --overhead-gib: inf is not a number of GiB from 0 to 1024"],
+        ["sizer memory: --overhead-gib: inf is not a number of GiB from 0 to 1024"],
         2,
     ),
 }
@@ -220,8 +220,7 @@ def test_a_usage_error_is_one_line(workdir: Path) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        "<command line>: Invalid value for '--paper': 'a3' is not one of 'a4', 'letter'. "
-        "(see 'sizer render --help')\n"
+        "sizer render: --paper: 'a3' is not one of 'a4', 'letter' (see 'sizer render --help')\n"
     )
 
 
@@ -252,10 +251,10 @@ def test_long_free_text_is_refused_with_its_place(workdir: Path) -> None:
     cases = {
         "name.yaml": (
             _with(f"    name: {'w' * 100_000}\n", "    phase: training"),
+            "name.yaml:21:11: workloads[0].name: is longer than 200 characters\n"
             "name.yaml:21:1001: line of 100,010 characters, over the 1,000-character limit for "
             "scenario lines (the report prints the file verbatim) (break the line, or fold "
-            "long text with 'description: >')\n"
-            "name.yaml:21:11: workloads[0].name: is longer than 200 characters\n",
+            "long text with 'description: >')\n",
         ),
         "word.yaml": (
             _with(f"  {'x' * 900}\n", "  Entry configuration"),
@@ -319,8 +318,8 @@ def test_empty_out_is_refused(workdir: Path) -> None:
     )
     assert (result.exit_code, result.stderr) == (
         2,
-        "<command line>: Invalid value for '--out': is empty; name a directory, e.g. --out "
-        "reports (see 'sizer render --help')\n",
+        "sizer render: --out: is empty; name a directory, e.g. --out reports "
+        "(see 'sizer render --help')\n",
     )
     assert sorted(os.listdir(workdir)) == ["hostile"]
 

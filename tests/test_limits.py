@@ -5,7 +5,7 @@ RSS: the child's own ``VmHWM`` from ``/proc/self/status``, read at exit.  (Not
 ``ru_maxrss``: Linux carries the high-water mark of the memory a child shares with its
 parent right after ``fork()`` across ``exec``, so late in a full pytest run every child
 would report the size of pytest itself.)  Every input is either refused
-within seconds, with a message naming the limit and how to raise it, or analysed within
+within seconds, with a message naming the limit and how to raise it, or analyzed within
 a stated time and memory budget.
 
 The figures measured on a 2-core CI machine (sizer 0.1, Python 3.11) are in each case's
@@ -297,7 +297,7 @@ def test_max_servers_times_many_units_is_refused(tmp_path: Path, huge: Path) -> 
 
 
 def test_max_servers_are_analyzed(tmp_path: Path, huge: Path) -> None:
-    """100,000 DGX-1 (the schema's maximum) on one ESS 3000: analysed.  ~3.9 s, 480 MB."""
+    """100,000 DGX-1 (the schema's maximum) on one ESS 3000: analyzed.  ~3.9 s, 480 MB."""
     p = scenario(tmp_path, servers=100_000, units=1)
     r = measure(["analyze", p.name, "--catalog", str(huge), "--json"], tmp_path)
     assert r.returncode == 0, r.stderr
@@ -307,7 +307,7 @@ def test_max_servers_are_analyzed(tmp_path: Path, huge: Path) -> None:
 
 def test_at_the_path_limit(tmp_path: Path, huge: Path) -> None:
     """10,000 servers x 500 units (= MAX_PATHS) on a dual-switch fabric, the costlier
-    cabling: analysed.  ~3.6 s, 0.92 GB; one path more is refused."""
+    cabling: analyzed.  ~3.6 s, 0.92 GB; one path more is refused."""
     assert MAX_PATHS == 10_000 * 500
     net = "  isl_links: 0\n"
     p = scenario(tmp_path, servers=10_000, units=500, topology="dual-switch", network=net)
@@ -335,7 +335,7 @@ def test_at_the_path_limit(tmp_path: Path, huge: Path) -> None:
 
 def test_huge_leaf_spine(tmp_path: Path, huge: Path) -> None:
     """4,096 leaves x 1,024 spines (the schema's maxima): ran > 300 s and 13 GB before the
-    limit; now refused in ~0.8 s.  512 x 128 (= MAX_SWITCH_PAIRS): analysed, ~3.5 s, 0.46 GB."""
+    limit; now refused in ~0.8 s.  512 x 128 (= MAX_SWITCH_PAIRS): analyzed, ~3.5 s, 0.46 GB."""
     net = "  leaves: {l}\n  spines: {s}\n"
     p = scenario(
         tmp_path, servers=100, units=10, topology="leaf-spine", network=net.format(l=4096, s=1024)

@@ -257,6 +257,43 @@ def test_duplicate_keys(text: str, expected: str) -> None:
     assert problems(text) == [expected]
 
 
+def test_every_recoverable_problem_of_a_parse_at_once() -> None:
+    """Two duplicates, a tag, a merge key and a bad scalar: all five in one run (issue 16)."""
+    text = "a: 1\na: 2\nb: !x 3\nc:\n  <<: {d: 1}\n  d: 2\n  d: 3\ne: " + "9" * 5000
+    assert problems(text) == [
+        "f.yaml:2:1: a: duplicate key 'a' (first at line 1) (give each key once)",
+        "f.yaml:3:4: b: YAML tag '!x' is not allowed in sizer files (remove the tag; write "
+        "plain values)",
+        "f.yaml:5:3: c: YAML merge keys (<<) are not allowed in sizer files (write the keys out)",
+        "f.yaml:7:3: c.d: duplicate key 'd' (first at line 6) (give each key once)",
+        "f.yaml:8:4: e: bad value: a number of 5000 digits is too long",
+    ]
+
+
+def test_keep_going_returns_the_rest_of_the_document() -> None:
+    """With ``keep_going`` the first of two duplicates stays and the refused values are left
+    out, so later stages validate what parsed; what was left out is listed."""
+    doc = parse_yaml_text(b"a: 1\na: 2\nb: !x 3\nc:\n  <<: {d: 1}\n", "f.yaml", keep_going=True)
+    assert doc.data == {"a": 1, "c": {}}
+    assert [p.loc for p in doc.problems] == ["a", "b", "c"]
+    assert doc.dropped == [("b",), ("c",)]
+
+
+def test_a_duplicate_key_does_not_hide_the_schema_or_the_catalog(
+    write_yaml: Callable[..., Path], valid_scenario: str, catalog: Any
+) -> None:
+    """The stages run on: the YAML problem, then the schema's and the catalog's."""
+    text = valid_scenario.replace("name: fixture POD\n", "name: fixture POD\nname: again\n")
+    text = text.replace("count: 2", "count: 0", 1).replace("resnet-50", "resnet50")
+    with pytest.raises(SizerInputError) as info:
+        load_scenario(write_yaml(text), catalog)
+    assert [(p.type, p.loc) for p in info.value.problems] == [
+        ("yaml", "name"),
+        ("greater_than_equal", "compute[0].count"),
+        ("cross", "workloads[0].model"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

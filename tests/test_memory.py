@@ -605,7 +605,7 @@ def test_all_problems_are_reported_at_once() -> None:
         ("--seq", "ResNet-50 is a CNN; give --image, not --seq"),
         (
             "--sharding",
-            "tensor parallelism is modelled for transformer models only; "
+            "tensor parallelism is modeled for transformer models only; "
             "use none, zero1, zero2 or zero3 for ResNet-50",
         ),
     ]
@@ -645,9 +645,9 @@ def test_to_dict_is_json_with_stable_keys() -> None:
 
 
 def _run(*args: str) -> Result:
-    from sizer.cli.memory import memory
+    from sizer.cli import cli
 
-    return CliRunner().invoke(memory, list(args))
+    return CliRunner().invoke(cli, ["memory", *args])
 
 
 def test_cli_table_names_gib_and_the_fit() -> None:
@@ -684,24 +684,24 @@ def test_cli_layers_prints_every_layer() -> None:
     [
         (
             ["--model", "vgg61", "--batch", "1"],
-            "<command line>: --model: unknown model 'vgg61'; did you mean 'vgg-16'?\n",
+            "sizer memory: --model: unknown model 'vgg61'; did you mean 'vgg-16'?\n",
         ),
         (
             ["--model", "vgg-16", "--batch", "0"],
-            "<command line>: --batch: batch must be a whole number of samples >= 1, got 0\n",
+            "sizer memory: --batch: batch must be a whole number of samples >= 1, got 0\n",
         ),
         (
             ["--model", "vgg-16", "--batch", "1", "--image", "224x"],
-            "<command line>: --image: '224x' is not an image size; write HEIGHTxWIDTH in "
+            "sizer memory: --image: '224x' is not an image size; write HEIGHTxWIDTH in "
             "pixels, e.g. 224x224\n",
         ),
         (
             ["--model", "vgg-16", "--batch", "1", "--image", "0x224"],
-            "<command line>: --image: '0x224': height and width must be at least 1 pixel\n",
+            "sizer memory: --image: '0x224': height and width must be at least 1 pixel\n",
         ),
         (
             ["--model", "vgg-16", "--batch", "1", "--gpu", "a100-80"],
-            "<command line>: --gpu: unknown gpu 'a100-80'; did you mean 'a100-sxm4-80gb'?\n",
+            "sizer memory: --gpu: unknown gpu 'a100-80'; did you mean 'a100-sxm4-80gb'?\n",
         ),
     ],
 )

@@ -482,24 +482,29 @@ def test_missing_throughput_is_reported(catalog: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    ("network", "missing"),
+    [({"leaves": 2}, ["spines"]), ({"spines": 2}, ["leaves"]), ({}, ["leaves", "spines"])],
+)
+def test_leaf_spine_needs_leaves_and_spines(network: dict[str, Any], missing: list[str]) -> None:
+    """The schema asks for every missing count at once (issue 16, item 4), with a hint."""
+    with pytest.raises(ValidationError) as e:
+        scenario(network={"topology": "leaf-spine", "switch": "sb7800", **network})
+    what = {"leaves": "leaf", "spines": "spine"}
+    assert [(err["loc"], err["msg"]) for err in e.value.errors()] == [
+        (
+            ("network", m),
+            f"Value error, topology leaf-spine needs '{m}', the number of {what[m]} switches",
+        )
+        for m in missing
+    ]
+    assert [err["ctx"]["error"].hint for err in e.value.errors()] == [
+        f"add e.g. '{m}: 2' under network" for m in missing
+    ]
+
+
+@pytest.mark.parametrize(
     ("network", "expected"),
     [
-        (
-            {"leaves": 2},
-            (
-                ("network", "spines"),
-                "topology leaf-spine needs 'spines', the number of spine switches",
-                "add e.g. 'spines: 2' under network",
-            ),
-        ),
-        (
-            {"spines": 2},
-            (
-                ("network", "leaves"),
-                "topology leaf-spine needs 'leaves', the number of leaf switches",
-                "add e.g. 'leaves: 2' under network",
-            ),
-        ),
         (
             {"leaves": 2, "spines": 1, "storage_leaves": 2},
             (

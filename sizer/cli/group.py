@@ -8,6 +8,7 @@ Exit codes: 0 ok; 1 the analysis ran but a target is not met (``size``);
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import click
 
 from sizer import __version__
-from sizer.cli.common import echo_json, load_catalog
+from sizer.cli.common import echo_json, load_catalog, load_designs, scenario_inputs
 from sizer.cli.options import catalog_option, json_option
 from sizer.errors import Problem, SizerInputError, TargetNotMetError
 
@@ -38,14 +39,14 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.Abort):
             raise
         except click.UsageError as e:
-            cmd = e.ctx.command_path if e.ctx is not None else ctx.command_path
-            msg = " ".join(e.format_message().split())
-            line = Problem("<command line>", None, None, "", msg, f"see '{cmd} --help'")
-            click.echo(line.format(), err=True)
+            click.echo(_usage_problem(e, ctx).format(), err=True)
             ctx.exit(2)
         except SizerInputError as e:
             seen: set[str] = set()
+            cmd = f"{ctx.command_path} {ctx.invoked_subcommand or ''}".strip()
             for p in e.problems:
+                if p.file == COMMAND_LINE:  # the library's name for an option's problem
+                    p = dataclasses.replace(p, file=cmd)
                 line = p.format()
                 if line not in seen:  # e.g. one bad environment limit met in many files
                     seen.add(line)
@@ -72,7 +73,33 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=_Group, context_settings=CONTEXT)
+#: what the library calls the command line in a :class:`Problem` (``sizer.memory`` is
+#: told ``--batch`` by the caller); the CLI prints ``sizer CMD`` instead
+COMMAND_LINE = "<command line>"
+
+
+def _usage_problem(e: click.UsageError, ctx: click.Context) -> Problem:
+    """click's usage error in the one format of option problems,
+    ``sizer CMD: --option: message (see 'sizer CMD --help')``."""
+    cmd = e.ctx.command_path if e.ctx is not None else ctx.command_path
+    hint = f"see '{cmd} --help'"
+    param = getattr(e, "param", None)
+    option, msg = "", " ".join(e.format_message().split()).rstrip(".")
+    if isinstance(e, click.NoSuchOption):
+        option, msg = e.option_name, "no such option"
+        if e.possibilities:
+            hint = f"did you mean {', '.join(map(repr, sorted(e.possibilities)))}? {hint}"
+    elif (
+        isinstance(e, click.BadParameter)
+        and not isinstance(e, click.MissingParameter)
+        and isinstance(param, click.Option)
+    ):
+        option = max(param.opts, key=len)  # --batch, not -b
+        msg = " ".join(e.message.split()).rstrip(".")
+    return Problem(cmd, None, None, option, msg, hint, "option")
+
+
+@click.group("sizer", cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="sizer")
 def cli() -> None:
     """Size GPU PODs: how many storage units keep N servers' GPUs fed, what limits them.
@@ -87,27 +114,61 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option(
+    "Print the problems as one JSON object on stdout (exit code 2 all the same): "
+    '{"files": [{"file", "ok", "scenario"}], "problems": [{"file", "line", "col", '
+    '"field", "message", "hint", "type"}]}.'
+)
 @catalog_option()
-def validate(files: tuple[Path, ...], catalog_dirs: tuple[Path, ...]) -> None:
-    """Check scenario files; print one line per problem (exit 2) or 'ok' per file.
+def validate(files: tuple[Path, ...], as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
+    """Check scenario files (- reads standard input); print one line per problem (exit 2)
+    or 'ok' per file.
 
     \b
     Example:
       sizer validate scenarios/ra-1x-dgx1-1x-ess3000.yaml
+      sizer validate - < my-pod.yaml
+      sizer validate scenarios/*.yaml --json | jq '.problems[].message'
     """
     from sizer.loader import load_scenario
 
-    cat = load_catalog(catalog_dirs)
-    problems = []
-    for f in files:
+    problems: list[Problem] = []
+    checked: list[dict[str, Any]] = []
+    try:
+        cat = load_catalog(catalog_dirs)
+    except SizerInputError as e:
+        if not as_json:
+            raise
+        cat, problems = None, list(e.problems)
+    for f in scenario_inputs(files) if cat is not None else []:
         try:
-            sc = load_scenario(f, cat)
+            sc = load_scenario(f.path, cat, display=f.name, source=f.source)
         except SizerInputError as e:
             problems.extend(e.problems)
+            checked.append({"file": f.name, "ok": False, "scenario": None})
             continue
-        click.echo(f"{f}: ok ({sc.name})")
-    if problems:
+        checked.append({"file": f.name, "ok": True, "scenario": sc.name})
+        if not as_json:
+            click.echo(f"{f.name}: ok ({sc.name})")
+    if as_json:
+        echo_json({"files": checked, "problems": [_problem_json(p) for p in problems]})
+        if problems:
+            click.get_current_context().exit(2)
+    elif problems:
         raise SizerInputError(problems)
+
+
+def _problem_json(p: Problem) -> dict[str, Any]:
+    """One problem of ``validate --json``: where, the field path, the message and hint."""
+    return {
+        "file": p.file,
+        "line": p.line,
+        "col": p.col,
+        "field": p.loc or None,
+        "message": p.msg,
+        "hint": p.hint,
+        "type": p.type,
+    }
 
 
 @cli.command()
@@ -168,7 +229,8 @@ def catalog(ident: str | None, as_json: bool, catalog_dirs: tuple[Path, ...]) ->
 @json_option()
 @catalog_option()
 def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
-    """Analyze a scenario: demand vs supply, per-workload rates, the bottleneck.
+    """Analyze a scenario (- reads standard input): demand vs supply, per-workload rates,
+    the bottleneck.
 
     \b
     Example:
@@ -176,10 +238,9 @@ def analyze(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
       sizer analyze scenarios/ra-9x-dgx1-3x-ess3000.yaml --json | jq .bottleneck
     """
     from sizer.analysis import analyze_design
-    from sizer.loader import load_design
 
-    cat = load_catalog(catalog_dirs)
-    result = analyze_design(load_design(file, cat))
+    _cat, (design,) = load_designs((file,), catalog_dirs)
+    result = analyze_design(design)
     if as_json:
         echo_json(result.to_json())
     else:

@@ -2,7 +2,7 @@
 
 Registered on the main group by :mod:`sizer.cli`; the tables are
 :func:`sizer.console.memory.print_memory`'s. Bad input (unknown model
-or GPU, batch 0, an odd ``--image``) prints one ``<command line>: --option: message`` line per
+or GPU, batch 0, an odd ``--image``) prints one ``sizer memory: --option: message`` line per
 problem on stderr and exits 2.
 """
 
@@ -155,9 +155,7 @@ def memory(
     except SizerInputError as e:
         problems += e.problems
     if problems:
-        for p in problems:
-            click.echo(p.format(), err=True)
-        ctx.exit(2)
+        raise SizerInputError(problems)
     if as_json:
         data = est.to_dict()
         data["gpu"] = gpu

@@ -3,6 +3,7 @@ every command says the same).  Only click is imported at module level."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ __all__ = [
     "catalog_option",
     "check_targets",
     "exact_option",
+    "format_option",
     "json_option",
     "parse_counts",
     "target_options",
@@ -46,6 +48,31 @@ def catalog_option(help: str = _CATALOG_HELP) -> Callable[[Any], Any]:
 def json_option(help: str = "Print the JSON result only.") -> Callable[[Any], Any]:
     """``--json``, passed to the command as ``as_json``."""
     return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def format_option(f: Any) -> Any:
+    """``--format json|csv|table`` (default table) and ``--json``, the same as
+    ``--format json``; the command gets one ``fmt`` argument.  CSV is for spreadsheets
+    (:mod:`sizer.console.spreadsheet`)."""
+
+    @functools.wraps(f)
+    def command(*args: Any, fmt: str | None, as_json: bool, **kwargs: Any) -> Any:
+        if as_json and fmt not in (None, "json"):
+            cmd = click.get_current_context().info_name or "sizer"
+            raise fail(cmd, "--json", f"conflicts with --format {fmt}", "give one of them")
+        return f(*args, fmt="json" if as_json else fmt or "table", **kwargs)
+
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="Print the JSON result only (= --format json)."
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["json", "csv", "table"]),
+        default=None,
+        help="Output: json (one object), csv (one header row, units in the column names, "
+        "for spreadsheets) or table (default).",
+    )(command)
 
 
 def exact_option(help: str) -> Callable[[Any], Any]:

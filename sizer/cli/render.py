@@ -70,6 +70,8 @@ def render(
 ) -> None:
     """Write the report (report.html, report.pdf) for each scenario; print the paths.
 
+    A FILE of - reads the scenario from standard input; its report goes to OUT/stdin/.
+
     Every scenario is checked and rendered before anything is written: with a bad
     input nothing is written (exit 2). The date on the cover is SOURCE_DATE_EPOCH
     when set, so the same inputs give the same HTML byte for byte.
@@ -81,8 +83,12 @@ def render(
       sizer render scenarios/ra-1x-dgx1-1x-ess3000.yaml --format html
     """
     from sizer.catalog import load_catalog
+    from sizer.cli.common import scenario_inputs
     from sizer.report import render_files
 
     cat = load_catalog(catalog_dirs)
-    for path in render_files(files, out_dir, catalog=cat, formats=formats, paper=paper.lower()):
+    stdin = next((f.source for f in scenario_inputs(files) if f.source is not None), None)
+    for path in render_files(
+        files, out_dir, catalog=cat, formats=formats, paper=paper.lower(), stdin=stdin
+    ):
         click.echo(str(path))

@@ -16,13 +16,13 @@ from typing import Any
 
 import click
 
-from sizer.cli.common import echo_json, fail, load_designs, problem
+from sizer.cli.common import echo_json, fail, file_names, load_designs, problem
 from sizer.cli.options import (
     MAX_SWEEP_POINTS,
     catalog_option,
     check_targets,
     exact_option,
-    json_option,
+    format_option,
     parse_counts,
     target_options,
 )
@@ -62,7 +62,7 @@ __all__ = ["compare", "failures", "size", "sweep"]
     "keeps at every workload's bar, MLPerf Storage's question.",
 )
 @exact_option("Run the full analysis at every probe (slower).")
-@json_option()
+@format_option
 @catalog_option()
 def size(
     file: Path,
@@ -73,7 +73,7 @@ def size(
     survive: str | None,
     max_accelerators: bool,
     exact: bool,
-    as_json: bool,
+    fmt: str,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
     """Fewest storage units that keep every GPU fed or reach a target; exit 1 if none can.
@@ -88,18 +88,20 @@ def size(
       sizer size scenarios/ra-9x-dgx1-3x-ess3000.yaml
       sizer size scenarios/ra-9x-dgx1-3x-ess3000.yaml --target-images-per-sec 600000
       sizer size scenarios/ra-3x-dgx2-3x-ess3000.yaml --all-units --json
+      sizer size scenarios/ra-3x-dgx2-3x-ess3000.yaml --all-units --format csv > units.csv
       sizer size scenarios/ra-1x-dgx1-1x-ess3000.yaml --max-accelerators
     """
     check_targets("size", target_images_per_sec, min_utilization)
     if max_accelerators:
         _max_accelerators(
-            file, min_utilization, target_images_per_sec, exact, as_json, catalog_dirs
+            file, min_utilization, target_images_per_sec, exact, fmt == "json", catalog_dirs
         )
         return
     if max_units < 1:
         raise fail("size", "--max-units", f"{max_units} must be >= 1")
     cat, designs = load_designs((file,), catalog_dirs)
-    _check_images_target("size", (file,), designs, target_images_per_sec, _READS_HINT)
+    (name,) = file_names((file,))
+    _check_images_target("size", [name], designs, target_images_per_sec, _READS_HINT)
     from sizer import scaling as S
 
     study = S.size_study(
@@ -112,8 +114,12 @@ def size(
         all_units=all_units,
         survive=survive,
     )
-    if as_json:
-        echo_json(study.to_json(str(file)))
+    if fmt == "json":
+        echo_json(study.to_json(name))
+    elif fmt == "csv":
+        from sizer.console.spreadsheet import size_csv
+
+        click.echo(size_csv(study.to_json(name)), nl=False)
     else:
         from sizer.console.scaling import print_sizing
 
@@ -128,7 +134,7 @@ def size(
             capacity=study.capacity,
             checkpoint=study,
         )
-    _raise_unless_met(file, study)
+    _raise_unless_met(name, study)
 
 
 def _max_accelerators(
@@ -180,14 +186,14 @@ _READS_HINT = "drop the option: read benchmarks are sized to their unlimited-sto
 
 
 def _check_images_target(
-    cmd: str, files: tuple[Path, ...], designs: list[Any], target: float | None, hint: str | None
+    cmd: str, files: list[str], designs: list[Any], target: float | None, hint: str | None
 ) -> None:
     """An images/s target needs GPU workloads: name the first file without any."""
     if target is None:
         return
     from sizer import scaling as S
 
-    ro = [str(f) for f, d in zip(files, designs, strict=True) if not S.has_gpu_workloads(d)]
+    ro = [f for f, d in zip(files, designs, strict=True) if not S.has_gpu_workloads(d)]
     if ro:
         raise fail(
             cmd,
@@ -197,7 +203,7 @@ def _check_images_target(
         )
 
 
-def _raise_unless_met(file: Path, study: Any) -> None:
+def _raise_unless_met(file: str, study: Any) -> None:
     """TargetNotMetError (exit 1) when no storage count (of any unit, with --all-units)
     meets the objective."""
     from sizer.errors import TargetNotMetError
@@ -235,7 +241,7 @@ def _raise_unless_met(file: Path, study: Any) -> None:
     help="Efficiency (achieved / ideal-linear) below which scaling is no longer linear.",
 )
 @exact_option("Run the full analysis at every point (slower).")
-@json_option()
+@format_option
 @catalog_option()
 def sweep(
     file: Path,
@@ -243,7 +249,7 @@ def sweep(
     units_opt: str | None,
     threshold: float,
     exact: bool,
-    as_json: bool,
+    fmt: str,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
     """Scaling sweep over servers x storage units: ideal line, efficiency and the knee.
@@ -258,6 +264,7 @@ def sweep(
       sizer sweep scenarios/ra-1x-dgx1-1x-ess3000.yaml --servers 1:16
       sizer sweep scenarios/ra-3x-dgx2-3x-ess3000.yaml --servers 3 --units 1:6
       sizer sweep scenarios/ra-9x-dgx1-3x-ess3000.yaml --servers 1:12 --units 1:4 --json
+      sizer sweep scenarios/ra-9x-dgx1-3x-ess3000.yaml --servers 1:12 --format csv > sweep.csv
     """
     srv, units = _sweep_counts(servers_opt, units_opt, threshold)
     _cat, (d,) = load_designs((file,), catalog_dirs)
@@ -277,10 +284,17 @@ def sweep(
         res = S.sweep(
             d, srv, units, threshold=threshold, method="exact" if exact else "fast", progress=bar
         )
-    if as_json:
-        echo_json({"file": str(file), **res.to_json()})
-    else:
+    if fmt == "table":
         print_sweep(res)
+        return
+    (name,) = file_names((file,))
+    data = {"file": name, **res.to_json()}
+    if fmt == "json":
+        echo_json(data)
+    else:
+        from sizer.console.spreadsheet import sweep_csv
+
+        click.echo(sweep_csv(data), nl=False)
 
 
 def _sweep_counts(
@@ -321,9 +335,9 @@ def _sweep_counts(
 
 @click.command("failures")
 @click.argument("file", type=click.Path(path_type=Path))
-@json_option()
+@format_option
 @catalog_option()
-def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
+def failures(file: Path, fmt: str, catalog_dirs: tuple[Path, ...]) -> None:
     """Single failures (N-1): one storage unit, switch, inter-switch, server or storage link.
 
     Each case is analyzed on the degraded fabric: images/s (or read GB/s for read
@@ -335,6 +349,7 @@ def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
     Example:
       sizer failures scenarios/ra-4x-dgx1-2x-ess3000-dual.yaml
       sizer failures scenarios/ra-4x-dgx1-2x-ess3000-single.yaml --json
+      sizer failures scenarios/ra-4x-dgx1-2x-ess3000-dual.yaml --format csv > failures.csv
     """
     _cat, (d,) = load_designs((file,), catalog_dirs)
     from sizer import scaling as S
@@ -343,8 +358,13 @@ def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
 
     with DelayedProgress("failure cases") as bar:
         study = S.failure_study(d, progress=bar)
-    if as_json:
-        echo_json(study.to_json(str(file)))
+    (name,) = file_names((file,))
+    if fmt == "json":
+        echo_json(study.to_json(name))
+    elif fmt == "csv":
+        from sizer.console.spreadsheet import failures_csv
+
+        click.echo(failures_csv(study.to_json(name)), nl=False)
     else:
         print_failures(study.cases, d.name, study.metric)
 
@@ -355,13 +375,13 @@ def failures(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None:
 @click.command("compare")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @target_options
-@json_option()
+@format_option
 @catalog_option()
 def compare(
     files: tuple[Path, ...],
     target_images_per_sec: float | None,
     min_utilization: float | None,
-    as_json: bool,
+    fmt: str,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
     """Compare designs side by side, each sized for the same objective.
@@ -374,17 +394,23 @@ def compare(
     Example:
       sizer compare scenarios/ra-4x-dgx1-2x-ess3000-dual.yaml scenarios/ra-4x-dgx1-2x-ess3000-single.yaml
       sizer compare scenarios/ra-*.yaml --json
+      sizer compare scenarios/ra-*.yaml --format csv > designs.csv
     """
     check_targets("compare", target_images_per_sec, min_utilization)
     _cat, designs = load_designs(files, catalog_dirs)
-    _check_images_target("compare", files, designs, target_images_per_sec, None)
+    names = file_names(files)
+    _check_images_target("compare", names, designs, target_images_per_sec, None)
     from sizer import scaling as S
 
     res = S.compare(
         designs, target_images_per_sec=target_images_per_sec, min_utilization=min_utilization
     )
-    if as_json:
-        echo_json(res.to_json([str(f) for f in files]))
+    if fmt == "json":
+        echo_json(res.to_json(names))
+    elif fmt == "csv":
+        from sizer.console.spreadsheet import compare_csv
+
+        click.echo(compare_csv(res.to_json(names)), nl=False)
     else:
         from sizer.console.scaling import print_comparison
 

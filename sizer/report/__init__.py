@@ -70,7 +70,7 @@ def report_date(environ: Mapping[str, str] | None = None) -> _dt.date:
 class Report:
     """A rendered report, in memory."""
 
-    name: str  # output sub-directory (sanitised scenario stem)
+    name: str  # output sub-directory (sanitized scenario stem)
     context: dict[str, Any]
     html: str
     pdf: bytes | None
@@ -91,7 +91,9 @@ class Report:
         return out
 
 
-def _memory_cases(path: Path, design: Any, catalog: Any) -> list[dict[str, Any]] | None:
+def _memory_cases(
+    path: Path, design: Any, catalog: Any, display: str, source: bytes
+) -> list[dict[str, Any]] | None:
     """Estimate every ``memory:`` case of the scenario; problems located in the file."""
     cases = design.memory_cases
     if not cases:
@@ -108,7 +110,7 @@ def _memory_cases(path: Path, design: Any, catalog: Any) -> list[dict[str, Any]]
         try:
             est = estimate_case(case, None if gpu is None else float(gpu.memory.value))
         except SizerInputError as e:
-            problems.extend(_relocate(path, ("memory", i), e.problems))
+            problems.extend(_relocate(path, display, source, ("memory", i), e.problems))
             continue
         out.append(
             {"case": case, "estimate": est, "gpu_name": gpu.name if gpu is not None else gpu_id}
@@ -118,10 +120,16 @@ def _memory_cases(path: Path, design: Any, catalog: Any) -> list[dict[str, Any]]
     return out
 
 
-def _relocate(path: Path, loc: tuple[str | int, ...], problems: Iterable[Problem]) -> list[Problem]:
+def _relocate(
+    path: Path,
+    display: str,
+    source: bytes,
+    loc: tuple[str | int, ...],
+    problems: Iterable[Problem],
+) -> list[Problem]:
     from sizer.loader import locate, read_yaml
 
-    doc = read_yaml(path)
+    doc = read_yaml(path, display=display, source=source)
     out = []
     for p in problems:
         field = p.loc.lstrip("-").replace("-", "_")
@@ -154,8 +162,12 @@ def build_report(
     date: _dt.date | None = None,
     formats: Sequence[str] = FORMATS,
     paper: str = "a4",
+    source: bytes | None = None,
 ) -> Report:
     """Load, analyze and render one scenario in memory (nothing is written).
+
+    ``source`` is the scenario's content already read (standard input): it is then named
+    ``<stdin>`` and its report directory is ``stdin``.
 
     Raises
     ------
@@ -175,10 +187,11 @@ def build_report(
     from sizer.report.write import output_name
 
     p = Path(path)
-    design = load_design(p, catalog)
-    raw = p.read_bytes()
+    display, stem = (str(p), p.stem) if source is None else ("<stdin>", "stdin")
+    design = load_design(p, catalog, display=display, source=source)
+    raw = p.read_bytes() if source is None else source
     analysis = analyze_design(design)
-    memory = _memory_cases(p, design, catalog)
+    memory = _memory_cases(p, design, catalog, display, raw)
     scaling = scaling_context(analysis)
     checkpoint = checkpoint_context(analysis)
     link_names = {
@@ -188,7 +201,7 @@ def build_report(
     ctx = build_context(
         analysis=analysis,
         scenario_text=_verbatim(raw.decode("utf-8", errors="replace")),
-        scenario_file=str(path),
+        scenario_file=display,
         fingerprint_hex=fingerprint(raw, analysis.design.catalog_digest),
         report_date=date or report_date(),
         version=__version__,
@@ -228,7 +241,7 @@ def build_report(
         from sizer.report.pdf import render_pdf
 
         pdf = render_pdf(html, paper=paper)
-    return Report(output_name(p.stem), ctx, html, pdf, tuple(formats))
+    return Report(output_name(stem), ctx, html, pdf, tuple(formats))
 
 
 def render_report(path: str | os.PathLike[str], catalog: Any, **kw: Any) -> dict[str, bytes]:
@@ -244,8 +257,12 @@ def render_files(
     formats: Sequence[str] = FORMATS,
     paper: str = "a4",
     date: _dt.date | None = None,
+    stdin: bytes | None = None,
 ) -> list[Path]:
     """Render every scenario, then write ``<out_dir>/<stem>/report.{html,pdf}``.
+
+    A file ``-`` is the scenario ``stdin`` holds (standard input, read by the caller),
+    written to ``<out_dir>/stdin/``.
 
     All reports are built in memory and every output directory is checked first: if any
     scenario is invalid or any target refused, nothing is written and
@@ -275,7 +292,10 @@ def render_files(
     problems: list[Problem] = []
     for f in files:
         try:
-            reports.append(build_report(f, catalog, date=when, formats=formats, paper=paper))
+            source = stdin if os.fspath(f) == "-" else None
+            reports.append(
+                build_report(f, catalog, date=when, formats=formats, paper=paper, source=source)
+            )
         except SizerInputError as e:
             problems.extend(e.problems)
     seen: dict[str, str] = {}

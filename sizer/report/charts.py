@@ -1,8 +1,8 @@
 """Charts as inline SVG (matplotlib, imported lazily).
 
 Every chart is drawn at its print size (``WIDTH_IN`` wide, the text column of an A4 page),
-so the font sizes set here are the printed sizes (>= 8 pt).  Colours are the Okabe-Ito
-colour-blind-safe palette, and every series also differs by hatch or marker so the
+so the font sizes set here are the printed sizes (>= 8 pt).  Colors are the Okabe-Ito
+color-blind-safe palette, and every series also differs by hatch or marker so the
 charts read in greyscale.  Output is reproducible: ``svg.hashsalt`` is fixed per chart,
 the date metadata is dropped, and element ids are prefixed per chart so several charts
 can share one HTML page.  Text stays text (``svg.fonttype = none``) in DejaVu Sans.
@@ -20,7 +20,7 @@ from typing import Any
 
 __all__ = ["OKABE_ITO", "memory_chart", "scaling_chart", "utilization_chart"]
 
-#: Okabe & Ito (2008), "Color Universal Design": colour-blind-safe.
+#: Okabe & Ito (2008), "Color Universal Design": color-blind-safe.
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -149,16 +149,16 @@ def utilization_chart(rows: Sequence[dict[str, Any]], prefix: str = "util") -> s
         for y, r in zip(ys, rows, strict=False):
             u = r["utilization"]
             if r["bottleneck"]:
-                colour, hatch = OKABE_ITO["vermillion"], "///"
+                color, hatch = OKABE_ITO["vermillion"], "///"
             elif r["saturated"]:
-                colour, hatch = OKABE_ITO["orange"], "..."
+                color, hatch = OKABE_ITO["orange"], "..."
             else:
-                colour, hatch = OKABE_ITO["sky"], ""
+                color, hatch = OKABE_ITO["sky"], ""
             ax.barh(
                 y,
                 u * 100,
                 height=0.62,
-                color=colour,
+                color=color,
                 hatch=hatch,
                 edgecolor="#333333",
                 linewidth=0.6,
@@ -227,13 +227,13 @@ def memory_chart(cases: Sequence[dict[str, Any]], prefix: str = "mem") -> str:
                 v = p["bytes"] / gib
                 if v <= 0:
                     continue
-                colour, hatch = _MEM_STYLE.get(p["key"], ("#999999", ""))
+                color, hatch = _MEM_STYLE.get(p["key"], ("#999999", ""))
                 ax.barh(
                     y,
                     v,
                     left=left,
                     height=0.55,
-                    color=colour,
+                    color=color,
                     hatch=hatch,
                     edgecolor="#333333",
                     linewidth=0.5,

@@ -1,6 +1,6 @@
 """The topology diagram: an SVG drawn from the fabric's networkx graph.
 
-:func:`summarize` turns the graph into rows of boxes and labelled bundles; it draws every
+:func:`summarize` turns the graph into rows of boxes and labeled bundles; it draws every
 server, storage unit and switch when a row holds at most ``max_row`` of them, and
 otherwise groups identical endpoints (same kind, same compute/storage group, same cabling;
 then same group; then same kind) and switches (same role and attachments) into one box
@@ -36,7 +36,7 @@ CHAR_W = 0.6  # average glyph width of DejaVu Sans, in em (conservative)
 LINE_H = 21.0
 ROW_GAP = 105.0
 HIGHLIGHT = "#D55E00"  # Okabe-Ito vermillion
-#: Okabe-Ito colours and dash patterns per link type (readable in greyscale by the dash).
+#: Okabe-Ito colors and dash patterns per link type (readable in greyscale by the dash).
 LINK_STYLES = [
     ("#0072B2", ""),
     ("#E69F00", "10 5"),
@@ -354,7 +354,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
     for i, e in enumerate(dg.edges):
         x1, y1 = ports[(e.upper, -1 - i)]
         x2, y2 = ports[(e.lower, i)]
-        colour, dash = styles[e.link_type]
+        color, dash = styles[e.link_type]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         if e.highlight:
             out.append(
@@ -364,7 +364,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
         width = 2.2 if e.bundles == 1 else 3.2
         out.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{colour}" stroke-width="{width}"{dash_attr}/>'
+            f'stroke="{color}" stroke-width="{width}"{dash_attr}/>'
         )
         # the cable count sits at the port of the endpoint end (storage: below the box,
         # server: above it); a switch-to-switch bundle's at the lower switch
@@ -414,10 +414,10 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
     )
     for lt, name in sorted(dg.link_names.items()):
         ly += 26.0
-        colour, dash = styles[lt]
+        color, dash = styles[lt]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
-            f'<line x1="0" y1="{ly - 6:.1f}" x2="60" y2="{ly - 6:.1f}" stroke="{colour}" '
+            f'<line x1="0" y1="{ly - 6:.1f}" x2="60" y2="{ly - 6:.1f}" stroke="{color}" '
             f'stroke-width="3"{dash_attr}/>'
         )
         out.append(

@@ -1,4 +1,4 @@
-"""Writing report files: sanitised names, confined to the output dir, atomic as a set.
+"""Writing report files: sanitized names, confined to the output dir, atomic as a set.
 
 * :func:`safe_name` turns any text (a scenario file's stem) into one harmless path
   component: ASCII letters, digits, ``.``, ``_`` and ``-``; never ``.``/``..``, never
@@ -82,7 +82,7 @@ def safe_name(text: str, default: str = "scenario") -> str:
 def output_name(stem: str) -> str:
     """The report directory for a scenario file's stem: the stem itself when it is a safe
     name, else :func:`safe_name` of it plus 8 hex digits of its SHA-256, so that stems that
-    sanitise alike ('a b', 'a\\nb', 'a\\x1bb') never share (and overwrite) a directory.
+    sanitize alike ('a b', 'a\\nb', 'a\\x1bb') never share (and overwrite) a directory.
 
     >>> output_name("ra-9x-dgx1-3x-ess3000")
     'ra-9x-dgx1-3x-ess3000'

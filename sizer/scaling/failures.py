@@ -29,7 +29,7 @@ class FailureCase:
     ``storage-unit`` (a whole unit: data offline unless the file system keeps replicas),
     ``switch``, ``inter-switch-link``, ``server-link`` or ``storage-link``; ``element`` names the element lost;
     ``equivalent`` counts the elements whose loss is symmetric to this one (one is
-    analysed for all).  ``relative`` is what the case delivers as a fraction of the
+    analyzed for all).  ``relative`` is what the case delivers as a fraction of the
     baseline: GPU demand delivered (GPU-weighted data utilization) when GPU workloads run
     -- never a sum of unlike samples, and a case that cuts servers off counts their GPUs
     as getting nothing -- else read bytes/s.
@@ -110,7 +110,7 @@ def failure_cases(
     Each case is a full :func:`sizer.analysis.analyze_design` on the modified fabric.
     Servers that can no longer reach any storage unit are cut off (rate 0); a design
     on a single switch loses everything when that switch fails.  Interchangeable
-    elements (same role and cabling) are analysed once; ``equivalent`` says for how
+    elements (same role and cabling) are analyzed once; ``equivalent`` says for how
     many elements the case stands.
     """
     from sizer.analysis import analyze_design
