@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from sizer.cli.common import echo_json, fail, load_catalog, problem
+from sizer.cli.common import echo_json, fail, file_names, load_designs, problem
 from sizer.cli.options import catalog_option
 from sizer.errors import Problem, SizerInputError, TargetNotMetError
 
@@ -141,12 +141,12 @@ def _scenario(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None
     """``sizer checkpoint FILE``: the policy evaluated with the reads running meanwhile."""
     from sizer.analysis import analyze_design
     from sizer.checkpointing import evaluate_checkpoint
-    from sizer.loader import load_design
 
-    d = load_design(file, load_catalog(catalog_dirs))
+    (name,) = file_names((file,))
+    _cat, (d,) = load_designs((file,), catalog_dirs)
     if d.checkpoint is None:
         raise fail(
-            "checkpoint", "FILE", f"{file} has no checkpoint: section", "add one (see the README)"
+            "checkpoint", "FILE", f"{name} has no checkpoint: section", "add one (see the README)"
         )
     reads = analyze_design(d)
     result = evaluate_checkpoint(d, fabric=reads.fabric, background=reads)
@@ -158,5 +158,5 @@ def _scenario(file: Path, as_json: bool, catalog_dirs: tuple[Path, ...]) -> None
         print_policy(d, result)
     if not result.fits:
         raise TargetNotMetError(
-            f"{file}: checkpoint policy does not fit: " + "; ".join(result.problems)
+            f"{name}: checkpoint policy does not fit: " + "; ".join(result.problems)
         )
