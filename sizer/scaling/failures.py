@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sizer.design import Design
 from sizer.scaling.evaluate import (
     Progress,
+    busy_gpus,
     json_num,
     sweep_metric,
 )
@@ -328,6 +329,13 @@ def failure_cases(
                 if base_val > 0 and val >= base_val * (1 - 1e-9):
                     note += " (their GPUs are fed from the local cache, which holds the dataset)"
             c_srv, c_st = f2.edge_capacity()
+            rel = val / base_val if base_val > 0 else None
+            stranded = a.reduced.gpus_cut_off if a.reduced is not None else 0
+            if rel is not None and stranded and metric != "read_bytes_per_sec":
+                # the survivors may take up the stranded GPUs' share of a saturated
+                # storage, but a case that strands GPUs never reads as intact: at most
+                # the share of GPUs that still reach storage
+                rel = min(rel, 1.0 - stranded / max(busy_gpus(design), 1))
             cases.append(
                 FailureCase(
                     kind,
@@ -339,7 +347,7 @@ def failure_cases(
                     bott,
                     cut,
                     total,
-                    val / base_val if base_val > 0 else None,
+                    rel,
                     note,
                     peak_utilization=_peak(a),
                     server_link_bytes_per_sec=c_srv,
