@@ -26,7 +26,7 @@ sync or async, budgets).  :func:`evaluate_checkpoint` answers:
    ``interval / save``); a save staged in host memory or on local NVMe (``staging``)
    must fit there.  The save and restore budgets, when given, must hold.
 
-Not modelled (stated in every answer): the device-to-host copy that an asynchronous
+Not modeled (stated in every answer): the device-to-host copy that an asynchronous
 save stalls the GPUs for, the file system's metadata cost of creating the files (one
 or two per writing rank), a storage product whose reads and writes share one budget
 (reads and writes have separate figures), and compression.
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from sizer.topology import Fabric
 
 __all__ = [
-    "NOT_MODELLED",
+    "NOT_MODELED",
     "CheckpointResult",
     "evaluate_checkpoint",
     "server_shares",
@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 #: What the checkpoint answer leaves out, said with every answer.
-NOT_MODELLED = (
+NOT_MODELED = (
     "the device-to-host copy an asynchronous save stalls the GPUs for",
     "file-creation (metadata) cost: one or two files per writing rank",
     "a storage product whose reads and writes share one budget (separate figures used)",
@@ -172,7 +172,7 @@ class CheckpointResult:
             "layout": self.checkpoint.to_json(),
             "save": burst(self.save),
             "restore": burst(self.restore),
-            "not_modelled": list(NOT_MODELLED),
+            "not_modeled": list(NOT_MODELED),
         }
 
 

@@ -385,7 +385,7 @@ def checkpoint_problems(sc: Scenario, cat: Catalog) -> list[Issue]:
             out.append(
                 (
                     ("checkpoint", "model"),
-                    f"{p.model!r} is a CNN; checkpoints are modelled for transformer training jobs",
+                    f"{p.model!r} is a CNN; checkpoints are modeled for transformer training jobs",
                     "name a transformer, e.g. llama-3-70b",
                 )
             )

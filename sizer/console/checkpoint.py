@@ -66,11 +66,11 @@ def print_checkpoint(c: Checkpoint) -> None:
 
 def print_policy(d: Design, r: CheckpointResult) -> None:
     """Print a scenario's checkpoint answer: the job, save and restore, the interval, the
-    overhead or drain headroom, whether the policy fits, and what is not modelled."""
+    overhead or drain headroom, whether the policy fits, and what is not modeled."""
     from rich.console import Console
     from rich.table import Table
 
-    from sizer.checkpointing import NOT_MODELLED
+    from sizer.checkpointing import NOT_MODELED
     from sizer.text import burst_bound, duration
 
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 80)
@@ -130,4 +130,4 @@ def print_policy(d: Design, r: CheckpointResult) -> None:
         console.print("Policy fits.", markup=False)
     else:
         console.print("Policy does not fit: " + "; ".join(r.problems) + ".", markup=False)
-    console.print("Not modelled: " + "; ".join(NOT_MODELLED) + ".", markup=False)
+    console.print("Not modeled: " + "; ".join(NOT_MODELED) + ".", markup=False)

@@ -22,7 +22,7 @@ def _gb(b: float) -> str:
 
 def checkpoint_context(a: Analysis) -> dict[str, Any] | None:
     """Sentences, table rows and the chart's series (None: no ``checkpoint:``)."""
-    from sizer.checkpointing import NOT_MODELLED
+    from sizer.checkpointing import NOT_MODELED
     from sizer.scaling.checkpoints import checkpoint_study
 
     study = checkpoint_study(a)
@@ -116,8 +116,8 @@ def checkpoint_context(a: Analysis) -> dict[str, Any] | None:
         "server moves its ranks' bytes, striped over every storage unit, through the links "
         "in its direction (the same rate per direction), the switches (shared with the "
         "reads running meanwhile) and the storage units' write or read figure; when the "
-        "first servers finish the others share what they freed. Not modelled: "
-        + "; ".join(NOT_MODELLED)
+        "first servers finish the others share what they freed. Not modeled: "
+        + "; ".join(NOT_MODELED)
         + "."
     )
     return {
