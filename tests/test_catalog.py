@@ -143,6 +143,7 @@ def test_required_ids_present(cat: Catalog) -> None:
             "eth-100g",
             "eth-200g",
             "eth-400g",
+            "eth-800g",
         },
         "gpus": {
             "v100-sxm2-16gb",
@@ -167,7 +168,17 @@ def test_required_ids_present(cat: Catalog) -> None:
             "dgx-b200",
             "generic-gpu-server",
         },
-        "switches": {"sb7700", "sb7800", "qm8700", "qm9700", "sn4600c", "sn4600"},
+        "switches": {
+            "sb7700",
+            "sb7800",
+            "qm8700",
+            "qm9700",
+            "sn4600c",
+            "sn4600",
+            "sn5400",
+            "sn5600",
+            "sn5600-400g",
+        },
         "storage": {
             "ess-3000",
             "ess-3200",
@@ -378,7 +389,8 @@ def test_unknown_id_lists_known_ids_when_nothing_is_close(cat: Catalog) -> None:
     with pytest.raises(UnknownIdError) as e:
         cat.get("switch", "zzzz")
     assert e.value.message == (
-        "unknown switch 'zzzz'; known switches: qm8700, qm9700, sb7700, sb7800, sn4600, sn4600c"
+        "unknown switch 'zzzz'; known switches: qm8700, qm9700, sb7700, sb7800, sn4600, sn4600c, "
+        "sn5400, sn5600 (and 1 more)"
     )
     with pytest.raises(
         UnknownIdError, match="unknown storage unit 'ess3000'; did you mean 'ess-3000'"
