@@ -570,6 +570,46 @@ models:
     ]
 
 
+_UNIT_WITH_OTHER_LINKS = """\
+storage:
+  - id: my-unit
+    name: U
+    vendor: V
+    read_bandwidth: {{value: 80 GB/s, source: s, confidence: V}}
+    ports: {{value: 4, source: s, confidence: V}}
+    link: hdr-ib
+    other_links: {other}
+    rack_units: {{value: 2, source: s, confidence: V}}
+"""
+
+
+def test_other_links_resolve_and_are_listed(tmp_path: Path) -> None:
+    """A unit sold with InfiniBand or Ethernet ports lists the other link types."""
+    d = _write(tmp_path, _UNIT_WITH_OTHER_LINKS.format(other="[edr-ib, eth-200g]"))
+    cat = load_catalog([d])
+    assert cat.get("storage", "my-unit").other_links == ["edr-ib", "eth-200g"]
+    e1000 = load_catalog().get("storage", "hpe-clusterstor-e1000-ssu-f")
+    assert e1000.link == "hdr-ib" and "eth-200g" in e1000.other_links
+    assert load_catalog().get("storage", "ess-3000").other_links == []
+
+
+@pytest.mark.parametrize(
+    ("other", "message"),
+    [
+        ("[edr, eth-200g]", "unknown link 'edr'; did you mean 'edr-ib'?"),
+        ("[eth-200g, eth-200g]", "link 'eth-200g' is listed twice in other_links"),
+        ("[hdr-ib]", "other_links repeats link 'hdr-ib'; list only the others"),
+        ("[Eth_200G]", "is not a valid id"),
+    ],
+)
+def test_bad_other_links(tmp_path: Path, other: str, message: str) -> None:
+    d = _write(tmp_path, _UNIT_WITH_OTHER_LINKS.format(other=other))
+    problems = _problems([d])
+    assert len(problems) == 1
+    assert problems[0].loc.startswith("storage[0]"), problems
+    assert message in problems[0].msg, problems
+
+
 def test_duplicate_id_and_bad_id(tmp_path: Path) -> None:
     entry = """\
   - id: {id}
