@@ -474,7 +474,10 @@ def _check_refs(
     for entry, origin in merged["switches"].values():
         check(origin, ("link",), typing.cast(Switch, entry).link, "links")
     for entry, origin in merged["storage"].values():
-        check(origin, ("link",), typing.cast(StorageUnit, entry).link, "links")
+        unit = typing.cast(StorageUnit, entry)
+        check(origin, ("link",), unit.link, "links")
+        for i, link in enumerate(unit.other_links):
+            check(origin, ("other_links", i), link, "links")
     for entry, origin in merged["models"].values():
         m = typing.cast(Model, entry)
         check(origin, ("dataset",), m.dataset, "datasets")

@@ -322,9 +322,28 @@ class StorageUnit(_Frozen):
     #: I/O servers (NSD servers, canisters, controllers) that share the unit's drives and
     #: its bandwidth; losing one leaves the unit (n - 1) / n of both (None: not known)
     io_servers: Annotated[Figure[int], _range(1, maximum=64)] | None = None
+    #: other link types the product is also sold with (e.g. InfiniBand or Ethernet ports),
+    #: as link ids; ``link`` is the one the figures (and the model) use
+    other_links: list[str] = Field(default_factory=list, max_length=16)
 
     _id = field_validator("id")(_check_id)
     _text = field_validator("name", "vendor")(_plain)
+
+    @field_validator("other_links")
+    @classmethod
+    def _link_ids(cls, v: list[str]) -> list[str]:
+        for link in v:
+            _check_id(link)
+        dup = sorted({x for x in v if v.count(x) > 1})
+        if dup:
+            raise ValueError(f"link {dup[0]!r} is listed twice in other_links")
+        return v
+
+    @model_validator(mode="after")
+    def _other_links_not_link(self) -> StorageUnit:
+        if self.link in self.other_links:
+            raise ValueError(f"other_links repeats link {self.link!r}; list only the others")
+        return self
 
 
 class Dataset(_Frozen):

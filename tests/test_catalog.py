@@ -143,6 +143,7 @@ def test_required_ids_present(cat: Catalog) -> None:
             "eth-100g",
             "eth-200g",
             "eth-400g",
+            "eth-800g",
         },
         "gpus": {
             "v100-sxm2-16gb",
@@ -167,7 +168,17 @@ def test_required_ids_present(cat: Catalog) -> None:
             "dgx-b200",
             "generic-gpu-server",
         },
-        "switches": {"sb7700", "sb7800", "qm8700", "qm9700", "sn4600c", "sn4600"},
+        "switches": {
+            "sb7700",
+            "sb7800",
+            "qm8700",
+            "qm9700",
+            "sn4600c",
+            "sn4600",
+            "sn5400",
+            "sn5600",
+            "sn5600-400g",
+        },
         "storage": {
             "ess-3000",
             "ess-3200",
@@ -378,7 +389,8 @@ def test_unknown_id_lists_known_ids_when_nothing_is_close(cat: Catalog) -> None:
     with pytest.raises(UnknownIdError) as e:
         cat.get("switch", "zzzz")
     assert e.value.message == (
-        "unknown switch 'zzzz'; known switches: qm8700, qm9700, sb7700, sb7800, sn4600, sn4600c"
+        "unknown switch 'zzzz'; known switches: qm8700, qm9700, sb7700, sb7800, sn4600, sn4600c, "
+        "sn5400, sn5600 (and 1 more)"
     )
     with pytest.raises(
         UnknownIdError, match="unknown storage unit 'ess3000'; did you mean 'ess-3000'"
@@ -556,6 +568,46 @@ models:
             type="unknown-id",
         ),
     ]
+
+
+_UNIT_WITH_OTHER_LINKS = """\
+storage:
+  - id: my-unit
+    name: U
+    vendor: V
+    read_bandwidth: {{value: 80 GB/s, source: s, confidence: V}}
+    ports: {{value: 4, source: s, confidence: V}}
+    link: hdr-ib
+    other_links: {other}
+    rack_units: {{value: 2, source: s, confidence: V}}
+"""
+
+
+def test_other_links_resolve_and_are_listed(tmp_path: Path) -> None:
+    """A unit sold with InfiniBand or Ethernet ports lists the other link types."""
+    d = _write(tmp_path, _UNIT_WITH_OTHER_LINKS.format(other="[edr-ib, eth-200g]"))
+    cat = load_catalog([d])
+    assert cat.get("storage", "my-unit").other_links == ["edr-ib", "eth-200g"]
+    e1000 = load_catalog().get("storage", "hpe-clusterstor-e1000-ssu-f")
+    assert e1000.link == "hdr-ib" and "eth-200g" in e1000.other_links
+    assert load_catalog().get("storage", "ess-3000").other_links == []
+
+
+@pytest.mark.parametrize(
+    ("other", "message"),
+    [
+        ("[edr, eth-200g]", "unknown link 'edr'; did you mean 'edr-ib'?"),
+        ("[eth-200g, eth-200g]", "link 'eth-200g' is listed twice in other_links"),
+        ("[hdr-ib]", "other_links repeats link 'hdr-ib'; list only the others"),
+        ("[Eth_200G]", "is not a valid id"),
+    ],
+)
+def test_bad_other_links(tmp_path: Path, other: str, message: str) -> None:
+    d = _write(tmp_path, _UNIT_WITH_OTHER_LINKS.format(other=other))
+    problems = _problems([d])
+    assert len(problems) == 1
+    assert problems[0].loc.startswith("storage[0]"), problems
+    assert message in problems[0].msg, problems
 
 
 def test_duplicate_id_and_bad_id(tmp_path: Path) -> None:
