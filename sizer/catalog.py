@@ -264,7 +264,12 @@ class Catalog(BaseModel):
                     note=(
                         f"MLPerf Storage emulated {family.upper()}: batch_size {b} / "
                         f"computation_time {t:g} s = {rate:.4g} samples/s at 100% accelerator "
-                        f"utilization (pass needs AU >= {acc.au_threshold.value:g})"
+                        + (
+                            f"utilization (pass needs AU >= {acc.au_threshold.value:g})"
+                            if acc.au_threshold is not None
+                            else "utilization (the benchmark version's AU bar is not "
+                            "catalogued: the objective's bar applies)"
+                        )
                     ),
                 )
         raise missing(f"MLPerf Storage does not emulate the {family} family")

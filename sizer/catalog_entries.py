@@ -399,12 +399,13 @@ class Throughput(_Frozen):
 class EmulatedAccelerator(_Frozen):
     """An MLPerf Storage emulated accelerator: batch size and compute time per batch."""
 
-    accelerator: Literal["a100", "h100"]
+    accelerator: Literal["v100", "a100", "h100"]
     batch_size: Annotated[Figure[int], _range(1, maximum=1_000_000)]
     #: emulated compute time per batch (seconds)
     computation_time: Annotated[Figure[float], _range(1e-6)]
-    #: minimum accelerator utilization for a passing run (0..1)
-    au_threshold: Annotated[Figure[float], _range(0, above=True, maximum=1)]
+    #: minimum accelerator utilization for a passing run (0..1); None where the benchmark
+    #: version's bar is not catalogued (the objective's default bar applies)
+    au_threshold: Annotated[Figure[float], _range(0, above=True, maximum=1)] | None = None
 
 
 class Model(_Frozen):

@@ -460,7 +460,7 @@ def _workload_bar(
     if w.min_utilization is not None:
         return float(w.min_utilization), "scenario: workloads[].min_utilization"
     for acc in m.mlperf_storage or ():
-        if acc.accelerator in families:
+        if acc.accelerator in families and acc.au_threshold is not None:
             fig = acc.au_threshold
             used.append(
                 Used(f"models/{m.id}", f"au_threshold[{acc.accelerator}]", fig.value, "fraction",

@@ -62,3 +62,25 @@ def test_cli_json() -> None:
     assert j["accelerators"] == j["accelerators_per_host"] * j["hosts"]
     assert j["limiting"]["kind"] == "storage"
     assert any(p["meets"] for p in j["probes"]) and not all(p["meets"] for p in j["probes"])
+
+
+def test_mlperf_storage_v05_v100_unet3d_by_hand(tmp_path: Path) -> None:
+    # MLPerf Storage v0.5's UNet3D emulates a V100: batch 4 every 1.3604 s of 146.6 MB
+    # volumes (DLIO unet3d_v100.yaml); one DGX-1 host on one ESS 3000 (40 GB/s) keeps
+    # floor(40 GB/s / (0.9 x 4 / 1.3604 x 146,600,628 B)) = 103 such accelerators at 90%
+    doc = (
+        "name: v0.5 UNet3D\n"
+        "compute: [{server: dgx-1, count: 1}]\n"
+        "storage: [{unit: ess-3000, count: 1}]\n"
+        "network: {topology: single-switch, switch: sb7800}\n"
+        "workloads: [{model: unet3d-mlperf}]\n"
+    )
+    path = tmp_path / "v100.yaml"
+    path.write_text(doc)
+    d = load_design(path, CAT)
+    w = d.workloads[0]
+    assert w.samples_per_sec_per_gpu[0] == pytest.approx(4 / 1.3604)
+    assert w.bar is None  # v0.5's bar is not catalogued: the objective's 90% applies
+    per_acc = 4 / 1.3604 * d.workloads[0].bytes_per_sample
+    expect = math.floor(40e9 / (0.9 * per_acc))
+    assert max_accelerators(d).accelerators_per_host == expect == 103
