@@ -216,6 +216,18 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
     for i, s in enumerate(sc.storage):
         if s.unit not in cat.storage:
             unknown(("storage", i, "unit"), "storage", s.unit, "storage unit")
+        elif s.link is not None:
+            u = cat.storage[s.unit]
+            offered = [u.link, *u.other_links]
+            if s.link not in offered:
+                close = suggest_ids(s.link, offered, n=1)
+                out.append(
+                    (
+                        ("storage", i, "link"),
+                        f"{s.unit} is not offered with link {shown(s.link)}",
+                        _did_you_mean(close) if close else "it offers " + _some(offered),
+                    )
+                )
     if sc.network.switch not in cat.switches:
         unknown(("network", "switch"), "switches", sc.network.switch, "switch")
 

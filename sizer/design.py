@@ -256,7 +256,9 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         )
     storage = [
         replace(
-            _storage_spec(cat, i, st.unit, st.count, st.ports, used, sc.checkpoint is not None),
+            _storage_spec(
+                cat, i, st.unit, st.count, st.ports, used, sc.checkpoint is not None, st.link
+            ),
             data_replicas=st.data_replicas,
         )
         for i, st in enumerate(sc.storage)
@@ -422,13 +424,14 @@ def _storage_spec(
     ports: int | None,
     used: list[Used],
     writes: bool = False,
+    link_id: str | None = None,
 ) -> StorageGroupSpec:
     """Storage group ``index``: ``count`` x catalog unit ``unit_id`` (``ports`` cabled,
-    default: the catalog's); its write figure is read (and cited) when the design
-    ``writes`` (checkpoints)."""
+    default: the catalog's; cabled with ``link_id``, default: the unit's link); its write
+    figure is read (and cited) when the design ``writes`` (checkpoints)."""
     u = cat.storage[unit_id]
     e = f"storage/{u.id}"
-    link = cat.links[u.link]
+    link = cat.links[link_id or u.link]
     return StorageGroupSpec(
         index=index,
         unit_id=u.id,

@@ -132,6 +132,11 @@ class StorageGroup(_Model):
     ports: PosInt | None = Field(
         None, le=256, description="ports cabled per unit (default: catalog)"
     )
+    link: str | None = Field(
+        None,
+        description="catalog link id the units are cabled with, where the product offers "
+        "several (its link or other_links, `sizer catalog UNIT`; default: its link)",
+    )
     data_replicas: int = Field(
         1,
         ge=1,
