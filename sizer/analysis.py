@@ -521,9 +521,10 @@ def transfer(
     a write uses each storage unit's write bandwidth (times its fabric scale; a unit
     without a write figure is unlimited and ``unknown_storage`` is set) and the links in
     the other direction (the same rate per direction); the servers' client ingest limit
-    is a read figure and only bounds a read.  Switch forwarding is shared by both
-    directions: ``background`` (the analysis of the reads running meanwhile) takes its
-    load off each switch first.  Every flow's bytes are striped evenly over every
+    is a read figure and only bounds a read.  ``background`` (the analysis of the reads
+    running meanwhile, on the same fabric) keeps its rates and the burst gets what is
+    left: on the switches, which both directions share, and for a read burst on every
+    row of the read direction.  Every flow's bytes are striped evenly over every
     storage unit, as reads are.  ``streams`` (server -> writing ranks, default 1) weighs
     the fair share: one stream per rank.
 
@@ -547,8 +548,12 @@ def transfer(
         for r in rows.ingest.values():
             caps[r] = np.inf
     if background is not None:
-        load = {r.id: r.load for r in background.resources if r.kind == "switch"}
-        for i in rows.switch.values():
+        # the reads running meanwhile keep their rates; the burst gets what they leave:
+        # on the switches (both directions share them) and, for a read burst, on every
+        # row of the read direction (storage read, links, client ingest)
+        load = {r.id: r.load for r in background.resources}
+        shared = rows.switch.values() if direction == "write" else range(len(rows.table))
+        for i in shared:
             caps[i] = max(0.0, caps[i] - load.get(rows.table.ids[i], 0.0))
     # one column per server that moves bytes, routed as its reads are (miss 1, no samples)
     routes = _Routes(fab, rows, bundles)
