@@ -149,7 +149,7 @@ PUBLISHED: tuple[Published, ...] = (
     ),
 )
 
-#: Published results looked at and not modelled, with the reason.
+#: Published results looked at and not modeled, with the reason.
 SKIPPED: tuple[tuple[str, str], ...] = (
     (
         "WEKA WEKApod (Closed/WEKA)",
@@ -248,7 +248,7 @@ def main() -> int:
     for r in rows:
         print(f"  {r.pub.label}: {r.pub.path}")
     print()
-    print("not modelled:")
+    print("not modeled:")
     for what, why in SKIPPED:
         print(f"  {what}: {why}")
     return 0
