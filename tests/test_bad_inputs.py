@@ -104,7 +104,7 @@ EXPECTED: dict[str, list[str]] = {
         "schema-and-unknown-ids.yaml:4:13: compute[0].server: unknown server 'dgx-h10' (did you mean 'dgx-h100'?)",
         "schema-and-unknown-ids.yaml:5:12: compute[0].count: expected a whole number, got 'two'",
         "schema-and-unknown-ids.yaml:7:11: storage[0].unit: unknown storage unit 'ess3500' (did you mean 'ess-3500'?)",
-        "schema-and-unknown-ids.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, data_replicas, drives, protection)",
+        "schema-and-unknown-ids.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, link, data_replicas, drives, protection)",
         "schema-and-unknown-ids.yaml:12:11: network.switch: unknown switch 'qm-9700' (did you mean 'qm9700'?)",
         "schema-and-unknown-ids.yaml:14:12: workloads[0].model: unknown model 'resnet50' (did you mean 'resnet-50'?)",
         "schema-and-unknown-ids.yaml:15:12: workloads[0].phase: 'train' is not one of 'training' or 'inference' (did you mean 'training'?)",
@@ -179,7 +179,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "several-schema-problems.yaml": [
         "several-schema-problems.yaml:5:12: compute[0].count: 0 is below the minimum 1",
-        "several-schema-problems.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, data_replicas, drives, protection)",
+        "several-schema-problems.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, link, data_replicas, drives, protection)",
         "several-schema-problems.yaml:15:12: workloads[0].phase: 'train' is not one of 'training' or 'inference' (did you mean 'training'?)",
     ],
     "several-unknown-ids.yaml": [
@@ -254,7 +254,7 @@ EXPECTED: dict[str, list[str]] = {
         "unknown-group.yaml:18:14: workloads[0].groups[0]: no compute group named 'trainer' (did you mean 'trainers'?)"
     ],
     "unknown-key-no-close-match.yaml": [
-        "unknown-key-no-close-match.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, data_replicas, drives, protection)"
+        "unknown-key-no-close-match.yaml:9:5: storage[0].colour: unknown key 'colour' (allowed here: unit, count, ports, link, data_replicas, drives, protection)"
     ],
     "unknown-model.yaml": [
         "unknown-model.yaml:13:12: workloads[0].model: unknown model 'resnet50' (did you mean 'resnet-50'?)"

@@ -129,7 +129,8 @@ def _table_ids(text: str) -> list[str]:
 
 
 def test_catalog_table_lists_every_entry(runner: CliRunner, catalog: Any) -> None:
-    result = runner.invoke(cli, ["catalog"])
+    # wide enough for the table (at 80 columns the long ids stack it: tested elsewhere)
+    result = runner.invoke(cli, ["catalog"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     from sizer.networks import model_ids
