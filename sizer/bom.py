@@ -51,6 +51,9 @@ class Bom:
     layout: Any = None
     #: cables by type and length class, transceivers, adapters, spares (FabricParts)
     parts: Any = None
+    #: the POD's other fabrics, not part of the data-path model (sizer.pod_fabrics
+    #: OtherFabrics; None: the scenario lists none)
+    other: Any = None
 
     @property
     def rack_units(self) -> float:
@@ -115,11 +118,12 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
             None if d.switch_power_watts is None else n_sw * d.switch_power_watts,
         )
     )
+    from sizer.pod_fabrics import other_fabrics
     from sizer.racks import layout_for
 
     base = Bom(tuple(lines), dict(fabric.cables))
     layout = layout_for(base, d.racks)
-    return Bom(base.lines, base.cables, layout, fabric_parts(d, fabric, layout))
+    return Bom(base.lines, base.cables, layout, fabric_parts(d, fabric, layout), other_fabrics(d))
 
 
 # ------------------------------------------------------------------ cables and optics
@@ -375,7 +379,8 @@ def _n(x: float) -> int | float:
 
 def export_rows(bom: Bom) -> list[tuple[str | int | float, ...]]:
     """Every orderable line of ``bom`` as a row of :data:`EXPORT_COLUMNS`: devices first,
-    then cables, transceivers and adapters (with their spares)."""
+    then cables, transceivers and adapters (with their spares), then the other fabrics'
+    lines (their section says "not part of the data-path model")."""
     rows: list[tuple[str | int | float, ...]] = []
     for x in bom.lines:
         rows.append(
@@ -410,4 +415,29 @@ def export_rows(bom: Bom) -> list[tuple[str | int | float, ...]]:
                 p.source,
             )
         )
+    if bom.other is not None:
+        from sizer.pod_fabrics import NOT_DATA_PATH
+
+        for o in bom.other.lines:
+            rows.append(
+                (
+                    f"{o.fabric} ({NOT_DATA_PATH})",
+                    o.item,
+                    "",
+                    o.id,
+                    "",
+                    "not in the catalog" if o.count is None else o.count,
+                    0,
+                    "not in the catalog" if o.count is None else o.count,
+                    "" if o.rack_units is None else _n(o.rack_units),
+                    "" if o.power_watts is None else _n(o.power_watts),
+                    _other_source(o),
+                )
+            )
     return rows
+
+
+def _other_source(o: Any) -> str:
+    conf = f" (confidence {o.confidence})" if o.confidence else ""
+    note = f"; {o.note}" if o.note else ""
+    return f"{o.source}{conf}{note}"

@@ -42,6 +42,7 @@ CORE = {
     "bom",
     "capacity",
     "racks",
+    "pod_fabrics",
     "memory",
     "activations",
     "memory_inputs",

@@ -325,7 +325,15 @@ def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         power_note = "not counted (no power figure in the catalog): " + join_words(
             bom.power_unknown
         )
+    other = _other_fabrics(bom)
+    listed = d.fabrics is not None and d.fabrics.management
     return {
+        "other": other,
+        "mgmt_note": (
+            " The management networks are listed below, outside the data-path model."
+            if listed
+            else " The 10 GbE management network is not part of this bill of materials."
+        ),
         "items": items,
         "cables": cables,
         "cables_total": fmt.count(sum(f.cables.values())),
@@ -334,6 +342,38 @@ def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         "power": fmt.watts(bom.power_watts),
         "power_note": power_note,
         "gpus": fmt.count(d.total_gpus),
+    }
+
+
+def _other_fabrics(bom: Any) -> dict[str, Any] | None:
+    """The other fabrics' table (``fabrics:``) and the POD totals beside the data path."""
+    o = bom.other
+    if o is None:
+        return None
+    rows = [
+        {
+            "fabric": x.fabric,
+            "item": x.item,
+            "id": x.id or "–",
+            "count": "–" if x.count is None else fmt.count(x.count),
+            "rack_units": "–" if x.rack_units is None else fmt.count(x.rack_units),
+            "power": "–" if x.power_watts is None else fmt.watts(x.power_watts),
+            "confidence": x.confidence or "–",
+            "note": x.note
+            if x.kind != "switch" or x.count is None
+            else f"{x.note}; rack units and power per switch from the catalog entry {x.id}",
+        }
+        for x in o.lines
+    ]
+    return {
+        "rows": rows,
+        "notes": list(o.notes),
+        "sources": sorted({x.source for x in o.lines}),
+        "rack_units": fmt.count(o.rack_units),
+        "power": fmt.watts(o.power_watts),
+        "pod_rack_units": fmt.count(bom.rack_units + o.rack_units),
+        "pod_power": fmt.watts(bom.power_watts + o.power_watts),
+        "unknown": join_words(sorted(set(o.unknown))) if o.unknown else "",
     }
 
 
