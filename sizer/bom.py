@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "PART_NUMBERS",
     "SPARES_FRACTION",
     "Bom",
     "BomLine",
@@ -28,6 +29,9 @@ __all__ = [
     "bill_of_materials",
     "export_rows",
     "fabric_parts",
+    "part_descriptions",
+    "part_price_id",
+    "price_columns",
 ]
 
 
@@ -354,6 +358,39 @@ def _merged(lines: list[PartLine], fraction: float) -> list[PartLine]:
     return list(out.values())
 
 
+# ------------------------------------------------------------------ price ids
+
+#: vendor part numbers the cabling lines name (a price list prices them by number)
+PART_NUMBERS = ("MCP7Y00-Nxxx", "MMA4Z00-NS", "MFP7E10", "MMA4Z00-NS400", "MFP7E20")
+
+
+def part_price_id(p: PartLine) -> str:
+    """A cabling line's id in a price list: its vendor part number, else its description."""
+    return p.part_no or p.part
+
+
+def part_descriptions(link_ids: Any) -> set[str]:
+    """Every description :func:`fabric_parts` can give a line without a part number, for
+    the link types ``link_ids`` (tests/test_cost.py checks the shipped BOMs against it)."""
+    out: set[str] = set()
+    forms = {_FORM.get(x, x) for x in link_ids}
+    for form in forms:
+        out |= {
+            f"{form} passive copper DAC",
+            f"{form} active optical cable (AOC)",
+            f"{form} passive copper DAC, switch to switch",
+            f"{form} active optical cable (AOC), switch to switch",
+            f"200G {form} transceiver (device side)",
+            f"dual-port {form} storage adapter (not part of a generic server)",
+        }
+    twin = "twin-port OSFP to twin-port OSFP"
+    out |= {
+        f"{twin} passive copper DAC, switch to switch",
+        f"{twin} active optical cable (AOC), switch to switch",
+    }
+    return out
+
+
 # ------------------------------------------------------------------ export rows
 
 #: the columns of the BOM export (CSV and XLSX), one row per orderable line
@@ -377,7 +414,12 @@ def _n(x: float) -> int | float:
     return int(x) if float(x).is_integer() else x
 
 
-def export_rows(bom: Bom) -> list[tuple[str | int | float, ...]]:
+def price_columns(unit: str) -> tuple[str, str]:
+    """The two columns a price list adds to the export, labeled with its currency."""
+    return (f"Unit price ({unit})", f"Line total ({unit})")
+
+
+def export_rows(bom: Bom, cost: Any = None) -> list[tuple[str | int | float, ...]]:
     """Every orderable line of ``bom`` as a row of :data:`EXPORT_COLUMNS`: devices first,
     then cables, transceivers and adapters (with their spares), then the other fabrics'
     lines (their section says "not part of the data-path model")."""
@@ -434,6 +476,15 @@ def export_rows(bom: Bom) -> list[tuple[str | int | float, ...]]:
                     _other_source(o),
                 )
             )
+    if cost is not None:  # sizer.cost.Cost of this BOM: its lines are in the same order
+        rows = [
+            (
+                *r,
+                "no price" if c.unit_price is None else _n(c.unit_price),
+                "" if c.total is None else _n(c.total),
+            )
+            for r, c in zip(rows, cost.lines, strict=True)
+        ]
     return rows
 
 

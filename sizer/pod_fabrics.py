@@ -31,10 +31,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOT_DATA_PATH",
+    "PRICE_IDS",
     "SU_TABLE",
     "FabricLine",
     "OtherFabrics",
     "other_fabrics",
+    "price_id",
     "su_row",
 ]
 
@@ -110,6 +112,21 @@ class OtherFabrics:
             if x.count is None
             or (x.kind != "cable" and (x.rack_units is None or x.power_watts is None))
         ]
+
+
+#: ids a price list may price the lines of this module by, besides catalog switch ids
+PRICE_IDS = (
+    "sn2201",
+    "management-server",
+    "ufm-appliance",
+    "NDR cable, node and UFM to leaf",
+    "NDR cable, leaf to spine",
+)
+
+
+def price_id(x: FabricLine) -> str:
+    """A line's id in a price list: its id, else (cables) its item."""
+    return x.id or x.item
 
 
 def su_row(nodes: int) -> tuple[int, int, int, int, int, int] | None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
 from sizer.report.capacity_view import capacity_context
+from sizer.report.cost_view import cost_context
 from sizer.report.fmt import join_words, link_name, workload_label
 from sizer.report.memory_view import memory_rows
 from sizer.report.parts_view import parts_context
@@ -487,6 +488,7 @@ def build_context(
     diagram_svg: str = "",
     diagram_caption: str = "",
     checkpoint: dict[str, Any] | None = None,
+    prices: Any = None,
 ) -> dict[str, Any]:
     """Everything the report prints, as plain data.
 
@@ -514,6 +516,8 @@ def build_context(
         The topology diagram (inline SVG, already safe) and its caption.
     checkpoint : dict, optional
         Plain data of the checkpoint section (:func:`sizer.report.checkpoint_view.checkpoint_context`).
+    prices : PriceList, optional
+        The user's price list (``--prices``): the cost table and the exports' price columns.
 
     Returns
     -------
@@ -540,7 +544,8 @@ def build_context(
         "bom": _bom(a, catalog),
         "capacity": capacity_context(a),
         "racks": racks_context(a, catalog),
-        "parts": parts_context(a),
+        "parts": parts_context(a, prices),
+        "cost": cost_context(a, prices),
         "diagram_svg": diagram_svg,
         "diagram_caption": diagram_caption,
         "workloads": _workload_rows(a),
