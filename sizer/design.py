@@ -75,6 +75,7 @@ class SwitchFigures:
     name: str
     rack_units: float | None
     power_watts: float | None
+    power_confidence: str = ""  # the catalog's confidence letter of power_watts
 
 
 @dataclass(frozen=True)
@@ -455,6 +456,7 @@ def _fabrics(sc: Scenario, cat: Catalog, used: list[Used]) -> FabricsSpec | None
             sw.name,
             None if ru is None else float(ru),
             None if watts is None else float(watts),
+            "" if sw.power_watts is None else sw.power_watts.confidence,
         )
 
     return FabricsSpec(

@@ -195,8 +195,13 @@ def _compute(d: Design) -> list[FabricLine]:
     name = sw.name if sw is not None else "NVIDIA Quantum-2 QM9700 (NDR)"
     sid = sw.id if sw is not None else "qm9700"
     fit = f"{su} SU ({cap} nodes at most) for {nodes} nodes"
-    if nodes == 32 * su:
-        fit += "; one DGX slot per fabric is given up for UFM (Table 4, footnote 1)"
+    if sw is not None and sw.power_confidence:
+        fit += f"; power per switch from the catalog entry {sid} (confidence {sw.power_confidence})"
+    if nodes == 32 * (su - 1):
+        fit += (
+            f"; {nodes} DGX fill {su - 1} SU but one slot per fabric is given up for UFM "
+            "(Table 4, footnote 1)"
+        )
     ru_l, w_l = _times(sw, leaves)
     ru_s, w_s = _times(sw, spines)
     return [

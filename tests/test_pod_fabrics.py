@@ -66,6 +66,7 @@ def test_h100_su_compute_and_management(tmp_path: Path) -> None:
     assert got[("compute fabric", "NVIDIA Quantum-2 QM9700 (NDR), spine")] == 8
     assert got[("compute fabric", "NDR cable, node and UFM to leaf")] == 260
     assert got[("compute fabric", "NDR cable, leaf to spine")] == 512
+    assert "32 DGX fill 1 SU but one slot per fabric is given up for UFM" in o.lines[0].note
     assert (
         got[
             (

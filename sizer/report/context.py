@@ -360,9 +360,7 @@ def _other_fabrics(bom: Any) -> dict[str, Any] | None:
             "rack_units": "–" if x.rack_units is None else fmt.count(x.rack_units),
             "power": "–" if x.power_watts is None else fmt.watts(x.power_watts),
             "confidence": x.confidence or "–",
-            "note": x.note
-            if x.kind != "switch" or x.count is None
-            else f"{x.note}; rack units and power per switch from the catalog entry {x.id}",
+            "note": x.note,
         }
         for x in o.lines
     ]
