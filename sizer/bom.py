@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "PART_NUMBERS",
     "SPARES_FRACTION",
     "Bom",
     "BomLine",
@@ -28,6 +29,9 @@ __all__ = [
     "bill_of_materials",
     "export_rows",
     "fabric_parts",
+    "part_descriptions",
+    "part_price_id",
+    "price_columns",
 ]
 
 
@@ -51,6 +55,9 @@ class Bom:
     layout: Any = None
     #: cables by type and length class, transceivers, adapters, spares (FabricParts)
     parts: Any = None
+    #: the POD's other fabrics, not part of the data-path model (sizer.pod_fabrics
+    #: OtherFabrics; None: the scenario lists none)
+    other: Any = None
 
     @property
     def rack_units(self) -> float:
@@ -115,11 +122,12 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
             None if d.switch_power_watts is None else n_sw * d.switch_power_watts,
         )
     )
+    from sizer.pod_fabrics import other_fabrics
     from sizer.racks import layout_for
 
     base = Bom(tuple(lines), dict(fabric.cables))
     layout = layout_for(base, d.racks)
-    return Bom(base.lines, base.cables, layout, fabric_parts(d, fabric, layout))
+    return Bom(base.lines, base.cables, layout, fabric_parts(d, fabric, layout), other_fabrics(d))
 
 
 # ------------------------------------------------------------------ cables and optics
@@ -350,6 +358,39 @@ def _merged(lines: list[PartLine], fraction: float) -> list[PartLine]:
     return list(out.values())
 
 
+# ------------------------------------------------------------------ price ids
+
+#: vendor part numbers the cabling lines name (a price list prices them by number)
+PART_NUMBERS = ("MCP7Y00-Nxxx", "MMA4Z00-NS", "MFP7E10", "MMA4Z00-NS400", "MFP7E20")
+
+
+def part_price_id(p: PartLine) -> str:
+    """A cabling line's id in a price list: its vendor part number, else its description."""
+    return p.part_no or p.part
+
+
+def part_descriptions(link_ids: Any) -> set[str]:
+    """Every description :func:`fabric_parts` can give a line without a part number, for
+    the link types ``link_ids`` (tests/test_cost.py checks the shipped BOMs against it)."""
+    out: set[str] = set()
+    forms = {_FORM.get(x, x) for x in link_ids}
+    for form in forms:
+        out |= {
+            f"{form} passive copper DAC",
+            f"{form} active optical cable (AOC)",
+            f"{form} passive copper DAC, switch to switch",
+            f"{form} active optical cable (AOC), switch to switch",
+            f"200G {form} transceiver (device side)",
+            f"dual-port {form} storage adapter (not part of a generic server)",
+        }
+    twin = "twin-port OSFP to twin-port OSFP"
+    out |= {
+        f"{twin} passive copper DAC, switch to switch",
+        f"{twin} active optical cable (AOC), switch to switch",
+    }
+    return out
+
+
 # ------------------------------------------------------------------ export rows
 
 #: the columns of the BOM export (CSV and XLSX), one row per orderable line
@@ -373,9 +414,15 @@ def _n(x: float) -> int | float:
     return int(x) if float(x).is_integer() else x
 
 
-def export_rows(bom: Bom) -> list[tuple[str | int | float, ...]]:
+def price_columns(unit: str) -> tuple[str, str]:
+    """The two columns a price list adds to the export, labeled with its currency."""
+    return (f"Unit price ({unit})", f"Line total ({unit})")
+
+
+def export_rows(bom: Bom, cost: Any = None) -> list[tuple[str | int | float, ...]]:
     """Every orderable line of ``bom`` as a row of :data:`EXPORT_COLUMNS`: devices first,
-    then cables, transceivers and adapters (with their spares)."""
+    then cables, transceivers and adapters (with their spares), then the other fabrics'
+    lines (their section says "not part of the data-path model")."""
     rows: list[tuple[str | int | float, ...]] = []
     for x in bom.lines:
         rows.append(
@@ -410,4 +457,38 @@ def export_rows(bom: Bom) -> list[tuple[str | int | float, ...]]:
                 p.source,
             )
         )
+    if bom.other is not None:
+        from sizer.pod_fabrics import NOT_DATA_PATH
+
+        for o in bom.other.lines:
+            rows.append(
+                (
+                    f"{o.fabric} ({NOT_DATA_PATH})",
+                    o.item,
+                    "",
+                    o.id,
+                    "",
+                    "not in the catalog" if o.count is None else o.count,
+                    0,
+                    "not in the catalog" if o.count is None else o.count,
+                    "" if o.rack_units is None else _n(o.rack_units),
+                    "" if o.power_watts is None else _n(o.power_watts),
+                    _other_source(o),
+                )
+            )
+    if cost is not None:  # sizer.cost.Cost of this BOM: its lines are in the same order
+        rows = [
+            (
+                *r,
+                "no price" if c.unit_price is None else _n(c.unit_price),
+                "" if c.total is None else _n(c.total),
+            )
+            for r, c in zip(rows, cost.lines, strict=True)
+        ]
     return rows
+
+
+def _other_source(o: Any) -> str:
+    conf = f" (confidence {o.confidence})" if o.confidence else ""
+    note = f"; {o.note}" if o.note else ""
+    return f"{o.source}{conf}{note}"

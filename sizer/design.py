@@ -63,6 +63,29 @@ class ServerGroup:
     local_nvme: float | None
     rack_units: float
     power_watts: float
+    compute_ports: int | None = None  # catalog compute-fabric ports per server
+    compute_link: str | None = None
+
+
+@dataclass(frozen=True)
+class SwitchFigures:
+    """A switch of the POD's other fabrics, as the catalog gives it."""
+
+    id: str
+    name: str
+    rack_units: float | None
+    power_watts: float | None
+    power_confidence: str = ""  # the catalog's confidence letter of power_watts
+
+
+@dataclass(frozen=True)
+class FabricsSpec:
+    """The scenario's ``fabrics:`` with the catalog switches they use."""
+
+    compute: str  # "none" | "rail-optimized"
+    management: bool
+    compute_switch: SwitchFigures | None  # qm9700 (None: not in the catalog)
+    inband_switch: SwitchFigures | None  # sn4600c
 
 
 @dataclass(frozen=True)
@@ -170,6 +193,8 @@ class Design:
     racks: Any = None
     #: the LLM training job whose checkpoints are saved (None: no ``checkpoint:``)
     checkpoint: CheckpointJob | None = None
+    #: the POD's other fabrics asked for (``fabrics:``; None: none), see sizer.pod_fabrics
+    fabrics: FabricsSpec | None = None
 
     @property
     def total_servers(self) -> int:
@@ -252,6 +277,8 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 local_nvme=_fig(used, e, "local_nvme", s.local_nvme, "B"),
                 rack_units=float(_fig(used, e, "rack_units", s.rack_units, "U")),
                 power_watts=float(_fig(used, e, "power_watts", s.power_watts, "W")),
+                compute_ports=None if s.compute_ports is None else int(s.compute_ports.value),
+                compute_link=s.compute_link,
             )
         )
     storage = [
@@ -352,6 +379,8 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 sample_unit=sample_unit,
             )
         )
+    fab_used: list[Used] = []
+    fabrics = _fabrics(sc, cat, fab_used)
     # de-duplicate the list of figures used, keep first occurrence
     seen: set[tuple[str, str]] = set()
     uniq: list[Used] = []
@@ -384,7 +413,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         oversubscription=sc.network.oversubscription,
         isl_links=sc.network.isl_links,
         catalog_digest=cat.digest(),
-        used=tuple(uniq),
+        used=tuple(uniq) + _new_figures(uniq, fab_used),
         description=(sc.description or "").strip(),
         target=Target(
             images_per_sec=None if sc.target is None else sc.target.images_per_sec,
@@ -395,6 +424,48 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         capacity=capacity_plan(sc, cat, tuple(workloads)),
         racks=sc.racks,
         checkpoint=_checkpoint_job(sc),
+        fabrics=fabrics,
+    )
+
+
+def _new_figures(have: list[Used], more: list[Used]) -> tuple[Used, ...]:
+    """The figures of ``more`` whose (entry, field) is not in ``have``, once each."""
+    seen = {(x.entry, x.field) for x in have}
+    out = []
+    for x in more:
+        if (x.entry, x.field) not in seen:
+            seen.add((x.entry, x.field))
+            out.append(x)
+    return tuple(out)
+
+
+def _fabrics(sc: Scenario, cat: Catalog, used: list[Used]) -> FabricsSpec | None:
+    """The other fabrics asked for, with the catalog figures of their switches (recorded
+    in ``used`` for the sources section)."""
+    f = sc.fabrics
+    if f is None or (f.compute == "none" and not f.management):
+        return None
+
+    def switch(sid: str, wanted: bool) -> SwitchFigures | None:
+        sw = cat.switches.get(sid)
+        if not wanted or sw is None:
+            return None
+        e = f"switches/{sw.id}"
+        ru = _fig(used, e, "rack_units", sw.rack_units, "U")
+        watts = _fig(used, e, "power_watts", sw.power_watts, "W")
+        return SwitchFigures(
+            sw.id,
+            sw.name,
+            None if ru is None else float(ru),
+            None if watts is None else float(watts),
+            "" if sw.power_watts is None else sw.power_watts.confidence,
+        )
+
+    return FabricsSpec(
+        f.compute,
+        f.management,
+        switch("qm9700", f.compute == "rail-optimized"),
+        switch("sn4600c", f.management),
     )
 
 

@@ -20,7 +20,7 @@ nothing about a field an earlier one reported.  Only a file that cannot be parse
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sizer.errors import Problem, SizerInputError
 from sizer.limits import MAX_LINE_CHARS, capped
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sizer.errors import Issue
     from sizer.schema import Scenario
 
-__all__ = ["load_design", "load_scenario", "locate", "read_yaml"]
+__all__ = ["load_design", "load_prices", "load_scenario", "locate", "price_ids", "read_yaml"]
 
 
 def load_design(
@@ -73,6 +73,25 @@ def load_design(
     (9, 3)
     """
     return _load(path, catalog, display, source)[1]
+
+
+def price_ids(catalog: Catalog) -> set[str]:
+    """The part ids a price list may price: the catalog's servers, storage units and
+    switches, the vendor part numbers and the part descriptions of the BOM's cabling,
+    and the ids of the POD's other fabrics (:mod:`sizer.pod_fabrics`)."""
+    from sizer.bom import PART_NUMBERS, part_descriptions
+    from sizer.pod_fabrics import PRICE_IDS
+
+    ids = set(catalog.servers) | set(catalog.storage) | set(catalog.switches)
+    return ids | set(PART_NUMBERS) | part_descriptions(catalog.links) | set(PRICE_IDS)
+
+
+def load_prices(path: str | os.PathLike[str], catalog: Catalog) -> Any:
+    """Read a ``--prices`` file (:func:`sizer.prices.read_prices`) against the catalog's
+    part ids; raises SizerInputError with every problem of the file, located."""
+    from sizer.prices import read_prices
+
+    return read_prices(path, price_ids(catalog))
 
 
 def load_scenario(

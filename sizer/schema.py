@@ -336,6 +336,23 @@ class Racks(_Model):
     max_kw: float = Field(20.0, gt=0, le=200, description="power limit per rack in kW (default 20)")
 
 
+class Fabrics(_Model):
+    """The POD's other fabrics, listed in the bill of materials as their own lines, not part
+    of the data-path model (see :mod:`sizer.pod_fabrics`).  Default: none of them."""
+
+    compute: Literal["none", "rail-optimized"] = Field(
+        "none",
+        description="rail-optimized: the InfiniBand compute fabric of NVIDIA's DGX SuperPOD "
+        "scalable-unit table (leaf and spine switches, cables), for servers whose catalog "
+        "entry has 8 NDR compute ports (DGX H100/H200/B200); none: not listed (default)",
+    )
+    management: bool = Field(
+        False,
+        description="list the in-band and out-of-band management networks, UFM and the "
+        "management servers of NVIDIA's DGX BasePOD/SuperPOD designs (default false)",
+    )
+
+
 class MemoryCase(_Model):
     """A GPU-memory question for the report: does model M at batch B fit on GPU G?"""
 
@@ -435,6 +452,11 @@ class Scenario(_Model):
     )
     checkpoint: CheckpointPolicy | None = Field(
         None, description="an LLM training job's checkpoint policy (save, restore, budget)"
+    )
+    fabrics: Fabrics | None = Field(
+        None,
+        description="the POD's other fabrics (compute, management) as BOM lines outside the "
+        "data-path model (default: none listed)",
     )
 
     _text = field_validator("name", "description")(_plain_text)

@@ -29,7 +29,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "sizer"
 
 FOUNDATION = {"errors", "units", "limits", "paths", "text"}
-INPUT = {"yamlfile", "problems", "catalog_entries", "catalog", "schema"}
+INPUT = {"yamlfile", "problems", "catalog_entries", "catalog", "schema", "prices"}
 CORE = {
     "design",
     "topology",
@@ -42,6 +42,8 @@ CORE = {
     "bom",
     "capacity",
     "racks",
+    "pod_fabrics",
+    "cost",
     "memory",
     "activations",
     "memory_inputs",

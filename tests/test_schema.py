@@ -540,6 +540,7 @@ def test_json_schema_shape() -> None:
         "Capacity",
         "CheckpointPolicy",
         "ComputeGroup",
+        "Fabrics",
         "MemoryCase",
         "Network",
         "Racks",

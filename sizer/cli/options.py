@@ -45,6 +45,20 @@ def catalog_option(help: str = _CATALOG_HELP) -> Callable[[Any], Any]:
     )
 
 
+def prices_option(f: Any) -> Any:
+    """``--prices FILE``: a price list (YAML or CSV, part id -> price), passed to the
+    command as ``prices_file`` (None: no prices)."""
+    return click.option(
+        "--prices",
+        "prices_file",
+        type=click.Path(path_type=Path, dir_okay=True),
+        default=None,
+        help="Price list, YAML or CSV (part id -> price; optional currency): adds line "
+        "totals, the grand total, cost per GB/s read and per usable TB. No prices are "
+        "shipped.",
+    )(f)
+
+
 def json_option(help: str = "Print the JSON result only.") -> Callable[[Any], Any]:
     """``--json``, passed to the command as ``as_json``."""
     return click.option("--json", "as_json", is_flag=True, help=help)

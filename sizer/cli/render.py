@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from sizer.cli.options import catalog_option
+from sizer.cli.options import catalog_option, prices_option
 
 __all__ = ["render"]
 
@@ -60,12 +60,14 @@ def _out(_ctx: click.Context, _param: click.Parameter, value: Path | str) -> Pat
     show_default=True,
     help="PDF paper size.",
 )
+@prices_option
 @catalog_option()
 def render(
     files: tuple[Path, ...],
     out_dir: Path,
     formats: tuple[str, ...],
     paper: str,
+    prices_file: Path | None,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
     """Write the report (report.html, report.pdf) for each scenario; print the paths.
@@ -81,14 +83,26 @@ def render(
       sizer render scenarios/ra-9x-dgx1-3x-ess3000.yaml
       sizer render scenarios/*.yaml --out reports --paper letter
       sizer render scenarios/ra-1x-dgx1-1x-ess3000.yaml --format html
+      sizer render scenarios/ra-9x-dgx1-3x-ess3000.yaml --prices my-prices.yaml
     """
     from sizer.catalog import load_catalog
     from sizer.cli.common import scenario_inputs
     from sizer.report import render_files
 
     cat = load_catalog(catalog_dirs)
+    prices = None
+    if prices_file is not None:
+        from sizer.loader import load_prices
+
+        prices = load_prices(prices_file, cat)
     stdin = next((f.source for f in scenario_inputs(files) if f.source is not None), None)
     for path in render_files(
-        files, out_dir, catalog=cat, formats=formats, paper=paper.lower(), stdin=stdin
+        files,
+        out_dir,
+        catalog=cat,
+        formats=formats,
+        paper=paper.lower(),
+        stdin=stdin,
+        prices=prices,
     ):
         click.echo(str(path))

@@ -24,6 +24,7 @@ from sizer.cli.options import (
     exact_option,
     format_option,
     parse_counts,
+    prices_option,
     target_options,
 )
 
@@ -63,6 +64,7 @@ __all__ = ["compare", "failures", "size", "sweep"]
 )
 @exact_option("Run the full analysis at every probe (slower).")
 @format_option
+@prices_option
 @catalog_option()
 def size(
     file: Path,
@@ -74,6 +76,7 @@ def size(
     max_accelerators: bool,
     exact: bool,
     fmt: str,
+    prices_file: Path | None,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
     """Fewest storage units that keep every GPU fed or reach a target; exit 1 if none can.
@@ -100,6 +103,7 @@ def size(
     if max_units < 1:
         raise fail("size", "--max-units", f"{max_units} must be >= 1")
     cat, designs = load_designs((file,), catalog_dirs)
+    prices = _prices(prices_file, cat)
     (name,) = file_names((file,))
     _check_images_target("size", [name], designs, target_images_per_sec, _READS_HINT)
     from sizer import scaling as S
@@ -114,8 +118,9 @@ def size(
         all_units=all_units,
         survive=survive,
     )
+    cost = None if prices is None else _sized_cost(designs[0], study, prices)
     if fmt == "json":
-        echo_json(study.to_json(name))
+        echo_json(study.to_json(name) | ({} if cost is None else {"cost": cost}))
     elif fmt == "csv":
         from sizer.console.spreadsheet import size_csv
 
@@ -134,7 +139,36 @@ def size(
             capacity=study.capacity,
             checkpoint=study,
         )
+        if cost is not None:
+            from sizer.console.scaling import print_cost
+
+            print_cost(cost)
     _raise_unless_met(name, study)
+
+
+def _prices(prices_file: Path | None, cat: Any) -> Any:
+    """The ``--prices`` list read against the catalog (None: not given)."""
+    if prices_file is None:
+        return None
+    from sizer.loader import load_prices
+
+    return load_prices(prices_file, cat)
+
+
+def _sized_cost(design: Any, study: Any, prices: Any) -> dict[str, Any]:
+    """The cost (JSON shape) of the design with the storage units ``size`` answers
+    (bandwidth, capacity and checkpoints; the design as given when none meets them)."""
+    from sizer.bom import bill_of_materials
+    from sizer.cost import design_cost
+    from sizer.scaling.evaluate import vary
+    from sizer.topology import build_fabric
+
+    n = study.storage_units
+    if n is not None and study.capacity is not None and study.capacity.storage_units:
+        n = max(n, study.capacity.storage_units)
+    d = design if n is None else vary(design, storage_units=n)
+    cost = design_cost(d, bill_of_materials(d, build_fabric(d)), prices.prices, prices.currency)
+    return {**cost.to_json(), "storage_units": d.storage[0].count, "unit": d.storage[0].unit_id}
 
 
 def _max_accelerators(
@@ -376,34 +410,42 @@ def failures(file: Path, fmt: str, catalog_dirs: tuple[Path, ...]) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @target_options
 @format_option
+@prices_option
 @catalog_option()
 def compare(
     files: tuple[Path, ...],
     target_images_per_sec: float | None,
     min_utilization: float | None,
     fmt: str,
+    prices_file: Path | None,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
     """Compare designs side by side, each sized for the same objective.
 
     Images/s, GPU data utilization, bottleneck, storage units, switches, ports used,
     rack units, power, and the storage units each design needs for the same target
-    (default: every GPU workload at least 90% fed).
+    (default: every GPU workload at least 90% fed). With --prices, each design's cost and
+    its rank by the storage data path's cost per GB/s read (then per usable TB).
 
     \b
     Example:
       sizer compare scenarios/ra-4x-dgx1-2x-ess3000-dual.yaml scenarios/ra-4x-dgx1-2x-ess3000-single.yaml
       sizer compare scenarios/ra-*.yaml --json
       sizer compare scenarios/ra-*.yaml --format csv > designs.csv
+      sizer compare scenarios/ra-4x-*.yaml --prices my-prices.csv
     """
     check_targets("compare", target_images_per_sec, min_utilization)
-    _cat, designs = load_designs(files, catalog_dirs)
+    cat, designs = load_designs(files, catalog_dirs)
+    prices = _prices(prices_file, cat)
     names = file_names(files)
     _check_images_target("compare", names, designs, target_images_per_sec, None)
     from sizer import scaling as S
 
     res = S.compare(
-        designs, target_images_per_sec=target_images_per_sec, min_utilization=min_utilization
+        designs,
+        target_images_per_sec=target_images_per_sec,
+        min_utilization=min_utilization,
+        prices=prices,
     )
     if fmt == "json":
         echo_json(res.to_json(names))

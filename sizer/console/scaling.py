@@ -394,6 +394,43 @@ def print_failures(
 # ------------------------------------------------------------------------------ compare
 
 
+def _money(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _cost_fields(rows: list[Any]) -> list[tuple[str, list[str]]]:
+    """The rows ``compare --prices`` adds: totals, ratios and the rank."""
+    unit = rows[0].cost.unit
+
+    def partial(c: Any) -> str:
+        return "" if c.complete else " (partial)"
+
+    return [
+        (f"cost ({unit})", [_money(r.cost.total) + partial(r.cost) for r in rows]),
+        ("storage data path cost", [_money(r.cost.storage_total) for r in rows]),
+        ("per GB/s read", [_money(r.cost.per_read_gbps) for r in rows]),
+        ("per usable TB", [_money(r.cost.per_usable_tb) for r in rows]),
+        ("cost rank", [str(r.cost_rank) for r in rows]),
+    ]
+
+
+def print_cost(cost: dict[str, Any], console: Console | None = None) -> None:
+    """``size --prices``: the sized design's cost (the JSON shape of sizer.cost.Cost)."""
+    c = _console(console)
+    unit = cost["currency"] or "price units"
+    line = (
+        f"Cost at {cost['storage_units']}x {cost['unit']} ({unit}): "
+        f"{_money(cost['total'])} in all, storage data path {_money(cost['storage_total'])}, "
+        f"{_money(cost['per_read_GBps'])} per GB/s read, "
+        f"{_money(cost['per_usable_TB'])} per usable TB"
+    )
+    print_line(c, line)
+    if cost["unpriced"]:
+        print_line(c, "Not priced, not in the totals: " + ", ".join(cost["unpriced"]))
+
+
 def print_comparison(cmp: Comparison, console: Console | None = None) -> None:
     """Designs as columns, figures as rows (one block per design when they do not fit)."""
     c = _console(console)
@@ -420,6 +457,8 @@ def print_comparison(cmp: Comparison, console: Console | None = None) -> None:
             ],
         ),
     ]
+    if any(r.cost is not None for r in rows):
+        fields += _cost_fields(rows)
     names = [f"{i}. {r.scenario}" for i, r in enumerate(rows, 1)]
     kinds: list[Kind] = ["id"]
     kinds += ["text"] * len(rows)
@@ -442,3 +481,12 @@ def print_comparison(cmp: Comparison, console: Console | None = None) -> None:
             print_line(c, f"{i}. {r.sizing.reason}")
         if not r.power_complete:
             print_line(c, f"{i}. power is partial: a part has no power figure in the catalog")
+        if r.cost is not None and r.cost.unpriced:
+            print_line(c, f"{i}. not priced, not in its cost: {', '.join(r.cost.unpriced)}")
+    if any(r.cost is not None for r in rows):
+        ranked = sorted(rows, key=lambda r: r.cost_rank)
+        print_line(
+            c,
+            "Ranked by the storage data path's cost per GB/s of read bandwidth, then per "
+            "usable TB: " + ", ".join(f"{r.cost_rank}. {r.scenario}" for r in ranked),
+        )

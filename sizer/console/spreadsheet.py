@@ -159,9 +159,23 @@ def failures_csv(study: Mapping[str, Any]) -> str:
     return to_csv(_CASE, study["cases"])
 
 
+#: the columns ``compare --prices`` adds (amounts in the price list's currency)
+_COST: list[Column] = [
+    ("currency", "cost.currency"),
+    ("cost_total", "cost.total"),
+    ("cost_storage_total", "cost.storage_total"),
+    ("cost_per_read_GBps", "cost.per_read_GBps"),
+    ("cost_per_usable_TB", "cost.per_usable_TB"),
+    ("cost_complete", "cost.complete"),
+    ("cost_rank", "cost_rank"),
+]
+
+
 def compare_csv(comparison: Mapping[str, Any]) -> str:
-    """``sizer compare --format csv``: one row per design."""
-    return to_csv(_DESIGN, comparison["designs"])
+    """``sizer compare --format csv``: one row per design (with ``--prices``, the cost
+    columns)."""
+    priced = any("cost" in d for d in comparison["designs"])
+    return to_csv(_DESIGN + (_COST if priced else []), comparison["designs"])
 
 
 def size_csv(study: Mapping[str, Any]) -> str:

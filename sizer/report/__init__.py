@@ -82,12 +82,15 @@ class Report:
             out["report.html"] = self.html.encode("utf-8")
         if self.pdf is not None:
             out["report.pdf"] = self.pdf
-        rows = (self.context.get("parts") or {}).get("export")
+        parts = self.context.get("parts") or {}
+        rows = parts.get("export")
         if rows is not None:  # the BOM beside the report, for the proposal spreadsheet
+            from sizer.bom import EXPORT_COLUMNS
             from sizer.report.export import bom_csv, bom_xlsx
 
-            out["bom.csv"] = bom_csv(rows)
-            out["bom.xlsx"] = bom_xlsx(rows, self.context.get("scenario_name", "sizer"))
+            cols = parts.get("export_columns", EXPORT_COLUMNS)
+            out["bom.csv"] = bom_csv(rows, cols)
+            out["bom.xlsx"] = bom_xlsx(rows, self.context.get("scenario_name", "sizer"), cols)
         return out
 
 
@@ -163,11 +166,14 @@ def build_report(
     formats: Sequence[str] = FORMATS,
     paper: str = "a4",
     source: bytes | None = None,
+    prices: Any = None,
 ) -> Report:
     """Load, analyze and render one scenario in memory (nothing is written).
 
     ``source`` is the scenario's content already read (standard input): it is then named
-    ``<stdin>`` and its report directory is ``stdin``.
+    ``<stdin>`` and its report directory is ``stdin``.  ``prices`` (a
+    :class:`sizer.prices.PriceList`) adds the cost section and the price columns of the
+    BOM exports.
 
     Raises
     ------
@@ -210,6 +216,7 @@ def build_report(
         memory=memory,
         diagram_caption=caption,
         checkpoint=checkpoint,
+        prices=prices,
     )
     figs = {"topology": svg, "utilization": charts.utilization_chart(ctx["resources"])}
     figs["racks"] = racks_svg(ctx["racks"]["layout"])
@@ -258,6 +265,7 @@ def render_files(
     paper: str = "a4",
     date: _dt.date | None = None,
     stdin: bytes | None = None,
+    prices: Any = None,
 ) -> list[Path]:
     """Render every scenario, then write ``<out_dir>/<stem>/report.{html,pdf}``.
 
@@ -294,7 +302,15 @@ def render_files(
         try:
             source = stdin if os.fspath(f) == "-" else None
             reports.append(
-                build_report(f, catalog, date=when, formats=formats, paper=paper, source=source)
+                build_report(
+                    f,
+                    catalog,
+                    date=when,
+                    formats=formats,
+                    paper=paper,
+                    source=source,
+                    prices=prices,
+                )
             )
         except SizerInputError as e:
             problems.extend(e.problems)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
 from sizer.report.capacity_view import capacity_context
+from sizer.report.cost_view import cost_context
 from sizer.report.fmt import join_words, link_name, workload_label
 from sizer.report.memory_view import memory_rows
 from sizer.report.parts_view import parts_context
@@ -325,7 +326,15 @@ def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         power_note = "not counted (no power figure in the catalog): " + join_words(
             bom.power_unknown
         )
+    other = _other_fabrics(bom)
+    listed = d.fabrics is not None and d.fabrics.management
     return {
+        "other": other,
+        "mgmt_note": (
+            " The management networks are listed below, outside the data-path model."
+            if listed
+            else " The 10 GbE management network is not part of this bill of materials."
+        ),
         "items": items,
         "cables": cables,
         "cables_total": fmt.count(sum(f.cables.values())),
@@ -334,6 +343,36 @@ def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         "power": fmt.watts(bom.power_watts),
         "power_note": power_note,
         "gpus": fmt.count(d.total_gpus),
+    }
+
+
+def _other_fabrics(bom: Any) -> dict[str, Any] | None:
+    """The other fabrics' table (``fabrics:``) and the POD totals beside the data path."""
+    o = bom.other
+    if o is None:
+        return None
+    rows = [
+        {
+            "fabric": x.fabric,
+            "item": x.item,
+            "id": x.id or "–",
+            "count": "–" if x.count is None else fmt.count(x.count),
+            "rack_units": "–" if x.rack_units is None else fmt.count(x.rack_units),
+            "power": "–" if x.power_watts is None else fmt.watts(x.power_watts),
+            "confidence": x.confidence or "–",
+            "note": x.note,
+        }
+        for x in o.lines
+    ]
+    return {
+        "rows": rows,
+        "notes": list(o.notes),
+        "sources": sorted({x.source for x in o.lines}),
+        "rack_units": fmt.count(o.rack_units),
+        "power": fmt.watts(o.power_watts),
+        "pod_rack_units": fmt.count(bom.rack_units + o.rack_units),
+        "pod_power": fmt.watts(bom.power_watts + o.power_watts),
+        "unknown": join_words(sorted(set(o.unknown))) if o.unknown else "",
     }
 
 
@@ -447,6 +486,7 @@ def build_context(
     diagram_svg: str = "",
     diagram_caption: str = "",
     checkpoint: dict[str, Any] | None = None,
+    prices: Any = None,
 ) -> dict[str, Any]:
     """Everything the report prints, as plain data.
 
@@ -474,6 +514,8 @@ def build_context(
         The topology diagram (inline SVG, already safe) and its caption.
     checkpoint : dict, optional
         Plain data of the checkpoint section (:func:`sizer.report.checkpoint_view.checkpoint_context`).
+    prices : PriceList, optional
+        The user's price list (``--prices``): the cost table and the exports' price columns.
 
     Returns
     -------
@@ -500,7 +542,8 @@ def build_context(
         "bom": _bom(a, catalog),
         "capacity": capacity_context(a),
         "racks": racks_context(a, catalog),
-        "parts": parts_context(a),
+        "parts": parts_context(a, prices),
+        "cost": cost_context(a, prices),
         "diagram_svg": diagram_svg,
         "diagram_caption": diagram_caption,
         "workloads": _workload_rows(a),

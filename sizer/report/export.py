@@ -32,17 +32,17 @@ def _safe(v: str | int | float) -> str | int | float:
     return v
 
 
-def bom_csv(rows: Sequence[Row]) -> bytes:
+def bom_csv(rows: Sequence[Row], columns: Sequence[str] = EXPORT_COLUMNS) -> bytes:
     """UTF-8 CSV with a header row."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(EXPORT_COLUMNS)
+    w.writerow(columns)
     for r in rows:
         w.writerow([_safe(v) for v in r])
     return buf.getvalue().encode("utf-8")
 
 
-def bom_xlsx(rows: Sequence[Row], title: str) -> bytes:
+def bom_xlsx(rows: Sequence[Row], title: str, columns: Sequence[str] = EXPORT_COLUMNS) -> bytes:
     """One worksheet "BOM": a header row, then the rows (numbers stay numbers)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -51,12 +51,12 @@ def bom_xlsx(rows: Sequence[Row], title: str) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "BOM"
-    ws.append(list(EXPORT_COLUMNS))
+    ws.append(list(columns))
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows:
         ws.append([_safe(v) for v in r])
-    widths = (14, 48, 16, 22, 26, 8, 8, 10, 10, 12, 60)
+    widths = (14, 48, 16, 22, 26, 8, 8, 10, 10, 12, 60, 14, 16)
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = w
     ws.freeze_panes = "A2"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sizer.bom import bill_of_materials, export_rows
+from sizer.bom import EXPORT_COLUMNS, bill_of_materials, export_rows, price_columns
 from sizer.report import fmt
 
 if TYPE_CHECKING:
@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 __all__ = ["parts_context"]
 
 
-def parts_context(a: Analysis) -> dict[str, Any]:
+def parts_context(a: Analysis, prices: Any = None) -> dict[str, Any]:
     """``rows`` for the report's table, ``notes``, and ``export`` (every orderable line,
-    raw values, for :mod:`sizer.report.export`)."""
+    raw values, for :mod:`sizer.report.export`) with its ``export_columns`` (a price
+    list adds the unit price and line total)."""
     bom = bill_of_materials(a.design, a.fabric)
     parts = bom.parts
     rows = [
@@ -32,4 +33,16 @@ def parts_context(a: Analysis) -> dict[str, Any]:
         }
         for p in parts.lines
     ]
-    return {"rows": rows, "notes": list(parts.notes), "export": export_rows(bom)}
+    cost = None
+    columns: tuple[str, ...] = EXPORT_COLUMNS
+    if prices is not None:
+        from sizer.cost import design_cost
+
+        cost = design_cost(a.design, bom, prices.prices, prices.currency)
+        columns = EXPORT_COLUMNS + price_columns(prices.unit)
+    return {
+        "rows": rows,
+        "notes": list(parts.notes),
+        "export": export_rows(bom, cost),
+        "export_columns": columns,
+    }

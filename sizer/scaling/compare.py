@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,10 @@ class ComparisonRow:
     power_watts: float
     power_complete: bool  # False when some part has no power figure in the catalog
     sizing: SizingResult
+    #: the design's BOM under the user's price list (sizer.cost.Cost; None: no prices)
+    cost: Any = None
+    #: 1 = cheapest storage data path per GB/s read (see :func:`cost_ranks`); None: no prices
+    cost_rank: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,7 +68,9 @@ class ComparisonRow:
             "storage_units_needed": self.sizing.storage_units,
             "target_met": self.sizing.met,
             "sizing": self.sizing.to_json(),
-        }
+        } | (
+            {} if self.cost is None else {"cost": self.cost.to_json(), "cost_rank": self.cost_rank}
+        )
 
 
 @dataclass(frozen=True)
@@ -82,12 +89,38 @@ class Comparison:
         return {"objective": self.objective, "target": self.target, "designs": designs}
 
 
+def cost_ranks(costs: Sequence[Any]) -> list[int]:
+    """Rank designs by their storage data path's cost per GB/s of read bandwidth, then per
+    usable TB, then the grand total (1 = cheapest; a design without a figure ranks after
+    those with one; ties share the order of the files).
+
+    >>> from types import SimpleNamespace as C
+    >>> cost_ranks([C(per_read_gbps=3.0, per_usable_tb=1.0, total=9.0),
+    ...             C(per_read_gbps=2.0, per_usable_tb=5.0, total=9.0)])
+    [2, 1]
+    """
+
+    def key(i: int) -> tuple[float, float, float, int]:
+        c = costs[i]
+        big = math.inf
+        read = c.per_read_gbps if c.per_read_gbps is not None else big
+        tb = c.per_usable_tb if c.per_usable_tb is not None else big
+        return (read, tb, c.total, i)
+
+    order = sorted(range(len(costs)), key=key)
+    ranks = [0] * len(costs)
+    for r, i in enumerate(order, 1):
+        ranks[i] = r
+    return ranks
+
+
 def compare(
     designs: Sequence[Design],
     *,
     target_images_per_sec: float | None = None,
     min_utilization: float | None = None,
     method: Method = "fast",
+    prices: Any = None,
 ) -> Comparison:
     """Several designs side by side, each sized for the same objective.
 
@@ -96,6 +129,8 @@ def compare(
     those available, rack units, power) and the storage units of its own type it needs
     for the objective (:func:`size_storage`).  Power adds the servers', storage units'
     and switches' catalog figures; ``power_complete`` is False when one is missing.
+    With ``prices`` (a :class:`sizer.prices.PriceList`) each row has its cost and its
+    rank (:func:`cost_ranks`).
     """
     from sizer.analysis import analyze_design
     from sizer.bom import bill_of_materials
@@ -122,6 +157,11 @@ def compare(
         )
         objective, target = sz.objective, sz.target
         bom = bill_of_materials(d, fab)
+        cost = None
+        if prices is not None:
+            from sizer.cost import design_cost
+
+            cost = design_cost(d, bom, prices.prices, prices.currency)
         rows.append(
             ComparisonRow(
                 scenario=d.name,
@@ -141,8 +181,12 @@ def compare(
                 power_watts=bom.power_watts,
                 power_complete=bom.power_complete,
                 sizing=sz,
+                cost=cost,
             )
         )
+    if prices is not None:
+        ranks = cost_ranks([r.cost for r in rows])
+        rows = [dataclasses.replace(r, cost_rank=k) for r, k in zip(rows, ranks, strict=True)]
     if len({r.sizing.objective for r in rows}) > 1:
         objective = "mixed"
     return Comparison(objective=objective, target=target, rows=rows)
