@@ -98,10 +98,36 @@ def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- summary
 
 
+def _group_role(a: Analysis, index: int) -> str:
+    """What a compute group does: the workloads that run on it, else its name."""
+    names = [
+        w.label if w.unbounded else f"{w.model_name.split(' (')[0]} {w.phase}"
+        for w in a.design.workloads
+        if index in w.groups
+    ]
+    return join_words(names) if names else a.design.servers[index].name
+
+
+def servers_words(a: Analysis) -> str:
+    """The compute groups, one phrase per server model, with each group's role when one
+    model serves several: ``32 × NVIDIA DGX H100 (16 for UNet3D training, 16 for
+    ResNet-50 training)``, not ``16 × NVIDIA DGX H100 and 16 × NVIDIA DGX H100``."""
+    by_model: dict[str, list[Any]] = {}
+    for g in a.design.servers:
+        by_model.setdefault(g.server_name, []).append(g)
+    parts = []
+    for model, groups in by_model.items():
+        total = sum(g.count for g in groups)
+        text = f"{fmt.count(total)} × {model}"
+        if len(groups) > 1:
+            roles = [f"{fmt.count(g.count)} for {_group_role(a, g.index)}" for g in groups]
+            text += f" ({', '.join(roles)})"
+        parts.append(text)
+    return join_words(parts)
+
+
 def _servers_phrase(a: Analysis) -> str:
-    d = a.design
-    parts = [f"{g.count} × {g.server_name}" for g in d.servers]
-    return f"{join_words(parts)}, {fmt.count(d.total_gpus)} GPUs in all,"
+    return f"{servers_words(a)}, {fmt.count(a.design.total_gpus)} GPUs in all,"
 
 
 def _storage_phrase(a: Analysis) -> str:
@@ -205,7 +231,7 @@ def _provenance_warning(a: Analysis) -> list[str]:
 def _key_figures(a: Analysis) -> list[dict[str, str]]:
     d = a.design
     rows: list[tuple[str, str]] = [
-        ("GPU servers", join_words([f"{g.count} × {g.server_name}" for g in d.servers])),
+        ("GPU servers", servers_words(a)),
         (
             "GPUs",
             f"{fmt.count(d.total_gpus)} × " + join_words(sorted({g.gpu_name for g in d.servers})),
@@ -372,14 +398,20 @@ def _design_text(a: Analysis, cat: Catalog | None) -> list[str]:
 def _workload_rows(a: Analysis) -> list[dict[str, str]]:
     rows = []
     for w in a.workloads:
+        spec = a.design.workloads[w.index]
+        if w.unbounded:  # a read benchmark: no model, phase, precision or GPUs
+            detail = f"{spec.model_name}: no GPU work, reads as fast as the data path allows"
+        else:
+            detail = f"{w.model}, {w.phase}, {w.precision}, {w.dataset or 'no dataset'}"
         rows.append(
             {
                 "label": w.label,
+                "detail": detail,
                 "model": w.model,
                 "phase": w.phase,
                 "precision": w.precision,
                 "dataset": w.dataset or "–",
-                "gpus": fmt.count(w.gpus),
+                "gpus": "–" if w.unbounded else fmt.count(w.gpus),
                 "demand_images": fmt.images(w.demand_images_per_sec)
                 if not w.unbounded
                 else "unbounded",
@@ -501,7 +533,10 @@ def build_context(
         "aggregate": {
             "images": fmt.images(a.images_per_sec),
             "rate": fmt.rate(a.read_bytes_per_sec),
-            "demand_rate": fmt.rate(a.demand_read_bytes_per_sec),
+            # a read benchmark's demand is unbounded: the total prints no sum of it
+            "demand_rate": fmt.rate(a.demand_read_bytes_per_sec)
+            if math.isfinite(a.demand_read_bytes_per_sec)
+            else "–",
             "util": fmt.pct(a.gpu_data_utilization),
             "has_images": any(not w.unbounded for w in a.workloads) and a.samples_alike,
         },

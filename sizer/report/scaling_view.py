@@ -33,7 +33,11 @@ def _objective_words(objective: str, target: float) -> str:
         return fed_words(target)
     if objective == "images-per-sec":
         return f"{fmt.images(target)} images/s in all"
-    return f"reading {fmt.rate(target)} (99% of what unlimited storage would give)"
+    from sizer.scaling.evaluate import READ_CEILING_FRACTION
+
+    # the target is 99% of the read ceiling: print the ceiling, the figure the summary gives
+    ceiling = target / READ_CEILING_FRACTION
+    return f"reading within 1% of the {fmt.rate(ceiling)} unlimited storage would give"
 
 
 def _mix_words(d: Any, base: int) -> str:
@@ -183,7 +187,11 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             "marks": smarks,
         }
     )
-    obj = sizing.bar_words or _objective_words(sizing.objective, sizing.target)
+    obj = (
+        sizing.bar_words
+        if sizing.objective == "min-utilization" and sizing.bar_words
+        else _objective_words(sizing.objective, sizing.target)
+    )
     if sizing.met and sizing.storage_units is not None:
         verb = (
             "is the fewest that meets"
