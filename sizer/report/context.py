@@ -23,7 +23,13 @@ from sizer.report.fmt import join_words, link_name, workload_label
 from sizer.report.memory_view import memory_rows
 from sizer.report.parts_view import parts_context
 from sizer.report.racks_view import racks_context
-from sizer.report.sources_view import CONFIDENCE, assumptions, throughput_sources, used_rows
+from sizer.report.sources_view import (
+    CONFIDENCE,
+    assumptions,
+    confidence_sentence,
+    throughput_sources,
+    used_rows,
+)
 from sizer.text import bottleneck_sentence, kind_noun
 
 if TYPE_CHECKING:
@@ -208,6 +214,14 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
         else:
             s3 = "Nothing in the data path carries load."
     return [s1, s2, s3, *_provenance_warning(a)]
+
+
+def _summary_with_confidence(
+    a: Analysis, scaling: dict[str, Any] | None, cat: Catalog | None
+) -> list[str]:
+    """The summary, and which weak (B or A) catalog figures it rests on."""
+    conf = confidence_sentence(a, cat)
+    return _summary(a, scaling) + ([conf] if conf else [])
 
 
 def _provenance_warning(a: Analysis) -> list[str]:
@@ -429,6 +443,16 @@ def _workload_rows(a: Analysis) -> list[dict[str, str]]:
     return rows
 
 
+def _direction_words(kind: str, capacity: float) -> str:
+    """Which way a link's or switch's capacity counts: reads flow one way, so the model
+    uses the per-direction figure; a switch's datasheet figure is bidirectional (twice)."""
+    if kind == "link":
+        return "per direction"
+    if kind == "switch":
+        return f"per direction ({fmt.bits_rate(2 * capacity)} bidirectional)"
+    return ""
+
+
 def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
     counts = Counter(r.group for r in a.resources)
     bgroup = a.bottleneck["group"] if a.bottleneck else None
@@ -441,6 +465,7 @@ def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
                 "kind": kind_noun(r.kind),
                 "count": fmt.count(counts[r.group]),
                 "capacity": fmt.capacity(r.capacity, r.unit),
+                "direction": _direction_words(r.kind, r.capacity),
                 "load": fmt.capacity(r.load, r.unit),
                 "utilization": r.utilization,  # for the chart
                 "util": fmt.pct(r.utilization),
@@ -518,7 +543,7 @@ def build_context(
         "fingerprint": fingerprint_hex,
         "catalog_digest": d.catalog_digest[:12],
         "sections": sections(scaling is not None, mem is not None),
-        "summary": _summary(a, scaling),
+        "summary": _summary_with_confidence(a, scaling, catalog),
         "key_figures": _key_figures(a) + (scaling or {}).get("key_figures", []),
         "bottleneck_sentence": _cap_first(bottleneck_sentence(a)),
         "design_text": _design_text(a, cat=catalog),
