@@ -208,8 +208,10 @@ def build_report(
                 ylabel=f["ylabel"],
                 marks=f.get("marks", ()),
                 prefix=f["chart"],
+                percent=f.get("percent", False),
+                bar=f.get("bar"),
             )
-    if ctx["memory"]:
+    if ctx["memory"] and len(ctx["memory"]) > 1:  # one case: its table says it all
         ctx["memory_figure"] = n_fig
         figs["memory"] = charts.memory_chart(ctx["memory"])
     html = render_html(ctx, figs)
