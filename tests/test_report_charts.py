@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.conftest_report import Rendered
+from tests.conftest_report import SCENARIOS, Rendered
 
 
 def svg_of(html: str, prefix: str) -> str:
@@ -119,3 +119,51 @@ def test_single_memory_case_is_a_table(shipped_reports: dict[str, Rendered]) -> 
     assert 'id="mem-' not in one.html and 'table class="data memory"' in one.html
     two = shipped_reports["dgx-h100-su-ndr-ess3500"]
     assert 'id="mem-' in two.html
+
+
+def _rects(svg: str, rx: tuple[str, ...]) -> list[tuple[float, float, float, float]]:
+    out = []
+    pattern = r'<rect x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="([\d.]+)" rx="(\d+)"'
+    for x, y, w, h, r in re.findall(pattern, svg):
+        if r in rx:
+            out.append((float(x), float(y), float(x) + float(w), float(y) + float(h)))
+    return out
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def collisions(svg: str) -> list[str]:
+    """Cable-count labels (rx 3) that overlap another label or a box (rx 4 or 8)."""
+    labels = _rects(svg, ("3",))
+    boxes = _rects(svg, ("4", "8"))
+    out = []
+    for i, a in enumerate(labels):
+        out += [
+            f"label {i} / label {j}" for j, b in enumerate(labels[i + 1 :], i + 1) if _overlap(a, b)
+        ]
+        out += [f"label {i} / box {j}" for j, b in enumerate(boxes) if _overlap(a, b)]
+    return out
+
+
+def test_collision_check_sees_a_collision() -> None:
+    svg = (
+        '<rect x="0" y="0" width="20" height="10" rx="3"/>'
+        '<rect x="15" y="5" width="20" height="10" rx="3"/>'
+        '<rect x="100" y="0" width="50" height="50" rx="8"/>'
+    )
+    assert collisions(svg) == ["label 0 / label 1"]
+
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in SCENARIOS))
+def test_topology_labels_do_not_collide_and_name_products(
+    stem: str, shipped_reports: dict[str, Rendered]
+) -> None:
+    html = shipped_reports[stem].html
+    svg = re.search(r'<svg[^>]*class="topology".*?</svg>', html, re.S)
+    assert svg
+    assert collisions(svg.group(0)) == []
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg.group(0))
+    ids = ("dgx-", "ess-", "sb7800", "qm8700", "qm9700", "edr-ib", "hdr-ib", "ndr-ib")
+    assert [x for x in texts if any(i in x for i in ids)] == []

@@ -453,32 +453,18 @@ def _direction_words(kind: str, capacity: float) -> str:
     return ""
 
 
-#: Vendor words dropped from a product name in chart labels.
-VENDORS = ("NVIDIA/Mellanox ", "NVIDIA ", "Mellanox ", "IBM ")
-
-
-def product_words(name: str) -> str:
-    """A catalog name as a short product name: ``NVIDIA DGX-1`` -> ``DGX-1``,
-    ``Mellanox SB7800 (Switch-IB 2, EDR)`` -> ``SB7800``."""
-    short = name.split(" (")[0]
-    for v in VENDORS:
-        if short.startswith(v):
-            return short[len(v) :]
-    return short
-
-
 def group_words(a: Analysis, group: str) -> str:
     """A resource group in words, catalog ids replaced by product names:
     ``switch -> dgx-1 links`` -> ``switch → DGX-1 links``, ``ess-3000 x3`` ->
-    ``Elastic Storage System 3000 ×3``.  Compute-group names the scenario gives stay."""
+    ``ESS 3000 ×3``.  Compute-group names the scenario gives stay."""
     d = a.design
-    names = {g.server_id: g.server_name for g in d.servers}
-    names.update({s.unit_id: s.unit_name for s in d.storage})
-    names[d.switch_id] = d.switch_name
+    names = {g.server_id: fmt.short_product(g.server_name, g.server_id) for g in d.servers}
+    names.update({s.unit_id: fmt.short_product(s.unit_name, s.unit_id) for s in d.storage})
+    names[d.switch_id] = fmt.short_product(d.switch_name, d.switch_id)
     out = []
     for word in group.split(" "):
         if word in names:
-            word = product_words(names[word])
+            word = names[word]
         elif word == "->":
             word = "→"
         elif word[:1] == "x" and word[1:].isdigit():

@@ -79,7 +79,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
     d = a.design
     n, m = d.total_servers, d.storage[0].count
     unit = d.storage[0].unit_name
-    uid = d.storage[0].unit_id
+    uid = fmt.short_product(d.storage[0].unit_name, d.storage[0].unit_id)  # words, not the id
     reads_only = not any(not w.unbounded for w in a.workloads)
 
     study = S.report_study(a)
@@ -261,7 +261,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             "chart": "scaling_storage",
             "caption": (
                 f"{'Read bandwidth' if reads_only else 'GPU data utilization'} over the "
-                f"number of {uid} units at {n} servers; the design's count and the "
+                f"number of {uid} units at {n} server{'s' if n != 1 else ''}; the design's count and the "
                 "fewest meeting the target are marked."
             ),
             "series": sseries,
