@@ -137,3 +137,19 @@ def test_read_benchmark_rows(
     assert "59.4 GB/s" not in text
     fewest = next(k for k in r.context["key_figures"] if k["label"] == "Fewest storage units")
     assert "60.0 GB/s" in fewest["value"] and "GPU workload" not in fewest["value"]
+
+
+def test_memory_verdict_names_the_sharding_that_fits(
+    shipped_reports: dict[str, Rendered], tool: Callable[[str], str]
+) -> None:
+    """Not "does not fit, largest batch 0": the H100 report says what would fit."""
+    r = shipped_reports["dgx-h100-su-ndr-ess3500"]
+    verdicts = [m["verdict"] for m in r.context["memory"]]
+    assert (
+        "does not fit at batch 1 without sharding; fits with ZeRO-3 on 8 GPUs at batch 1"
+        in verdicts
+    )
+    sharded = next(m for m in r.context["memory"] if "ZeRO-3 on 8 GPUs" in m["title"])
+    assert "FlashAttention" in sharded["title"] and "selective recomputation" in sharded["title"]
+    text = " ".join(" ".join(p) for p in page_lines(tool, r.pdf_path))
+    assert "does not fit at batch 1 without sharding; fits with ZeRO-3 on 8 GPUs" in text

@@ -111,11 +111,38 @@ def _memory_cases(path: Path, design: Any, catalog: Any) -> list[dict[str, Any]]
             problems.extend(_relocate(path, ("memory", i), e.problems))
             continue
         out.append(
-            {"case": case, "estimate": est, "gpu_name": gpu.name if gpu is not None else gpu_id}
+            {
+                "case": case,
+                "estimate": est,
+                "gpu_name": gpu.name if gpu is not None else gpu_id,
+                "sharded": _sharded_alternative(case, est, design, gpu),
+            }
         )
     if problems:
         raise SizerInputError(problems)
     return out
+
+
+def _sharded_alternative(case: Any, est: Any, design: Any, gpu: Any) -> dict[str, Any] | None:
+    """For a training case that does not fit one GPU at batch 1 without sharding: the same
+    case with ZeRO-3 over the GPUs of one server of the design (the largest batch then, 0
+    if it still does not fit); None otherwise."""
+    from sizer.memory import estimate_case
+
+    if (
+        gpu is None
+        or est.fits is not False
+        or est.largest_batch != 0
+        or case.sharding != "none"
+        or case.phase != "training"
+    ):
+        return None
+    gpus = max((g.gpu_count for g in design.servers if g.gpu_id == gpu.id), default=8)
+    alt = estimate_case(
+        case.model_copy(update={"gpus": gpus, "sharding": "zero3", "batch": 1}),
+        float(gpu.memory.value),
+    )
+    return {"gpus": gpus, "sharding": "zero3", "largest_batch": alt.largest_batch or 0}
 
 
 def _relocate(path: Path, loc: tuple[str | int, ...], problems: Iterable[Problem]) -> list[Problem]:
