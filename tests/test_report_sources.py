@@ -115,3 +115,43 @@ def test_summary_names_weak_figures(shipped_reports: dict[str, Rendered]) -> Non
     assert "IBM Elastic Storage System 3500 port count (8 ports, A)" in summary
     ra = " ".join(shipped_reports["ra-9x-dgx1-3x-ess3000"].context["summary"])
     assert "Mellanox SB7800 (Switch-IB 2, EDR) port count (36 ports, B)" in ra
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_components_glossary_and_not_modelled_in_pdf(
+    stem: str, shipped_reports: dict[str, Rendered], tool: Callable[[str], str]
+) -> None:
+    r = shipped_reports[stem]
+    text = _text(tool, r.pdf_path)
+    for c in r.context["components"]:
+        assert c["name"] in text
+    for term in ("GPU data utilization", "Bottleneck", "N+1", "Oversubscription"):
+        assert any(g["term"] == term for g in r.context["glossary"])
+    assert "What this analysis does not model" in text
+    for sentence in r.context["not_modelled"]:
+        assert " ".join(sentence.split()[:6]) in text
+
+
+def test_component_figures_are_the_catalogs(shipped_reports: dict[str, Rendered]) -> None:
+    """Every figure of a component description is the design's (so the catalog's)."""
+    from sizer.catalog import load_catalog
+
+    cat = load_catalog()
+    r = shipped_reports["ra-3x-dgx2-3x-ess3000"]
+    by = {c["name"]: {s["label"]: s["value"] for s in c["specs"]} for c in r.context["components"]}
+    sw = by[cat.switches["sb7800"].name]
+    assert sw["Switching capacity"] == "7.2 Tb/s bidirectional = 450.0 GB/s per direction"
+    assert sw["Ports"].startswith("36 × ")
+    ess = by[cat.storage["ess-3000"].name]
+    assert ess["Read bandwidth"] == "40.0 GB/s per unit"
+    dgx2 = by[cat.servers["dgx-2"].name]
+    assert dgx2["Client read limit"] == "20.0 GB/s per server"
+
+
+def test_not_modelled_is_specific_to_the_scenario(shipped_reports: dict[str, Rendered]) -> None:
+    fio = " ".join(shipped_reports["ra-3x-dgx2-3x-ess3000"].context["not_modelled"])
+    assert "fio random read" in fio and "ECMP" not in fio
+    h100 = " ".join(shipped_reports["dgx-h100-su-ndr-ess3500"].context["not_modelled"])
+    assert "ECMP" in h100 and "read benchmark" not in h100 and "memory allocator" in h100
+    ra9 = " ".join(shipped_reports["ra-9x-dgx1-3x-ess3000"].context["not_modelled"])
+    assert "memory allocator" not in ra9

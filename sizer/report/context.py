@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
 from sizer.report.capacity_view import capacity_context
+from sizer.report.components_view import components, glossary, not_modelled
 from sizer.report.fmt import join_words, link_name, workload_label
 from sizer.report.memory_view import memory_rows
 from sizer.report.parts_view import parts_context
@@ -86,6 +87,7 @@ def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
     rows = [
         ("summary", "Executive summary"),
         ("design", "Design and bill of materials"),
+        ("components", "Components"),
         ("capacity", "Capacity"),
         ("racks", "Racks, power and weight"),
         ("analysis", "Data-path analysis"),
@@ -96,6 +98,7 @@ def sections(has_scaling: bool, has_memory: bool) -> list[dict[str, str]]:
         rows.append(("memory", "GPU memory"))
     rows += [
         ("sources", "Assumptions and sources"),
+        ("glossary", "Glossary"),
         ("appendix", "Appendix: the scenario as given"),
     ]
     return [{"id": i, "number": str(n), "title": t} for n, (i, t) in enumerate(rows, 1)]
@@ -592,5 +595,8 @@ def build_context(
         "confidence": [{"letter": k, "words": v} for k, v in CONFIDENCE.items()],
         "scenario_text": scenario_text,
         "throughput_sources": throughput_sources(a),
+        "components": components(a, catalog),
+        "glossary": glossary(),
+        "not_modelled": not_modelled(a, mem is not None),
     }
     return ctx
