@@ -180,7 +180,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             f"From {min(infeasible)} servers on, the switches run out of ports for this "
             "cabling; those points are left out."
         )
-    figures = [
+    figures: list[dict[str, Any]] = [
         {
             "chart": "scaling_servers",
             "caption": (
