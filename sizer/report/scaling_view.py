@@ -52,7 +52,7 @@ def _bar_line(sizing: Any) -> dict[str, Any] | None:
     if sizing.objective != "min-utilization" or len(bars) != 1:
         return None
     b = bars.pop()
-    return {"y": 100 * b, "label": f"{fmt.pct(b)} bar (every GPU workload at least this fed)"}
+    return {"y": 100 * b, "label": f"{fmt.pct(b)} bar"}
 
 
 #: Ports per switch assumed past the port limit: more than any sweep can cable.
@@ -256,20 +256,28 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
                 }
             )
         sy = "GPU data utilization (%)"
+    bar = _bar_line(sizing) if not reads_only else None
+    servers_words = f"{n} server{'s' if n != 1 else ''}"
     figures.append(
         {
             "chart": "scaling_storage",
             "caption": (
                 f"{'Read bandwidth' if reads_only else 'GPU data utilization'} over the "
-                f"number of {uid} units at {n} server{'s' if n != 1 else ''}; the design's count and the "
-                "fewest meeting the target are marked."
+                f"number of {uid} units at {servers_words}; the design's count and the "
+                "fewest meeting the target are marked"
+                + (
+                    f"; the dashed green line is the {bar['label']} (every GPU workload at "
+                    "least this fed)."
+                    if bar
+                    else "."
+                )
             ),
             "series": sseries,
             "xlabel": f"{uid} units",
             "ylabel": sy,
             "marks": smarks,
             "percent": not reads_only,
-            "bar": _bar_line(sizing) if not reads_only else None,
+            "bar": bar,
         }
     )
     obj = (
