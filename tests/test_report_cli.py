@@ -143,3 +143,51 @@ def test_render_unwritable_output_exit_2(cli: Any, runner: CliRunner, tmp_path: 
         "through it (choose another --out)\n"
     )
     assert not (tmp_path / "report.html").exists()
+
+
+RA4 = REPO / "scenarios" / "ra-4x-dgx1-2x-ess3000-single.yaml"
+
+
+def test_render_files_reports_progress(tmp_path: Path) -> None:
+    """The report layer calls ``progress(done, total)`` once per scenario and draws nothing."""
+    from sizer.report import render_files
+
+    calls: list[tuple[int, int]] = []
+    render_files(
+        [RA1, RA4], tmp_path, formats=("html",), progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(1, 2), (2, 2)]
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    """The bar the CLI passes: drawn on a terminal, silent otherwise."""
+    import io
+
+    from rich.console import Console
+
+    from sizer.console import DelayedProgress
+
+    tty = io.StringIO()
+    with DelayedProgress(
+        "rendering", delay=0.0, console=Console(file=tty, force_terminal=True)
+    ) as bar:
+        bar(1, 3)
+        bar(2, 3)
+    assert "rendering" in tty.getvalue()
+    pipe = io.StringIO()
+    with DelayedProgress("rendering", delay=0.0, console=Console(file=pipe)) as bar:
+        bar(1, 3)
+        bar(2, 3)
+    assert pipe.getvalue() == ""
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_render_several_files_not_a_tty_prints_only_paths(
+    cli: Any, runner: CliRunner, tmp_path: Path, quiet: list[str]
+) -> None:
+    r = runner.invoke(
+        cli, ["render", str(RA1), str(RA4), "--out", str(tmp_path), "--format", "html", *quiet]
+    )
+    assert r.exit_code == 0, r.output
+    assert r.stderr == ""
+    assert len(r.stdout.splitlines()) == 6  # report.html, bom.csv, bom.xlsx for each

@@ -60,12 +60,19 @@ def _out(_ctx: click.Context, _param: click.Parameter, value: Path | str) -> Pat
     show_default=True,
     help="PDF paper size.",
 )
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar (it shows only on a terminal, for several files).",
+)
 @catalog_option()
 def render(
     files: tuple[Path, ...],
     out_dir: Path,
     formats: tuple[str, ...],
     paper: str,
+    quiet: bool,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
     """Write the report (report.html, report.pdf) for each scenario; print the paths.
@@ -84,5 +91,14 @@ def render(
     from sizer.report import render_files
 
     cat = load_catalog(catalog_dirs)
-    for path in render_files(files, out_dir, catalog=cat, formats=formats, paper=paper.lower()):
+    if quiet or len(files) < 2:
+        written = render_files(files, out_dir, catalog=cat, formats=formats, paper=paper.lower())
+    else:
+        from sizer.console import DelayedProgress
+
+        with DelayedProgress("rendering") as bar:
+            written = render_files(
+                files, out_dir, catalog=cat, formats=formats, paper=paper.lower(), progress=bar
+            )
+    for path in written:
         click.echo(str(path))

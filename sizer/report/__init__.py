@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,8 +263,12 @@ def render_files(
     formats: Sequence[str] = FORMATS,
     paper: str = "a4",
     date: _dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Render every scenario, then write ``<out_dir>/<stem>/report.{html,pdf}``.
+
+    ``progress(done, total)``, when given, is called after each scenario is built (the
+    terminal's progress bar; this module draws nothing).
 
     All reports are built in memory and every output directory is checked first: if any
     scenario is invalid or any target refused, nothing is written and
@@ -292,11 +296,13 @@ def render_files(
     when = date or report_date()
     reports: list[Report] = []
     problems: list[Problem] = []
-    for f in files:
+    for i, f in enumerate(files, 1):
         try:
             reports.append(build_report(f, catalog, date=when, formats=formats, paper=paper))
         except SizerInputError as e:
             problems.extend(e.problems)
+        if progress is not None:
+            progress(i, len(files))
     seen: dict[str, str] = {}
     for f, r in zip(files, reports, strict=False):
         if r.name in seen and not problems:
