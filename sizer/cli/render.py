@@ -61,6 +61,11 @@ def _out(_ctx: click.Context, _param: click.Parameter, value: Path | str) -> Pat
     help="PDF paper size.",
 )
 @click.option(
+    "--compare",
+    is_flag=True,
+    help="One report putting the scenarios side by side (2 to 4 files), in OUT/compare-A-vs-B/.",
+)
+@click.option(
     "--quiet",
     "-q",
     is_flag=True,
@@ -72,6 +77,7 @@ def render(
     out_dir: Path,
     formats: tuple[str, ...],
     paper: str,
+    compare: bool,
     quiet: bool,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
@@ -86,11 +92,19 @@ def render(
       sizer render scenarios/ra-9x-dgx1-3x-ess3000.yaml
       sizer render scenarios/*.yaml --out reports --paper letter
       sizer render scenarios/ra-1x-dgx1-1x-ess3000.yaml --format html
+      sizer render scenarios/ra-4x-dgx1-2x-ess3000-dual.yaml \\
+          scenarios/ra-4x-dgx1-2x-ess3000-single.yaml --compare
     """
     from sizer.catalog import load_catalog
     from sizer.report import render_files
 
     cat = load_catalog(catalog_dirs)
+    if compare:
+        from sizer.report import render_comparison
+
+        for path in render_comparison(files, out_dir, catalog=cat, formats=formats, paper=paper):
+            click.echo(str(path))
+        return
     if quiet or len(files) < 2:
         written = render_files(files, out_dir, catalog=cat, formats=formats, paper=paper.lower())
     else:

@@ -27,7 +27,9 @@ from sizer.errors import Problem, SizerInputError
 __all__ = [
     "FORMATS",
     "Report",
+    "build_comparison",
     "build_report",
+    "render_comparison",
     "render_files",
     "render_report",
     "report_date",
@@ -331,6 +333,103 @@ def render_files(
         if isinstance(e, PartialWriteError) and e.written:
             shown = ", ".join(str(p) for p in e.written)
             msg += f"; written before the error: {shown}; the other reports are unchanged"
+        raise SizerInputError(
+            [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
+        ) from None
+
+
+#: Most designs one comparison report puts side by side (columns must stay readable).
+MAX_COMPARED = 4
+
+
+def build_comparison(
+    files: Sequence[str | os.PathLike[str]],
+    catalog: Any,
+    *,
+    date: _dt.date | None = None,
+    formats: Sequence[str] = FORMATS,
+    paper: str = "a4",
+) -> Report:
+    """One document putting the designs of ``files`` side by side (nothing is written).
+
+    Raises
+    ------
+    SizerInputError
+        Fewer than two or more than :data:`MAX_COMPARED` files, or an invalid scenario
+        (every problem of every file).
+    """
+    from sizer import __version__
+    from sizer import scaling as S
+    from sizer.analysis import analyze_design
+    from sizer.loader import load_design
+    from sizer.report.compare_view import compare_context
+    from sizer.report.html import environment, templates_dir
+    from sizer.report.write import output_name
+
+    if not 2 <= len(files) <= MAX_COMPARED:
+        raise SizerInputError(
+            [
+                Problem(
+                    "--compare",
+                    None,
+                    None,
+                    "",
+                    f"compares 2 to {MAX_COMPARED} scenarios, not {len(files)}",
+                    "name two or more scenario files",
+                )
+            ]
+        )
+    designs, problems = [], []
+    for f in files:
+        try:
+            designs.append(load_design(Path(f), catalog))
+        except SizerInputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise SizerInputError(problems)
+    analyses = [analyze_design(d) for d in designs]
+    comparison = S.compare(designs)
+    ctx = compare_context(
+        analyses,
+        comparison,
+        [str(f) for f in files],
+        report_date=(date or report_date()).isoformat(),
+        version=__version__,
+    )
+    from markupsafe import Markup
+
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    html = environment().get_template("compare.html.j2").render(**ctx, css=Markup(css))
+    pdf = None
+    if "pdf" in formats:
+        from sizer.report.pdf import render_pdf
+
+        pdf = render_pdf(html, paper=paper)
+    name = output_name("compare-" + "-vs-".join(Path(f).stem for f in files)[:120])
+    return Report(name, ctx, html, pdf, tuple(formats))
+
+
+def render_comparison(
+    files: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    catalog: Any = None,
+    formats: Sequence[str] = FORMATS,
+    paper: str = "a4",
+    date: _dt.date | None = None,
+) -> list[Path]:
+    """Write the comparison report to ``<out_dir>/compare-<A>-vs-<B>/report.{html,pdf}``."""
+    if catalog is None:
+        from sizer.catalog import load_catalog
+
+        catalog = load_catalog()
+    rep = build_comparison(files, catalog, date=date, formats=formats, paper=paper)
+    from sizer.report.write import OutsideOutputDir, write_reports
+
+    try:
+        return write_reports(Path(out_dir), [(rep.name, rep.files())])
+    except (OutsideOutputDir, OSError) as e:
+        msg = str(e) if isinstance(e, OutsideOutputDir) else f"cannot write the report: {e}"
         raise SizerInputError(
             [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
         ) from None
