@@ -155,3 +155,22 @@ def test_not_modelled_is_specific_to_the_scenario(shipped_reports: dict[str, Ren
     assert "ECMP" in h100 and "read benchmark" not in h100 and "memory allocator" in h100
     ra9 = " ".join(shipped_reports["ra-9x-dgx1-3x-ess3000"].context["not_modelled"])
     assert "memory allocator" not in ra9
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_link_rates_in_the_body_say_per_direction(
+    stem: str, shipped_reports: dict[str, Rendered]
+) -> None:
+    """Link names print their rate as per direction in the design text, the BOM, the
+    components and the topology legend (``InfiniBand EDR 4x (100 Gb/s per direction)``)."""
+    ctx = shipped_reports[stem].context
+    body = [
+        *ctx["design_text"],
+        *(c["name"] for c in ctx["bom"]["cables"]),
+        *(s["value"] for c in ctx["components"] for s in c["specs"]),
+    ]
+    bare = [x for x in body if re.search(r"\d [GT]b/s\)", x)]
+    assert bare == []
+    assert any("Gb/s per direction)" in x for x in body)
+    svg = re.search(r'<svg[^>]*class="topology".*?</svg>', shipped_reports[stem].html, re.S)
+    assert svg and not re.search(r"\d [GT]b/s\)", svg.group(0))

@@ -196,6 +196,7 @@ def build_report(
     from sizer.loader import load_design
     from sizer.report import charts
     from sizer.report.context import build_context, fingerprint
+    from sizer.report.fmt import directional
     from sizer.report.html import render_html
     from sizer.report.racks_view import racks_svg
     from sizer.report.scaling_view import scaling_context
@@ -209,7 +210,9 @@ def build_report(
     memory = _memory_cases(p, design, catalog)
     scaling = scaling_context(analysis)
     link_names = {
-        lid: catalog.links[lid].name for lid in analysis.fabric.cables if lid in catalog.links
+        lid: directional(catalog.links[lid].name)
+        for lid in analysis.fabric.cables
+        if lid in catalog.links
     }
     svg, caption = diagram_for(analysis, link_names)
     ctx = build_context(

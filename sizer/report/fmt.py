@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 from sizer import text
@@ -120,11 +121,29 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+_LINK_RATE = re.compile(r"(\d[\d.,]* [GT]b/s)\)$")
+_ETHERNET = re.compile(r"^\d+ Gigabit Ethernet$")
+
+
 def link_name(cat: Catalog | None, link_id: str) -> str:
-    """A link type's catalog name (its id when the catalog does not know it)."""
+    """A link type's catalog name (its id when the catalog does not know it), its rate
+    said to be per direction.
+
+    >>> from sizer.catalog import load_catalog
+    >>> link_name(load_catalog(), "edr-ib")
+    'InfiniBand EDR 4x (100 Gb/s per direction)'
+    """
     if cat is not None and link_id in cat.links:
-        return cat.links[link_id].name
+        return directional(cat.links[link_id].name)
     return link_id
+
+
+def directional(name: str) -> str:
+    """``... (100 Gb/s)`` -> ``... (100 Gb/s per direction)``: a link's nominal rate is
+    each way at once, and the report says so every time."""
+    if _ETHERNET.match(name):
+        return f"{name} (per direction)"
+    return _LINK_RATE.sub(r"\1 per direction)", name)
 
 
 def workload_label(a: Analysis, index: int) -> str:
