@@ -279,7 +279,7 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
         rows.append(
             (
                 "Bottleneck",
-                f"{_with_kind(b['group'], b['kind'])} at {fmt.pct(b['utilization'])}",
+                f"{_with_kind(group_words(a, b['group']), b['kind'])} at {fmt.pct(b['utilization'])}",
             )
         )
     top = [r for r in a.top_resources(1) if r.load > 0]
@@ -288,7 +288,7 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
         rows.append(
             (
                 "Busiest resource",
-                f"{r.group} at {fmt.pct(r.utilization)} of capacity",
+                f"{_with_kind(group_words(a, r.group), r.kind)} at {fmt.pct(r.utilization)} of capacity",
             )
         )
     t = d.target
