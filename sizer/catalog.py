@@ -28,7 +28,8 @@ Examples
 
 References
 ----------
-.. [1] IBM, "IBM Spectrum Storage for AI with NVIDIA DGX Systems", 2019 (seeds/004).
+.. [1] IBM, "IBM Spectrum Storage for AI with NVIDIA DGX Systems: Proven Infrastructure
+   Solution for AI Workloads", reference architecture, IBM Systems, 2019.
 .. [2] mlcommons/storage, ``configs/dlio/workload/*.yaml`` (MLPerf Storage v1.0/v2.0).
 """
 

@@ -507,4 +507,7 @@ def estimate_case(case: Any, gpu_memory_bytes: float | None = None) -> MemoryEst
         phase=case.phase,
         optimizer=case.optimizer,
         gpu_memory_bytes=gpu_memory_bytes,
+        parallel=Parallel(gpus=case.gpus, sharding=case.sharding),
+        recompute=case.recompute,
+        flash_attention=case.flash_attention,
     )

@@ -366,6 +366,20 @@ class MemoryCase(_Model):
         "adam", description="sets the optimizer-state bytes per parameter (training)"
     )
     gpu: str | None = Field(None, description="catalog GPU id (default: the first compute group's)")
+    gpus: PosInt = Field(
+        1, le=1_000_000, description="GPUs sharing the job (as `sizer memory --gpus`)"
+    )
+    sharding: Literal["none", "zero1", "zero2", "zero3", "tensor"] = Field(
+        "none",
+        description="none = data-parallel replicas; zero1/2/3 = ZeRO stages; tensor = "
+        "Megatron tensor parallel over `gpus`",
+    )
+    recompute: Literal["none", "selective", "full"] = Field(
+        "none", description="transformer activation recomputation"
+    )
+    flash_attention: bool = Field(
+        False, strict=True, description="transformer attention without s x s scores"
+    )
 
 
 class CheckpointPolicy(_Model):

@@ -754,3 +754,74 @@ def test_scenario_memory_cases_are_checked(tmp_path: Path) -> None:
         "m.yaml:8:42: memory[1].image: Llama-2-7B is a transformer; give 'seq', not 'image'",
         "m.yaml:9:36: memory[2].gpu: unknown GPU 'a100-80' (did you mean 'a100-sxm4-80gb'?)",
     ]
+
+
+def test_scenario_case_takes_the_cli_sharding_options() -> None:
+    """A scenario ``memory:`` case says what ``sizer memory`` does: GPUs, ZeRO stage or
+    tensor parallel, recomputation and FlashAttention (issue 15)."""
+    from sizer.memory import Parallel, estimate_case, estimate_memory
+    from sizer.schema import MemoryCase
+
+    h100 = 80 * 2**30
+    case = MemoryCase.model_validate(
+        {
+            "model": "llama-2-7b",
+            "batch": 4,
+            "seq": 4096,
+            "precision": "bf16",
+            "optimizer": "adamw",
+            "gpus": 8,
+            "sharding": "zero3",
+            "recompute": "selective",
+            "flash_attention": True,
+        }
+    )
+    got = estimate_case(case, h100)
+    want = estimate_memory(
+        "llama-2-7b",
+        batch=4,
+        seq=4096,
+        precision="bf16",
+        optimizer="adamw",
+        gpu_memory_bytes=h100,
+        parallel=Parallel(gpus=8, sharding="zero3"),
+        recompute="selective",
+        flash_attention=True,
+    )
+    assert got == want
+    plain = estimate_case(
+        MemoryCase.model_validate(
+            {
+                "model": "llama-2-7b",
+                "batch": 4,
+                "seq": 4096,
+                "precision": "bf16",
+                "optimizer": "adamw",
+            }
+        ),
+        h100,
+    )
+    # ZeRO-3 over 8 GPUs holds about 1/8 of the parameters per GPU (plus a gathered layer)
+    assert plain.parameters_bytes / 8 < got.parameters_bytes < plain.parameters_bytes / 4
+    assert got.total_bytes < plain.total_bytes
+    assert plain.largest_batch == 0 and got.largest_batch and got.largest_batch > 0
+
+
+def test_scenario_case_sharding_is_checked(tmp_path: Path) -> None:
+    from sizer.catalog import load_catalog
+    from sizer.errors import SizerInputError
+    from sizer.loader import load_scenario
+
+    text = (
+        "name: m\ncompute: [{server: dgx-1, count: 1}]\nstorage: [{unit: ess-3000, count: 1}]\n"
+        "network: {topology: single-switch, switch: sb7800}\n"
+        "workloads: [{model: resnet-50, dataset: imagenet}]\n"
+        "memory:\n"
+        "  - {model: vgg-16, batch: 8, sharding: zero4, gpus: 0}\n"
+    )
+    f = tmp_path / "m.yaml"
+    f.write_text(text)
+    with pytest.raises(SizerInputError) as e:
+        load_scenario(f, load_catalog(), display="m.yaml")
+    locs = [p.loc for p in e.value.problems]
+    assert sorted(locs) == ["memory[0].gpus", "memory[0].sharding"]

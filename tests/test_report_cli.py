@@ -147,3 +147,96 @@ def test_render_unwritable_output_exit_2(cli: Any, runner: CliRunner, tmp_path: 
         "through it (choose another --out)\n"
     )
     assert not (tmp_path / "report.html").exists()
+
+
+RA4 = REPO / "scenarios" / "ra-4x-dgx1-2x-ess3000-single.yaml"
+
+
+def test_render_files_reports_progress(tmp_path: Path) -> None:
+    """The report layer calls ``progress(done, total)`` once per scenario and draws nothing."""
+    from sizer.report import render_files
+
+    calls: list[tuple[int, int]] = []
+    render_files(
+        [RA1, RA4], tmp_path, formats=("html",), progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(1, 2), (2, 2)]
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    """The bar the CLI passes: drawn on a terminal, silent otherwise."""
+    import io
+
+    from rich.console import Console
+
+    from sizer.console import DelayedProgress
+
+    tty = io.StringIO()
+    with DelayedProgress(
+        "rendering", delay=0.0, console=Console(file=tty, force_terminal=True)
+    ) as bar:
+        bar(1, 3)
+        bar(2, 3)
+    assert "rendering" in tty.getvalue()
+    pipe = io.StringIO()
+    with DelayedProgress("rendering", delay=0.0, console=Console(file=pipe)) as bar:
+        bar(1, 3)
+        bar(2, 3)
+    assert pipe.getvalue() == ""
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_render_several_files_not_a_tty_prints_only_paths(
+    cli: Any, runner: CliRunner, tmp_path: Path, quiet: list[str]
+) -> None:
+    r = runner.invoke(
+        cli, ["render", str(RA1), str(RA4), "--out", str(tmp_path), "--format", "html", *quiet]
+    )
+    assert r.exit_code == 0, r.output
+    assert r.stderr == ""
+    assert len(r.stdout.splitlines()) == 6  # report.html, bom.csv, bom.xlsx for each
+
+
+def test_render_compare_writes_one_side_by_side_report(
+    cli: Any, runner: CliRunner, tmp_path: Path, tool: Any, weasyprint_log: list[Any]
+) -> None:
+    """``--compare``: one document, a column per design, the same target for both."""
+    import subprocess
+
+    r = runner.invoke(cli, ["render", str(RA1), str(RA4), "--out", str(tmp_path), "--compare"])
+    assert r.exit_code == 0, r.output
+    d = tmp_path / "compare-ra-1x-dgx1-1x-ess3000-vs-ra-4x-dgx1-2x-ess3000-single"
+    assert sorted(p.name for p in d.iterdir()) == ["report.html", "report.pdf"]
+    text = subprocess.run(
+        [tool("pdftotext"), "-enc", "UTF-8", str(d / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flat = " ".join(text.split())
+    from sizer.analysis import analyze
+    from sizer.catalog import load_catalog
+    from sizer.loader import load_scenario
+    from sizer.report import fmt
+
+    cat = load_catalog()
+    each = [analyze(load_scenario(f, cat), cat) for f in (RA1, RA4)]
+    for want in (
+        "Design comparison",
+        "RA 1x DGX-1 + 1x ESS 3000",
+        "RA 4x DGX-1 + 2x ESS 3000, one switch",
+        "every GPU workload at least 90% fed",
+        *(f"{fmt.images(a.images_per_sec)} images/s" for a in each),  # the analyses' figures
+        *(fmt.rate(a.read_bytes_per_sec) for a in each),
+        "Storage units for the target",
+        "no prices in the catalog",
+    ):
+        assert want in flat, want
+    assert "<script" not in (d / "report.html").read_text(encoding="utf-8")
+
+
+def test_render_compare_needs_two_files(cli: Any, runner: CliRunner, tmp_path: Path) -> None:
+    r = runner.invoke(cli, ["render", str(RA1), "--out", str(tmp_path), "--compare"])
+    assert r.exit_code == 2
+    assert "compares 2 to 4 scenarios, not 1" in r.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -105,6 +105,50 @@ def test_the_margin_check_sees_overflow(tool: Callable[[str], str], tmp_path: Pa
     assert any("looks blank" in p for p in problems), problems
 
 
+#: A page whose ink ends above this fraction of the text area is near-empty.
+MIN_FILL = 0.25
+#: Sections that start a new page: the page before them may end early.
+PAGE_STARTS = ("Design and bill of materials", "Appendix: the scenario as given")
+
+
+def fill(page: Path) -> float:
+    """How far down the text area (0..1) the page's ink reaches."""
+    im = Image.open(page).convert("L")
+    w, h = im.size
+    body = im.crop((round(18 * MM), round(20 * MM), w - round(18 * MM), h - round(20 * MM)))
+    rows = [y for y in range(body.height) if _ink(body, (0, y, body.width, y + 1))]
+    return (rows[-1] + 1) / body.height if rows else 0.0
+
+
+def _starts_page(text: str) -> bool:
+    head = [" ".join(x.split()) for x in text.splitlines() if x.strip()][:3]
+    return any(x.endswith(PAGE_STARTS) for x in head)
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
+def test_no_near_empty_page(
+    stem: str, shipped_reports: dict[str, Rendered], tool: Callable[[str], str], tmp_path: Path
+) -> None:
+    """No page holds only the last rows of a table (RA 9x DGX-1 p. 9 once did), the last
+    glossary term or the last lines of the appendix: every page but the cover and a last
+    page that starts its section is inked at least :data:`MIN_FILL` of the way down."""
+    pdf = shipped_reports[stem].pdf_path
+    pages = _pages(tool, pdf, tmp_path)
+    text = subprocess.run(
+        [tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split("\f")
+    short = [
+        f"page {n} ({fill(page):.0%} filled)"
+        for n, page in enumerate(pages, 1)
+        if n > 1 and not (n == len(pages) and _starts_page(text[n - 1])) and fill(page) < MIN_FILL
+    ]
+    assert short == [], f"{stem}: near-empty " + ", ".join(short)
+
+
 @pytest.mark.parametrize("stem", ["ra-9x-dgx1-3x-ess3000", "dgx-h100-su-ndr-ess3500"])
 def test_chromium_renders_html(
     stem: str, shipped_reports: dict[str, Rendered], tool: Callable[[str], str], tmp_path: Path

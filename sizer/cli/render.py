@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -61,6 +62,17 @@ def _out(_ctx: click.Context, _param: click.Parameter, value: Path | str) -> Pat
     help="PDF paper size.",
 )
 @prices_option
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="One report putting the scenarios side by side (2 to 4 files), in OUT/compare-A-vs-B/.",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar (it shows only on a terminal, for several files).",
+)
 @catalog_option()
 def render(
     files: tuple[Path, ...],
@@ -68,6 +80,8 @@ def render(
     formats: tuple[str, ...],
     paper: str,
     prices_file: Path | None,
+    compare: bool,
+    quiet: bool,
     catalog_dirs: tuple[Path, ...],
 ) -> None:
     """Write the report (report.html, report.pdf) for each scenario; print the paths.
@@ -84,6 +98,8 @@ def render(
       sizer render scenarios/*.yaml --out reports --paper letter
       sizer render scenarios/ra-1x-dgx1-1x-ess3000.yaml --format html
       sizer render scenarios/ra-9x-dgx1-3x-ess3000.yaml --prices my-prices.yaml
+      sizer render scenarios/ra-4x-dgx1-2x-ess3000-dual.yaml \\
+          scenarios/ra-4x-dgx1-2x-ess3000-single.yaml --compare
     """
     from sizer.catalog import load_catalog
     from sizer.cli.common import scenario_inputs
@@ -95,14 +111,32 @@ def render(
         from sizer.loader import load_prices
 
         prices = load_prices(prices_file, cat)
+    if compare:
+        from sizer.report import render_comparison
+
+        for path in render_comparison(files, out_dir, catalog=cat, formats=formats, paper=paper):
+            click.echo(str(path))
+        return
     stdin = next((f.source for f in scenario_inputs(files) if f.source is not None), None)
-    for path in render_files(
-        files,
-        out_dir,
-        catalog=cat,
-        formats=formats,
-        paper=paper.lower(),
-        stdin=stdin,
-        prices=prices,
-    ):
+
+    def run(progress: Any = None) -> list[Path]:
+        return render_files(
+            files,
+            out_dir,
+            catalog=cat,
+            formats=formats,
+            paper=paper.lower(),
+            stdin=stdin,
+            prices=prices,
+            progress=progress,
+        )
+
+    if quiet or len(files) < 2:
+        written = run()
+    else:
+        from sizer.console import DelayedProgress
+
+        with DelayedProgress("rendering") as bar:
+            written = run(bar)
+    for path in written:
         click.echo(str(path))

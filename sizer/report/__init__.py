@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,9 @@ from sizer.errors import Problem, SizerInputError
 __all__ = [
     "FORMATS",
     "Report",
+    "build_comparison",
     "build_report",
+    "render_comparison",
     "render_files",
     "render_report",
     "report_date",
@@ -116,11 +118,38 @@ def _memory_cases(
             problems.extend(_relocate(path, display, source, ("memory", i), e.problems))
             continue
         out.append(
-            {"case": case, "estimate": est, "gpu_name": gpu.name if gpu is not None else gpu_id}
+            {
+                "case": case,
+                "estimate": est,
+                "gpu_name": gpu.name if gpu is not None else gpu_id,
+                "sharded": _sharded_alternative(case, est, design, gpu),
+            }
         )
     if problems:
         raise SizerInputError(problems)
     return out
+
+
+def _sharded_alternative(case: Any, est: Any, design: Any, gpu: Any) -> dict[str, Any] | None:
+    """For a training case that does not fit one GPU at batch 1 without sharding: the same
+    case with ZeRO-3 over the GPUs of one server of the design (the largest batch then, 0
+    if it still does not fit); None otherwise."""
+    from sizer.memory import estimate_case
+
+    if (
+        gpu is None
+        or est.fits is not False
+        or est.largest_batch != 0
+        or case.sharding != "none"
+        or case.phase != "training"
+    ):
+        return None
+    gpus = max((g.gpu_count for g in design.servers if g.gpu_id == gpu.id), default=8)
+    alt = estimate_case(
+        case.model_copy(update={"gpus": gpus, "sharding": "zero3", "batch": 1}),
+        float(gpu.memory.value),
+    )
+    return {"gpus": gpus, "sharding": "zero3", "largest_batch": alt.largest_batch or 0}
 
 
 def _relocate(
@@ -186,6 +215,7 @@ def build_report(
     from sizer.report import charts
     from sizer.report.checkpoint_view import checkpoint_context
     from sizer.report.context import build_context, fingerprint
+    from sizer.report.fmt import directional
     from sizer.report.html import render_html
     from sizer.report.racks_view import racks_svg
     from sizer.report.scaling_view import scaling_context
@@ -201,7 +231,9 @@ def build_report(
     scaling = scaling_context(analysis)
     checkpoint = checkpoint_context(analysis)
     link_names = {
-        lid: catalog.links[lid].name for lid in analysis.fabric.cables if lid in catalog.links
+        lid: directional(catalog.links[lid].name)
+        for lid in analysis.fabric.cables
+        if lid in catalog.links
     }
     svg, caption = diagram_for(analysis, link_names)
     ctx = build_context(
@@ -231,6 +263,8 @@ def build_report(
                 ylabel=f["ylabel"],
                 marks=f.get("marks", ()),
                 prefix=f["chart"],
+                percent=f.get("percent", False),
+                bar=f.get("bar"),
             )
     if checkpoint is not None:
         f = checkpoint["figure"]
@@ -239,7 +273,7 @@ def build_report(
         figs[f["chart"]] = charts.scaling_chart(
             f["series"], xlabel=f["xlabel"], ylabel=f["ylabel"], marks=f["marks"], prefix="ckpt"
         )
-    if ctx["memory"]:
+    if ctx["memory"] and len(ctx["memory"]) > 1:  # one case: its table says it all
         ctx["memory_figure"] = n_fig
         figs["memory"] = charts.memory_chart(ctx["memory"])
     html = render_html(ctx, figs)
@@ -266,11 +300,13 @@ def render_files(
     date: _dt.date | None = None,
     stdin: bytes | None = None,
     prices: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Render every scenario, then write ``<out_dir>/<stem>/report.{html,pdf}``.
 
     A file ``-`` is the scenario ``stdin`` holds (standard input, read by the caller),
-    written to ``<out_dir>/stdin/``.
+    written to ``<out_dir>/stdin/``.  ``progress(done, total)``, when given, is called
+    after each scenario is built (the terminal's progress bar; this module draws nothing).
 
     All reports are built in memory and every output directory is checked first: if any
     scenario is invalid or any target refused, nothing is written and
@@ -298,7 +334,7 @@ def render_files(
     when = date or report_date()
     reports: list[Report] = []
     problems: list[Problem] = []
-    for f in files:
+    for i, f in enumerate(files, 1):
         try:
             source = stdin if os.fspath(f) == "-" else None
             reports.append(
@@ -314,6 +350,8 @@ def render_files(
             )
         except SizerInputError as e:
             problems.extend(e.problems)
+        if progress is not None:
+            progress(i, len(files))
     seen: dict[str, str] = {}
     for f, r in zip(files, reports, strict=False):
         if r.name in seen and not problems:
@@ -342,6 +380,103 @@ def render_files(
         if isinstance(e, PartialWriteError) and e.written:
             shown = ", ".join(str(p) for p in e.written)
             msg += f"; written before the error: {shown}; the other reports are unchanged"
+        raise SizerInputError(
+            [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
+        ) from None
+
+
+#: Most designs one comparison report puts side by side (columns must stay readable).
+MAX_COMPARED = 4
+
+
+def build_comparison(
+    files: Sequence[str | os.PathLike[str]],
+    catalog: Any,
+    *,
+    date: _dt.date | None = None,
+    formats: Sequence[str] = FORMATS,
+    paper: str = "a4",
+) -> Report:
+    """One document putting the designs of ``files`` side by side (nothing is written).
+
+    Raises
+    ------
+    SizerInputError
+        Fewer than two or more than :data:`MAX_COMPARED` files, or an invalid scenario
+        (every problem of every file).
+    """
+    from sizer import __version__
+    from sizer import scaling as S
+    from sizer.analysis import analyze_design
+    from sizer.loader import load_design
+    from sizer.report.compare_view import compare_context
+    from sizer.report.html import environment, templates_dir
+    from sizer.report.write import output_name
+
+    if not 2 <= len(files) <= MAX_COMPARED:
+        raise SizerInputError(
+            [
+                Problem(
+                    "--compare",
+                    None,
+                    None,
+                    "",
+                    f"compares 2 to {MAX_COMPARED} scenarios, not {len(files)}",
+                    "name two or more scenario files",
+                )
+            ]
+        )
+    designs, problems = [], []
+    for f in files:
+        try:
+            designs.append(load_design(Path(f), catalog))
+        except SizerInputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise SizerInputError(problems)
+    analyses = [analyze_design(d) for d in designs]
+    comparison = S.compare(designs)
+    ctx = compare_context(
+        analyses,
+        comparison,
+        [str(f) for f in files],
+        report_date=(date or report_date()).isoformat(),
+        version=__version__,
+    )
+    from markupsafe import Markup
+
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    html = environment().get_template("compare.html.j2").render(**ctx, css=Markup(css))
+    pdf = None
+    if "pdf" in formats:
+        from sizer.report.pdf import render_pdf
+
+        pdf = render_pdf(html, paper=paper)
+    name = output_name("compare-" + "-vs-".join(Path(f).stem for f in files)[:120])
+    return Report(name, ctx, html, pdf, tuple(formats))
+
+
+def render_comparison(
+    files: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    catalog: Any = None,
+    formats: Sequence[str] = FORMATS,
+    paper: str = "a4",
+    date: _dt.date | None = None,
+) -> list[Path]:
+    """Write the comparison report to ``<out_dir>/compare-<A>-vs-<B>/report.{html,pdf}``."""
+    if catalog is None:
+        from sizer.catalog import load_catalog
+
+        catalog = load_catalog()
+    rep = build_comparison(files, catalog, date=date, formats=formats, paper=paper)
+    from sizer.report.write import OutsideOutputDir, write_reports
+
+    try:
+        return write_reports(Path(out_dir), [(rep.name, rep.files())])
+    except (OutsideOutputDir, OSError) as e:
+        msg = str(e) if isinstance(e, OutsideOutputDir) else f"cannot write the report: {e}"
         raise SizerInputError(
             [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
         ) from None

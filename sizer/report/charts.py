@@ -165,6 +165,7 @@ def utilization_chart(rows: Sequence[dict[str, Any]], prefix: str = "util") -> s
             )
             ax.text(u * 100 + top, y, r["util"], va="center", ha="left", fontsize=FONT_PT)
         ax.axvline(100, color="#000000", linestyle="--", linewidth=1.0)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])  # the axis reads 0-100%; past it, labels
         ax.set_yticks(
             ys, [_wrap(r.get("label") or f"{r['group']} ({r['kind']})", 34) for r in rows]
         )
@@ -270,9 +271,15 @@ def scaling_chart(
     marks: Sequence[dict[str, Any]] = (),
     prefix: str = "scale",
     integer_x: bool = True,
+    percent: bool = False,
+    bar: dict[str, Any] | None = None,
 ) -> str:
     """Lines over a sweep: each series ``{"label", "x", "y", "style"}`` with style
-    ``measured`` | ``ideal`` | ``other``; marks ``{"x", "label"}`` draw vertical lines."""
+    ``measured`` | ``ideal`` | ``other``; marks ``{"x", "label"}`` draw vertical lines.
+
+    ``percent``: the y axis is 0-100% (ticks stop at 100; room above is for the marks'
+    labels).  ``bar`` ``{"y", "label"}``: a horizontal line at that height (the 90% bar),
+    drawn as the SVG group ``<prefix>-bar``."""
     from matplotlib.ticker import MaxNLocator
 
     styles: dict[str, dict[str, Any]] = {
@@ -298,8 +305,19 @@ def scaling_chart(
                 **styles.get(s.get("style", "measured"), styles["measured"]),
             )
         ax.set_ylim(bottom=0)
-        top = ax.get_ylim()[1]
+        top = 100.0 if percent else ax.get_ylim()[1]
         ax.set_ylim(0, top * (1.0 + 0.09 * (len(marks) + 1)))
+        if percent:
+            ax.set_yticks([0, 20, 40, 60, 80, 100])
+        if bar is not None:
+            ax.axhline(
+                bar["y"],
+                color=OKABE_ITO["green"],
+                linestyle="--",
+                linewidth=1.2,
+                label=bar["label"],
+                gid="bar",
+            )
         for i, m in enumerate(sorted(marks, key=lambda m: m["x"])):
             ax.axvline(m["x"], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.4)
             left = m["x"] <= _mid(series)
@@ -322,7 +340,8 @@ def scaling_chart(
         ax.yaxis.set_major_formatter(_thousands())
         ax.grid(True, color="#DDDDDD", linewidth=0.6)
         ax.set_axisbelow(True)
-        fig.legend(loc="outside lower center", ncols=min(3, len(series)), frameon=False)
+        n_legend = len(series) + (bar is not None)
+        fig.legend(loc="outside lower center", ncols=min(3, n_legend), frameon=False)
         return _svg(fig, prefix)
 
 

@@ -19,12 +19,19 @@ from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
 from sizer.report.capacity_view import capacity_context
+from sizer.report.components_view import components, glossary, not_modeled
 from sizer.report.cost_view import cost_context
 from sizer.report.fmt import join_words, link_name, workload_label
 from sizer.report.memory_view import memory_rows
 from sizer.report.parts_view import parts_context
 from sizer.report.racks_view import racks_context
-from sizer.report.sources_view import CONFIDENCE, assumptions, throughput_sources, used_rows
+from sizer.report.sources_view import (
+    CONFIDENCE,
+    assumptions,
+    confidence_sentence,
+    throughput_sources,
+    used_rows,
+)
 from sizer.text import bottleneck_sentence, kind_noun
 
 if TYPE_CHECKING:
@@ -83,6 +90,7 @@ def sections(
     rows = [
         ("summary", "Executive summary"),
         ("design", "Design and bill of materials"),
+        ("components", "Components"),
         ("capacity", "Capacity"),
         ("racks", "Racks, power and weight"),
         ("analysis", "Data-path analysis"),
@@ -95,6 +103,7 @@ def sections(
         rows.append(("memory", "GPU memory"))
     rows += [
         ("sources", "Assumptions and sources"),
+        ("glossary", "Glossary"),
         ("appendix", "Appendix: the scenario as given"),
     ]
     return [{"id": i, "number": str(n), "title": t} for n, (i, t) in enumerate(rows, 1)]
@@ -103,10 +112,36 @@ def sections(
 # --------------------------------------------------------------------------- summary
 
 
+def _group_role(a: Analysis, index: int) -> str:
+    """What a compute group does: the workloads that run on it, else its name."""
+    names = [
+        w.label if w.unbounded else f"{w.model_name.split(' (')[0]} {w.phase}"
+        for w in a.design.workloads
+        if index in w.groups
+    ]
+    return join_words(names) if names else a.design.servers[index].name
+
+
+def servers_words(a: Analysis) -> str:
+    """The compute groups, one phrase per server model, with each group's role when one
+    model serves several: ``32 × NVIDIA DGX H100 (16 for UNet3D training, 16 for
+    ResNet-50 training)``, not ``16 × NVIDIA DGX H100 and 16 × NVIDIA DGX H100``."""
+    by_model: dict[str, list[Any]] = {}
+    for g in a.design.servers:
+        by_model.setdefault(g.server_name, []).append(g)
+    parts = []
+    for model, groups in by_model.items():
+        total = sum(g.count for g in groups)
+        text = f"{fmt.count(total)} × {model}"
+        if len(groups) > 1:
+            roles = [f"{fmt.count(g.count)} for {_group_role(a, g.index)}" for g in groups]
+            text += f" ({', '.join(roles)})"
+        parts.append(text)
+    return join_words(parts)
+
+
 def _servers_phrase(a: Analysis) -> str:
-    d = a.design
-    parts = [f"{g.count} × {g.server_name}" for g in d.servers]
-    return f"{join_words(parts)}, {fmt.count(d.total_gpus)} GPUs in all,"
+    return f"{servers_words(a)}, {fmt.count(a.design.total_gpus)} GPUs in all,"
 
 
 def _storage_phrase(a: Analysis) -> str:
@@ -189,6 +224,14 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
     return [s1, s2, s3, *_provenance_warning(a)]
 
 
+def _summary_with_confidence(
+    a: Analysis, scaling: dict[str, Any] | None, cat: Catalog | None
+) -> list[str]:
+    """The summary, and which weak (B or A) catalog figures it rests on."""
+    conf = confidence_sentence(a, cat)
+    return _summary(a, scaling) + ([conf] if conf else [])
+
+
 def _provenance_warning(a: Analysis) -> list[str]:
     """A sentence when a demand rests on a synthetic-data measurement (no input pipeline:
     a real-data run may decode fewer samples per second than the GPU computes)."""
@@ -210,7 +253,7 @@ def _provenance_warning(a: Analysis) -> list[str]:
 def _key_figures(a: Analysis) -> list[dict[str, str]]:
     d = a.design
     rows: list[tuple[str, str]] = [
-        ("GPU servers", join_words([f"{g.count} × {g.server_name}" for g in d.servers])),
+        ("GPU servers", servers_words(a)),
         (
             "GPUs",
             f"{fmt.count(d.total_gpus)} × " + join_words(sorted({g.gpu_name for g in d.servers})),
@@ -241,7 +284,7 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
         rows.append(
             (
                 "Bottleneck",
-                f"{_with_kind(b['group'], b['kind'])} at {fmt.pct(b['utilization'])}",
+                f"{_with_kind(group_words(a, b['group']), b['kind'])} at {fmt.pct(b['utilization'])}",
             )
         )
     top = [r for r in a.top_resources(1) if r.load > 0]
@@ -250,7 +293,7 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
         rows.append(
             (
                 "Busiest resource",
-                f"{r.group} at {fmt.pct(r.utilization)} of capacity",
+                f"{_with_kind(group_words(a, r.group), r.kind)} at {fmt.pct(r.utilization)} of capacity",
             )
         )
     t = d.target
@@ -415,14 +458,20 @@ def _design_text(a: Analysis, cat: Catalog | None) -> list[str]:
 def _workload_rows(a: Analysis) -> list[dict[str, str]]:
     rows = []
     for w in a.workloads:
+        spec = a.design.workloads[w.index]
+        if w.unbounded:  # a read benchmark: no model, phase, precision or GPUs
+            detail = f"{spec.model_name}: no GPU work, reads as fast as the data path allows"
+        else:
+            detail = f"{w.model}, {w.phase}, {w.precision}, {w.dataset or 'no dataset'}"
         rows.append(
             {
                 "label": w.label,
+                "detail": detail,
                 "model": w.model,
                 "phase": w.phase,
                 "precision": w.precision,
                 "dataset": w.dataset or "–",
-                "gpus": fmt.count(w.gpus),
+                "gpus": "–" if w.unbounded else fmt.count(w.gpus),
                 "demand_images": fmt.images(w.demand_images_per_sec)
                 if not w.unbounded
                 else "unbounded",
@@ -440,6 +489,36 @@ def _workload_rows(a: Analysis) -> list[dict[str, str]]:
     return rows
 
 
+def _direction_words(kind: str, capacity: float) -> str:
+    """Which way a link's or switch's capacity counts: reads flow one way, so the model
+    uses the per-direction figure; a switch's datasheet figure is bidirectional (twice)."""
+    if kind == "link":
+        return "per direction"
+    if kind == "switch":
+        return f"per direction ({fmt.bits_rate(2 * capacity)} bidirectional)"
+    return ""
+
+
+def group_words(a: Analysis, group: str) -> str:
+    """A resource group in words, catalog ids replaced by product names:
+    ``switch -> dgx-1 links`` -> ``switch → DGX-1 links``, ``ess-3000 x3`` ->
+    ``ESS 3000 ×3``.  Compute-group names the scenario gives stay."""
+    d = a.design
+    names = {g.server_id: fmt.short_product(g.server_name, g.server_id) for g in d.servers}
+    names.update({s.unit_id: fmt.short_product(s.unit_name, s.unit_id) for s in d.storage})
+    names[d.switch_id] = fmt.short_product(d.switch_name, d.switch_id)
+    out = []
+    for word in group.split(" "):
+        if word in names:
+            word = names[word]
+        elif word == "->":
+            word = "→"
+        elif word[:1] == "x" and word[1:].isdigit():
+            word = "×" + word[1:]
+        out.append(word)
+    return " ".join(out)
+
+
 def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
     counts = Counter(r.group for r in a.resources)
     bgroup = a.bottleneck["group"] if a.bottleneck else None
@@ -448,10 +527,11 @@ def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
         rows.append(
             {
                 "group": r.group,
-                "label": _with_kind(r.group, r.kind),
+                "label": _with_kind(group_words(a, r.group), r.kind),
                 "kind": kind_noun(r.kind),
                 "count": fmt.count(counts[r.group]),
                 "capacity": fmt.capacity(r.capacity, r.unit),
+                "direction": _direction_words(r.kind, r.capacity),
                 "load": fmt.capacity(r.load, r.unit),
                 "utilization": r.utilization,  # for the chart
                 "util": fmt.pct(r.utilization),
@@ -535,7 +615,8 @@ def build_context(
         "fingerprint": fingerprint_hex,
         "catalog_digest": d.catalog_digest[:12],
         "sections": sections(scaling is not None, mem is not None, checkpoint is not None),
-        "summary": _summary(a, scaling) + ([checkpoint["summary"]] if checkpoint else []),
+        "summary": _summary_with_confidence(a, scaling, catalog)
+        + ([checkpoint["summary"]] if checkpoint else []),
         "key_figures": _key_figures(a) + (scaling or {}).get("key_figures", []),
         "bottleneck_sentence": _cap_first(bottleneck_sentence(a)),
         "design_text": _design_text(a, cat=catalog),
@@ -551,7 +632,10 @@ def build_context(
         "aggregate": {
             "images": fmt.images(a.images_per_sec),
             "rate": fmt.rate(a.read_bytes_per_sec),
-            "demand_rate": fmt.rate(a.demand_read_bytes_per_sec),
+            # a read benchmark's demand is unbounded: the total prints no sum of it
+            "demand_rate": fmt.rate(a.demand_read_bytes_per_sec)
+            if math.isfinite(a.demand_read_bytes_per_sec)
+            else "–",
             "util": fmt.pct(a.gpu_data_utilization),
             "has_images": any(not w.unbounded for w in a.workloads) and a.samples_alike,
         },
@@ -563,5 +647,8 @@ def build_context(
         "confidence": [{"letter": k, "words": v} for k, v in CONFIDENCE.items()],
         "scenario_text": scenario_text,
         "throughput_sources": throughput_sources(a),
+        "components": components(a, catalog),
+        "glossary": glossary(),
+        "not_modeled": not_modeled(a, mem is not None),
     }
     return ctx

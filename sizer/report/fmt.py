@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 from sizer import text
@@ -37,7 +38,9 @@ __all__ = [
     "gib",
     "images",
     "pct",
+    "product_words",
     "rate",
+    "short_product",
     "size",
     "watts",
 ]
@@ -118,11 +121,29 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+_LINK_RATE = re.compile(r"(\d[\d.,]* [GT]b/s)\)$")
+_ETHERNET = re.compile(r"^\d+ Gigabit Ethernet$")
+
+
 def link_name(cat: Catalog | None, link_id: str) -> str:
-    """A link type's catalog name (its id when the catalog does not know it)."""
+    """A link type's catalog name (its id when the catalog does not know it), its rate
+    said to be per direction.
+
+    >>> from sizer.catalog import load_catalog
+    >>> link_name(load_catalog(), "edr-ib")
+    'InfiniBand EDR 4x (100 Gb/s per direction)'
+    """
     if cat is not None and link_id in cat.links:
-        return cat.links[link_id].name
+        return directional(cat.links[link_id].name)
     return link_id
+
+
+def directional(name: str) -> str:
+    """``... (100 Gb/s)`` -> ``... (100 Gb/s per direction)``: a link's nominal rate is
+    each way at once, and the report says so every time."""
+    if _ETHERNET.match(name):
+        return f"{name} (per direction)"
+    return _LINK_RATE.sub(r"\1 per direction)", name)
 
 
 def workload_label(a: Analysis, index: int) -> str:
@@ -132,3 +153,37 @@ def workload_label(a: Analysis, index: int) -> str:
         return spec.label
     extra = ", ".join(x for x in (spec.precision.upper(), spec.dataset_id) if x)
     return f"{spec.model_name} {spec.phase}" + (f" ({extra})" if extra else "")
+
+
+#: Vendor words dropped from a product name in labels.
+VENDORS = ("NVIDIA/Mellanox ", "NVIDIA ", "Mellanox ", "IBM ")
+#: Longest product label a diagram box or chart label takes before the id stands in.
+SHORT_PRODUCT_CHARS = 18
+
+
+def product_words(name: str) -> str:
+    """A catalog name as a short product name, vendor and parenthesis dropped.
+
+    >>> product_words("Mellanox SB7800 (Switch-IB 2, EDR)"), product_words("NVIDIA DGX-1")
+    ('SB7800', 'DGX-1')
+    """
+    short = name.split(" (")[0]
+    for v in VENDORS:
+        if short.startswith(v):
+            return short[len(v) :]
+    return short
+
+
+def short_product(name: str, entry_id: str) -> str:
+    """A product label that fits a diagram box: :func:`product_words`, or for a long
+    name the catalog id as a model number.
+
+    >>> short_product("IBM Elastic Storage System 3000", "ess-3000")
+    'ESS 3000'
+    >>> short_product("NVIDIA Quantum-2 QM9700 (NDR)", "qm9700")
+    'Quantum-2 QM9700'
+    """
+    words = product_words(name)
+    if len(words) <= SHORT_PRODUCT_CHARS:
+        return words
+    return entry_id.upper().replace("-", " ")

@@ -30,7 +30,11 @@ def memory_rows(memory: list[dict[str, Any]] | None) -> list[dict[str, Any]] | N
         title = f"{e.title} {e.phase}, {e.precision}, batch {fmt.count(e.batch)} per GPU" + (
             f", {shape}" if shape else ""
         )
+        spread = _spread_words(e)
+        if spread:
+            title += f", {spread}"
         fits = ("fits" if e.fits else "does not fit") if e.fits is not None else "–"
+        verdict = _verdict(e, m.get("sharded"))
         rows.append(
             {
                 "title": title,
@@ -54,6 +58,55 @@ def memory_rows(memory: list[dict[str, Any]] | None) -> list[dict[str, Any]] | N
                 "largest_batch": "–" if e.largest_batch is None else fmt.count(e.largest_batch),
                 "params": f"{e.params / 1e6:,.1f} M",
                 "notes": list(e.notes),
+                "verdict": verdict,
             }
         )
     return rows
+
+
+_SHARDING_WORDS = {
+    "zero1": "ZeRO-1",
+    "zero2": "ZeRO-2",
+    "zero3": "ZeRO-3",
+    "tensor": "tensor parallel",
+}
+
+
+def _spread_words(e: Any) -> str:
+    """How the case is spread and trimmed: ``ZeRO-3 on 8 GPUs, FlashAttention``."""
+    parts = []
+    if e.sharding != "none":
+        parts.append(f"{_SHARDING_WORDS.get(e.sharding, e.sharding)} on {fmt.count(e.gpus)} GPUs")
+    elif e.gpus > 1:
+        parts.append(f"data parallel on {fmt.count(e.gpus)} GPUs")
+    if e.recompute != "none":
+        parts.append(f"{e.recompute} recomputation")
+    if e.flash_attention:
+        parts.append("FlashAttention")
+    return ", ".join(parts)
+
+
+def _verdict(e: Any, sharded: dict[str, Any] | None) -> str:
+    """The case's answer in a sentence: ``does not fit at batch 1 without sharding; fits
+    with ZeRO-3 on 8 GPUs at batch 6``."""
+    if e.fits is None:
+        return ""
+    if e.largest_batch == 0:
+        if e.sharding == "none" and e.gpus == 1:
+            head = "does not fit at batch 1 without sharding"
+        else:
+            head = f"does not fit at batch 1 with {_spread_words(e)}"
+        if sharded is None:
+            return head
+        how = f"{_SHARDING_WORDS[sharded['sharding']]} on {fmt.count(sharded['gpus'])} GPUs"
+        if sharded["largest_batch"] > 0:
+            return f"{head}; fits with {how} at batch {fmt.count(sharded['largest_batch'])}"
+        return f"{head}, nor with {how}"
+    if e.fits:
+        return (
+            f"fits at batch {fmt.count(e.batch)}; the largest batch is {fmt.count(e.largest_batch)}"
+        )
+    return (
+        f"does not fit at batch {fmt.count(e.batch)}; the largest batch that fits is "
+        f"{fmt.count(e.largest_batch)}"
+    )

@@ -10,6 +10,7 @@ chart series and tables.  Charts are drawn from the series by
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +34,40 @@ def _objective_words(objective: str, target: float) -> str:
         return fed_words(target)
     if objective == "images-per-sec":
         return f"{fmt.images(target)} images/s in all"
-    return f"reading {fmt.rate(target)} (99% of what unlimited storage would give)"
+    from sizer.scaling.evaluate import READ_CEILING_FRACTION
+
+    # the target is 99% of the read ceiling: print the ceiling, the figure the summary gives
+    ceiling = target / READ_CEILING_FRACTION
+    return f"reading within 1% of the {fmt.rate(ceiling)} unlimited storage would give"
 
 
 def _mix_words(d: Any, base: int) -> str:
     total = sum(g.count for g in d.servers)
     return " + ".join(f"{g.count * base // total} {g.name}" for g in d.servers)
+
+
+def _bar_line(sizing: Any) -> dict[str, Any] | None:
+    """The sizing bar as a line on the utilization chart (one common bar only)."""
+    bars = {b for b in sizing.bars if b is not None}
+    if sizing.objective != "min-utilization" or len(bars) != 1:
+        return None
+    b = bars.pop()
+    return {"y": 100 * b, "label": f"{fmt.pct(b)} bar"}
+
+
+#: Ports per switch assumed past the port limit: more than any sweep can cable.
+UNLIMITED_PORTS = 1_000_000
+
+
+def _beyond_ports(S: Any, d: Any, servers: list[int]) -> list[Any]:
+    """The sweep points the switches have no ports for, evaluated as if they had (one or
+    two flat switches only: a leaf-spine fabric with more ports per leaf is a different
+    tree, not the same one carried further)."""
+    if d.topology not in ("single-switch", "dual-switch") or not servers:
+        return []
+    wide = dataclasses.replace(d, switch_ports=UNLIMITED_PORTS)
+    points = [S.evaluate(S.vary(wide, servers=k)) for k in sorted(servers)]
+    return [p for p in points if p.feasible]
 
 
 def scaling_context(a: Analysis) -> dict[str, Any] | None:
@@ -50,7 +79,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
     d = a.design
     n, m = d.total_servers, d.storage[0].count
     unit = d.storage[0].unit_name
-    uid = d.storage[0].unit_id
+    uid = fmt.short_product(d.storage[0].unit_name, d.storage[0].unit_id)  # words, not the id
     reads_only = not any(not w.unbounded for w in a.workloads)
 
     study = S.report_study(a)
@@ -91,6 +120,18 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
     if knee is not None:
         marks.append({"x": knee.servers, "label": f"knee: {knee.servers}"})
     infeasible = [p.servers for p in line.points if not p.feasible]
+    # past the switch-port limit the curve goes on with enough ports assumed (as the RA's
+    # scaling figures do), so the reader sees where the data path itself would saturate
+    beyond = _beyond_ports(S, d, infeasible) if xs else []
+    bx = [p.servers for p in beyond]
+    if fed_gpus:
+        bach = [p.gpus * (p.gpu_data_utilization or 0.0) for p in beyond]
+        bideal = [float(p.gpus) for p in beyond]
+    else:
+        bach = [(p.metric(ss.metric) or 0.0) / scale for p in beyond]
+        bideal = [ideal[0] * x / xs[0] for x in bx] if ideal else []
+    if bx:
+        marks.append({"x": xs[-1], "label": f"switch-port limit: {xs[-1]}"})
     paragraphs = []
     if base > 1:
         paragraphs.append(
@@ -110,23 +151,65 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             f"{knee.last_linear_servers or 1} servers; at {knee.servers} servers it reaches "
             f"{fmt.pct(knee.efficiency)} of ideal (the knee){bn}."
         )
-    if infeasible:
+    if infeasible and bx:
+        limit = next((p for p in beyond if p.bottleneck_group), None)
+        below = next(
+            (
+                p.servers
+                for p, a_, i_ in zip(beyond, bach, bideal, strict=True)
+                if i_ > 0 and a_ / i_ < ss.threshold
+            ),
+            None,
+        )
+        if limit is not None:
+            where = (
+                f"; with enough ports, {limit.bottleneck_group} would become the limit at "
+                f"{limit.servers} servers"
+            )
+            if below is not None:
+                where += f" and the result fall below {fmt.pct(ss.threshold)} of ideal at {below}"
+        else:
+            where = f"; with enough ports it stays linear up to {bx[-1]} servers"
+        paragraphs.append(
+            f"From {min(infeasible)} servers on, the switches run out of ports for this "
+            f"cabling. The chart goes on past that limit (dashed) as if the switches had "
+            f"the ports{where}."
+        )
+    elif infeasible:
         paragraphs.append(
             f"From {min(infeasible)} servers on, the switches run out of ports for this "
             "cabling; those points are left out."
         )
-    figures = [
+    figures: list[dict[str, Any]] = [
         {
             "chart": "scaling_servers",
             "caption": (
                 f"{what} over server count at "
                 f"{m} × {uid}: achieved (solid) vs ideal-linear (dashed)"
-                + ("; the knee is marked." if knee else "; no knee in range.")
+                + ("; the knee is marked" if knee else "; no knee in range")
+                + (
+                    "; past the marked switch-port limit (dashed) the switches are assumed "
+                    "to have the ports."
+                    if bx
+                    else "."
+                )
             ),
             "series": [
                 {"label": "achieved", "x": xs, "y": ach, "style": "measured"},
-                {"label": "ideal linear", "x": xs, "y": ideal, "style": "ideal"},
-            ],
+                {"label": "ideal linear", "x": xs + bx, "y": ideal + bideal, "style": "ideal"},
+            ]
+            + (
+                [
+                    {
+                        "label": "past the switch-port limit (ports assumed)",
+                        "x": xs[-1:] + bx,
+                        "y": ach[-1:] + bach,
+                        "style": "other",
+                    }
+                ]
+                if bx
+                else []
+            ),
             "xlabel": "GPU servers",
             "ylabel": ylab,
             "marks": marks,
@@ -154,36 +237,54 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
         ]
         sy = "read from storage (GB/s)"
     else:
+        gpu_workloads = sum(1 for w in a.workloads if not w.unbounded)
         sseries = [
             {
                 "label": "GPU data utilization (all GPUs)",
                 "x": ux,
                 "y": [100 * (p.gpu_data_utilization or 0.0) for p in spts],
                 "style": "measured",
-            },
-            {
-                "label": "least-fed workload",
-                "x": ux,
-                "y": [100 * (p.min_gpu_data_utilization or 0.0) for p in spts],
-                "style": "other",
-            },
+            }
         ]
+        if gpu_workloads > 1:  # with one workload the least-fed one is the same line
+            sseries.append(
+                {
+                    "label": "least-fed workload",
+                    "x": ux,
+                    "y": [100 * (p.min_gpu_data_utilization or 0.0) for p in spts],
+                    "style": "other",
+                }
+            )
         sy = "GPU data utilization (%)"
+    bar = _bar_line(sizing) if not reads_only else None
+    servers_words = f"{n} server{'s' if n != 1 else ''}"
     figures.append(
         {
             "chart": "scaling_storage",
             "caption": (
                 f"{'Read bandwidth' if reads_only else 'GPU data utilization'} over the "
-                f"number of {uid} units at {n} servers; the design's count and the "
-                "fewest meeting the target are marked."
+                f"number of {uid} units at {servers_words}; the design's count and the "
+                "fewest meeting the target are marked"
+                + (
+                    f"; the dashed green line is the {bar['label']} (every GPU workload at "
+                    "least this fed)."
+                    if bar
+                    else "."
+                )
             ),
             "series": sseries,
             "xlabel": f"{uid} units",
             "ylabel": sy,
             "marks": smarks,
+            "percent": not reads_only,
+            "bar": bar,
         }
     )
-    obj = sizing.bar_words or _objective_words(sizing.objective, sizing.target)
+    obj = (
+        sizing.bar_words
+        if sizing.objective == "min-utilization" and sizing.bar_words
+        else _objective_words(sizing.objective, sizing.target)
+    )
     if sizing.met and sizing.storage_units is not None:
         verb = (
             "is the fewest that meets"

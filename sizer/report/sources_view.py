@@ -16,7 +16,14 @@ if TYPE_CHECKING:
     from sizer.analysis import Analysis
     from sizer.catalog import Catalog
 
-__all__ = ["CONFIDENCE", "assumptions", "throughput_sources", "used_rows"]
+__all__ = [
+    "CONFIDENCE",
+    "assumptions",
+    "confidence_sentence",
+    "entry_name",
+    "throughput_sources",
+    "used_rows",
+]
 
 
 #: What the catalog's confidence letters mean (sizer/catalog.py).
@@ -35,6 +42,13 @@ def _used_value(u: Any) -> str:
     if isinstance(v, bool) or not isinstance(v, int | float):
         return str(v)
     if u.unit == "B/s":
+        if u.field == "switching_capacity":  # datasheets count both directions
+            return (
+                f"{fmt.bits_rate(v)} bidirectional ({fmt.rate(v)}) = "
+                f"{fmt.rate(v / 2)} per direction"
+            )
+        if u.entry.startswith(("links/", "switches/")):
+            return f"{fmt.rate(v)} ({fmt.bits_rate(v)}) per direction"
         return f"{fmt.rate(v)} ({fmt.bits_rate(v)})"
     if u.unit == "B":
         if u.entry.startswith("gpus/"):
@@ -45,6 +59,62 @@ def _used_value(u: Any) -> str:
     if u.unit == "W":
         return fmt.watts(v)
     return f"{fmt.count(v)} {u.unit}"
+
+
+#: Catalog fields that size only racks, power and weight, not the data path.
+PHYSICAL_FIELDS = frozenset({"rack_units", "power_watts", "weight_kg"})
+
+#: A catalog field in words, for the summary.
+FIELD_WORDS = {
+    "ports": "port count",
+    "storage_ports": "storage port count",
+    "power_watts": "maximum power",
+    "rack_units": "rack units",
+    "host_memory": "host memory",
+    "local_nvme": "local NVMe capacity",
+    "read_bandwidth": "read bandwidth",
+    "ingest_limit": "client ingest limit",
+    "switching_capacity": "switching capacity",
+    "weight_kg": "weight",
+}
+
+
+def entry_name(cat: Catalog | None, entry: str) -> str:
+    """``storage/ess-3500`` -> the product's catalog name (the id when unknown)."""
+    kind, _, eid = entry.partition("/")
+    section = getattr(cat, kind, None) if cat is not None else None
+    item = section.get(eid) if isinstance(section, dict) else None
+    return str(getattr(item, "name", eid)) if item is not None else eid
+
+
+def confidence_sentence(a: Analysis, cat: Catalog | None) -> str:
+    """Which catalog figures of confidence B (located, not verified) or A (assumption)
+    the result rests on, for the executive summary; "" when none."""
+
+    def words(u: Any) -> str:
+        field = FIELD_WORDS.get(u.field, u.field.replace("_", " "))
+        return f"{entry_name(cat, u.entry)} {field} ({_used_value(u)}, {u.confidence})"
+
+    weak = [u for u in a.design.used if u.confidence in ("A", "B")]
+    if not weak:
+        return ""
+    path = [words(u) for u in weak if u.field not in PHYSICAL_FIELDS]
+    phys = [words(u) for u in weak if u.field in PHYSICAL_FIELDS]
+    parts = []
+    if path:
+        parts.append(
+            "Confidence: the data-path result rests on catalog figures that are "
+            f"located but not verified (B) or assumed (A): {join_words(path)}."
+        )
+    else:
+        parts.append(
+            "Confidence: every catalog figure of the data-path result is a vendor, "
+            "third-party or derived figure (V, T or D)."
+        )
+    if phys:
+        parts.append(f"Racks and power use B or A figures too: {join_words(phys)}.")
+    parts.append("Verify these before quoting; the sources section lists each.")
+    return " ".join(parts)
 
 
 def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:

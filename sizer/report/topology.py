@@ -238,35 +238,54 @@ def _saturated(a: Analysis, g: nx.DiGraph) -> tuple[set[str], set[tuple[str, str
     return nodes, edges
 
 
+def _role(a: Analysis, groups: list[int]) -> str:
+    """What compute groups do, in a few words: ``UNet3D training``, ``ResNet-50 training +
+    inference``, ``read benchmark`` (the model's short name, not the workload's label)."""
+    by_model: dict[str, list[str]] = {}
+    for w in a.design.workloads:
+        if any(gi in w.groups for gi in groups):
+            model = "read" if w.unbounded else w.model_name.split(" (")[0].split()[-1]
+            phase = "benchmark" if w.unbounded else w.phase
+            phases = by_model.setdefault(model, [])
+            if phase not in phases:
+                phases.append(phase)
+    return " + ".join(f"{m} {' + '.join(ps)}" for m, ps in by_model.items())
+
+
 def _lines(g: nx.DiGraph, a: Analysis, members: list[str]) -> list[str]:
+    """A box's text: product names (not catalog ids), a number per unit, and for compute
+    nodes their GPUs and role."""
     d = a.design
     first = g.nodes[members[0]]
     kind = first["kind"]
     n = len(members)
     if kind == "server":
-        sg = d.servers[first["group"]]
-        if n == 1:
-            return [members[0].replace("#", " #"), f"{sg.gpu_count} GPUs"]
         groups = sorted({g.nodes[m]["group"] for m in members})
-        if len(groups) == 1:
-            return [f"{sg.name} ×{n}", f"{fmt.count(n * sg.gpu_count)} GPUs"]
+        sg = d.servers[first["group"]]
         gpus = sum(d.servers[g.nodes[m]["group"]].gpu_count for m in members)
-        return [f"servers ×{n}", f"{fmt.count(gpus)} GPUs"]
+        models = {d.servers[gi].server_name for gi in groups}
+        name = fmt.short_product(sg.server_name, sg.server_id) if len(models) == 1 else "servers"
+        head = f"{name} #{members[0].rsplit('#', 1)[-1]}" if n == 1 else f"{name} ×{n}"
+        lines = [head, f"{fmt.count(gpus)} GPUs"]
+        if len(d.servers) > 1:  # several compute groups: say what each one does
+            lines.append(_role(a, groups) or sg.name)
+        return lines
     if kind == "storage":
         st = d.storage[first["group"]]
-        if n == 1:
-            return [members[0].replace("#", " #"), fmt.rate(st.read_bandwidth)]
-        bw = sum(d.storage[g.nodes[m]["group"]].read_bandwidth for m in members)
         groups = sorted({g.nodes[m]["group"] for m in members})
-        head = f"{st.unit_id} ×{n}" if len(groups) == 1 else f"storage ×{n}"
-        return [head, fmt.rate(bw)]
+        name = fmt.short_product(st.unit_name, st.unit_id) if len(groups) == 1 else "storage"
+        if n == 1:
+            return [f"{name} #{members[0].rsplit('#', 1)[-1]}", fmt.rate(st.read_bandwidth)]
+        bw = sum(d.storage[g.nodes[m]["group"]].read_bandwidth for m in members)
+        return [f"{name} ×{n}", fmt.rate(bw)]
     ports = a.fabric.ports_used
     avail = a.fabric.ports_available
+    product = fmt.short_product(d.switch_name, d.switch_id)
     if n == 1:
-        return [members[0], d.switch_id, f"{ports[members[0]]}/{avail[members[0]]} ports"]
+        return [members[0], product, f"{ports[members[0]]}/{avail[members[0]]} ports"]
     role = first.get("role", "switch")
     most = max(ports[m] for m in members)
-    return [f"{role} ×{n}", d.switch_id, f"≤ {most}/{avail[members[0]]} ports"]
+    return [f"{role} ×{n}", product, f"≤ {most}/{avail[members[0]]} ports"]
 
 
 # --------------------------------------------------------------------------- drawing
@@ -286,6 +305,14 @@ def _fit(text: str, width: float, size: float) -> str:
         head, tail = m.group(1), m.group(2)
         return head[: most - len(tail) - 1] + "…" + tail
     return text[: max(1, most - 1)] + "…"
+
+
+def _joined(labels: list[str]) -> str:
+    """The cable counts of the bundles at one box side as one label: ``["2×", "2×"]`` ->
+    ``2 × 2`` (two bundles of two cables), ``["16×", "8×"]`` -> ``16 + 8``."""
+    if len(set(labels)) == 1 and labels[0].endswith("×"):
+        return f"{len(labels)} × {labels[0][:-1]}"
+    return " + ".join(x.removesuffix("×") for x in labels)
 
 
 def _text_w(text: str, size: float) -> float:
@@ -351,6 +378,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
     out.append(f"<title>{escape(title)}</title>")
     # bundles first (under the boxes)
     labels: list[str] = []
+    at: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     for i, e in enumerate(dg.edges):
         x1, y1 = ports[(e.upper, -1 - i)]
         x2, y2 = ports[(e.lower, i)]
@@ -366,19 +394,27 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
             f'stroke="{color}" stroke-width="{width}"{dash_attr}/>'
         )
-        # the cable count sits at the port of the endpoint end (storage: below the box,
-        # server: above it); a switch-to-switch bundle's at the lower switch
+        # the cable count sits at the endpoint end (storage: below the box, server: above
+        # it); a switch-to-switch bundle's at the lower switch
         upper = by_key[e.upper]
         if upper.kind != "switch":
-            lx, ly = x1, y1 + 14.0
+            at[(e.upper, "bottom")].append((x1, e.label))
         else:
-            lx, ly = x2, y2 - 13.0
-        tw = _text_w(e.label, SMALL) + 6
+            at[(e.lower, "top")].append((x2, e.label))
+    for (key, side), items in at.items():
+        dn = by_key[key]
+        if len(items) == 1:
+            lx, text = items[0]
+        else:  # one label per box side, centred: labels side by side would collide
+            lx, text = dn.x, _joined([label for _x, label in items])
+            text = _fit(text, dn.w - 6, SMALL)
+        ly = dn.y + dn.h + 14.0 if side == "bottom" else dn.y - 13.0
+        tw = _text_w(text, SMALL) + 6
         labels.append(
             f'<rect x="{lx - tw / 2:.1f}" y="{ly - SMALL * 0.75:.1f}" width="{tw:.1f}" '
             f'height="{SMALL * 1.3:.1f}" rx="3" fill="#FFFFFF" fill-opacity="0.9"/>'
             f'<text x="{lx:.1f}" y="{ly + SMALL * 0.35:.1f}" font-size="{SMALL:.0f}" '
-            f'text-anchor="middle" fill="#000000">{escape(e.label)}</text>'
+            f'text-anchor="middle" fill="#000000">{escape(text)}</text>'
         )
     for row in dg.rows:
         for dn in row:
@@ -409,7 +445,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
     ly = body_h + 34.0
     out.append(
         f'<text x="0" y="{ly:.1f}" font-size="{SMALL:.0f}" fill="#000000">'
-        f"{escape('Numbers on lines: cables per bundle' + ('; N × M: N bundles of M cables' if dg.grouped else ''))}"
+        f"{escape('Numbers on lines: cables per bundle; N × M: N bundles of M cables')}"
         "</text>"
     )
     for lt, name in sorted(dg.link_names.items()):
@@ -422,7 +458,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
         )
         out.append(
             f'<text x="72" y="{ly:.1f}" font-size="{SMALL:.0f}" fill="#000000">'
-            f"{escape(_fit(f'{lt}: {name}', WIDTH - 80, SMALL))}</text>"
+            f"{escape(_fit(name, WIDTH - 80, SMALL))}</text>"
         )
     if any(e.highlight for e in dg.edges) or any(n.highlight for r in dg.rows for n in r):
         ly += 26.0
@@ -444,17 +480,19 @@ def diagram_for(
     """The topology SVG of an analysis and its caption."""
     dg = summarize(a.fabric.graph, a, max_row=max_row, link_names=link_names)
     d = a.design
+    models = {g.server_name for g in d.servers}
     parts = [
-        f"{d.total_servers} × {d.servers[0].server_id}"
-        if len(d.servers) == 1
+        f"{d.total_servers} × {d.servers[0].server_name}"
+        if len(models) == 1
         else f"{d.total_servers} servers",
-        f"{d.total_storage_units} × {d.storage[0].unit_id}"
+        f"{d.total_storage_units} × {d.storage[0].unit_name}"
         if len(d.storage) == 1
         else f"{d.total_storage_units} storage units",
-        f"{len(a.fabric.switches)} × {d.switch_id}",
+        f"{len(a.fabric.switches)} × {d.switch_name}",
     ]
+    layout = {"single-switch": "one switch", "dual-switch": "two switches"}
     cap = (
-        f"Storage fabric ({d.topology}): {', '.join(parts)}; "
+        f"Storage fabric ({layout.get(d.topology, d.topology)}): {', '.join(parts)}; "
         f"{fmt.count(sum(a.fabric.cables.values()))} cables."
     )
     if dg.grouped:

@@ -1,0 +1,212 @@
+"""The report's component descriptions, glossary and "what we did not model" box, as
+plain data.
+
+Every figure in a component description is the design's (so the catalog's, whose
+source and confidence the sources section lists); the words around them are fixed text
+per kind of product.  The "not modeled" list is built from the scenario: only what
+applies to this design is said.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sizer.report import fmt
+from sizer.report.fmt import join_words, link_name
+
+if TYPE_CHECKING:
+    from sizer.analysis import Analysis
+    from sizer.catalog import Catalog
+
+__all__ = ["GLOSSARY", "components", "glossary", "not_modeled"]
+
+#: Terms the report uses, in the words a customer reads them.
+GLOSSARY = [
+    (
+        "GPU data utilization",
+        "The share of the data a GPU asks for that the storage and fabric deliver: "
+        "achieved read rate / demanded read rate. 100% means the GPUs never wait for data; "
+        "90% is the bar MLPerf Storage sets.",
+    ),
+    (
+        "Bottleneck",
+        "The saturated resource (running at 100% of its capacity) that keeps GPUs below "
+        "100% data utilization. A design without one is compute-bound: the GPUs, not the "
+        "data path, set the pace.",
+    ),
+    (
+        "Headroom",
+        "Capacity / load of a resource: how many times today's load it could carry.",
+    ),
+    (
+        "N+1",
+        "One more than the minimum: the count that still meets the target with one "
+        "element failed (here, one storage I/O server or unit, as the scenario's target "
+        "says).",
+    ),
+    (
+        "Oversubscription",
+        "In a leaf-spine fabric, a leaf's endpoint-facing bandwidth / its uplink "
+        "bandwidth to the spines. 1:1 is non-blocking; 2:1 means uplinks carry half of "
+        "what the endpoints could send.",
+    ),
+    (
+        "Per direction / bidirectional",
+        "A link or switch carries its rate each way at once. Storage reads flow one way, "
+        "so the model uses the per-direction figure; datasheets often quote switching "
+        "capacity for both directions together (twice as much).",
+    ),
+    (
+        "ZeRO",
+        "Zero Redundancy Optimizer: data-parallel training that shards optimizer state "
+        "(stage 1), gradients (2) and parameters (3) over the GPUs instead of copying them.",
+    ),
+]
+
+
+def glossary() -> list[dict[str, str]]:
+    """The glossary as ``{"term", "words"}`` rows."""
+    return [{"term": t, "words": w} for t, w in GLOSSARY]
+
+
+def _power(w: float | None) -> str:
+    return "no power figure in the catalog" if w is None else f"{fmt.watts(w)} maximum"
+
+
+def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
+    """One entry per product the design uses: ``name``, ``role`` (a sentence) and
+    ``specs`` (``label``, ``value`` pairs, every value from the catalog via the design)."""
+    d = a.design
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for g in d.servers:
+        if g.server_id in seen:
+            continue
+        seen.add(g.server_id)
+        specs = [
+            ("GPUs", f"{g.gpu_count} × {g.gpu_name}, {fmt.gib(g.gpu_memory_bytes)} each"),
+            (
+                "Storage ports",
+                f"{g.storage_ports} × {link_name(cat, g.link_id)}, "
+                f"{fmt.rate(g.link_rate)} per direction each",
+            ),
+        ]
+        if g.ingest_limit is not None:
+            specs.append(("Client read limit", f"{fmt.rate(g.ingest_limit)} per server"))
+        if g.host_memory is not None:
+            specs.append(("Host memory", fmt.size(g.host_memory)))
+        if g.local_nvme is not None:
+            specs.append(("Local NVMe", fmt.size(g.local_nvme)))
+        specs += [("Rack units", f"{fmt.count(g.rack_units)} U"), ("Power", _power(g.power_watts))]
+        out.append(
+            {
+                "name": g.server_name,
+                "role": "GPU server: runs the workloads and reads their data from the "
+                "parallel file system over its storage ports.",
+                "specs": [{"label": k, "value": v} for k, v in specs],
+            }
+        )
+    for s in d.storage:
+        if s.unit_id in seen:
+            continue
+        seen.add(s.unit_id)
+        specs = [
+            ("Read bandwidth", f"{fmt.rate(s.read_bandwidth)} per unit"),
+            (
+                "Ports",
+                f"{s.ports} × {link_name(cat, s.link_id)}, "
+                f"{fmt.rate(s.link_rate)} per direction each",
+            ),
+        ]
+        if s.io_servers is not None:
+            specs.append(("I/O servers", f"{s.io_servers} per unit, sharing its bandwidth"))
+        specs += [("Rack units", f"{fmt.count(s.rack_units)} U"), ("Power", _power(s.power_watts))]
+        out.append(
+            {
+                "name": s.unit_name,
+                "role": f"Storage building block ({s.vendor}): serves the parallel file "
+                "system; every file is striped over all units, so each unit serves an equal "
+                "share of every read.",
+                "specs": [{"label": k, "value": v} for k, v in specs],
+            }
+        )
+    sw = [
+        (
+            "Ports",
+            f"{d.switch_ports} × {link_name(cat, d.switch_link_id)}, "
+            f"{fmt.rate(d.switch_link_rate)} per direction each",
+        )
+    ]
+    if d.switch_forwarding is not None:
+        sw.append(
+            (
+                "Switching capacity",
+                f"{fmt.bits_rate(2 * d.switch_forwarding)} bidirectional = "
+                f"{fmt.rate(d.switch_forwarding)} per direction",
+            )
+        )
+    sw += [
+        ("Rack units", f"{fmt.count(d.switch_rack_units)} U"),
+        ("Power", _power(d.switch_power_watts)),
+    ]
+    out.append(
+        {
+            "name": d.switch_name,
+            "role": "Storage-fabric switch: connects every GPU server to every storage unit.",
+            "specs": [{"label": k, "value": v} for k, v in sw],
+        }
+    )
+    return out
+
+
+def not_modeled(a: Analysis, has_memory: bool) -> list[str]:
+    """What this report leaves out, for this design: a list of sentences."""
+    d = a.design
+    out = []
+    reads = [w for w in d.workloads if w.unbounded]
+    gpu = [w for w in d.workloads if not w.unbounded]
+    if reads:
+        out.append(
+            f"The read benchmark's I/O size, thread count and access pattern "
+            f"({join_words([w.label for w in reads])}): the result is the data path's "
+            "ceiling, not a fio/IOR measurement; random and sequential reads, prefetch and "
+            "small-file metadata rates are not modeled."
+        )
+    if gpu:
+        out.append(
+            "Small-file and metadata rates (IOPS, file opens): reads are modeled as "
+            "bandwidth only, which suits large sequential reads and records best."
+        )
+    if any(g.preprocessing_rate is None for g in d.servers) and gpu:
+        out.append(
+            "Host-side preprocessing (JPEG decode, augmentation) and the data loader's CPU: "
+            "no catalog figure for these servers, so only the GPUs' rate sets the demand."
+        )
+    no_ingest = [g.server_name for g in d.servers if g.ingest_limit is None]
+    if no_ingest:
+        out.append(
+            f"The client-side read ceiling of {join_words(sorted(set(no_ingest)))} (PCIe, "
+            "memory bandwidth, file-system client): no catalog figure, so only its storage "
+            "ports bound it."
+        )
+    if d.topology == "leaf-spine":
+        out.append(
+            "Uneven ECMP hashing in the leaf-spine fabric: traffic is assumed to spread "
+            "perfectly over equal-cost paths."
+        )
+    out.append(
+        "Writes: checkpoints, dataset ingest and their effect on reads are not in the "
+        "data-path analysis; neither is a storage rebuild after a failure (the N-1 table "
+        "shows the bandwidth lost, not rebuild traffic)."
+    )
+    out.append(
+        "The compute (GPU-to-GPU) fabric and the management network: only the storage "
+        "fabric is modeled, and start-up and the first epoch of a cached dataset are "
+        "outside the steady state."
+    )
+    if has_memory:
+        out.append(
+            "GPU memory allocator fragmentation and framework-specific buffers beyond the "
+            "fixed per-GPU overhead: the memory estimates count tensors, not allocations."
+        )
+    return out
