@@ -171,6 +171,7 @@ def test_link_rates_in_the_body_say_per_direction(
     ]
     bare = [x for x in body if re.search(r"\d [GT]b/s\)", x)]
     assert bare == []
-    assert any("Gb/s per direction)" in x for x in body)
+    # (an Ethernet link is named "200 Gigabit Ethernet (per direction)")
+    assert any(re.search(r"(Gb/s|Ethernet) \(?per direction\)", x) for x in body)
     svg = re.search(r'<svg[^>]*class="topology".*?</svg>', shipped_reports[stem].html, re.S)
     assert svg and not re.search(r"\d [GT]b/s\)", svg.group(0))

@@ -405,7 +405,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
         dn = by_key[key]
         if len(items) == 1:
             lx, text = items[0]
-        else:  # one label per box side, centred: labels side by side would collide
+        else:  # one label per box side, centered: labels side by side would collide
             lx, text = dn.x, _joined([label for _x, label in items])
             text = _fit(text, dn.w - 6, SMALL)
         ly = dn.y + dn.h + 14.0 if side == "bottom" else dn.y - 13.0
