@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from sizer.design import Design, cache_hit_ratio, resolve
 from sizer.flows import ColumnBlocks, solve
@@ -521,10 +522,10 @@ def transfer(
     a write uses each storage unit's write bandwidth (times its fabric scale; a unit
     without a write figure is unlimited and ``unknown_storage`` is set) and the links in
     the other direction (the same rate per direction); the servers' client ingest limit
-    is a read figure and only bounds a read.  ``background`` (the analysis of the reads
-    running meanwhile, on the same fabric) keeps its rates and the burst gets what is
-    left: on the switches, which both directions share, and for a read burst on every
-    row of the read direction.  Every flow's bytes are striped evenly over every
+    is a read figure and only bounds a read.  ``background`` is the analysis of the reads
+    running meanwhile on the same fabric: a read burst shares every resource with them
+    max-min fairly (their flows join each phase's problem with their own demands); a
+    write burst shares only the switches with them, after their load.  Every flow's bytes are striped evenly over every
     storage unit, as reads are.  ``streams`` (server -> writing ranks, default 1) weighs
     the fair share: one stream per rank.
 
@@ -547,13 +548,21 @@ def transfer(
             )
         for r in rows.ingest.values():
             caps[r] = np.inf
-    if background is not None:
-        # the reads running meanwhile keep their rates; the burst gets what they leave:
-        # on the switches (both directions share them) and, for a read burst, on every
-        # row of the read direction (storage read, links, client ingest)
+    # the reads running meanwhile: a read burst shares every row with them max-min
+    # fairly (their flows join the problem with their demands); a write burst shares
+    # only the switches with them (both directions cross a switch), where the reads keep
+    # their rates and the write gets what they leave
+    joint = None
+    if background is not None and direction == "read":
+        bw, _bcaps, bdem, bshare, _brates = background.problem
+        if bw.shape[0] != len(rows.table) or [r.id for r in background.resources] != list(
+            rows.table.ids
+        ):
+            raise ValueError("background must be the analysis of the same design and fabric")
+        joint = (bw.tocsc(), np.asarray(bdem, dtype=np.float64), np.asarray(bshare, float))
+    elif background is not None:
         load = {r.id: r.load for r in background.resources}
-        shared = rows.switch.values() if direction == "write" else range(len(rows.table))
-        for i in shared:
+        for i in rows.switch.values():
             caps[i] = max(0.0, caps[i] - load.get(rows.table.ids[i], 0.0))
     # one column per server that moves bytes, routed as its reads are (miss 1, no samples)
     routes = _Routes(fab, rows, bundles)
@@ -588,8 +597,15 @@ def transfer(
     phases = 0
     while len(active):
         sub = W[:, active]
-        sol = solve(sub.tocsr(), caps, np.full(len(active), np.inf), share[active])
-        rates = sol.rates
+        dem = np.full(len(active), np.inf)
+        shr = share[active]
+        if joint is not None:  # the background reads' columns after the burst's
+            sub = sp.hstack([sub, joint[0]], format="csc")
+            dem = np.concatenate([dem, joint[1]])
+            shr = np.concatenate([shr, joint[2]])
+        sol = solve(sub.tocsr(), caps, dem, shr)
+        rates = sol.rates[: len(active)]
+        binding = sol.binding[: len(active)]
         phases += 1
         if phases == 1:
             first_rate = float(rates.sum())
@@ -597,7 +613,7 @@ def transfer(
             return Transfer(direction, total, np.inf, first_rate, None, phases, unknown)
         dt_each = left[active] / rates
         dt = float(dt_each.min())
-        for rate, b in zip(rates.tolist(), sol.binding.tolist(), strict=True):
+        for rate, b in zip(rates.tolist(), binding.tolist(), strict=True):
             if b >= 0:
                 frozen[b] += rate * dt
         t += dt

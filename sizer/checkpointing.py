@@ -16,8 +16,8 @@ sync or async, budgets).  :func:`evaluate_checkpoint` answers:
    what they freed.
 3. **How long a restore takes**: the read burst of every rank reading back what it
    needs (data-parallel replicas read shared shards again), bounded as reads are,
-   client ingest included, with what the other workloads' reads leave (they keep
-   their rates).
+   client ingest included, sharing every resource max-min fairly with the other
+   workloads' reads (a share per rank, a share per GPU reading data).
 4. **The interval**: the scenario's, or Young's optimum ``sqrt(2 x save x MTBF)``
    [1]_ from the job's MTBF.
 5. **Does it fit**: synchronous, every GPU waits for the save: the overhead is

@@ -297,3 +297,18 @@ def test_async_save_must_fit_where_it_is_staged(tmp_path: Path) -> None:
     assert any("more than its 2,000 GB of host memory" in p for p in mem.problems)
     _d, nvme = answer(scenario(tmp_path, llm=1, units=4, staging="local-nvme", **kw))
     assert nvme.fits, nvme.problems
+
+
+def test_restore_shares_storage_fairly_with_the_reads(tmp_path: Path) -> None:
+    # one DDN (80 GB/s read) between a restore (32 rank streams) and UNet3D on the 4 vision
+    # servers (32 GPUs wanting ~3.2 GB/s each): one share per stream and per GPU, so each
+    # side gets 40 GB/s while both want more (the restore's servers stay under their NICs)
+    doc = yaml.safe_load(scenario(tmp_path, llm=4, units=1).read_text())
+    doc["workloads"] = [{"model": "unet3d-mlperf", "groups": ["vision"]}]
+    path = tmp_path / "u.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    d, r = answer(path)
+    reads = analyze_design(d)
+    assert reads.read_bytes_per_sec == pytest.approx(80 * GB)  # storage-bound on its own
+    assert r.restore.first_rate == pytest.approx(40 * GB, rel=1e-9)
+    assert r.restore.bound_by is not None and r.restore.bound_by["kind"] == "storage"

@@ -115,10 +115,12 @@ def checkpoint_context(a: Analysis) -> dict[str, Any] | None:
         "Saves and restores are solved on the same max-min model as the reads: every "
         "server moves its ranks' bytes, striped over every storage unit, through the links "
         "in its direction (the same rate per direction), the switches and the storage "
-        "units' write or read figure, after the reads of the other workloads running "
-        "meanwhile (they keep their rates: a save shares the switches with them, a restore "
-        "also storage and links); when the first servers finish the others share what "
-        "they freed. Not modeled: " + "; ".join(NOT_MODELED) + "."
+        "units' write or read figure, with the other workloads' reads running meanwhile (a "
+        "save gets what they leave of the switches; a restore shares storage, links and "
+        "switches with them max-min fairly, a share per rank and per GPU); when the first "
+        "servers finish the others share what they freed. Not modeled: "
+        + "; ".join(NOT_MODELED)
+        + "."
     )
     return {
         "paragraphs": [job, f"Checkpoints are saved {interval}. {cost} {verdict} {sizing}"],
