@@ -141,7 +141,12 @@ def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
         f"Effective link rates: a cable carries its data rate after line encoding divided by "
         f"8, per direction ({link_words}); transport headers are not subtracted.",
         "Steady state: the model is a fluid, steady-state one. It does not model start-up, "
-        "metadata operations, checkpoint writes or the first epoch of a cached dataset.",
+        "metadata operations or the first epoch of a cached dataset"
+        + (
+            "; checkpoint saves and restores are bursts on the same model (Checkpoints)."
+            if d.checkpoint is not None
+            else ", nor checkpoint writes (the scenario has no checkpoint: policy)."
+        ),
         "Units: sizes and rates are decimal (1 GB/s = 10^9 bytes/s; link rates in bits, "
         "100 Gb/s = 12.5 GB/s); GPU memory is binary (1 GiB = 2^30 bytes).",
     ]
@@ -156,6 +161,39 @@ def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
         out.append(
             "Local caches: none declared, so every sample is read from storage (the worst case)."
         )
+    user = user_catalog_entries(a, cat)
+    if user:
+        out.append(
+            "User catalog: these entries come from a catalog given with --catalog, not "
+            "sizer's built-in one, and their figures are the user's: "
+            + "; ".join(f"{e} ({where})" for e, where in user)
+            + "."
+        )
+    return out
+
+
+def user_catalog_entries(a: Analysis, cat: Catalog | None) -> list[tuple[str, str]]:
+    """The catalog entries the design uses that a user catalog defined (or replaced), as
+    ``("storage/my-unit", "file:line")``."""
+    if cat is None:
+        return []
+    from pathlib import Path
+
+    from sizer.paths import builtin_catalog_dir
+
+    builtin = builtin_catalog_dir().resolve()
+    entries = sorted({u.entry for u in a.design.used})
+    out = []
+    for entry in entries:
+        kind, _, ident = entry.partition("/")
+        where = cat.sources.get((kind, ident))
+        if where is None:
+            continue
+        path = Path(where.rsplit(":", 1)[0])
+        try:
+            path.resolve().relative_to(builtin)
+        except ValueError:
+            out.append((entry, where))
     return out
 
 
