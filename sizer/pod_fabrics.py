@@ -147,6 +147,22 @@ def _times(sw: SwitchFigures | None, n: int) -> tuple[float | None, float | None
     )
 
 
+def _uncounted_compute_fabric(why: str) -> FabricLine:
+    """The compute-fabric line when NVIDIA's table gives no count for the design."""
+    return FabricLine(
+        "compute fabric",
+        "switch",
+        "rail-optimized compute fabric",
+        "",
+        None,
+        None,
+        None,
+        _TABLE4,
+        "",
+        f"not in the catalog: {why}",
+    )
+
+
 def _compute(d: Design) -> list[FabricLine]:
     fab = "compute fabric"
     spec = d.fabrics
@@ -156,38 +172,20 @@ def _compute(d: Design) -> list[FabricLine]:
     )
     if odd:
         return [
-            FabricLine(
-                fab,
-                "switch",
-                "rail-optimized compute fabric",
-                "",
-                None,
-                None,
-                None,
-                _TABLE4,
-                "",
-                "not in the catalog: NVIDIA's scalable-unit table is for servers with 8 NDR "
-                f"compute ports (DGX H100/H200/B200); {', '.join(odd)} "
+            _uncounted_compute_fabric(
+                "NVIDIA's scalable-unit table is for servers with 8 NDR compute ports "
+                f"(DGX H100/H200/B200); {', '.join(odd)} "
                 + ("is" if len(odd) == 1 else "are")
-                + " not",
+                + " not"
             )
         ]
     nodes = d.total_servers
     row = su_row(nodes)
     if row is None:
         return [
-            FabricLine(
-                fab,
-                "switch",
-                "rail-optimized compute fabric",
-                "",
-                None,
-                None,
-                None,
-                _TABLE4,
-                "",
-                f"not in the catalog: {nodes} nodes is more than the 127 (4 SU) of "
-                "NVIDIA's Table 4; larger SuperPODs add a core layer (ask NVIDIA)",
+            _uncounted_compute_fabric(
+                f"{nodes} nodes is more than the 127 (4 SU) of NVIDIA's Table 4; larger "
+                "SuperPODs add a core layer (ask NVIDIA)"
             )
         ]
     su, cap, leaves, spines, _node_cables, spine_cables = row
