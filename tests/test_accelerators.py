@@ -84,3 +84,11 @@ def test_mlperf_storage_v05_v100_unet3d_by_hand(tmp_path: Path) -> None:
     per_acc = 4 / 1.3604 * d.workloads[0].bytes_per_sample
     expect = math.floor(40e9 / (0.9 * per_acc))
     assert max_accelerators(d).accelerators_per_host == expect == 103
+
+
+def test_hosts_are_the_ones_running_a_workload() -> None:
+    # the LLM scenario's 32 checkpointing servers run no data workload: 8 UNet3D hosts
+    d = load_design(ROOT / "scenarios" / "dgx-h100-llm-405b-ddn.yaml", CAT)
+    res = max_accelerators(d)
+    assert res.hosts == 8
+    assert res.accelerators == 8 * res.accelerators_per_host

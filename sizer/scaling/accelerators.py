@@ -128,7 +128,9 @@ def max_accelerators(
         else:
             hi = mid
     words = bar_words(design, bars)
-    hosts = design.total_servers
+    # the hosts running a GPU workload (a compute group may run none, e.g. an LLM job's)
+    busy = {gi for w in design.workloads if not w.unbounded for gi in w.gpus_per_server}
+    hosts = sum(design.servers[gi].count for gi in busy)
     limiting = None
     if hi is not None:
         e = evals[hi]
