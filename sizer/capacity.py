@@ -348,7 +348,7 @@ def _checkpoint_bytes(sc: Scenario) -> tuple[float, str]:
     """The retained checkpoints: the ``capacity:`` section's when it states them, else the
     checkpoint policy's ``retain`` x one checkpoint (the total does not depend on the
     ranks: :mod:`sizer.checkpoint`)."""
-    from sizer.checkpoint import MASTER_BYTES, OPTIMIZER_MOMENT_BYTES, PRECISION_BYTES
+    from sizer.checkpoint import checkpoint_size
     from sizer.networks import get_model
 
     c, p = sc.capacity, getattr(sc, "checkpoint", None)
@@ -356,9 +356,9 @@ def _checkpoint_bytes(sc: Scenario) -> tuple[float, str]:
         return float(c.checkpoints), "stated"
     if p is None:
         return 0.0, "none"
-    bw = PRECISION_BYTES[p.precision]
-    bm = MASTER_BYTES if p.optimizer != "none" and bw < MASTER_BYTES else 0
-    one = get_model(p.model).params * (bw + bm + OPTIMIZER_MOMENT_BYTES[p.optimizer])
+    # one rank holds it all: the total is the same for any layout
+    params = get_model(p.model).params
+    one = checkpoint_size(params, precision=p.precision, optimizer=p.optimizer).checkpoint_bytes
     return float(p.retain * one), f"checkpoint policy: {p.retain} x {_tb(one)}"
 
 

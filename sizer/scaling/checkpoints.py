@@ -44,13 +44,13 @@ class CheckpointPoint:
         return self.result is not None
 
     def to_json(self) -> dict[str, Any]:
-        r = self.result
+        j = None if self.result is None else self.result.to_json()
         return {
             "storage_units": self.storage_units,
-            "feasible": r is not None,
-            "save_seconds": None if r is None else r.to_json()["save_seconds"],
-            "restore_seconds": None if r is None else r.to_json()["restore_seconds"],
-            "fits": None if r is None else r.fits,
+            "feasible": j is not None,
+            "save_seconds": None if j is None else j["save_seconds"],
+            "restore_seconds": None if j is None else j["restore_seconds"],
+            "fits": None if j is None else j["fits"],
         }
 
 
