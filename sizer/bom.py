@@ -37,7 +37,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class BomLine:
-    """One orderable line: ``count`` of catalog entry ``id``."""
+    """``count`` of catalog entry ``id``: one compute or storage group of the design, or
+    the switches (:attr:`Bom.lines`), or one orderable product (:attr:`Bom.items`)."""
 
     kind: str  # "GPU server" | "storage unit" | "switch"
     id: str
@@ -45,10 +46,27 @@ class BomLine:
     count: int
     rack_units: float  # all of them
     power_watts: float | None  # all of them; None: no catalog figure
+    #: the design's compute (or storage) group indices the line counts
+    groups: tuple[int, ...] = ()
+    #: (count, what they do) per role, GPU servers only (:func:`sizer.text.group_role`)
+    roles: tuple[tuple[int, str], ...] = ()
+    #: the per-unit configuration (GPUs, ports, link): lines merge only when it is equal
+    variant: str = ""
+
+    @property
+    def roles_text(self) -> str:
+        """``32 for Llama-3.1-405B training, 8 for UNet3D training`` when the line's
+        servers do more than one thing; "" otherwise."""
+        if len(self.roles) < 2:
+            return ""
+        return ", ".join(f"{n:,} for {role}" for n, role in self.roles)
 
 
 @dataclass(frozen=True, slots=True)
 class Bom:
+    """The design's bill of materials.  :attr:`lines` has one line per compute and
+    storage group (and one for the switches); :attr:`items` one per orderable product."""
+
     lines: tuple[BomLine, ...]
     cables: dict[str, int]  # link type -> cables
     #: rack elevation of the lines (sizer.racks.RackLayout; None: not computed)
@@ -58,6 +76,46 @@ class Bom:
     #: the POD's other fabrics, not part of the data-path model (sizer.pod_fabrics
     #: OtherFabrics; None: the scenario lists none)
     other: Any = None
+
+    @property
+    def items(self) -> tuple[BomLine, ...]:
+        """The orderable lines: :attr:`lines` of one product (same kind, catalog id and
+        per-unit configuration) summed into one, in first-seen order, the servers' roles
+        kept.  ``lines`` stays one per design group: the rack layout numbers devices by it.
+
+        Examples
+        --------
+        >>> a = BomLine("GPU server", "dgx-h100", "DGX H100", 32, 256.0, 326400.0, (0,),
+        ...             ((32, "LLM training"),))
+        >>> b = BomLine("GPU server", "dgx-h100", "DGX H100", 8, 64.0, 81600.0, (1,),
+        ...             ((8, "UNet3D training"),))
+        >>> [(x.count, x.rack_units, x.power_watts, x.roles_text) for x in Bom((a, b), {}).items]
+        [(40, 320.0, 408000.0, '32 for LLM training, 8 for UNet3D training')]
+        """
+        merged: dict[tuple[str, str, str, str], BomLine] = {}
+        for x in self.lines:
+            key = (x.kind, x.id, x.name, x.variant)
+            y = merged.get(key)
+            if y is None:
+                merged[key] = x
+                continue
+            by_role = {r: n for n, r in y.roles}  # role -> count, in first-seen order
+            for n, r in x.roles:
+                by_role[r] = by_role.get(r, 0) + n
+            merged[key] = BomLine(
+                x.kind,
+                x.id,
+                x.name,
+                y.count + x.count,
+                y.rack_units + x.rack_units,
+                None
+                if y.power_watts is None or x.power_watts is None
+                else y.power_watts + x.power_watts,
+                y.groups + x.groups,
+                tuple((n, r) for r, n in by_role.items()),
+                x.variant,
+            )
+        return tuple(merged.values())
 
     @property
     def rack_units(self) -> float:
@@ -89,6 +147,8 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
     >>> [(x.kind, x.count) for x in bill_of_materials(d, build_fabric(d)).lines]
     [('GPU server', 1), ('storage unit', 1), ('switch', 1)]
     """
+    from sizer.text import group_role
+
     lines = [
         BomLine(
             "GPU server",
@@ -97,6 +157,10 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
             g.count,
             g.count * g.rack_units,
             g.count * g.power_watts,
+            (g.index,),
+            ((g.count, group_role(d, g.index)),),
+            f"{g.gpu_count} x {g.gpu_id}, {g.storage_ports} x {g.link_id}, "
+            f"{g.rack_units} U, {g.power_watts} W",
         )
         for g in d.servers
     ]
@@ -108,6 +172,9 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
             s.count,
             s.count * s.rack_units,
             None if s.power_watts is None else s.count * s.power_watts,
+            (s.index,),
+            (),
+            f"{s.ports} x {s.link_id}, {s.read_bandwidth} B/s, {s.rack_units} U, {s.power_watts} W",
         )
         for s in d.storage
     ]
@@ -397,6 +464,7 @@ def part_descriptions(link_ids: Any) -> set[str]:
 EXPORT_COLUMNS = (
     "Section",
     "Item",
+    "Use",
     "Part number",
     "Catalog id / link",
     "Length class",
@@ -420,15 +488,17 @@ def price_columns(unit: str) -> tuple[str, str]:
 
 
 def export_rows(bom: Bom, cost: Any = None) -> list[tuple[str | int | float, ...]]:
-    """Every orderable line of ``bom`` as a row of :data:`EXPORT_COLUMNS`: devices first,
-    then cables, transceivers and adapters (with their spares), then the other fabrics'
+    """Every orderable line of ``bom`` as a row of :data:`EXPORT_COLUMNS`: devices first
+    (one row per product, :attr:`Bom.items`; "Use" says what the servers of a product do
+    when they do more than one thing), then cables, transceivers and adapters (with their spares), then the other fabrics'
     lines (their section says "not part of the data-path model")."""
     rows: list[tuple[str | int | float, ...]] = []
-    for x in bom.lines:
+    for x in bom.items:
         rows.append(
             (
                 x.kind,
                 x.name,
+                x.roles_text,
                 "",
                 x.id,
                 "",
@@ -446,6 +516,7 @@ def export_rows(bom: Bom, cost: Any = None) -> list[tuple[str | int | float, ...
             (
                 p.kind,
                 p.part,
+                "",
                 p.part_no,
                 p.link,
                 p.length_class,
@@ -465,6 +536,7 @@ def export_rows(bom: Bom, cost: Any = None) -> list[tuple[str | int | float, ...
                 (
                     f"{o.fabric} ({NOT_DATA_PATH})",
                     o.item,
+                    "",
                     "",
                     o.id,
                     "",

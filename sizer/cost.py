@@ -135,7 +135,7 @@ def bom_cost(
             x.kind != "GPU server",
             True,
         )
-        for x in bom.lines
+        for x in bom.items
     ]
     parts = bom.parts.lines if bom.parts is not None else ()
     lines += [

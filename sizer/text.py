@@ -43,6 +43,7 @@ __all__ = [
     "duration",
     "failure_words",
     "fed_words",
+    "group_role",
     "kind_noun",
     "limited_by",
     "pct",
@@ -116,6 +117,31 @@ def kind_noun(kind: str) -> str:
 def limited_by(kind: str) -> str:
     """``link`` -> ``the network``; an unknown kind as given."""
     return LIMITED_BY_WORDS.get(kind, kind)
+
+
+def group_role(d: Any, index: int) -> str:
+    """What compute group ``index`` of design ``d`` does, in words: the workloads that run
+    on it (``ResNet-50 training and ResNet-50 inference``), else the LLM job whose
+    checkpoints it saves (``Llama-3.1-405B training``), else the group's name as the
+    scenario gives it (``no workload`` for an unnamed idle group).
+
+    The model's name is used, not the workload's label: a role, not a job title.
+    """
+    roles: list[str] = []
+    for w in d.workloads:
+        if index in w.groups:
+            role = w.label if w.unbounded else f"{w.model_name.split(' (')[0]} {w.phase}"
+            if role not in roles:
+                roles.append(role)
+    job = getattr(d, "checkpoint", None)
+    if job is not None and index in job.groups:
+        role = f"{job.model_name} training"
+        if role not in roles:
+            roles.append(role)
+    if roles:
+        return ", ".join(roles[:-1]) + " and " + roles[-1] if len(roles) > 1 else roles[0]
+    g = d.servers[index]
+    return g.name if g.name != g.server_id else "no workload"
 
 
 def failure_words(kind: str) -> str:

@@ -59,5 +59,40 @@ def test_export_rows_one_per_orderable_line() -> None:
     bom = _bom("ra-9x-dgx1-3x-ess3000")
     rows = export_rows(bom)
     assert len(rows) == len(bom.lines) + len(bom.parts.lines)
-    assert rows[0][:8] == ("GPU server", "NVIDIA DGX-1 (V100 16GB)", "", "dgx-1", "", 9, 0, 9)
-    assert rows[0][8:10] == (27, 28800)
+    assert rows[0][:9] == ("GPU server", "NVIDIA DGX-1 (V100 16GB)", "", "", "dgx-1", "", 9, 0, 9)
+    assert rows[0][9:11] == (27, 28800)
+
+
+def test_one_line_per_product_with_its_roles() -> None:
+    """The LLM scenario's two DGX H100 groups (32 train Llama 3.1 405B: the checkpoint
+    job; 8 run UNet3D) are one orderable line of 40 saying what each part does.  Its rack
+    units and power are the two groups' sums: 40 x 8 U = 320 U, 40 x 10.2 kW = 408 kW; the
+    BOM totals are unchanged by the merge (320 + 6 x 2 + 7 x 2 = 346 U).  The per-group
+    lines stay (the rack layout numbers devices by them)."""
+    bom = _bom("dgx-h100-llm-405b-ddn")
+    servers = [x for x in bom.items if x.kind == "GPU server"]
+    assert [(x.id, x.count, x.rack_units, x.power_watts) for x in servers] == [
+        ("dgx-h100", 40, 320.0, 408000.0)
+    ]
+    assert servers[0].roles_text == (
+        "32 for Llama-3.1-405B training, 8 for MLPerf Storage UNet3D training"
+    )
+    assert [x.count for x in bom.lines if x.kind == "GPU server"] == [32, 8]
+    assert bom.rack_units == sum(x.rack_units for x in bom.items) == 346.0
+    assert bom.power_watts == sum(x.power_watts or 0 for x in bom.items)
+    rows = export_rows(bom)
+    assert [r[:3] for r in rows if r[0] == "GPU server"] == [
+        ("GPU server", "NVIDIA DGX H100", servers[0].roles_text)
+    ]
+
+
+def test_different_configurations_stay_apart() -> None:
+    """Two groups of one server id with different storage links (an override) are two
+    configurations to order: two lines."""
+    text = (ROOT / "scenarios" / "dgx-h100-llm-405b-ddn.yaml").read_text()
+    one_port = "      storage_link: eth-200g\n      storage_ports: 1\n  - name: unet3d"
+    text = text.replace("      storage_link: eth-200g\n  - name: unet3d", one_port, 1)
+    assert one_port in text
+    d = load_design("x.yaml", CAT, source=text.encode())
+    bom = bill_of_materials(d, build_fabric(d))
+    assert [x.count for x in bom.items if x.kind == "GPU server"] == [32, 8]

@@ -43,14 +43,19 @@ def test_xlsx_matches_the_report_tables(report) -> None:  # type: ignore[no-unty
     parts = ctx["parts"]["rows"]
     assert len(body) == len(items) + len(parts)
     for row, item in zip(body, items, strict=False):
-        assert (row[1], row[3], row[5]) == (item["item"], item["id"], _num(item["count"]))
-        assert row[8] == pytest.approx(float(item["rack_units"].replace(",", "")))
+        assert (row[1], row[2] or "", row[4], row[6]) == (
+            item["item"],
+            item["roles"],
+            item["id"],
+            _num(item["count"]),
+        )
+        assert row[9] == pytest.approx(float(item["rack_units"].replace(",", "")))
     for row, p in zip(body[len(items) :], parts, strict=True):
         assert row[1] == p["part"]
-        assert (row[5], row[6], row[7]) == (_num(p["count"]), _num(p["spares"]), _num(p["total"]))
-        assert row[7] == row[5] + row[6]
+        assert (row[6], row[7], row[8]) == (_num(p["count"]), _num(p["spares"]), _num(p["total"]))
+        assert row[8] == row[6] + row[7]
     # numbers stay numbers in the spreadsheet
-    assert all(isinstance(r[5], int) for r in body)
+    assert all(isinstance(r[6], int) for r in body)
 
 
 def test_csv_equals_xlsx(report) -> None:  # type: ignore[no-untyped-def]

@@ -110,6 +110,19 @@ def test_one_server_model_is_one_phrase_with_roles(
     )
 
 
+def test_bom_one_line_per_product_with_roles(
+    shipped_reports: dict[str, Rendered], tool: Callable[[str], str]
+) -> None:
+    """The LLM scenario's 32 + 8 DGX H100 are one BOM line of 40 with both roles (issue
+    15: one server model listed twice for two roles)."""
+    r = shipped_reports["dgx-h100-llm-405b-ddn"]
+    rows = [i for i in r.context["bom"]["items"] if i["item"] == "NVIDIA DGX H100"]
+    assert [(i["count"], i["rack_units"], i["power"]) for i in rows] == [("40", "320", "408.0 kW")]
+    text = " ".join(" ".join(p) for p in page_lines(tool, r.pdf_path))
+    assert "32 for Llama-3.1-405B training, 8 for MLPerf Storage UNet3D training" in text
+    assert (r.context["bom"]["rack_units"], r.context["bom"]["power"]) == ("346", "430.7 kW")
+
+
 @pytest.mark.parametrize("stem", STEMS)
 def test_key_figure_labels_do_not_wrap(
     stem: str, shipped_reports: dict[str, Rendered], tool: Callable[[str], str]

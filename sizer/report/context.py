@@ -32,7 +32,7 @@ from sizer.report.sources_view import (
     throughput_sources,
     used_rows,
 )
-from sizer.text import bottleneck_sentence, kind_noun
+from sizer.text import bottleneck_sentence, group_role, kind_noun
 
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
@@ -112,16 +112,6 @@ def sections(
 # --------------------------------------------------------------------------- summary
 
 
-def _group_role(a: Analysis, index: int) -> str:
-    """What a compute group does: the workloads that run on it, else its name."""
-    names = [
-        w.label if w.unbounded else f"{w.model_name.split(' (')[0]} {w.phase}"
-        for w in a.design.workloads
-        if index in w.groups
-    ]
-    return join_words(names) if names else a.design.servers[index].name
-
-
 def servers_words(a: Analysis) -> str:
     """The compute groups, one phrase per server model, with each group's role when one
     model serves several: ``32 × NVIDIA DGX H100 (16 for UNet3D training, 16 for
@@ -133,9 +123,12 @@ def servers_words(a: Analysis) -> str:
     for model, groups in by_model.items():
         total = sum(g.count for g in groups)
         text = f"{fmt.count(total)} × {model}"
-        if len(groups) > 1:
-            roles = [f"{fmt.count(g.count)} for {_group_role(a, g.index)}" for g in groups]
-            text += f" ({', '.join(roles)})"
+        by_role: dict[str, int] = {}
+        for g in groups:
+            role = group_role(a.design, g.index)
+            by_role[role] = by_role.get(role, 0) + g.count
+        if len(by_role) > 1:
+            text += " (" + ", ".join(f"{fmt.count(n)} for {r}" for r, n in by_role.items()) + ")"
         parts.append(text)
     return join_words(parts)
 
@@ -324,28 +317,34 @@ def _bom(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
     d = a.design
     f = a.fabric
     bom = bill_of_materials(d, f)
-    detail = [
-        f"{g.gpu_count} × {g.gpu_name} each ({fmt.count(g.count * g.gpu_count)} "
-        f"GPUs); {g.storage_ports} × {g.link_id} storage ports each"
-        for g in d.servers
-    ]
-    detail += [
-        f"{fmt.rate(s.read_bandwidth)} read each ({fmt.rate(s.count * s.read_bandwidth)} in "
-        f"all); {s.ports} × {s.link_id} ports each"
-        for s in d.storage
-    ]
-    detail.append(f"{d.switch_ports} × {d.switch_link_id} ports each")
+
+    def detail(x: Any) -> str:
+        if x.kind == "GPU server":
+            g = d.servers[x.groups[0]]
+            return (
+                f"{g.gpu_count} × {g.gpu_name} each ({fmt.count(x.count * g.gpu_count)} "
+                f"GPUs); {g.storage_ports} × {link_name(cat, g.link_id)} storage ports each"
+            )
+        if x.kind == "storage unit":
+            s = d.storage[x.groups[0]]
+            return (
+                f"{fmt.rate(s.read_bandwidth)} read each ({fmt.rate(x.count * s.read_bandwidth)} "
+                f"in all); {s.ports} × {link_name(cat, s.link_id)} ports each"
+            )
+        return f"{d.switch_ports} × {link_name(cat, d.switch_link_id)} ports each"
+
     items = [
         {
             "item": x.name,
+            "roles": x.roles_text,
             "id": x.id,
             "kind": x.kind,
             "count": fmt.count(x.count),
-            "detail": text,
+            "detail": detail(x),
             "rack_units": fmt.count(x.rack_units),
             "power": "n/a" if x.power_watts is None else fmt.watts(x.power_watts),
         }
-        for x, text in zip(bom.lines, detail, strict=True)
+        for x in bom.items
     ]
     cables = [
         {"type": lid, "name": link_name(cat, lid), "count": fmt.count(n)}
