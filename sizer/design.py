@@ -134,6 +134,8 @@ class WorkloadSpec:
     #: per group: how the catalog rate was measured ("real", "synthetic", "derived",
     #: "emulated", or None: not stated) and on how many GPUs (None: not stated)
     throughput_data: dict[int, tuple[str | None, int | None]] = field(default_factory=dict)
+    #: the dataset's catalog name (None: no dataset)
+    dataset_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -364,6 +366,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 phase=w.phase,
                 precision=w.precision,
                 dataset_id=ds_id,
+                dataset_name=cat.datasets[ds_id].name if ds_id is not None else None,
                 bytes_per_sample=bps,
                 dataset_bytes=ds_bytes,
                 groups=groups,

@@ -119,29 +119,46 @@ def limited_by(kind: str) -> str:
     return LIMITED_BY_WORDS.get(kind, kind)
 
 
-def group_role(d: Any, index: int) -> str:
+def group_role(d: Any, index: int, *, short: bool = False) -> str:
     """What compute group ``index`` of design ``d`` does, in words: the workloads that run
     on it (``ResNet-50 training and ResNet-50 inference``), else the LLM job whose
     checkpoints it saves (``Llama-3.1-405B training``), else the group's name as the
     scenario gives it (``no workload`` for an unnamed idle group).
 
     The model's name is used, not the workload's label: a role, not a job title.
+    ``short``: the model's last word, phases joined (``UNet3D training``, ``ResNet-50
+    training + inference``), for diagram boxes and resource labels.
     """
-    roles: list[str] = []
+    by_model: dict[str, list[str]] = {}
     for w in d.workloads:
         if index in w.groups:
-            role = w.label if w.unbounded else f"{w.model_name.split(' (')[0]} {w.phase}"
-            if role not in roles:
-                roles.append(role)
+            model = w.model_name.split(" (")[0]
+            if short:
+                model = model.split()[-1] if model.split() else model
+            if w.unbounded:
+                model, phase = ("read" if short else w.label), ("benchmark" if short else "")
+            else:
+                phase = w.phase
+            phases = by_model.setdefault(model, [])
+            if phase not in phases:
+                phases.append(phase)
     job = getattr(d, "checkpoint", None)
     if job is not None and index in job.groups:
-        role = f"{job.model_name} training"
-        if role not in roles:
-            roles.append(role)
-    if roles:
-        return ", ".join(roles[:-1]) + " and " + roles[-1] if len(roles) > 1 else roles[0]
+        phases = by_model.setdefault(job.model_name, [])
+        if "training" not in phases:
+            phases.append("training")
+    if short:
+        roles = [f"{m} {' + '.join(ps)}".strip() for m, ps in by_model.items()]
+        return " + ".join(roles) if roles else _idle(d, index)
+    roles = [f"{m} {p}".strip() for m, ps in by_model.items() for p in ps]
+    if not roles:
+        return _idle(d, index)
+    return ", ".join(roles[:-1]) + " and " + roles[-1] if len(roles) > 1 else roles[0]
+
+
+def _idle(d: Any, index: int) -> str:
     g = d.servers[index]
-    return g.name if g.name != g.server_id else "no workload"
+    return str(g.name) if g.name != g.server_id else "no workload"
 
 
 def failure_words(kind: str) -> str:

@@ -99,7 +99,7 @@ def test_server_chart_goes_past_the_port_limit(shipped_reports: dict[str, Render
     svg = svg_of(r.html, "scaling_servers")
     assert "switch-port limit: 12" in svg
     text = " ".join(r.context["scaling"]["paragraphs"])
-    assert "ess-3000 x3 would become the limit at 15 servers" in text
+    assert "ESS 3000 ×3 would become the limit at 15 servers" in text
 
 
 @pytest.mark.parametrize("stem", ["ra-9x-dgx1-3x-ess3000", "ra-3x-dgx2-3x-ess3000"])

@@ -41,8 +41,10 @@ def _analyze_json(path: Path) -> dict[str, Any]:
     return json.loads(r.stdout)
 
 
-def key_figures(j: dict[str, Any]) -> list[str]:
-    """The figures of ``analyze --json`` the report must print, formatted as it prints them."""
+def key_figures(j: dict[str, Any], words: Callable[[str], str] = str) -> list[str]:
+    """The figures of ``analyze --json`` the report must print, formatted as it prints them;
+    resource groups as the report names them (``words``: :func:`sizer.report.names.words_for`,
+    product names for catalog ids)."""
     agg = j["aggregate"]
     out = [fmt.rate(agg["read_bytes_per_sec"])]
     if agg["images_per_sec"] is not None and agg["sample_unit"] is not None:
@@ -60,14 +62,14 @@ def key_figures(j: dict[str, Any]) -> list[str]:
             out.append(fmt.images(w["images_per_sec"]))
             out.append(fmt.images(w["demand_images_per_sec"]))
             out.append(fmt.pct(w["gpu_data_utilization"]))
-        out.append(w["bound_by"]["group"])
+        out.append(words(w["bound_by"]["group"]))
     groups: dict[str, dict[str, Any]] = {}
     for r in j["resources"]:
         best = groups.get(r["group"])
         if best is None or r["utilization"] > best["utilization"]:
             groups[r["group"]] = r
     for r in groups.values():
-        out.append(f"{r['group']}")
+        out.append(words(r["group"]))
         out.append(fmt.pct(r["utilization"]))
         out.append(fmt.capacity(r["capacity"], r["unit"]))
         if r["headroom"] is not None:
@@ -76,7 +78,7 @@ def key_figures(j: dict[str, Any]) -> list[str]:
     if b is None:
         out.append("compute-bound")
     else:
-        out += [b["group"], fmt.pct(b["utilization"])]
+        out += [words(b["group"]), fmt.pct(b["utilization"])]
     d = j["design"]
     out += [f"{d['gpus']} GPUs", d["topology"]]
     return out
@@ -103,7 +105,12 @@ def test_pdf_text_has_headings_and_key_figures(
         assert h in text, h
     j = _analyze_json(r.scenario)
     assert j == json.loads(json.dumps(r.analysis_json))  # the fixture's numbers are the CLI's
-    missing = [k for k in key_figures(j) if k not in text]
+    from sizer.analysis import analyze_design
+    from sizer.loader import load_design
+    from sizer.report.names import words_for
+
+    words = words_for(analyze_design(load_design(r.scenario)))
+    missing = [k for k in key_figures(j, words) if k not in text]
     assert not missing, f"{stem}: not in the PDF text: {missing}"
     assert r.context["fingerprint"] in text and "2026-01-02" in text
     assert j["scenario"].split()[0] in text
@@ -121,7 +128,11 @@ def test_every_catalog_figure_used_is_listed(
     a = analyze(load_scenario(shipped_reports[stem].scenario, cat), cat)
     html = shipped_reports[stem].html
     for u in a.design.used:
-        assert f"<code>{u.entry}</code></td><td>{_esc(u.field)}</td>" in html, (u.entry, u.field)
+        ref = f'<code class="sub ref">{u.entry}</code></td><td>'
+        assert ref in html and f'<code class="sub ref">{_esc(u.field)}</code>' in html, (
+            u.entry,
+            u.field,
+        )
 
 
 def _esc(s: str) -> str:
@@ -215,9 +226,12 @@ def test_scaling_and_memory_figures_in_pdf(
     def bare(s: str) -> str:
         return re.sub(r"[-\s]", "", s)
 
+    from sizer.report.names import words_for
+
+    words = words_for(a)  # the report names elements by product, not catalog id
     for case in scaling.failure_cases(a.design, fabric=a.fabric):
         j = case.to_json()
-        assert bare(j["element"]) in bare(text)
+        assert bare(words(j["element"])) in bare(text)
         assert fmt.pct(j["relative"]) in text
     for m in r.context["memory"] or []:
         assert m["total"] in text and m["gpu_memory"] in text and m["largest_batch"] in text

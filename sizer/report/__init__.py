@@ -251,7 +251,7 @@ def build_report(
         prices=prices,
     )
     figs = {"topology": svg, "utilization": charts.utilization_chart(ctx["resources"])}
-    figs["racks"] = racks_svg(ctx["racks"]["layout"])
+    figs["racks"] = racks_svg(ctx["racks"]["layout"], ctx["racks"]["labels"])
     n_fig = 3
     if scaling is not None:
         for f in scaling["figures"]:

@@ -4,6 +4,7 @@ until full (from the design's :class:`sizer.capacity.CapacityPlan`)."""
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
@@ -71,8 +72,14 @@ def capacity_context(a: Analysis) -> dict[str, Any] | None:
     usable = p.usable_bytes()
     need = p.needed_bytes
     head = usable - need
+    datasets_from = p.datasets_from
+    for w in a.design.workloads:  # catalog names, not ids: "catalog: KiTS19 24.6 GB"
+        if w.dataset_id and w.dataset_name and datasets_from.startswith("catalog: "):
+            datasets_from = re.sub(
+                rf"(?<=[: ]){re.escape(w.dataset_id)}(?= )", fmt.dataset_words(w), datasets_from
+            )
     need_rows = [
-        {"what": f"Datasets ({p.datasets_from})", "value": _tb(p.datasets_bytes)},
+        {"what": f"Datasets ({datasets_from})", "value": _tb(p.datasets_bytes)},
         {"what": "Retained checkpoints", "value": _tb(p.checkpoints_bytes)},
         {"what": "Scratch and other data", "value": _tb(p.scratch_bytes)},
         {"what": "Needed today", "value": _tb(p.needed_now)},

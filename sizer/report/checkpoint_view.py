@@ -122,7 +122,7 @@ def checkpoint_context(a: Analysis) -> dict[str, Any] | None:
         + "; ".join(NOT_MODELED)
         + "."
     )
-    return {
+    ctx: dict[str, Any] = {
         "paragraphs": [job, f"Checkpoints are saved {interval}. {cost} {verdict} {sizing}"],
         "rows": rows,
         "figure": {
@@ -141,3 +141,8 @@ def checkpoint_context(a: Analysis) -> dict[str, Any] | None:
             + ("the checkpoint policy fits." if r.fits else "the checkpoint policy does not fit.")
         ),
     }
+    from sizer.report.names import words_deep, words_for
+
+    # what bounds a save in product words ("ESS 3000 ×3 (storage write)"), not catalog ids
+    out: dict[str, Any] = words_deep(ctx, words_for(a), skip=frozenset({"chart", "series"}))
+    return out

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
 from sizer.report.context import TOPOLOGY_WORDS, header_text, servers_words
+from sizer.report.names import words_for
 from sizer.text import bottleneck_label, kind_noun
 
 if TYPE_CHECKING:
@@ -78,9 +79,9 @@ def compare_context(
         [
             "none: compute-bound"
             if r.bottleneck is None
-            else f"{bottleneck_label(kind_noun(r.bottleneck['kind']), r.bottleneck['group'])} "
+            else f"{bottleneck_label(kind_noun(r.bottleneck['kind']), words_for(a)(r.bottleneck['group']))} "
             f"at {fmt.pct(r.bottleneck['utilization'])}"
-            for r in comparison.rows
+            for r, a in zip(comparison.rows, analyses, strict=True)
         ],
     )
     add(

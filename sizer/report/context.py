@@ -23,6 +23,7 @@ from sizer.report.components_view import components, glossary, not_modeled
 from sizer.report.cost_view import cost_context
 from sizer.report.fmt import join_words, link_name, workload_label
 from sizer.report.memory_view import memory_rows
+from sizer.report.names import words_for
 from sizer.report.parts_view import parts_context
 from sizer.report.racks_view import racks_context
 from sizer.report.sources_view import (
@@ -178,7 +179,8 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
             f"{fmt.rate(a.read_bytes_per_sec)} from storage in the "
             f"{join_words([workload_label(a, w.index) for w in a.workloads])} benchmark."
         )
-    b = bottleneck_sentence(a)
+    words = words_for(a)
+    b = words(bottleneck_sentence(a))
     s2 = f"The design is {b}." if not b.startswith("no GPU") else _cap_first(b) + "."
     if scaling is not None and scaling.get("summary_sentence"):
         s3 = scaling["summary_sentence"]
@@ -194,7 +196,7 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
             f"Feeding every GPU fully takes {fmt.factor(need)} the data rate the POD "
             f"delivers today ({fmt.rate(a.demand_read_bytes_per_sec)} wanted, "
             f"{fmt.rate(a.read_bytes_per_sec)} delivered): relieve "
-            f"{a.bottleneck['group']} first."
+            f"{words(a.bottleneck['group'])} first."
         )
     else:
         top = [r for r in a.top_resources(1) if r.load > 0]
@@ -202,13 +204,13 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
             r = top[0]
             if r.saturated:
                 s3 = (
-                    f"{_cap_first(_with_kind(r.group, r.kind))} runs at "
+                    f"{_cap_first(_with_kind(words(r.group), r.kind))} runs at "
                     f"{fmt.pct(r.utilization)}: it sets the limit, so more of it raises "
                     "the result."
                 )
             else:
                 s3 = (
-                    f"The busiest resource, {_with_kind(r.group, r.kind)}, "
+                    f"The busiest resource, {_with_kind(words(r.group), r.kind)}, "
                     f"runs at {fmt.pct(r.utilization)}, so demand can grow "
                     f"{fmt.factor(r.headroom)} before anything in the data path saturates."
                 )
@@ -245,6 +247,7 @@ def _provenance_warning(a: Analysis) -> list[str]:
 
 def _key_figures(a: Analysis) -> list[dict[str, str]]:
     d = a.design
+    words = words_for(a)
     rows: list[tuple[str, str]] = [
         ("GPU servers", servers_words(a)),
         (
@@ -277,7 +280,7 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
         rows.append(
             (
                 "Bottleneck",
-                f"{_with_kind(group_words(a, b['group']), b['kind'])} at {fmt.pct(b['utilization'])}",
+                f"{_with_kind(words(b['group']), b['kind'])} at {fmt.pct(b['utilization'])}",
             )
         )
     top = [r for r in a.top_resources(1) if r.load > 0]
@@ -286,7 +289,7 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
         rows.append(
             (
                 "Busiest resource",
-                f"{_with_kind(group_words(a, r.group), r.kind)} at {fmt.pct(r.utilization)} of capacity",
+                f"{_with_kind(words(r.group), r.kind)} at {fmt.pct(r.utilization)} of capacity",
             )
         )
     t = d.target
@@ -456,15 +459,19 @@ def _design_text(a: Analysis, cat: Catalog | None) -> list[str]:
 
 def _workload_rows(a: Analysis) -> list[dict[str, str]]:
     rows = []
+    words = words_for(a)
     for w in a.workloads:
         spec = a.design.workloads[w.index]
         if w.unbounded:  # a read benchmark: no model, phase, precision or GPUs
             detail = f"{spec.model_name}: no GPU work, reads as fast as the data path allows"
-        else:
-            detail = f"{w.model}, {w.phase}, {w.precision}, {w.dataset or 'no dataset'}"
+        else:  # catalog names, not ids
+            detail = (
+                f"{spec.model_name}, {w.phase}, {w.precision.upper()}, "
+                f"{fmt.dataset_words(spec) or 'no dataset'}"
+            )
         rows.append(
             {
-                "label": w.label,
+                "label": w.label if spec.named else f"{spec.model_name.split(' (')[0]} {w.phase}",
                 "detail": detail,
                 "model": w.model,
                 "phase": w.phase,
@@ -480,7 +487,7 @@ def _workload_rows(a: Analysis) -> list[dict[str, str]]:
                 else "unbounded",
                 "rate": fmt.rate(w.read_bytes_per_sec),
                 "util": fmt.pct(w.gpu_data_utilization),
-                "bound_by": w.bound_by["group"],
+                "bound_by": words(w.bound_by["group"]),
                 "bound_kind": kind_noun(w.bound_by["kind"]),
                 "cache": w.cache_note,
             }
@@ -498,35 +505,16 @@ def _direction_words(kind: str, capacity: float) -> str:
     return ""
 
 
-def group_words(a: Analysis, group: str) -> str:
-    """A resource group in words, catalog ids replaced by product names:
-    ``switch -> dgx-1 links`` -> ``switch → DGX-1 links``, ``ess-3000 x3`` ->
-    ``ESS 3000 ×3``.  Compute-group names the scenario gives stay."""
-    d = a.design
-    names = {g.server_id: fmt.short_product(g.server_name, g.server_id) for g in d.servers}
-    names.update({s.unit_id: fmt.short_product(s.unit_name, s.unit_id) for s in d.storage})
-    names[d.switch_id] = fmt.short_product(d.switch_name, d.switch_id)
-    out = []
-    for word in group.split(" "):
-        if word in names:
-            word = names[word]
-        elif word == "->":
-            word = "→"
-        elif word[:1] == "x" and word[1:].isdigit():
-            word = "×" + word[1:]
-        out.append(word)
-    return " ".join(out)
-
-
 def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
     counts = Counter(r.group for r in a.resources)
     bgroup = a.bottleneck["group"] if a.bottleneck else None
+    words = words_for(a)
     rows = []
     for r in a.top_resources(len(counts)):
         rows.append(
             {
-                "group": r.group,
-                "label": _with_kind(group_words(a, r.group), r.kind),
+                "group": words(r.group),
+                "label": _with_kind(words(r.group), r.kind),
                 "kind": kind_noun(r.kind),
                 "count": fmt.count(counts[r.group]),
                 "capacity": fmt.capacity(r.capacity, r.unit),
@@ -617,12 +605,12 @@ def build_context(
         "summary": _summary_with_confidence(a, scaling, catalog)
         + ([checkpoint["summary"]] if checkpoint else []),
         "key_figures": _key_figures(a) + (scaling or {}).get("key_figures", []),
-        "bottleneck_sentence": _cap_first(bottleneck_sentence(a)),
+        "bottleneck_sentence": _cap_first(words_for(a)(bottleneck_sentence(a))),
         "design_text": _design_text(a, cat=catalog),
         "bom": _bom(a, catalog),
         "capacity": capacity_context(a),
         "racks": racks_context(a, catalog),
-        "parts": parts_context(a, prices),
+        "parts": parts_context(a, prices, catalog),
         "cost": cost_context(a, prices),
         "diagram_svg": diagram_svg,
         "diagram_caption": diagram_caption,
@@ -642,7 +630,7 @@ def build_context(
         "checkpoint": checkpoint,
         "memory": mem,
         "assumptions": assumptions(a, catalog),
-        "used": used_rows(a),
+        "used": used_rows(a, catalog),
         "confidence": [{"letter": k, "words": v} for k, v in CONFIDENCE.items()],
         "scenario_text": scenario_text,
         "throughput_sources": throughput_sources(a),

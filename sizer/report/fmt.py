@@ -138,6 +138,19 @@ def link_name(cat: Catalog | None, link_id: str) -> str:
     return link_id
 
 
+def link_type(cat: Catalog | None, link_id: str) -> str:
+    """A link type's catalog name without its rate, for a table column that names the
+    type only (its id when the catalog does not know it).
+
+    >>> from sizer.catalog import load_catalog
+    >>> link_type(load_catalog(), "hdr-ib"), link_type(load_catalog(), "eth-200g")
+    ('InfiniBand HDR 4x', '200 Gigabit Ethernet')
+    """
+    if cat is not None and link_id in cat.links:
+        return cat.links[link_id].name.split(" (")[0]
+    return link_id
+
+
 def directional(name: str) -> str:
     """``... (100 Gb/s)`` -> ``... (100 Gb/s per direction)``: a link's nominal rate is
     each way at once, and the report says so every time."""
@@ -147,12 +160,20 @@ def directional(name: str) -> str:
 
 
 def workload_label(a: Analysis, index: int) -> str:
-    """A workload's name as the scenario gives it, else e.g. ``AlexNet training (FP16, imagenet)``."""
+    """A workload's name as the scenario gives it, else e.g. ``AlexNet training (FP16,
+    ImageNet ILSVRC2012 training set)``: catalog names, not ids."""
     spec = a.design.workloads[index]
     if spec.named:
         return spec.label
-    extra = ", ".join(x for x in (spec.precision.upper(), spec.dataset_id) if x)
+    extra = ", ".join(x for x in (spec.precision.upper(), dataset_words(spec)) if x)
     return f"{spec.model_name} {spec.phase}" + (f" ({extra})" if extra else "")
+
+
+def dataset_words(spec: object) -> str:
+    """A workload's dataset by its catalog name, parenthesis dropped (``KiTS19``); "" for
+    none."""
+    name = getattr(spec, "dataset_name", None) or getattr(spec, "dataset_id", None) or ""
+    return str(name).split(" (")[0]
 
 
 #: Vendor words dropped from a product name in labels.

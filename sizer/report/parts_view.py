@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["parts_context"]
 
 
-def parts_context(a: Analysis, prices: Any = None) -> dict[str, Any]:
+def parts_context(a: Analysis, prices: Any = None, cat: Any = None) -> dict[str, Any]:
     """``rows`` for the report's table, ``notes``, and ``export`` (every orderable line,
     raw values, for :mod:`sizer.report.export`) with its ``export_columns`` (a price
     list adds the unit price and line total)."""
@@ -26,6 +26,7 @@ def parts_context(a: Analysis, prices: Any = None) -> dict[str, Any]:
             "part": p.part,
             "part_no": p.part_no or "–",
             "link": p.link,
+            "link_words": fmt.link_type(cat, p.link),
             "length": p.length_class or "–",
             "count": fmt.count(p.count),
             "spares": fmt.count(p.spares),

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sizer.catalog import Catalog
     from sizer.racks import Rack, RackLayout
 
-__all__ = ["racks_context", "racks_svg"]
+__all__ = ["device_labels", "racks_context", "racks_svg"]
 
 _FILL = {"switch": "#9ecae1", "storage unit": "#a1d99b", "GPU server": "#fdd0a2"}
 _SECTION = {"switch": "switches", "storage unit": "storage", "GPU server": "servers"}
@@ -36,23 +36,62 @@ def _groups(layout: RackLayout) -> list[tuple[int, int, Rack]]:
     """Runs of consecutive racks holding the same devices: (first, last, one of them)."""
     out: list[tuple[int, int, Rack]] = []
     for r in layout.racks:
-        sig = [(p.id, p.height) for p in r.devices]
+        sig = [(p.line, p.height) for p in r.devices]  # one group's servers: one role
         if out:
             first, _last, prev = out[-1]
-            if [(p.id, p.height) for p in prev.devices] == sig and prev.watts == r.watts:
+            if [(p.line, p.height) for p in prev.devices] == sig and prev.watts == r.watts:
                 out[-1] = (first, r.index, prev)
                 continue
         out.append((r.index, r.index, r))
     return out
 
 
+def _fit(text: str, width: float, size: float) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` px at font ``size`` (DejaVu Sans
+    glyphs average under 0.6 em)."""
+    most = max(1, int(width / (0.6 * size)))
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def _span(first: int, last: int) -> str:
     return f"Rack {first}" if first == last else f"Racks {first}–{last} (×{last - first + 1})"
 
 
-def racks_svg(layout: RackLayout) -> str:
+def device_labels(a: Analysis, layout: RackLayout) -> dict[tuple[int, int], tuple[str, str]]:
+    """(BOM line, number) -> (label, role) of every placed device, in product words: a
+    server ``DGX H100 #3`` with its group's role when the product alone does not say it
+    (``UNet3D training``), a storage unit ``ESS 3000 #2``, a switch by its fabric name and
+    product (``leaf-1``, ``SB7800``)."""
+    from sizer.report.names import role_words
+
+    d = a.design
+    n_srv, n_sto = len(d.servers), len(d.storage)
+    out: dict[tuple[int, int], tuple[str, str]] = {}
+    for r in layout.racks:
+        for p in r.devices:
+            if p.line < n_srv:
+                g = d.servers[p.line]
+                label = f"{fmt.short_product(g.server_name, g.server_id)} #{p.number}"
+                out[(p.line, p.number)] = (label, role_words(d, p.line))
+            elif p.line < n_sto + n_srv:
+                s = d.storage[p.line - n_srv]
+                out[(p.line, p.number)] = (
+                    f"{fmt.short_product(s.unit_name, s.unit_id)} #{p.number}",
+                    "",
+                )
+            else:
+                sw = a.fabric.switches[p.number - 1] if p.number <= len(a.fabric.switches) else ""
+                product = fmt.short_product(d.switch_name, d.switch_id)
+                out[(p.line, p.number)] = (f"{sw} {product}".strip(), "")
+    return out
+
+
+def racks_svg(
+    layout: RackLayout, labels: dict[tuple[int, int], tuple[str, str]] | None = None
+) -> str:
     """The elevation: one column per rack (a run of racks holding the same devices drawn
-    once, titled with its range), U1 at the bottom, rows of six."""
+    once, titled with its range), U1 at the bottom, rows of six.  ``labels``: each
+    device's label and role (:func:`device_labels`); without them the catalog id."""
     groups = _groups(layout)
     n = len(groups)
     if n == 0:
@@ -89,11 +128,19 @@ def racks_svg(layout: RackLayout) -> str:
                 f'<rect x="{x + 2}" y="{top + 0.5}" width="{_RACK_W - 4}" height="{hh - 1}" '
                 f'fill="{_FILL.get(p.kind, "#ddd")}" stroke="#555" stroke-width="0.5"/>'
             )
-            label = escape(p.id if last > first else f"{p.id} #{p.number}")
+            name, role = (labels or {}).get((p.line, p.number), (f"{p.id} #{p.number}", ""))
+            if last > first:  # one drawing for a run of racks: no unit number
+                name = name.rsplit(" #", 1)[0]
             size = 7 if hh >= 9 else 6
             out.append(
-                f'<text x="{x + 6}" y="{top + min(hh, 9) - 2}" font-size="{size}">{label}</text>'
+                f'<text x="{x + 6}" y="{top + min(hh, 9) - 2}" font-size="{size}">'
+                f"{escape(_fit(name, _RACK_W - 10, size))}</text>"
             )
+            if role and hh >= 18:  # a second line for the role where the device is tall
+                out.append(
+                    f'<text x="{x + 6}" y="{top + 16}" font-size="6">'
+                    f"{escape(_fit(role, _RACK_W - 10, 6))}</text>"
+                )
         kw = r.watts / 1000
         out.append(
             f'<text x="{x + _RACK_W / 2}" y="{y0 + rack_h + 13}" font-size="8" '
@@ -111,10 +158,15 @@ def racks_context(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
     bom = bill_of_materials(a.design, a.fabric)
     lay: RackLayout = bom.layout
     rows = []
+    from sizer.report.names import role_words
+
+    n_srv = len(a.design.servers)
     for first, last, r in _groups(lay):
         counts: dict[str, int] = {}
         for p in r.devices:
-            counts[p.name] = counts.get(p.name, 0) + 1
+            role = role_words(a.design, p.line) if p.line < n_srv else ""
+            name = f"{p.name} ({role})" if role else p.name
+            counts[name] = counts.get(name, 0) + 1
         weights = [_weight(cat, p.kind, p.id) for p in r.devices]
         known = [x for x in weights if x is not None]
         rows.append(
@@ -149,6 +201,7 @@ def racks_context(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         warn.append("taller than a rack, not placed: " + ", ".join(lay.too_tall))
     return {
         "layout": lay,
+        "labels": device_labels(a, lay),
         "rows": rows,
         "limits": limits,
         "racks": fmt.count(len(lay.racks)),

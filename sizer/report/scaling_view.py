@@ -42,8 +42,11 @@ def _objective_words(objective: str, target: float) -> str:
 
 
 def _mix_words(d: Any, base: int) -> str:
+    """``4 DGX H100 (Llama-3.1-405B training) + 1 DGX H100 (UNet3D training)``."""
+    from sizer.report.names import group_words
+
     total = sum(g.count for g in d.servers)
-    return " + ".join(f"{g.count * base // total} {g.name}" for g in d.servers)
+    return " + ".join(f"{g.count * base // total} {group_words(d, g.index)}" for g in d.servers)
 
 
 def _bar_line(sizing: Any) -> dict[str, Any] | None:
@@ -459,10 +462,18 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
                 f"{fmt.pct(head.min_utilization)} fed",
             }
         )
-    return {
-        "paragraphs": paragraphs,
-        "figures": figures,
-        "tables": tables,
-        "summary_sentence": summary,
-        "key_figures": key,
-    }
+    from sizer.report.names import words_deep, words_for
+
+    # resource groups and failed elements in product words, not catalog ids
+    out: dict[str, Any] = words_deep(
+        {
+            "paragraphs": paragraphs,
+            "figures": figures,
+            "tables": tables,
+            "summary_sentence": summary,
+            "key_figures": key,
+        },
+        words_for(a),
+        skip=frozenset({"chart", "id", "series"}),
+    )
+    return out

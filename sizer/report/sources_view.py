@@ -197,13 +197,41 @@ def user_catalog_entries(a: Analysis, cat: Catalog | None) -> list[tuple[str, st
     return out
 
 
-def used_rows(a: Analysis) -> list[dict[str, str]]:
+#: A bracketed catalog field (``throughput[h100,fp16,training]``) in words.
+_FIELD_BASE = {
+    "throughput": "per-GPU rate",
+    "au_threshold": "accelerator-utilization bar",
+    "batch_size": "batch size",
+    "computation_time": "computation time per step",
+}
+
+
+def field_words(field: str) -> str:
+    """A catalog field in words: ``host_memory`` -> ``host memory``,
+    ``throughput[h100,fp16,training]`` -> ``per-GPU rate (H100, FP16, training)``.
+
+    >>> field_words("throughput[a100,fp16,training]"), field_words("bytes_per_sample")
+    ('per-GPU rate (A100, FP16, training)', 'bytes per sample')
+    """
+    base, _, args = field.partition("[")
+    words = _FIELD_BASE.get(base) or FIELD_WORDS.get(base, base.replace("_", " "))
+    if not args:
+        return words
+    parts = [x.upper() if x not in ("training", "inference") else x for x in args[:-1].split(",")]
+    return f"{words} ({', '.join(parts)})"
+
+
+def used_rows(a: Analysis, cat: Catalog | None = None) -> list[dict[str, str]]:
+    """Every catalog figure the design used: the product and the figure in words, the
+    catalog entry and field they are filed under (``ref``), value, source, confidence."""
     rows = []
     for u in a.design.used:
         rows.append(
             {
                 "entry": u.entry,
                 "field": u.field,
+                "entry_words": entry_name(cat, u.entry),
+                "field_words": field_words(u.field),
                 "value": _used_value(u),
                 "source": u.source,
                 "confidence": u.confidence,
