@@ -175,3 +175,41 @@ def test_link_rates_in_the_body_say_per_direction(
     assert any(re.search(r"(Gb/s|Ethernet) \(?per direction\)", x) for x in body)
     svg = re.search(r'<svg[^>]*class="topology".*?</svg>', shipped_reports[stem].html, re.S)
     assert svg and not re.search(r"\d [GT]b/s\)", svg.group(0))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_rates_quoted_in_sources_are_read_by_a_rule(
+    stem: str, shipped_reports: dict[str, Rendered], tool: Callable[[str], str]
+) -> None:
+    """The catalog's source texts quote rates as their documents give them ("7.2 Tb/s",
+    "400 Gb/s", "80 GBps"); the sources section says, right before the table quoting
+    them, which are per direction and which bidirectional (issue 15)."""
+    from sizer.report.sources_view import RATES_IN_SOURCES
+
+    html = shipped_reports[stem].html
+    note = html.index('<p class="note rates-note">')
+    assert html.index('<h3 id="figures-used">') < note < html.index('<table class="data used">')
+    assert RATES_IN_SOURCES.startswith("Rates inside the quoted source texts")
+    for words in ("per direction", "bidirectional", "one way"):
+        assert words in RATES_IN_SOURCES
+    text = _text(tool, shipped_reports[stem].pdf_path)
+    assert " ".join(RATES_IN_SOURCES.split()[:12]) in text
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_bit_rate_the_report_states_says_its_direction(
+    stem: str, shipped_reports: dict[str, Rendered]
+) -> None:
+    """Outside the quoted sources (``.src``) and the catalog references, every rate in
+    bits the report prints (a link's or a switch's) is followed, in its phrase, by "per
+    direction" or "bidirectional"; a storage or client figure is printed in GB/s only."""
+    from tests.test_report_names import html_words
+
+    words = html_words(shipped_reports[stem].html)
+    bare = [
+        words[max(0, m.start() - 40) : m.end() + 30]
+        for m in re.finditer(r"\d[\d.,]* ?[GT]b/s", words)
+        if not re.match(r"(?:(?!; |\. ).){0,30}?(per direction|bidirectional)", words[m.end() :])
+    ]
+    assert bare == [], bare
+    assert re.search(r"\d[\d.,]* ?[GT]b/s", words)  # the check has rates to look at

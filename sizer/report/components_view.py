@@ -54,7 +54,9 @@ GLOSSARY = [
         "Per direction / bidirectional",
         "A link or switch carries its rate each way at once. Storage reads flow one way, "
         "so the model uses the per-direction figure; datasheets often quote switching "
-        "capacity for both directions together (twice as much).",
+        "capacity for both directions together (twice as much). Every link and switch rate "
+        "this report states says which; rates quoted inside source texts are read as the "
+        "sources section says.",
     ),
     (
         "ZeRO",

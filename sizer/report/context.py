@@ -28,6 +28,7 @@ from sizer.report.parts_view import parts_context
 from sizer.report.racks_view import racks_context
 from sizer.report.sources_view import (
     CONFIDENCE,
+    RATES_IN_SOURCES,
     assumptions,
     confidence_sentence,
     throughput_sources,
@@ -632,6 +633,7 @@ def build_context(
         "assumptions": assumptions(a, catalog),
         "used": used_rows(a, catalog),
         "confidence": [{"letter": k, "words": v} for k, v in CONFIDENCE.items()],
+        "rates_note": RATES_IN_SOURCES,
         "scenario_text": scenario_text,
         "throughput_sources": throughput_sources(a),
         "components": components(a, catalog),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFIDENCE",
+    "RATES_IN_SOURCES",
     "assumptions",
     "confidence_sentence",
     "entry_name",
@@ -49,7 +50,9 @@ def _used_value(u: Any) -> str:
             )
         if u.entry.startswith(("links/", "switches/")):
             return f"{fmt.rate(v)} ({fmt.bits_rate(v)}) per direction"
-        return f"{fmt.rate(v)} ({fmt.bits_rate(v)})"
+        # a storage or client figure is a read (or write) rate, one way: no bit rate beside
+        # it, which would read like a link's
+        return fmt.rate(v)
     if u.unit == "B":
         if u.entry.startswith("gpus/"):
             return fmt.gib(v)
@@ -60,6 +63,19 @@ def _used_value(u: Any) -> str:
         return fmt.watts(v)
     return f"{fmt.count(v)} {u.unit}"
 
+
+#: How to read a rate inside a quoted source text or note (the report's sources section):
+#: the catalog's own figures follow these conventions (switching capacities are quoted
+#: bidirectional, with the arithmetic in the note; port rates are per direction).
+RATES_IN_SOURCES = (
+    "Rates inside the quoted source texts and notes are as their documents give them: a "
+    "port or link rate (Gb/s, or a port type named by its speed, such as 200GbE, 400G or "
+    "NDR) is per direction, each way at once, as its standard defines it; a switch's "
+    "switching capacity or throughput (Tb/s) counts both directions together "
+    "(bidirectional), as vendors quote it; a storage or client figure (GB/s read or "
+    "write) is one way. The Value column gives each figure as this report uses it, with "
+    "its direction."
+)
 
 #: Catalog fields that size only racks, power and weight, not the data path.
 PHYSICAL_FIELDS = frozenset({"rack_units", "power_watts", "weight_kg"})
@@ -84,7 +100,10 @@ def entry_name(cat: Catalog | None, entry: str) -> str:
     kind, _, eid = entry.partition("/")
     section = getattr(cat, kind, None) if cat is not None else None
     item = section.get(eid) if isinstance(section, dict) else None
-    return str(getattr(item, "name", eid)) if item is not None else eid
+    if item is None:
+        return eid
+    name = str(getattr(item, "name", eid))
+    return fmt.directional(name) if kind == "links" else name
 
 
 def confidence_sentence(a: Analysis, cat: Catalog | None) -> str:
@@ -148,7 +167,7 @@ def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
             else ", nor checkpoint writes (the scenario has no checkpoint: policy)."
         ),
         "Units: sizes and rates are decimal (1 GB/s = 10^9 bytes/s; link rates in bits, "
-        "100 Gb/s = 12.5 GB/s); GPU memory is binary (1 GiB = 2^30 bytes).",
+        "100 Gb/s = 12.5 GB/s per direction); GPU memory is binary (1 GiB = 2^30 bytes).",
     ]
     caches = [
         f"{workload_label(a, w.index)}: {w.cache_note}"
