@@ -81,6 +81,9 @@ class Activations:
     kv_per_sample: int
     rows: list[LayerMemory]  # per-sample output/saved/live/kv bytes; parameter_bytes final
     fixed_rows: dict[str, int] = field(default_factory=dict)  # batch-independent saved bytes
+    #: full recomputation: the bytes of the one block backward rebuilds at a time (counted
+    #: in the last block's ``saved_bytes``; a pipeline stage rebuilds one of its own)
+    rebuild: int = 0
 
 
 def _last_use(
@@ -214,8 +217,10 @@ def transformer_activations(
     m = 1 if net.dropout else 0
     rows: list[LayerMemory] = []
     kv_per_layer = 0
+    rebuild = 0
     if training:
         full = _transformer_layer_saved(net, s, e, t, "none", flash)
+        rebuild = full if recompute == "full" else 0
         layer = _transformer_layer_saved(net, s, e, t, recompute, flash)
         if recompute == "full":
             layer = s * h * e  # the block input only
@@ -261,4 +266,10 @@ def transformer_activations(
                 kv_cache_bytes=kv_per_layer if ops[i] == "block" else 0,
             )
         )
-    return Activations(fixed=0, per_sample=per_sample, kv_per_sample=n * kv_per_layer, rows=rows)
+    return Activations(
+        fixed=0,
+        per_sample=per_sample,
+        kv_per_sample=n * kv_per_layer,
+        rows=rows,
+        rebuild=rebuild,
+    )

@@ -373,10 +373,11 @@ def memory_problems(scenario: Scenario, catalog: Catalog) -> list[Issue]:
             estimate_case(case)
         except SizerInputError as e:
             for p in e.problems:
-                field = p.loc.removeprefix("--") if p.loc else "model"
+                field = p.loc.removeprefix("--").replace("-", "_") if p.loc else "model"
                 if field not in type(case).model_fields:
                     field = "model"
-                msg = re.sub(r"--([a-z-]+)", r"'\1'", p.msg)  # option names -> field names
+                # option names -> field names: --pipeline-parallel -> 'pipeline_parallel'
+                msg = re.sub(r"--([a-z-]+)", lambda m: f"'{m.group(1).replace('-', '_')}'", p.msg)
                 out.append((("memory", i, field), msg, p.hint))
     return out
 

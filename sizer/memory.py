@@ -44,6 +44,20 @@ layer at a time) [2]_; ``tensor`` (Megatron-style, transformers only) shards par
 gradients, optimizer state, the KV cache (by heads) and the attention/MLP activations, and
 ``batch`` is shared by the ``N`` GPUs of the group.
 
+Pipeline parallelism over ``p`` stages (``Parallel.pipeline_parallel``, transformers only:
+``p`` must divide the layer count) splits the blocks evenly, ``n / p`` per stage; the
+embedding is on the first stage, the final norm and output head on the last (which keeps
+its own copy of a tied embedding, as Megatron-LM does).  Parameters, gradients and
+optimizer state are each stage's own, then sharded within the stage as above.  With the
+1F1B schedule stage ``k`` keeps the activations of ``p - k`` micro-batches in flight [4]_,
+so the first stage holds ``p`` micro-batches of ``n / p`` blocks: the block activations of
+the whole model, as Korthikanti et al. note [1]_ (section 4.2.3).  ``batch`` is then the
+micro-batch; at least ``p`` micro-batches per step are assumed.  Every stage is estimated
+and the per-GPU figures are the stage needing the most memory (``stage``), usually the
+first (its ``p`` micro-batches) or the last (the output head and its FP32 logits).  The
+interleaved schedule and uneven splits (Llama 3 405B's 126 layers on 16 stages, one layer
+fewer on the first and the last) are not modeled.
+
 References
 ----------
 .. [1] Korthikanti et al., "Reducing Activation Recomputation in Large Transformer Models",
@@ -52,6 +66,9 @@ References
    Models", SC 2020, arXiv:1910.02054, section 3 and Figure 1.
 .. [3] F. Denneman, "Training vs Inference - Memory Consumption by Neural Networks", 2022,
    https://frankdenneman.nl/2022/07/15/training-vs-inference-memory-consumption-by-neural-networks/
+.. [4] Narayanan et al., "Efficient Large-Scale Language Model Training on GPU Clusters
+   Using Megatron-LM", SC 2021, arXiv:2104.04473, section 2.2.1 (the 1F1B schedule: at
+   most ``p`` micro-batches in flight, so activations of ``p`` or fewer are stashed).
 """
 
 from __future__ import annotations
@@ -79,7 +96,7 @@ from sizer.memory_inputs import (
     check_inputs,
     parse_image,
 )
-from sizer.netdefs import CNN, Model
+from sizer.netdefs import CNN, Model, Transformer
 from sizer.networks import get_model
 
 # The public face of the memory model: the choices (sizer.memory_inputs) and the per-layer
@@ -156,6 +173,10 @@ class MemoryEstimate:
     largest_batch: int | None
     layers: tuple[LayerMemory, ...]
     notes: tuple[str, ...] = field(default=())
+    #: pipeline stages the layers are split over; the figures are the largest stage's
+    pipeline_parallel: int = 1
+    #: which stage (1-based) the per-GPU figures are of: the one needing the most memory
+    stage: int = 1
 
     @property
     def total_bytes(self) -> int:
@@ -205,6 +226,8 @@ class MemoryEstimate:
             "flash_attention": self.flash_attention,
             "gpus": self.gpus,
             "sharding": self.sharding,
+            "pipeline_parallel": self.pipeline_parallel,
+            "stage": self.stage,
             "sharded": list(self.sharded),
             "bytes": {**self.categories(), "total": self.total_bytes},
             "gpu_memory_bytes": self.gpu_memory_bytes,
@@ -295,6 +318,98 @@ def _states(
     )
 
 
+@dataclass(frozen=True)
+class _Stage:
+    """One pipeline stage: its layers, parameters and activation bytes per sample."""
+
+    index: int  # 0-based
+    names: tuple[str, ...]  # the rows (layers) it holds
+    params: int
+    largest_matrix: int
+    in_flight: int  # micro-batches whose activations it keeps (1F1B)
+    per_sample: int  # activation bytes per sample of the micro-batch
+    kv_per_sample: int
+    saved: dict[str, int]  # row -> saved bytes per sample, in-flight micro-batches included
+    tied_copy: int  # parameters of the output head's copy of a tied embedding (last stage)
+
+
+def _stages(net: Model, acts: Any, pp: int, training: bool, largest: int) -> list[_Stage]:
+    """The pipeline stages of ``net`` (one stage when ``pp`` is 1: the whole model).
+
+    A transformer's ``n`` blocks are split evenly, ``n / pp`` per stage, in order; the
+    token (and position) embedding is on the first stage, the final norm and the output
+    head on the last, which with tied embeddings keeps its own copy of the word embedding
+    (as Megatron-LM does; its gradient is all-reduced with the first stage's).  Training
+    uses the 1F1B schedule [4]_: stage ``k`` (0-based) keeps the activations of ``pp - k``
+    micro-batches in flight, so the first stage holds ``pp`` micro-batches of ``n / pp``
+    blocks -- as many block activations as the whole model without pipelining [1]_
+    (section 4.2.3); with full recomputation each stage also rebuilds one of its blocks
+    for one micro-batch.  Inference keeps one micro-batch's working set per stage and the
+    KV cache of its own layers.
+    """
+    rows = {r.name: r for r in acts.rows}
+    if pp == 1 or not isinstance(net, Transformer):
+        saved = {r.name: r.saved_bytes for r in acts.rows}
+        names = tuple(r.name for r in acts.rows)
+        return [
+            _Stage(0, names, net.params, largest, 1, acts.per_sample, acts.kv_per_sample, saved, 0)
+        ]
+    n = net.n_layers
+    per = n // pp
+    last_block = f"layers.{n - 1}"
+    base = {
+        r.name: r.saved_bytes - (acts.rebuild if r.name == last_block else 0) for r in acts.rows
+    }
+    h = net.hidden
+    inner = max(h * net.ffn, h * (h + 2 * net.kv_dim))  # the largest block matrix
+    out = []
+    for k in range(pp):
+        names = tuple(
+            (["embed"] if k == 0 else [])
+            + [f"layers.{i}" for i in range(k * per, (k + 1) * per)]
+            + (["norm", "lm_head"] if k == pp - 1 else [])
+        )
+        copy = net.vocab * h if k == pp - 1 and net.tied_embeddings else 0
+        params = sum(rows[x].params for x in names) + copy
+        big = net.largest_matrix if k in (0, pp - 1) else inner
+        if training:
+            f = pp - k
+            saved = {x: f * base[x] for x in names}
+            saved[f"layers.{(k + 1) * per - 1}"] += acts.rebuild  # one block rebuilt at a time
+            per_sample = sum(saved.values())
+            kv = 0
+        else:
+            f = 1
+            saved = {x: 0 for x in names}
+            per_sample = max(rows[x].live_bytes for x in names)
+            kv = sum(rows[x].kv_cache_bytes for x in names)
+        out.append(_Stage(k, names, params, big, f, per_sample, kv, saved, copy))
+    return out
+
+
+def _pipeline_note(net: Model, stage: _Stage, pp: int, par: Parallel, training: bool) -> str:
+    """What the pipeline split is and which stage the figures are of, in words."""
+    n = net.n_layers if isinstance(net, Transformer) else 0
+    tied = isinstance(net, Transformer) and net.tied_embeddings
+    text = (
+        f"pipeline parallel over {pp} stages, 1F1B schedule (Narayanan et al. 2021): "
+        f"{n // pp} of {n} layers per stage, the embedding on stage 1, the final norm and "
+        f"output head on stage {pp}"
+        + (" (with its own copy of the tied embedding)" if tied else "")
+        + f"; the figures are stage {stage.index + 1}'s, the one needing the most memory"
+        f" ({stage.params:,} parameters)"
+    )
+    if training:
+        text += (
+            f", which keeps the activations of {stage.in_flight} micro-batch"
+            f"{'es' if stage.in_flight != 1 else ''} in flight (at least {pp} micro-batches "
+            "per step assumed; fewer keep fewer)"
+        )
+    return text + (
+        f"; batch is one micro-batch; the job uses {par.gpus} x {pp} = {par.gpus * pp:,} GPUs"
+    )
+
+
 def _largest_batch(total: Any, memory: float) -> int:
     """Largest ``b`` with ``total(b) <= memory``, by doubling then bisection (``total`` grows)."""
     if total(1) > memory:
@@ -351,7 +466,9 @@ def estimate_memory(
     gpu_memory_bytes : float, optional
         Memory of one GPU in bytes; enables ``fits`` and ``largest_batch``.
     parallel : Parallel, optional
-        GPUs and sharding (``none``, ``zero1``, ``zero2``, ``zero3``, ``tensor``).
+        GPUs and sharding (``none``, ``zero1``, ``zero2``, ``zero3``, ``tensor``) within
+        each of ``pipeline_parallel`` pipeline stages (transformers; the stage count must
+        divide the layers); the figures are then the largest stage's.
     recompute : {"none", "selective", "full"}
         Transformer activation recomputation [1]_.
     flash_attention : bool
@@ -429,36 +546,54 @@ def estimate_memory(
         if not net.learned_positions and sq > net.max_seq:
             notes.append(f"seq {sq:,} exceeds the {net.max_seq:,}-token training context")
     largest = max(row.params for row in acts.rows) if isinstance(net, CNN) else net.largest_matrix
-    st = _states(net.params, largest, precision, training, optimizer, par, overhead_bytes)
+    pp = par.pipeline_parallel
+    stages = _stages(net, acts, pp, training, largest)
+    states = [
+        _states(x.params, x.largest_matrix, precision, training, optimizer, par, overhead_bytes)
+        for x in stages
+    ]
     if precision in ("fp8", "int8"):
         notes.append(f"{precision} weights only: activations and KV cache are 16-bit")
 
-    def total(b: int) -> int:
+    def stage_total(i: int, b: int) -> int:
+        st, x = states[i], stages[i]
         return (
             st.parameters
             + st.gradients
             + st.optimizer
             + st.overhead
             + acts.fixed
-            + b * (acts.per_sample + acts.kv_per_sample)
+            + b * (x.per_sample + x.kv_per_sample)
         )
 
+    def total(b: int) -> int:
+        return max(stage_total(i, b) for i in range(len(stages)))
+
+    # the per-GPU figures are the stage that needs the most at this batch (first on a tie)
+    k = max(range(len(stages)), key=lambda i: (stage_total(i, batch), -i))
+    stage, st = stages[k], states[k]
+    if pp > 1:
+        notes.append(_pipeline_note(net, stage, pp, par, training))
     fits = None if gpu_memory_bytes is None else total(batch) <= gpu_memory_bytes
     largest_batch = None if gpu_memory_bytes is None else _largest_batch(total, gpu_memory_bytes)
     shard = par.gpus if par.sharding in ("zero3", "tensor") else 1
+    keep = set(stage.names)
     rows = tuple(
         LayerMemory(
             name=r.name,
             op=r.op,
             output_shape=r.output_shape,
-            params=r.params,
-            parameter_bytes=_ceil_div(r.parameter_bytes, shard),
+            params=r.params + (stage.tied_copy if r.name == "lm_head" else 0),
+            parameter_bytes=_ceil_div(
+                r.parameter_bytes + (stage.tied_copy * w if r.name == "lm_head" else 0), shard
+            ),
             output_bytes=r.output_bytes * batch,
-            saved_bytes=r.saved_bytes * batch + acts.fixed_rows.get(r.name, 0),
+            saved_bytes=stage.saved[r.name] * batch + acts.fixed_rows.get(r.name, 0),
             live_bytes=r.live_bytes * batch,
             kv_cache_bytes=r.kv_cache_bytes * batch,
         )
         for r in acts.rows
+        if r.name in keep
     )
     return MemoryEstimate(
         model=net.id,
@@ -479,14 +614,16 @@ def estimate_memory(
         parameters_bytes=st.parameters,
         gradients_bytes=st.gradients,
         optimizer_bytes=st.optimizer,
-        activations_bytes=acts.fixed + batch * acts.per_sample,
-        kv_cache_bytes=batch * acts.kv_per_sample,
+        activations_bytes=acts.fixed + batch * stage.per_sample,
+        kv_cache_bytes=batch * stage.kv_per_sample,
         overhead_bytes=st.overhead,
         gpu_memory_bytes=gpu_memory_bytes,
         fits=fits,
         largest_batch=largest_batch,
         layers=rows,
         notes=(*st.notes, *notes),
+        pipeline_parallel=pp,
+        stage=stage.index + 1,
     )
 
 
@@ -507,7 +644,11 @@ def estimate_case(case: Any, gpu_memory_bytes: float | None = None) -> MemoryEst
         phase=case.phase,
         optimizer=case.optimizer,
         gpu_memory_bytes=gpu_memory_bytes,
-        parallel=Parallel(gpus=case.gpus, sharding=case.sharding),
+        parallel=Parallel(
+            gpus=case.gpus,
+            sharding=case.sharding,
+            pipeline_parallel=getattr(case, "pipeline_parallel", 1),
+        ),
         recompute=case.recompute,
         flash_attention=case.flash_attention,
     )

@@ -60,10 +60,13 @@ MAX_OVERHEAD_GIB = 1024.0
 
 @dataclass(frozen=True)
 class Parallel:
-    """How the job is spread: ``gpus`` GPUs and which states are sharded among them."""
+    """How the job is spread: ``gpus`` GPUs and which states are sharded among them, in
+    each of ``pipeline_parallel`` pipeline stages (the job uses ``gpus x
+    pipeline_parallel`` GPUs; a stage holds ``1 / pipeline_parallel`` of the layers)."""
 
     gpus: int = 1
     sharding: Sharding = "none"
+    pipeline_parallel: int = 1
 
 
 def _problem(loc: str, msg: str, type_: str = "invalid", hint: str | None = None) -> Problem:
@@ -206,6 +209,15 @@ def check_inputs(
         )
     if isinstance(par.gpus, bool) or not isinstance(par.gpus, int) or par.gpus < 1:
         problems.append(_problem("--gpus", f"gpus must be a whole number >= 1, got {par.gpus!r}"))
+    pp = par.pipeline_parallel
+    pp_ok = isinstance(pp, int) and not isinstance(pp, bool) and 1 <= pp <= MAX_GPUS
+    if not pp_ok:
+        problems.append(
+            _problem(
+                "--pipeline-parallel",
+                f"pipeline stages must be a whole number from 1 to {MAX_GPUS:,}, got {_short(pp)}",
+            )
+        )
     if gpu_memory_bytes is not None and not 0 < gpu_memory_bytes < float("inf"):
         problems.append(_problem("--gpu", f"GPU memory must be positive, got {gpu_memory_bytes!r}"))
     if not 0 <= overhead_bytes <= MAX_OVERHEAD_GIB * 2**30:
@@ -236,6 +248,14 @@ def check_inputs(
             problems.append(
                 _problem("--recompute", "activation recomputation is modeled for transformers only")
             )
+        if pp_ok and pp > 1:
+            problems.append(
+                _problem(
+                    "--pipeline-parallel",
+                    "pipeline parallelism is modeled for transformer models only (their "
+                    f"layers are alike); use 1 for {net.title}",
+                )
+            )
     else:
         if image is not None:
             problems.append(
@@ -253,6 +273,18 @@ def check_inputs(
                     "--seq",
                     f"{net.title} has learned positions for {net.max_seq:,} tokens; "
                     f"--seq {seq:,} is longer",
+                )
+            )
+        if pp_ok and net.n_layers % pp != 0:
+            fit = [k for k in range(2, net.n_layers + 1) if net.n_layers % k == 0]
+            problems.append(
+                _problem(
+                    "--pipeline-parallel",
+                    f"pipeline parallelism splits the layers evenly over the stages: "
+                    f"{net.title} has {net.n_layers} layers, which {pp} stages do not divide",
+                    hint="stage counts that divide them: "
+                    + ", ".join(str(k) for k in fit[:12])
+                    + (", ..." if len(fit) > 12 else ""),
                 )
             )
         if (

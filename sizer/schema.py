@@ -380,6 +380,13 @@ class MemoryCase(_Model):
     flash_attention: bool = Field(
         False, strict=True, description="transformer attention without s x s scores"
     )
+    pipeline_parallel: PosInt = Field(
+        1,
+        le=1024,
+        description="pipeline stages the layers are split over (transformers; must divide "
+        "the layer count): the estimate is the largest stage's, 1F1B schedule (as `sizer "
+        "memory --pipeline-parallel`)",
+    )
 
 
 class CheckpointPolicy(_Model):

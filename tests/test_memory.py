@@ -476,6 +476,186 @@ def test_data_parallel_does_not_change_the_per_gpu_share() -> None:
     assert any("global batch = batch x 8" in n for n in eight.notes)
 
 
+# ----------------------------------------------------------------------------- pipeline
+
+
+def test_pipeline_first_stage_llama2_7b_by_hand() -> None:
+    """Llama-2-7B (32 blocks of 202,383,360 parameters; untied 32,000 x 4,096 embedding
+    and head, 131,072,000 each; RMSNorm 4,096; no dropout), BF16 + Adam, 4 stages of 8
+    blocks.  Stage 1: embedding + 8 blocks = 131,072,000 + 1,619,066,880 = 1,750,138,880
+    parameters: 2 B weights, 2 B gradients, 12 B optimizer (FP32 master + 2 moments) each.
+    1F1B: stage 1 keeps 4 micro-batches of its 8 blocks = 32 block activations, as many
+    as the unpipelined model keeps (Korthikanti et al. 2022, section 4.2.3); the last
+    stage keeps 1 micro-batch of 8 blocks + the final norm and head, less: stage 1 is the
+    largest."""
+    kw = {"batch": 1, "seq": 4096, "precision": "bf16"}
+    one = estimate_memory("llama-2-7b", **kw)  # type: ignore[arg-type]
+    pp = estimate_memory("llama-2-7b", parallel=Parallel(pipeline_parallel=4), **kw)  # type: ignore[arg-type]
+    stage = 131_072_000 + 8 * 202_383_360
+    assert stage == 1_750_138_880
+    assert (pp.pipeline_parallel, pp.stage) == (4, 1)
+    assert pp.parameters_bytes == 2 * stage and pp.gradients_bytes == 2 * stage
+    assert pp.optimizer_bytes == 12 * stage
+    layer = _row(one, "layers.0").saved_bytes
+    assert pp.activations_bytes == 32 * layer  # embed keeps nothing (no dropout)
+    assert [r.name for r in pp.layers] == ["embed"] + [f"layers.{i}" for i in range(8)]
+    assert _row(pp, "layers.3").saved_bytes == 4 * layer  # 4 micro-batches in flight
+    assert sum(r.saved_bytes for r in pp.layers) == pp.activations_bytes
+    assert any("1F1B" in n and "stage 1" in n and "32 GPUs" not in n for n in pp.notes)
+
+
+def test_pipeline_gpt3_stage_one_holds_the_whole_models_block_activations() -> None:
+    """GPT-3 175B, 8 stages of 12 blocks, BF16, micro-batch 1, s = 2048: a block keeps
+    sbh(34 + 5as/h) = sbh x 114 = 2,868,903,936 B (Korthikanti eq. 1); the embedding's
+    dropout mask sbh = 25,165,824 B.  Stage 1 keeps 8 micro-batches: 8 x (25,165,824 +
+    12 x 2,868,903,936) = 275,616,104,448 B -- 96 blocks' worth, as without pipelining.
+    Its parameters: token + position embedding (50,257 + 2,048) x 12,288 = 642,723,840 and
+    12 blocks of 1,812,099,072: 22,387,912,704."""
+    s, h = 2048, 12288
+    est = estimate_memory(
+        "gpt-3-175b", batch=1, seq=s, precision="bf16", parallel=Parallel(pipeline_parallel=8)
+    )
+    assert est.stage == 1
+    assert est.activations_bytes == 8 * (s * h + 12 * s * h * 114) == 275_616_104_448
+    assert est.parameters_bytes == 2 * (642_723_840 + 12 * 1_812_099_072) == 2 * 22_387_912_704
+
+
+def test_pipeline_last_stage_keeps_a_copy_of_a_tied_embedding() -> None:
+    """GPT-3 ties its output head to the token embedding; on 8 stages the last one holds
+    its own copy (Megatron-LM): 12 blocks + final LayerNorm 24,576 + 50,257 x 12,288 =
+    21,745,188,864 + 24,576 + 617,558,016 = 22,362,771,456 parameters, in the lm_head row."""
+    from sizer.activations import transformer_activations
+    from sizer.memory import _stages
+
+    net = get_model("gpt-3-175b")
+    assert isinstance(net, Transformer)
+    acts = transformer_activations(net, 2048, True, 2, 2, 1, "none", False)
+    stages = _stages(net, acts, 8, True, net.largest_matrix)
+    assert [x.params for x in (stages[0], stages[-1])] == [22_387_912_704, 22_362_771_456]
+    assert [x.in_flight for x in stages] == [8, 7, 6, 5, 4, 3, 2, 1]
+    assert stages[-1].tied_copy == 617_558_016 and stages[0].tied_copy == 0
+    assert sum(x.params for x in stages) == net.params + 617_558_016
+
+
+def test_pipeline_inference_last_stage_is_the_largest() -> None:
+    """Llama-2-7B inference, 4 stages: each stage holds the KV cache of its 8 layers (a
+    quarter: 2 GiB / 4 per 4,096-token sequence) and one micro-batch's working set (a
+    block's, on every stage); the last stage has the 4,096 final-norm parameters more
+    than the first (head and embedding are both 131,072,000), so it is the largest:
+    8 x 202,383,360 + 4,096 + 131,072,000 = 1,750,142,976 parameters at 2 B."""
+    kw = {"batch": 1, "seq": 4096, "precision": "bf16", "phase": "inference"}
+    one = estimate_memory("llama-2-7b", **kw)  # type: ignore[arg-type]
+    pp = estimate_memory("llama-2-7b", parallel=Parallel(pipeline_parallel=4), **kw)  # type: ignore[arg-type]
+    assert pp.stage == 4
+    assert pp.parameters_bytes == 2 * 1_750_142_976
+    assert pp.kv_cache_bytes == one.kv_cache_bytes // 4 == GIB // 2
+    assert pp.activations_bytes == one.activations_bytes  # the block working set
+
+
+def test_pipeline_full_recompute_rebuilds_one_block_per_stage() -> None:
+    """Full recomputation keeps each block's input (s x h x 2 B = 33,554,432 B at s = h =
+    4,096) and rebuilds one block at a time: stage 1 of 4 keeps 4 micro-batches x 8
+    inputs + one rebuilt block (the unpipelined block's saved bytes)."""
+    kw = {"batch": 1, "seq": 4096, "precision": "bf16"}
+    block = _row(estimate_memory("llama-2-7b", **kw), "layers.0").saved_bytes  # type: ignore[arg-type]
+    est = estimate_memory(
+        "llama-2-7b", recompute="full", parallel=Parallel(pipeline_parallel=4), **kw
+    )  # type: ignore[arg-type]
+    assert est.stage == 1
+    assert est.activations_bytes == 32 * 33_554_432 + block
+
+
+def test_pipeline_with_tensor_parallel_and_zero() -> None:
+    """Sharding applies within a stage: Llama-2-70B (80 blocks of 855,654,400; embedding
+    262,144,000), 4 stages x tensor parallel 8: stage 1 = 262,144,000 + 20 x 855,654,400 =
+    17,375,232,000 parameters, 1/8 per GPU at 2 B = 4,343,808,000 B; ZeRO-1 over 8 instead
+    keeps all of the stage's weights and gradients and 1/8 of its optimizer state."""
+    kw = {"batch": 1, "seq": 4096, "precision": "bf16"}
+    tp = estimate_memory("llama-2-70b", parallel=Parallel(8, "tensor", 4), **kw)  # type: ignore[arg-type]
+    assert tp.parameters_bytes == 2 * 17_375_232_000 // 8 == 4_343_808_000
+    z1 = estimate_memory("llama-2-70b", parallel=Parallel(8, "zero1", 4), **kw)  # type: ignore[arg-type]
+    assert z1.parameters_bytes == z1.gradients_bytes == 2 * 17_375_232_000
+    assert z1.optimizer_bytes == 12 * 17_375_232_000 // 8
+    assert any("the job uses 8 x 4 = 32 GPUs" in n for n in tp.notes)
+
+
+def test_one_stage_is_the_estimate_without_pipelining() -> None:
+    for model, kw in (("llama-2-7b", {"seq": 2048}), ("resnet-50", {})):
+        a = estimate_memory(model, batch=2, **kw)  # type: ignore[arg-type]
+        b = estimate_memory(model, batch=2, parallel=Parallel(pipeline_parallel=1), **kw)  # type: ignore[arg-type]
+        assert a == b and a.stage == 1
+
+
+def test_pipeline_problems() -> None:
+    """The stages must divide the layers (located at the option, with the counts that
+    do); a CNN is not pipelined; 0 stages is no count."""
+    assert [
+        (p.loc, p.msg, p.hint)
+        for p in _problems(model="llama-2-7b", batch=1, parallel=Parallel(pipeline_parallel=5))
+    ] == [
+        (
+            "--pipeline-parallel",
+            "pipeline parallelism splits the layers evenly over the stages: Llama-2-7B has "
+            "32 layers, which 5 stages do not divide",
+            "stage counts that divide them: 2, 4, 8, 16, 32",
+        )
+    ]
+    assert [
+        p.msg for p in _problems(model="resnet-50", batch=1, parallel=Parallel(1, "none", 2))
+    ] == [
+        "pipeline parallelism is modeled for transformer models only (their layers are "
+        "alike); use 1 for ResNet-50"
+    ]
+    assert [
+        p.msg for p in _problems(model="llama-2-7b", batch=1, parallel=Parallel(1, "none", 0))
+    ] == ["pipeline stages must be a whole number from 1 to 1,000,000, got 0"]
+
+
+def test_cli_pipeline_parallel() -> None:
+    r = _run("--model", "llama-2-70b", "--batch", "1", "--seq", "4096", "--precision", "bf16",
+             "--gpus", "8", "--sharding", "tensor", "--pp", "4", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert (d["pipeline_parallel"], d["stage"]) == (4, 1)
+    assert d["bytes"]["parameters"] == 4_343_808_000
+    bad = _run("--model", "llama-2-7b", "--batch", "1", "--pipeline-parallel", "3")
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert bad.stderr == (
+        "sizer memory: --pipeline-parallel: pipeline parallelism splits the layers evenly over "
+        "the stages: Llama-2-7B has 32 layers, which 3 stages do not divide (stage counts that "
+        "divide them: 2, 4, 8, 16, 32)\n"
+    )
+
+
+def test_scenario_pipeline_parallel_is_located(tmp_path: Path) -> None:
+    """A scenario memory case's stage count that does not divide the layers: one located
+    problem (file:line:col), and ``sizer validate`` exits 2."""
+    from sizer.catalog import load_catalog
+    from sizer.cli import cli
+    from sizer.loader import load_scenario
+
+    text = (
+        "name: m\ncompute: [{server: dgx-h100, count: 1}]\nstorage: [{unit: ess-3500, count: 1}]\n"
+        "network: {topology: single-switch, switch: qm9700}\n"
+        "workloads: [{model: resnet-50, dataset: imagenet}]\n"
+        "memory:\n"
+        "  - {model: llama-2-7b, batch: 1, seq: 4096, precision: bf16, pipeline_parallel: 4}\n"
+        "  - {model: llama-2-7b, batch: 1, seq: 4096, precision: bf16, pipeline_parallel: 6}\n"
+    )
+    f = tmp_path / "m.yaml"
+    f.write_text(text)
+    with pytest.raises(SizerInputError) as e:
+        load_scenario(f, load_catalog(), display="m.yaml")
+    assert [p.format() for p in e.value.problems] == [
+        "m.yaml:8:82: memory[1].pipeline_parallel: pipeline parallelism splits the layers "
+        "evenly over the stages: Llama-2-7B has 32 layers, which 6 stages do not divide "
+        "(stage counts that divide them: 2, 4, 8, 16, 32)",
+    ]
+    r = CliRunner().invoke(cli, ["validate", str(f)])
+    assert r.exit_code == 2
+    assert "memory[1].pipeline_parallel: pipeline parallelism splits" in r.stderr
+
+
 # ----------------------------------------------------------------------------- fit and batch
 
 
@@ -634,8 +814,9 @@ def test_to_dict_is_json_with_stable_keys() -> None:
     d = estimate_memory("resnet-50", batch=2, gpu_memory_bytes=16 * GIB).to_dict()
     assert list(d) == [
         "model", "title", "kind", "params", "phase", "precision", "optimizer", "batch",
-        "image", "seq", "recompute", "flash_attention", "gpus", "sharding", "sharded",
-        "bytes", "gpu_memory_bytes", "fits", "largest_batch", "notes", "layers",
+        "image", "seq", "recompute", "flash_attention", "gpus", "sharding",
+        "pipeline_parallel", "stage", "sharded", "bytes", "gpu_memory_bytes", "fits",
+        "largest_batch", "notes", "layers",
     ]  # fmt: skip
     assert list(d["bytes"]) == [
         "parameters", "gradients", "optimizer", "activations", "kv_cache", "overhead", "total",
@@ -825,3 +1006,22 @@ def test_scenario_case_sharding_is_checked(tmp_path: Path) -> None:
         load_scenario(f, load_catalog(), display="m.yaml")
     locs = [p.loc for p in e.value.problems]
     assert sorted(locs) == ["memory[0].gpus", "memory[0].sharding"]
+
+
+def test_report_case_names_the_pipeline() -> None:
+    """The report's memory row says how the case is spread, the stage included."""
+    from sizer.report.memory_view import memory_rows
+
+    est = estimate_memory(
+        "llama-2-70b",
+        batch=1,
+        seq=4096,
+        precision="bf16",
+        gpu_memory_bytes=80 * GIB,
+        parallel=Parallel(8, "tensor", 4),
+    )
+    rows = memory_rows([{"case": None, "estimate": est, "gpu_name": "H100 SXM5 80GB"}])
+    assert rows is not None
+    spread = "tensor parallel on 8 GPUs, pipeline parallel over 4 stages (stage 1, the largest)"
+    assert rows[0]["title"].endswith(spread)
+    assert rows[0]["verdict"] == f"does not fit at batch 1 with {spread}"

@@ -74,6 +74,16 @@ def _gpu_memory(gpu: str | None, catalog_dirs: tuple[Path, ...]) -> tuple[float 
     "none",
     "none = data parallel replicas; zero1/2/3 = ZeRO stages; tensor = Megatron tensor parallel.",
 )
+@click.option(
+    "--pipeline-parallel",
+    "--pp",
+    "pipeline_parallel",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Pipeline stages the layers are split over (transformers; must divide the layer "
+    "count); the figures are the largest stage's, 1F1B schedule.",
+)
 @_choice(
     "--recompute",
     M.RECOMPUTES,
@@ -106,6 +116,7 @@ def memory(
     gpu: str | None,
     gpus: int,
     sharding: str,
+    pipeline_parallel: int,
     recompute: str,
     flash_attention: bool,
     overhead_gib: float,
@@ -125,6 +136,9 @@ def memory(
             --phase training --optimizer adam --gpu v100-sxm2-16gb
         sizer memory --model llama-2-70b --batch 1 --seq 4096 --precision bf16 \\
             --gpu h100-sxm5-80gb --gpus 64 --sharding zero3 --json
+        sizer memory --model llama-2-70b --batch 1 --seq 4096 --precision bf16 \\
+            --gpu h100-sxm5-80gb --gpus 8 --sharding tensor --pp 4 \\
+            --recompute selective --flash-attention
     """
     problems = []
     img = None
@@ -147,7 +161,11 @@ def memory(
             phase=phase,
             optimizer=optimizer,
             gpu_memory_bytes=gpu_bytes,
-            parallel=M.Parallel(gpus=gpus, sharding=sharding),  # type: ignore[arg-type]
+            parallel=M.Parallel(
+                gpus=gpus,
+                sharding=sharding,  # type: ignore[arg-type]
+                pipeline_parallel=pipeline_parallel,
+            ),
             recompute=recompute,
             flash_attention=flash_attention,
             overhead_bytes=overhead_bytes(overhead_gib),

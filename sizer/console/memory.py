@@ -82,6 +82,8 @@ def print_memory(est: MemoryEstimate, gpu: str | None, gpu_name: str, all_layers
     what = f"image {_shape(est.image)}" if est.image else f"seq {est.seq:,} tokens"
     opt = f" · {est.optimizer}" if est.optimizer else ""
     par = f" · {est.gpus} GPUs, sharding {est.sharding}" if est.gpus > 1 else ""
+    if est.pipeline_parallel > 1:
+        par += f" · pipeline {est.pipeline_parallel} stages (figures: stage {est.stage})"
     console.print(
         f"{est.title} ({est.params:,} parameters) · {est.phase} · {est.precision}{opt} · "
         f"batch {est.batch} · {what}{par}"

@@ -141,6 +141,7 @@ def _sharded_alternative(case: Any, est: Any, design: Any, gpu: Any) -> dict[str
         or est.fits is not False
         or est.largest_batch != 0
         or case.sharding != "none"
+        or case.pipeline_parallel != 1
         or case.phase != "training"
     ):
         return None

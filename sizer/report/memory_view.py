@@ -79,6 +79,11 @@ def _spread_words(e: Any) -> str:
         parts.append(f"{_SHARDING_WORDS.get(e.sharding, e.sharding)} on {fmt.count(e.gpus)} GPUs")
     elif e.gpus > 1:
         parts.append(f"data parallel on {fmt.count(e.gpus)} GPUs")
+    if getattr(e, "pipeline_parallel", 1) > 1:
+        parts.append(
+            f"pipeline parallel over {fmt.count(e.pipeline_parallel)} stages "
+            f"(stage {e.stage}, the largest)"
+        )
     if e.recompute != "none":
         parts.append(f"{e.recompute} recomputation")
     if e.flash_attention:
@@ -92,7 +97,7 @@ def _verdict(e: Any, sharded: dict[str, Any] | None) -> str:
     if e.fits is None:
         return ""
     if e.largest_batch == 0:
-        if e.sharding == "none" and e.gpus == 1:
+        if e.sharding == "none" and e.gpus == 1 and getattr(e, "pipeline_parallel", 1) == 1:
             head = "does not fit at batch 1 without sharding"
         else:
             head = f"does not fit at batch 1 with {_spread_words(e)}"
