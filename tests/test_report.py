@@ -326,7 +326,9 @@ def test_diagram_groups_hundreds_of_servers(write_yaml: Any, catalog: Any) -> No
     assert "Identical units are drawn as one box" in caption
     assert svg.count("<rect") < 80
     assert links == 300 * 2  # 2 storage ports per DGX H100
-    assert "300 × 2" in svg  # 300 bundles of 2 cables
+    # drawn by rack: DGX H100 #1 shares rack 8 with storage, the other 299 fill racks
+    # 9-307, one each: their box takes 299 bundles of 2 cables
+    assert ">Racks 9–307<" in svg and "299 × 2" in svg
 
 
 # --------------------------------------------------------------------------- charts

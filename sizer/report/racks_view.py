@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sizer.catalog import Catalog
     from sizer.racks import Rack, RackLayout
 
-__all__ = ["device_labels", "racks_context", "racks_svg"]
+__all__ = ["device_labels", "rack_runs", "racks_context", "racks_svg"]
 
 _FILL = {"switch": "#9ecae1", "storage unit": "#a1d99b", "GPU server": "#fdd0a2"}
 _SECTION = {"switch": "switches", "storage unit": "storage", "GPU server": "servers"}
@@ -32,7 +32,7 @@ def _weight(cat: Catalog | None, kind: str, ident: str) -> float | None:
     return None if fig is None else float(fig.value)
 
 
-def _groups(layout: RackLayout) -> list[tuple[int, int, Rack]]:
+def rack_runs(layout: RackLayout) -> list[tuple[int, int, Rack]]:
     """Runs of consecutive racks holding the same devices: (first, last, one of them)."""
     out: list[tuple[int, int, Rack]] = []
     for r in layout.racks:
@@ -92,7 +92,7 @@ def racks_svg(
     """The elevation: one column per rack (a run of racks holding the same devices drawn
     once, titled with its range), U1 at the bottom, rows of six.  ``labels``: each
     device's label and role (:func:`device_labels`); without them the catalog id."""
-    groups = _groups(layout)
+    groups = rack_runs(layout)
     n = len(groups)
     if n == 0:
         return ""
@@ -161,7 +161,7 @@ def racks_context(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
     from sizer.report.names import role_words
 
     n_srv = len(a.design.servers)
-    for first, last, r in _groups(lay):
+    for first, last, r in rack_runs(lay):
         counts: dict[str, int] = {}
         for p in r.devices:
             role = role_words(a.design, p.line) if p.line < n_srv else ""

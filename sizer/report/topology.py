@@ -15,12 +15,14 @@ wide, so 17 units ~ 8 pt.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import textwrap
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
+from sizer.text import group_role
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -59,6 +61,9 @@ class DNode:
     y: float = 0.0
     w: float = 0.0
     h: float = 0.0
+    col: int = -1  # rack column (Diagram.columns), -1: not drawn by rack
+    bold: int = 1  # how many of the lines are the box's (bold) head
+    nodes: tuple[str, ...] = ()  # the fabric graph's nodes the box stands for
 
 
 @dataclass
@@ -79,6 +84,8 @@ class Diagram:
     level: int
     link_names: dict[str, str] = field(default_factory=dict)
     caption: str = ""
+    #: the rack columns, left to right (``Rack 1``, ``Racks 3–33``); empty: drawn by kind
+    columns: list[str] = field(default_factory=list)
 
 
 def _attach(g: nx.DiGraph, n: str) -> tuple[tuple[str, int], ...]:
@@ -123,7 +130,12 @@ def _row_of(kind: str, role: str, leaf_spine: bool) -> int:
 
 
 def summarize(
-    g: nx.DiGraph, a: Analysis, *, max_row: int = 10, link_names: dict[str, str] | None = None
+    g: nx.DiGraph,
+    a: Analysis,
+    *,
+    max_row: int = 10,
+    link_names: dict[str, str] | None = None,
+    racks: tuple[dict[str, int], list[str]] | None = None,
 ) -> Diagram:
     """Rows of (possibly grouped) boxes and bundles for the fabric graph of ``a``.
 
@@ -136,15 +148,42 @@ def summarize(
         For names, GPU counts, storage bandwidth and which resources are saturated.
     max_row : int
         Most boxes a row may hold before identical nodes are grouped.
+    racks : (node -> column, column labels), optional
+        From :func:`rack_columns`: every box holds devices of one rack column (a rack, or
+        a run of racks holding the same devices), drawn inside that rack's labeled frame;
+        nodes are grouped (the same levels as without racks, for the whole drawing) until
+        the columns fit the drawing's width.
     """
     d = a.design
     leaf_spine = d.topology == "leaf-spine"
-    sat_nodes, sat_edges = _saturated(a, g)
+    sat = _saturated(a, g)
     nodes = sorted(g.nodes, key=lambda n: _node_sort(g, n))
 
     def row(n: str) -> int:
         return _row_of(g.nodes[n]["kind"], g.nodes[n].get("role", ""), leaf_spine)
 
+    if racks is not None:
+        col_of, columns = racks
+        # group one row at a time, the row with the most boxes first, until it fits
+        levels = dict.fromkeys(range(3), 0)
+        while True:
+            dg = _build(g, a, nodes, levels, sat, link_names, col_of)
+            dg.columns = list(columns)
+            cells = Counter((dn.col, ri) for ri, r in enumerate(dg.rows) for dn in r)
+            if _squeeze_fits(dg) and max(cells.values()) <= max_row:
+                break
+            boxes = Counter(row(n) for n in nodes)
+            per_row = {
+                r: len({(col_of[n], *_class(g, n, levels[r])) for n in nodes if row(n) == r})
+                for r in boxes
+            }
+            open_rows = [r for r in per_row if levels[r] < 3]
+            if not open_rows:
+                break
+            levels[max(open_rows, key=lambda r: (per_row[r], -r))] += 1
+        if _racks_width(dg) <= MAX_SQUEEZE * WIDTH:
+            return dg
+        # too many rack columns to read side by side: drawn by kind (the caption says so)
     # each row is grouped only as far as it must be to hold at most max_row boxes
     row_level: dict[int, int] = {}
     for r in {row(n) for n in nodes}:
@@ -153,25 +192,52 @@ def summarize(
             if len({_class(g, n, level) for n in members}) <= max_row:
                 break
         row_level[r] = level
-    level = max(row_level.values())
+    return _build(g, a, nodes, row_level, sat, link_names, None)
+
+
+def _build(
+    g: nx.DiGraph,
+    a: Analysis,
+    nodes: list[str],
+    row_level: dict[int, int],
+    sat: tuple[set[str], set[tuple[str, str]]],
+    link_names: dict[str, str] | None,
+    col_of: dict[str, int] | None,
+) -> Diagram:
+    """The diagram at the given grouping level per row (and rack column per node)."""
+    leaf_spine = a.design.topology == "leaf-spine"
+    sat_nodes, sat_edges = sat
+
+    def row(n: str) -> int:
+        return _row_of(g.nodes[n]["kind"], g.nodes[n].get("role", ""), leaf_spine)
+
+    present = {row(n) for n in nodes}
+    level = max(row_level[r] for r in present)
     classes: dict[tuple[Any, ...], list[str]] = {}
     for n in nodes:
-        classes.setdefault(_class(g, n, row_level[row(n)]), []).append(n)
+        c = _class(g, n, row_level[row(n)])
+        classes.setdefault(c if col_of is None else (col_of[n], *c), []).append(n)
     node_class = {n: c for c, ms in classes.items() for n in ms}
     keys = {c: f"n{i}" for i, c in enumerate(classes)}
-    dnodes: dict[str, DNode] = {}
     rows: list[list[DNode]] = [[], [], []]
     for c, members in classes.items():
         first = g.nodes[members[0]]
         kind = first["kind"]
+        lines, bold = _lines(g, a, members), 1
+        if col_of is not None:
+            lines, bold = _wrapped(lines)
         dn = DNode(
             keys[c],
             kind,
-            _lines(g, a, members),
+            lines,
             len(members),
             highlight=any(m in sat_nodes for m in members),
+            col=-1 if col_of is None else col_of[members[0]],
+            bold=bold,
+            nodes=tuple(members),
         )
-        dnodes[dn.key] = dn
+        if col_of is not None:
+            dn.w = _box_width(dn.lines)
         rows[_row_of(kind, first.get("role", ""), leaf_spine)].append(dn)
     # bundles, aggregated per class pair and link type
     agg: dict[tuple[str, str, str], list[tuple[int, bool]]] = defaultdict(list)
@@ -197,10 +263,13 @@ def summarize(
         else:
             label = f"{total} in all"
         edges.append(DEdge(cu, cv, lt, label, len(items), any(h for _, h in items)))
-    # order boxes in a row by the mean position of what they connect to (leaf-spine)
-    for i, dn in enumerate(rows[1] if leaf_spine else []):
-        dn.order = i
-    if leaf_spine:
+    if col_of is not None:  # by rack, then storage before servers, then device order
+        for r in rows:
+            order = {dn.key: i for i, dn in enumerate(r)}
+            r.sort(key=lambda dn: (dn.col, dn.kind != "storage", order[dn.key]))
+    elif leaf_spine:  # order boxes in a row by the mean position of what they connect to
+        for i, dn in enumerate(rows[1]):
+            dn.order = i
         pos = {dn.key: dn.order for dn in rows[1]}
         for dn in rows[2]:
             ups = [pos[e.upper] for e in edges if e.lower == dn.key and e.upper in pos]
@@ -211,6 +280,104 @@ def summarize(
     return Diagram(
         [r for r in rows if r], edges, level > 0, level, {lt: names.get(lt, lt) for lt in lt_used}
     )
+
+
+#: rack columns wider than the drawing are squeezed to fit up to this factor; beyond it
+#: the diagram is drawn by kind instead
+MAX_SQUEEZE = 1.25
+#: a box's text line longer than this many characters wraps (rack columns are narrow)
+WRAP_CHARS = 18
+#: narrowest and widest box in a rack column, viewBox units
+BOX_MIN_W, BOX_MAX_W = 96.0, 240.0
+BOX_GAP = 10.0  # between boxes of a rack column
+COL_PAD = 8.0  # between a rack frame and its boxes
+COL_GAP = 10.0  # between rack frames
+RACK_LABEL_H = 36.0  # the rack label above a column's first row
+
+
+def _wrapped(lines: list[str]) -> tuple[list[str], int]:
+    """A box's lines for a narrow rack column, and how many of them are its bold head: a
+    long first line keeps its product on one line and puts the count or number (`` ×4``,
+    `` #2``) on the next; a longer second or third line (a role: ``Llama-3.1-405B
+    training``) goes on two lines."""
+    head = lines[0]
+    m = _SUFFIX.match(head)
+    out, bold = [head], 1
+    if len(head) > WRAP_CHARS and m:
+        out, bold = [m.group(1), m.group(2).strip()], 2
+    for line in lines[1:]:
+        parts = textwrap.wrap(line, WRAP_CHARS) if len(line) > WRAP_CHARS else [line]
+        out += parts[:1] + ([" ".join(parts[1:])] if len(parts) > 1 else [])
+    return out, bold
+
+
+def _box_width(lines: list[str]) -> float:
+    need = max(_text_w(line, FONT) for line in lines) + 20.0
+    return min(BOX_MAX_W, max(BOX_MIN_W, need))
+
+
+def _squeeze_fits(dg: Diagram) -> bool:
+    """The rack columns fit the drawing's width, squeezed if need be, with every box's
+    text still whole (a box keeps 10 units of its width for padding)."""
+    k = min(1.0, (WIDTH - 4.0) / _racks_width(dg))
+    return all(
+        dn.w * k - 10.0 >= min(max(_text_w(x, FONT) for x in dn.lines), BOX_MAX_W - 20.0)
+        for r in dg.rows
+        for dn in r
+    )
+
+
+def _racks_width(dg: Diagram) -> float:
+    """The width the rack columns need side by side, before any scaling."""
+    return sum(_column_widths(dg)) + COL_GAP * (len(dg.columns) - 1)
+
+
+def _column_widths(dg: Diagram) -> list[float]:
+    out = []
+    for ci, label in enumerate(dg.columns):
+        widest = max(
+            (
+                sum(dn.w for dn in r if dn.col == ci)
+                + BOX_GAP * (sum(1 for dn in r if dn.col == ci) - 1)
+                for r in dg.rows
+                if any(dn.col == ci for dn in r)
+            ),
+            default=BOX_MIN_W,
+        )
+        out.append(max(widest, _text_w(label, SMALL) + 12.0) + 2 * COL_PAD)
+    return out
+
+
+def rack_columns(a: Analysis) -> tuple[dict[str, int], list[str]] | None:
+    """Every fabric node's rack column and the columns' labels, from the rack elevation
+    (:mod:`sizer.racks`; a run of racks holding the same devices is one column, as in the
+    elevation drawing); None when a device has no rack (taller than a rack)."""
+    from sizer.bom import bill_of_materials
+    from sizer.report.racks_view import rack_runs
+
+    d = a.design
+    layout = bill_of_materials(d, a.fabric).layout
+    runs = rack_runs(layout)
+    col_of_rack = {
+        ri: ci for ci, (first, last, _r) in enumerate(runs) for ri in range(first, last + 1)
+    }
+    rack = {(p.line, p.number): r.index for r in layout.racks for p in r.devices}
+    g = a.fabric.graph
+    n_srv, n_sto = len(d.servers), len(d.storage)
+    sw_no = {sw: i + 1 for i, sw in enumerate(a.fabric.switches)}
+    col: dict[str, int] = {}
+    for n, data in g.nodes(data=True):
+        if data["kind"] == "server":
+            key = (data["group"], data["index"] + 1)
+        elif data["kind"] == "storage":
+            key = (n_srv + data["group"], data["index"] + 1)
+        else:
+            key = (n_srv + n_sto, sw_no[n])
+        if key not in rack:
+            return None
+        col[n] = col_of_rack[rack[key]]
+    labels = [f"Rack {f}" if f == last else f"Racks {f}–{last}" for f, last, _r in runs]
+    return col, labels
 
 
 def _node_sort(g: nx.DiGraph, n: str) -> tuple[Any, ...]:
@@ -238,20 +405,6 @@ def _saturated(a: Analysis, g: nx.DiGraph) -> tuple[set[str], set[tuple[str, str
     return nodes, edges
 
 
-def _role(a: Analysis, groups: list[int]) -> str:
-    """What compute groups do, in a few words: ``UNet3D training``, ``ResNet-50 training +
-    inference``, ``read benchmark`` (the model's short name, not the workload's label)."""
-    by_model: dict[str, list[str]] = {}
-    for w in a.design.workloads:
-        if any(gi in w.groups for gi in groups):
-            model = "read" if w.unbounded else w.model_name.split(" (")[0].split()[-1]
-            phase = "benchmark" if w.unbounded else w.phase
-            phases = by_model.setdefault(model, [])
-            if phase not in phases:
-                phases.append(phase)
-    return " + ".join(f"{m} {' + '.join(ps)}" for m, ps in by_model.items())
-
-
 def _lines(g: nx.DiGraph, a: Analysis, members: list[str]) -> list[str]:
     """A box's text: product names (not catalog ids), a number per unit, and for compute
     nodes their GPUs and role."""
@@ -268,7 +421,8 @@ def _lines(g: nx.DiGraph, a: Analysis, members: list[str]) -> list[str]:
         head = f"{name} #{members[0].rsplit('#', 1)[-1]}" if n == 1 else f"{name} ×{n}"
         lines = [head, f"{fmt.count(gpus)} GPUs"]
         if len(d.servers) > 1:  # several compute groups: say what each one does
-            lines.append(_role(a, groups) or sg.name)
+            roles = dict.fromkeys(group_role(d, gi, short=True) for gi in groups)
+            lines.append(" + ".join(roles))
         return lines
     if kind == "storage":
         st = d.storage[first["group"]]
@@ -308,15 +462,75 @@ def _fit(text: str, width: float, size: float) -> str:
 
 
 def _joined(labels: list[str]) -> str:
-    """The cable counts of the bundles at one box side as one label: ``["2×", "2×"]`` ->
-    ``2 × 2`` (two bundles of two cables), ``["16×", "8×"]`` -> ``16 + 8``."""
-    if len(set(labels)) == 1 and labels[0].endswith("×"):
-        return f"{len(labels)} × {labels[0][:-1]}"
-    return " + ".join(x.removesuffix("×") for x in labels)
+    """The cable counts of the bundles at one box side as one label, bundles of one size
+    added up: ``["2×", "2×"]`` -> ``2 × 2`` (two bundles of two cables), ``["3 × 4", "3 ×
+    4"]`` -> ``6 × 4``, ``["16×", "8×"]`` -> ``16 + 8``; any ``T in all`` -> the cables in
+    all.
+
+    >>> _joined(["3 × 4", "3 × 4"]), _joined(["16×", "8×"]), _joined(["2×", "4 in all"])
+    ('6 × 4', '16 + 8', '6 in all')
+    """
+    by_size: dict[int, int] = {}  # cables per bundle -> bundles
+    cables = 0
+    whole = True
+    for x in labels:
+        m = re.fullmatch(r"(\d+) × (\d+)|(\d+)×|(\d+) in all", x)
+        if m is None:
+            return " + ".join(x.removesuffix("×") for x in labels)
+        if m.group(4):
+            whole = False
+            cables += int(m.group(4))
+            continue
+        n, size = (int(m.group(1)), int(m.group(2))) if m.group(1) else (1, int(m.group(3)))
+        by_size[size] = by_size.get(size, 0) + n
+        cables += n * size
+    if not whole:
+        return f"{cables} in all"
+    if len(by_size) == 1:
+        ((size, n),) = by_size.items()
+        return f"{n} × {size}" if n > 1 else f"{size}×"
+    return " + ".join(f"{n} × {size}" if n > 1 else str(size) for size, n in by_size.items())
 
 
 def _text_w(text: str, size: float) -> float:
     return len(text) * CHAR_W * size
+
+
+def _place_by_rack(
+    dg: Diagram, box_h: dict[int, float], frames: list[tuple[float, float, str]]
+) -> float:
+    """Box positions column by column (one per rack column, left to right), each row's
+    boxes of a column side by side and centred in it; squeezed to the drawing's width
+    when the columns need more.  Appends each column's frame to ``frames``; returns the
+    bottom of the last row."""
+    for row in dg.rows:
+        for dn in row:
+            dn.w = _box_width(dn.lines)
+    widths = _column_widths(dg)
+    total = sum(widths) + COL_GAP * (len(widths) - 1)
+    k = min(1.0, (WIDTH - 4.0) / total)  # 2 units free at each side for the frame's line
+    x, col_x = (WIDTH - total * k) / 2, []
+    for cw in widths:
+        col_x.append(x)
+        x += (cw + COL_GAP) * k
+    y = 12.0 + RACK_LABEL_H
+    for ri, row in enumerate(dg.rows):
+        for ci in range(len(dg.columns)):
+            cell = [dn for dn in row if dn.col == ci]
+            if not cell:
+                continue
+            cell_w = sum(dn.w for dn in cell) * k + BOX_GAP * k * (len(cell) - 1)
+            bx = col_x[ci] + (widths[ci] * k - cell_w) / 2
+            for dn in cell:
+                dn.w *= k
+                dn.h = box_h[ri]
+                dn.x, dn.y = bx + dn.w / 2, y
+                bx += dn.w + BOX_GAP * k
+        y += box_h[ri] + ROW_GAP
+    frames.extend(
+        (cx, cw * k, label) for cx, cw, label in zip(col_x, widths, dg.columns, strict=True)
+    )
+    return y - ROW_GAP
 
 
 def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
@@ -324,17 +538,21 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
     box_h = {r: 0.0 for r in range(len(dg.rows))}
     for ri, row in enumerate(dg.rows):
         box_h[ri] = 14.0 + LINE_H * max(len(n.lines) for n in row)
-    y = 12.0
-    for ri, row in enumerate(dg.rows):
-        n = len(row)
-        slot = WIDTH / n
-        w = min(230.0, slot - 14.0)
-        for i, dn in enumerate(row):
-            dn.w, dn.h = w, box_h[ri]
-            dn.x = slot * (i + 0.5)
-            dn.y = y
-        y += box_h[ri] + ROW_GAP
-    body_h = y - ROW_GAP
+    frames: list[tuple[float, float, str]] = []  # rack columns: (x, width, label)
+    if dg.columns:
+        body_h = _place_by_rack(dg, box_h, frames)
+    else:
+        y = 12.0
+        for ri, row in enumerate(dg.rows):
+            n = len(row)
+            slot = WIDTH / n
+            w = min(230.0, slot - 14.0)
+            for i, dn in enumerate(row):
+                dn.w, dn.h = w, box_h[ri]
+                dn.x = slot * (i + 0.5)
+                dn.y = y
+            y += box_h[ri] + ROW_GAP
+        body_h = y - ROW_GAP
     by_key = {dn.key: dn for row in dg.rows for dn in row}
     styles = {lt: LINK_STYLES[i % len(LINK_STYLES)] for i, lt in enumerate(sorted(dg.link_names))}
 
@@ -376,7 +594,17 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
         f'aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif">'
     )
     out.append(f"<title>{escape(title)}</title>")
-    # bundles first (under the boxes)
+    # rack frames first (under everything), each labeled at its top left
+    for fx, fw, label in frames:
+        out.append(
+            f'<rect x="{fx:.1f}" y="12.0" width="{fw:.1f}" height="{body_h - 12.0 + COL_PAD:.1f}" '
+            'rx="6" fill="#F7F7F7" stroke="#888888" stroke-width="1.2" stroke-dasharray="6 4"/>'
+        )
+        out.append(
+            f'<text x="{fx + 8:.1f}" y="{12.0 + 22:.1f}" font-size="{SMALL:.0f}" '
+            f'font-weight="bold" fill="#333333">{escape(_fit(label, fw - 12, SMALL))}</text>'
+        )
+    # bundles (under the boxes)
     labels: list[str] = []
     at: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     for i, e in enumerate(dg.edges):
@@ -434,7 +662,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
                 )
             for li, line in enumerate(dn.lines):
                 ty = dn.y + 7 + LINE_H * (li + 0.78)
-                weight = ' font-weight="bold"' if li == 0 else ""
+                weight = ' font-weight="bold"' if li < dn.bold else ""
                 out.append(
                     f'<text x="{dn.x:.1f}" y="{ty:.1f}" font-size="{FONT:.0f}" '
                     f'text-anchor="middle"{weight} fill="#000000">'
@@ -477,8 +705,10 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
 def diagram_for(
     a: Analysis, link_names: dict[str, str] | None = None, max_row: int = 10
 ) -> tuple[str, str]:
-    """The topology SVG of an analysis and its caption."""
-    dg = summarize(a.fabric.graph, a, max_row=max_row, link_names=link_names)
+    """The topology SVG of an analysis and its caption; devices are drawn in their racks
+    (the rack elevation's columns) when those fit the drawing."""
+    racks = rack_columns(a)
+    dg = summarize(a.fabric.graph, a, max_row=max_row, link_names=link_names, racks=racks)
     d = a.design
     models = {g.server_name for g in d.servers}
     parts = [
@@ -495,6 +725,13 @@ def diagram_for(
         f"Storage fabric ({layout.get(d.topology, d.topology)}): {', '.join(parts)}; "
         f"{fmt.count(sum(a.fabric.cables.values()))} cables."
     )
+    if dg.columns:
+        cap += (
+            " Devices are drawn in their racks, as in the rack elevation (a run of racks "
+            "holding the same devices is one frame)."
+        )
+    elif racks is not None:
+        cap += f" Drawn by kind: the {len(set(racks[0].values()))} rack groups do not fit side by side."
     if dg.grouped:
         cap += " Identical units are drawn as one box with their count (×N)."
     return draw_svg(dg, title=cap), cap
