@@ -158,7 +158,7 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
             g.count * g.rack_units,
             g.count * g.power_watts,
             (g.index,),
-            ((g.count, group_role(d, g.index)),),
+            ((g.count, group_role(d, g.index, short=True)),),
             f"{g.gpu_count} x {g.gpu_id}, {g.storage_ports} x {g.link_id}, "
             f"{g.rack_units} U, {g.power_watts} W",
         )

@@ -74,9 +74,7 @@ def test_one_line_per_product_with_its_roles() -> None:
     assert [(x.id, x.count, x.rack_units, x.power_watts) for x in servers] == [
         ("dgx-h100", 40, 320.0, 408000.0)
     ]
-    assert servers[0].roles_text == (
-        "32 for Llama-3.1-405B training, 8 for MLPerf Storage UNet3D training"
-    )
+    assert servers[0].roles_text == "32 for Llama-3.1-405B training, 8 for UNet3D training"
     assert [x.count for x in bom.lines if x.kind == "GPU server"] == [32, 8]
     assert bom.rack_units == sum(x.rack_units for x in bom.items) == 346.0
     assert bom.power_watts == sum(x.power_watts or 0 for x in bom.items)

@@ -77,9 +77,13 @@ def _cap_first(s: str) -> str:
 
 
 def _with_kind(group: str, kind: str) -> str:
-    """``ess-3000 x1 (storage)``; no repeat when the group name says it already."""
+    """``ESS 3000 ×1 (storage)``; no repeat when the group name says it already (``switch
+    → DGX-1 links``, ``SB7800 switches``)."""
     words = kind_noun(kind)
-    return group if words.lower() in group.lower() else f"{group} ({words})"
+    said = words.lower() in group.lower() or (
+        group.endswith((" links", " switches")) and kind in ("link", "switch")
+    )
+    return group if said else f"{group} ({words})"
 
 
 # --------------------------------------------------------------------------- sections
@@ -127,7 +131,7 @@ def servers_words(a: Analysis) -> str:
         text = f"{fmt.count(total)} × {model}"
         by_role: dict[str, int] = {}
         for g in groups:
-            role = group_role(a.design, g.index)
+            role = group_role(a.design, g.index, short=True)
             by_role[role] = by_role.get(role, 0) + g.count
         if len(by_role) > 1:
             text += " (" + ", ".join(f"{fmt.count(n)} for {r}" for r, n in by_role.items()) + ")"
