@@ -21,7 +21,7 @@ from sizer.bom import bill_of_materials
 from sizer.catalog import load_catalog
 from sizer.loader import load_design
 from sizer.report.racks_view import rack_runs
-from sizer.report.topology import CHAR_W, rack_columns, summarize
+from sizer.report.topology import BOLD, CHAR_W, rack_columns, summarize
 from tests.conftest_report import ROOT, SCENARIOS, Rendered
 
 STEMS = [p.stem for p in SCENARIOS]
@@ -34,14 +34,15 @@ def _analysis(stem: str):  # type: ignore[no-untyped-def]
 
 def _texts(svg: str) -> list[tuple[float, float, float, float, str]]:
     """Every ``<text>`` of an SVG as its box (x0, y0, x1, y1) and its string; widths at
-    :data:`CHAR_W` em per character (conservative for DejaVu Sans), height one em."""
+    :data:`CHAR_W` em per character (conservative for DejaVu Sans; bold :data:`BOLD`
+    times wider), height one em."""
     out = []
     for m in re.finditer(r"<text ([^>]*)>(.*?)</text>", svg, re.S):
         attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', m.group(1)))
         text = unescape(re.sub(r"<[^>]+>", "", m.group(2)))
         size = float(attrs["font-size"])
         x, y = float(attrs["x"]), float(attrs["y"])
-        w = len(text) * CHAR_W * size
+        w = len(text) * CHAR_W * size * (BOLD if attrs.get("font-weight") == "bold" else 1)
         anchor = attrs.get("text-anchor", "start")
         x0 = x - w / 2 if anchor == "middle" else x - w if anchor == "end" else x
         out.append((x0, y - 0.8 * size, x0 + w, y + 0.2 * size, text))
@@ -114,3 +115,14 @@ def test_no_colliding_or_cut_labels(stem: str, shipped_reports: dict[str, Render
     cut = [t[4] for t in _texts(svg) if "…" in t[4]]
     assert cut == []
     assert "Devices are drawn in their racks" in shipped_reports[stem].context["diagram_caption"]
+
+
+def test_too_many_rack_columns_draw_by_kind() -> None:
+    """Fourteen columns of one device each do not fit 1,000 units of width side by side
+    with their texts whole: the drawing falls back to rows by kind (no frames)."""
+    a = _analysis("ra-9x-dgx1-3x-ess3000")
+    nodes = sorted(a.fabric.graph.nodes)
+    one_each = ({n: i for i, n in enumerate(nodes)}, [f"Rack {i + 1}" for i in range(len(nodes))])
+    dg = summarize(a.fabric.graph, a, racks=one_each)
+    assert len(nodes) == 14 and dg.columns == []
+    assert [len(r) for r in dg.rows] == [3, 2, 9]

@@ -437,6 +437,7 @@ def _design_text(a: Analysis, cat: Catalog | None) -> list[str]:
         )
     for s in d.storage:
         per.append(f"each {s.unit_name} {s.ports} {link_name(cat, s.link_id)} ports")
+    per = list(dict.fromkeys(per))  # two groups of one server, cabled alike: said once
     if d.topology == "single-switch":
         out.append(f"All ports land on one {d.switch_name}: {join_words(per)}.")
     elif d.topology == "dual-switch":

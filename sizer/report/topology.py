@@ -35,6 +35,7 @@ WIDTH = 1000.0
 FONT = 17.0  # >= 8 pt at 170 mm print width
 SMALL = 17.0
 CHAR_W = 0.6  # average glyph width of DejaVu Sans, in em (conservative)
+BOLD = 1.08  # DejaVu Sans Bold is about this much wider than Book
 LINE_H = 21.0
 ROW_GAP = 105.0
 HIGHLIGHT = "#D55E00"  # Okabe-Ito vermillion
@@ -237,7 +238,7 @@ def _build(
             nodes=tuple(members),
         )
         if col_of is not None:
-            dn.w = _box_width(dn.lines)
+            dn.w = _box_width(dn.lines, dn.bold)
         rows[_row_of(kind, first.get("role", ""), leaf_spine)].append(dn)
     # bundles, aggregated per class pair and link type
     agg: dict[tuple[str, str, str], list[tuple[int, bool]]] = defaultdict(list)
@@ -289,8 +290,9 @@ MAX_SQUEEZE = 1.25
 WRAP_CHARS = 18
 #: narrowest and widest box in a rack column, viewBox units
 BOX_MIN_W, BOX_MAX_W = 96.0, 240.0
-BOX_GAP = 10.0  # between boxes of a rack column
-COL_PAD = 8.0  # between a rack frame and its boxes
+BOX_GAP = 6.0  # between boxes of a rack column
+COL_PAD = 6.0  # between a rack frame and its boxes
+TEXT_PAD = 4.0  # between a box's side and its text
 COL_GAP = 10.0  # between rack frames
 RACK_LABEL_H = 36.0  # the rack label above a column's first row
 
@@ -311,8 +313,39 @@ def _wrapped(lines: list[str]) -> tuple[list[str], int]:
     return out, bold
 
 
-def _box_width(lines: list[str]) -> float:
-    need = max(_text_w(line, FONT) for line in lines) + 20.0
+def _glyph_w(text: str, size: float) -> float:
+    """``text``'s width in DejaVu Sans at ``size``, by character class (capitals and
+    signs are wider than the 0.6 em average: 'Quantum QM8700' is 0.64 em a character)."""
+    em = 0.0
+    for ch in text:
+        if ch.isupper():
+            em += 0.76
+        elif ch.isdigit():
+            em += 0.64
+        elif ch.islower():
+            em += 0.63
+        elif ch == " ":
+            em += 0.32
+        elif ch in "#×≤%&@":
+            em += 0.84
+        else:
+            em += 0.42
+    return em * size
+
+
+def _lines_w(lines: list[str], bold: int = 1) -> float:
+    """The widest line of a box, bold head lines :data:`BOLD` wider; never under the
+    0.6 em average :func:`_fit` cuts by."""
+    return max(
+        max(_glyph_w(x, size), _text_w(x, size))
+        for i, x in enumerate(lines)
+        for size in [FONT * (BOLD if i < bold else 1)]
+    )
+
+
+def _box_width(lines: list[str], bold: int = 1) -> float:
+    """A box wide enough for its lines, the bold head ones :data:`BOLD` wider."""
+    need = _lines_w(lines, bold) + 2 * TEXT_PAD + 2.0
     return min(BOX_MAX_W, max(BOX_MIN_W, need))
 
 
@@ -321,7 +354,8 @@ def _squeeze_fits(dg: Diagram) -> bool:
     text still whole (a box keeps 10 units of its width for padding)."""
     k = min(1.0, (WIDTH - 4.0) / _racks_width(dg))
     return all(
-        dn.w * k - 10.0 >= min(max(_text_w(x, FONT) for x in dn.lines), BOX_MAX_W - 20.0)
+        dn.w * k - 2 * TEXT_PAD + 1.0
+        >= min(_lines_w(dn.lines, dn.bold), BOX_MAX_W - 2 * TEXT_PAD - 2)
         for r in dg.rows
         for dn in r
     )
@@ -344,7 +378,7 @@ def _column_widths(dg: Diagram) -> list[float]:
             ),
             default=BOX_MIN_W,
         )
-        out.append(max(widest, _text_w(label, SMALL) + 12.0) + 2 * COL_PAD)
+        out.append(max(widest, _text_w(label, SMALL * BOLD) + 12.0) + 2 * COL_PAD)
     return out
 
 
@@ -451,7 +485,7 @@ _SUFFIX = re.compile(r"^(.*?)( (?:#|×)[0-9,]+)$", re.S)
 def _fit(text: str, width: float, size: float) -> str:
     """Cut ``text`` with an ellipsis so that it fits ``width`` viewBox units; a trailing
     `` #7`` or `` ×16`` (which unit, how many) is kept."""
-    most = max(1, int(width / (CHAR_W * size)))
+    most = max(1, int((width + 1.0) / (CHAR_W * size)))  # 1 unit of slack, as _squeeze_fits
     if len(text) <= most:
         return text
     m = _SUFFIX.match(text)
@@ -505,7 +539,7 @@ def _place_by_rack(
     bottom of the last row."""
     for row in dg.rows:
         for dn in row:
-            dn.w = _box_width(dn.lines)
+            dn.w = _box_width(dn.lines, dn.bold)
     widths = _column_widths(dg)
     total = sum(widths) + COL_GAP * (len(widths) - 1)
     k = min(1.0, (WIDTH - 4.0) / total)  # 2 units free at each side for the frame's line
@@ -602,7 +636,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
         )
         out.append(
             f'<text x="{fx + 8:.1f}" y="{12.0 + 22:.1f}" font-size="{SMALL:.0f}" '
-            f'font-weight="bold" fill="#333333">{escape(_fit(label, fw - 12, SMALL))}</text>'
+            f'font-weight="bold" fill="#333333">{escape(_fit(label, fw - 12, SMALL * BOLD))}</text>'
         )
     # bundles (under the boxes)
     labels: list[str] = []
@@ -666,7 +700,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
                 out.append(
                     f'<text x="{dn.x:.1f}" y="{ty:.1f}" font-size="{FONT:.0f}" '
                     f'text-anchor="middle"{weight} fill="#000000">'
-                    f"{escape(_fit(line, dn.w - 10, FONT))}</text>"
+                    f"{escape(_fit(line, dn.w - 2 * TEXT_PAD, FONT * (BOLD if li < dn.bold else 1)))}</text>"
                 )
     out.extend(labels)
     # legend
