@@ -127,7 +127,7 @@ def _structure(d: Design) -> _Struct | str:
     for g in d.servers:
         starts.append(starts[-1] + g.count)
     if n_sg == 1:
-        srv_comp = [(cnt,) for cnt in per_leaf]
+        srv_comp: list[tuple[int, ...]] = [(cnt,) for cnt in per_leaf]
     else:
         srv_comp = []
         lo = 0
