@@ -9,7 +9,7 @@ sync or async, budgets).  :func:`evaluate_checkpoint` answers:
    servers taken in order (group by group, server by server, 8 GPUs each on a DGX), so
    a server writes the sum of its ranks' shares.
 2. **How long a save takes**: a write burst through the same model as the reads
-   (:func:`sizer.analysis.transfer`): every server writes at its max-min fair share
+   (:func:`sizer.transfer.transfer`): every server writes at its max-min fair share
    (one stream per writing rank), striped over every storage unit, through the links in
    the write direction, the switches (shared with the reads running meanwhile) and the
    storage units' write bandwidth; when the first servers finish, the others share
@@ -48,8 +48,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sizer.analysis import Transfer, transfer
 from sizer.checkpoint import Checkpoint, checkpoint_size, rank_bytes
+from sizer.transfer import Transfer, transfer
 
 if TYPE_CHECKING:
     from sizer.design import Design

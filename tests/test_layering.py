@@ -5,7 +5,7 @@ Layers, from the bottom (README, "Layout"):
 * foundation -- ``errors``, ``units``, ``limits``, ``paths``, ``text``;
 * input -- ``yamlfile`` (the one module that reads YAML files), ``problems``,
   ``catalog_entries``, ``catalog``, ``schema``;
-* core -- ``design``, ``topology``, ``routing``, ``flows``, ``model``, ``analysis``,
+* core -- ``design``, ``topology``, ``routing``, ``flows``, ``model``, ``analysis``, ``transfer``,
   ``scaling``, ``bom``, ``memory`` and its ``activations``, ``memory_inputs``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
@@ -37,6 +37,7 @@ CORE = {
     "flows",
     "model",
     "analysis",
+    "transfer",
     "result",
     "scaling",
     "bom",
