@@ -3,10 +3,10 @@
 Layers, from the bottom (README, "Layout"):
 
 * foundation -- ``errors``, ``units``, ``limits``, ``paths``, ``text``;
-* input -- ``yamlfile`` (the one module that reads YAML files), ``problems``,
-  ``catalog_entries``, ``catalog``, ``schema``;
-* core -- ``design``, ``topology``, ``routing``, ``flows``, ``model``, ``analysis``, ``transfer``,
-  ``scaling``, ``bom``, ``memory`` and its ``activations``, ``memory_inputs``,
+* input -- ``yamlfile`` (the one module that reads YAML files) and its ``yaml_syntax``,
+  ``problems``, ``catalog_entries``, ``catalog``, ``schema``;
+* core -- ``design``, ``topology``, ``routing``, ``flows``, ``model``, ``analysis``,
+  ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``, ``memory_inputs``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
 * shell -- ``console`` (terminal), ``report`` (HTML/PDF files), ``cli``.
@@ -29,7 +29,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "sizer"
 
 FOUNDATION = {"errors", "units", "limits", "paths", "text"}
-INPUT = {"yamlfile", "problems", "catalog_entries", "catalog", "schema", "prices"}
+INPUT = {"yamlfile", "yaml_syntax", "problems", "catalog_entries", "catalog", "schema", "prices"}
 CORE = {
     "design",
     "topology",
