@@ -40,7 +40,7 @@ T = TypeVar("T")
 #: V vendor/standard, T third party, D derived (note required), B located but unverified,
 #: A assumption.
 Confidence = Literal["V", "T", "D", "B", "A"]
-Precision = Literal["fp32", "fp16", "bf16", "tf32", "fp8"]
+Precision = Literal["fp32", "fp16", "bf16", "tf32", "fp8", "int8"]
 Phase = Literal["training", "inference"]
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -376,9 +376,11 @@ class Throughput(_Frozen):
     confidence: Confidence
     note: str | None = None
     #: how the rate was measured: on real data (decode and I/O included), on synthetic
-    #: data made on the GPU (no input pipeline), derived from other figures, or emulated
-    #: (MLPerf Storage's definition); None: the source does not say
-    data: Literal["real", "synthetic", "derived", "emulated"] | None = None
+    #: data made on the GPU (no input pipeline), on preprocessed real samples decoded and
+    #: resized before the timed run and held in memory (MLPerf Inference: no decode or
+    #: storage reads timed), derived from other figures, or emulated (MLPerf Storage's
+    #: definition); None: the source does not say
+    data: Literal["real", "synthetic", "preprocessed", "derived", "emulated"] | None = None
     #: GPUs of the measurement the per-GPU rate comes from (None: not stated)
     gpus_measured: int | None = Field(default=None, ge=1, le=1_000_000, strict=True)
 

@@ -131,8 +131,8 @@ class WorkloadSpec:
     bar_source: str = ""  # where ``bar`` comes from (the scenario, or the model's source)
     #: what one sample is ("image", "volume", "record", ...; "byte" for a read benchmark)
     sample_unit: str = "sample"
-    #: per group: how the catalog rate was measured ("real", "synthetic", "derived",
-    #: "emulated", or None: not stated) and on how many GPUs (None: not stated)
+    #: per group: how the catalog rate was measured ("real", "synthetic", "preprocessed",
+    #: "derived", "emulated", or None: not stated) and on how many GPUs (None: not stated)
     throughput_data: dict[int, tuple[str | None, int | None]] = field(default_factory=dict)
 
 
