@@ -209,6 +209,13 @@ class Design:
         return sum(g.count * g.gpu_count for g in self.servers)
 
     @property
+    def sample_unit(self) -> str | None:
+        """What the GPU workloads' samples are when they are all alike ("image"), else
+        None (unlike samples, or read benchmarks only: no aggregate samples/s)."""
+        units = {w.sample_unit for w in self.workloads if not w.unbounded}
+        return units.pop() if len(units) == 1 else None
+
+    @property
     def checkpoint_ranks(self) -> int:
         """Ranks of the checkpointing job: every GPU of its groups (0: no job)."""
         if self.checkpoint is None:

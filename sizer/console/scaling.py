@@ -43,6 +43,11 @@ def _img(x: float | None) -> str:
     return "-" if x is None else f"{x:,.0f}"
 
 
+def _samples(x: float | None, unit: str | None) -> str:
+    """``"1,387 volumes/s, "``; nothing when the workloads count unlike samples."""
+    return "" if unit is None or x is None else f"{x:,.0f} {unit}s/s, "
+
+
 def _metric(value: float | None, metric: str) -> str:
     if metric == "gpus_fed":
         return "-" if value is None else f"{value:,.1f}"
@@ -68,7 +73,7 @@ def _console(console: Console | None) -> Console:
 
 def _objective_text(r: SizingResult) -> str:
     if r.objective == "images-per-sec":
-        return f"at least {r.target:,.0f} images/s in aggregate"
+        return f"at least {r.target:,.0f} {r.sample_unit or 'image'}s/s in aggregate"
     if r.objective == "read-ceiling":
         return (
             f"read benchmark: within 1% of the {rate(r.target / 0.99)} the design reads "
@@ -109,7 +114,7 @@ def print_sizing(
     if p is not None and p.feasible:
         print_line(
             c,
-            f"At {p.storage_units} units: {_img(p.images_per_sec)} images/s, "
+            f"At {p.storage_units} units: {_samples(p.images_per_sec, r.sample_unit)}"
             f"{rate(p.read_bytes_per_sec)} read, GPU data utilization "
             f"{pct(p.gpu_data_utilization)} (least-fed workload "
             f"{pct(p.min_gpu_data_utilization)}); bottleneck: "
