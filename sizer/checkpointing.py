@@ -243,12 +243,22 @@ def evaluate_checkpoint(
                 f"a server stages {staged / 1e9:,.0f} GB, more than its "
                 f"{host / 1e9:,.0f} GB of {where}"
             )
-    if p.save_budget_seconds is not None and save.seconds > p.save_budget_seconds:
+    if not math.isfinite(restore.seconds):
+        problems.append("a restoring server has no path to storage")
+    if (
+        p.save_budget_seconds is not None
+        and math.isfinite(save.seconds)
+        and save.seconds > p.save_budget_seconds
+    ):
         problems.append(
             f"a save takes {save.seconds:,.0f} s, above the budget of "
             f"{p.save_budget_seconds:,.0f} s"
         )
-    if p.restore_budget_minutes is not None and restore.seconds > p.restore_budget_minutes * 60:
+    if (
+        p.restore_budget_minutes is not None
+        and math.isfinite(restore.seconds)
+        and restore.seconds > p.restore_budget_minutes * 60
+    ):
         problems.append(
             f"a restore takes {restore.seconds / 60:,.1f} min, above the budget of "
             f"{p.restore_budget_minutes:,.1f} min"

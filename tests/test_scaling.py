@@ -1166,3 +1166,38 @@ def test_stranded_gpus_cap_the_failure_figure() -> None:
     assert cut
     for c in cut:
         assert c.relative == pytest.approx(4 / 6)
+
+
+def test_failure_cases_reevaluate_the_checkpoint_policy() -> None:
+    """Each N-1 case evaluates the checkpoint policy on what is left: a lost leaf cuts
+    servers off (no save, the policy does not fit), a lost spine or server cable slows the
+    save, and no lost element ever makes a save or a restore faster than intact."""
+    from sizer.loader import load_design
+
+    d = load_design(ROOT / "scenarios" / "dgx-h100-llm-405b-ddn.yaml")
+    cases = S.failure_cases(d)
+    base = cases[0]
+    assert base.kind == "baseline" and base.checkpoint is not None
+    assert base.checkpoint["fits"] and base.checkpoint["save_seconds"] == pytest.approx(
+        11.837, 1e-3
+    )
+    leaf = next(c for c in cases if c.kind == "switch" and c.element == "leaf-1")
+    assert leaf.checkpoint == {
+        "save_seconds": None,
+        "restore_seconds": None,
+        "fits": False,
+        "problems": ["a writing server has no path to storage",
+                     "a restoring server has no path to storage"],
+    }  # fmt: skip
+    spine = next(c for c in cases if c.kind == "switch" and c.element.startswith("spine"))
+    assert spine.checkpoint is not None and spine.checkpoint["fits"]
+    assert spine.checkpoint["save_seconds"] > base.checkpoint["save_seconds"] * 1.02
+    for c in cases:
+        ck = c.checkpoint
+        assert ck is not None
+        if ck["save_seconds"] is not None:
+            assert ck["save_seconds"] >= base.checkpoint["save_seconds"] * (1 - 1e-9), c.element
+            assert ck["restore_seconds"] >= base.checkpoint["restore_seconds"] * (1 - 1e-9)
+    # a design without a policy has none in any case
+    ra = load_design(ROOT / "scenarios" / "ra-9x-dgx1-3x-ess3000.yaml")
+    assert all(c.checkpoint is None for c in S.failure_cases(ra))
