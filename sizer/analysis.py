@@ -27,7 +27,7 @@ images per byte.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -151,29 +151,41 @@ class _Rows:
     edge: dict[tuple[str, str], int]  # graph edge -> row
     switch: dict[str, int]  # switch -> row
     prep: dict[str, int]  # server node -> row
+    pcie: dict[str, int] = field(default_factory=dict)  # server node -> row
+    memory: dict[str, int] = field(default_factory=dict)  # server node -> row
 
 
 def _declare(
     d: Design, fab: Fabric, storage_scale: float, bundles: list[tuple[str, str, dict[str, Any]]]
 ) -> _Rows:
-    """One row per element: storage units, client ingest, link bundles, switch forwarding,
-    host preprocessing (this order breaks ties between simultaneous saturations)."""
+    """One row per element: storage units, client ingest, the client hosts' PCIe and
+    memory, link bundles, switch forwarding, host preprocessing (this order breaks ties
+    between simultaneous saturations)."""
     t = Resources()
     rows = _Rows(t, {}, {}, {}, {}, {})
     for ep in fab.storage:
         scale = storage_scale * fab.unit_scale.get(ep.node, 1.0)
         rows.storage[ep.node] = t.storage_unit(ep.node, d.storage[ep.group], scale)
-    for gi, nodes in fab.server_runs():
+    runs = list(fab.server_runs())
+    for gi, nodes in runs:
         at = t.ingests([f"{node} ingest" for node in nodes], d.servers[gi])
         if at is not None:
             rows.ingest.update(zip(nodes, at, strict=True))
+    for gi, nodes in runs:
+        at = t.pcies([f"{node} PCIe (storage NICs)" for node in nodes], d.servers[gi])
+        if at is not None:
+            rows.pcie.update(zip(nodes, at, strict=True))
+    for gi, nodes in runs:
+        at = t.host_memories([f"{node} host memory" for node in nodes], d.servers[gi])
+        if at is not None:
+            rows.memory.update(zip(nodes, at, strict=True))
     edges, ids, groups, caps = _link_bundles(d, fab, bundles)
     rows.edge = dict(zip(edges, t.links(ids, groups, caps), strict=True))
     for sw in fab.switches:
         i = t.switch(f"{sw} ({d.switch_id}) forwarding", d)
         if i is not None:
             rows.switch[sw] = i
-    for gi, nodes in fab.server_runs():
+    for gi, nodes in runs:
         at = t.preprocessings([f"{node} preprocessing" for node in nodes], d.servers[gi])
         if at is not None:
             rows.prep.update(zip(nodes, at, strict=True))
@@ -382,6 +394,12 @@ def _block(
         if nodes[0] in rows.ingest:
             r_parts.append(_per_server(rows.ingest, nodes))
             v_parts.append(np.full((n, 1), miss))
+        if nodes[0] in rows.pcie:
+            r_parts.append(_per_server(rows.pcie, nodes))
+            v_parts.append(np.full((n, 1), miss))
+        if fs.memory_crossings and nodes[0] in rows.memory:
+            r_parts.append(_per_server(rows.memory, nodes))
+            v_parts.append(np.full((n, 1), fs.memory_crossings * miss))
     if fs.bytes_per_sample > 0 and nodes[0] in rows.prep:
         r_parts.append(_per_server(rows.prep, nodes))
         v_parts.append(np.full((n, 1), 1.0 / fs.bytes_per_sample))
@@ -522,7 +540,9 @@ def transfer(
     a write uses each storage unit's write bandwidth (times its fabric scale; a unit
     without a write figure is unlimited and ``unknown_storage`` is set) and the links in
     the other direction (the same rate per direction); the servers' client ingest limit
-    is a read figure and only bounds a read.  ``background`` is the analysis of the reads
+    is a read figure and only bounds a read, while the client host's PCIe (the same rate
+    per direction) and memory (crossed twice; not at all with GPUDirect Storage)
+    bound both.  ``background`` is the analysis of the reads
     running meanwhile on the same fabric: a read burst shares every resource with them
     max-min fairly (their flows join each phase's problem with their own demands); a
     write burst shares only the switches with them, after their load.  Every flow's bytes are striped evenly over every
@@ -564,13 +584,16 @@ def transfer(
         load = {r.id: r.load for r in background.resources}
         for i in rows.switch.values():
             caps[i] = max(0.0, caps[i] - load.get(rows.table.ids[i], 0.0))
-    # one column per server that moves bytes, routed as its reads are (miss 1, no samples)
+    # one column per server that moves bytes, routed as its reads are (miss 1, no samples);
+    # the bytes cross host memory twice (GPU <-> bounce buffer <-> NIC) unless the group
+    # uses GPUDirect Storage
     routes = _Routes(fab, rows, bundles)
-    spec = FlowSpec(0, 0, 0, 1.0, np.inf, 0.0, 0.0, 1.0, True)
     blocks = ColumnBlocks()
     nodes_in: list[str] = []
     cut: list[str] = []
-    for _gi, pats in fab.server_patterns().items():
+    for gi, pats in fab.server_patterns().items():
+        crossings = 0 if d.servers[gi].gpudirect_storage else 2
+        spec = FlowSpec(0, 0, 0, 1.0, np.inf, 0.0, 0.0, 1.0, True, crossings)
         for attach, _js, nodes in pats:
             mine = [n for n in nodes if server_bytes.get(n, 0.0) > 0]
             if not mine:

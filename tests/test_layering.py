@@ -5,7 +5,7 @@ Layers, from the bottom (README, "Layout"):
 * foundation -- ``errors``, ``units``, ``limits``, ``paths``, ``text``;
 * input -- ``yamlfile`` (the one module that reads YAML files), ``problems``,
   ``catalog_entries``, ``catalog``, ``schema``;
-* core -- ``design``, ``topology``, ``routing``, ``flows``, ``model``, ``analysis``,
+* core -- ``design``, ``hosts``, ``topology``, ``routing``, ``flows``, ``model``, ``analysis``,
   ``scaling``, ``bom``, ``memory`` and its ``activations``, ``memory_inputs``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
@@ -51,6 +51,7 @@ CORE = {
     "netdefs",
     "checkpoint",
     "checkpointing",
+    "hosts",
 }
 SHELL_LIBS = {"click", "rich", "jinja2", "weasyprint"}
 #: calls that read or write files or the terminal
