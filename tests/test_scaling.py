@@ -738,7 +738,7 @@ def test_compare_side_by_side(real: Any) -> None:
 # ------------------------------------------------------------------ random designs
 
 
-SERVERS = ["t-srv", "t-srv-1p", "t-srv-cap", "t-srv-prep"]
+SERVERS = ["t-srv", "t-srv-1p", "t-srv-cap", "t-srv-prep", "t-srv-host"]
 UNITS = ["t-st", "t-st-fast", "t-st-6"]
 
 
@@ -890,24 +890,39 @@ def test_blocking_switch_fast_equals_exact_from_the_cli(tmp_path: Path) -> None:
 @st.composite
 def random_user_catalog(draw: Any) -> dict[str, Any]:
     """What a user catalog can change in the model's inputs: a blocking switch (forwarding
-    below its ports' rate), thin links, client ingest caps."""
+    below its ports' rate), thin links, client ingest caps, the client hosts' PCIe
+    (adapters, generation, lanes) and memory (sockets, channels, MT/s) parts, and a
+    scenario's GPUDirect Storage."""
     return {
         "switch_forwarding": draw(st.sampled_from([None, 5 * GB, 20 * GB, 60 * GB, 200 * GB])),
         "link_scale": draw(st.sampled_from([1.0, 0.5, 0.1])),
         "switch_link_scale": draw(st.sampled_from([1.0, 0.5, 0.1])),
         "ingest": draw(st.sampled_from([None, 3 * GB, 12 * GB])),
+        "pcie": draw(st.sampled_from([None, (1, 3, 16), (2, 3, 4), (1, 4, 4), (2, 5, 16)])),
+        "memory": draw(st.sampled_from([None, (1, 1, 1600.0), (1, 2, 800.0), (2, 8, 3200.0)])),
+        "gds": draw(st.booleans()),
     }
 
 
 def with_catalog(d: Design, u: dict[str, Any]) -> Design:
     """``d`` as resolved against a catalog with ``u``'s figures."""
+    client: dict[str, Any] = {}
+    if u.get("pcie") is not None:
+        client.update(
+            zip(("storage_adapters", "storage_pcie_gen", "storage_pcie_lanes"), u["pcie"])
+        )
+    if u.get("memory") is not None:
+        client.update(zip(("cpu_sockets", "memory_channels", "memory_mts"), u["memory"]))
     servers = tuple(
         dataclasses.replace(
             g,
             link_rate=g.link_rate * u["link_scale"],
             ingest_limit=u["ingest"] if u["ingest"] is not None else g.ingest_limit,
+            # the client parts on the first group only, GDS on the last: groups differ
+            **(client if gi == 0 else {}),
+            gpudirect_storage=u.get("gds", False) and gi == len(d.servers) - 1,
         )
-        for g in d.servers
+        for gi, g in enumerate(d.servers)
     )
     storage = tuple(
         dataclasses.replace(s, link_rate=s.link_rate * u["link_scale"]) for s in d.storage
