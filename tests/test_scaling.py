@@ -909,10 +909,16 @@ def with_catalog(d: Design, u: dict[str, Any]) -> Design:
     client: dict[str, Any] = {}
     if u.get("pcie") is not None:
         client.update(
-            zip(("storage_adapters", "storage_pcie_gen", "storage_pcie_lanes"), u["pcie"])
+            zip(
+                ("storage_adapters", "storage_pcie_gen", "storage_pcie_lanes"),
+                u["pcie"],
+                strict=True,
+            )
         )
     if u.get("memory") is not None:
-        client.update(zip(("cpu_sockets", "memory_channels", "memory_mts"), u["memory"]))
+        client.update(
+            zip(("cpu_sockets", "memory_channels", "memory_mts"), u["memory"], strict=True)
+        )
     servers = tuple(
         dataclasses.replace(
             g,
