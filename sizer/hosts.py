@@ -241,7 +241,7 @@ def client_parts(d: Design, gi: int) -> list[ClientPart]:
                 "client read limit",
                 sg.ingest_limit,
                 sg.ingest_limit,
-                "published per host (file-system client and data loader)",
+                "published per host (ingest_limit): the whole host, file-system client included",
             )
         )
     modeled = [p for p in parts if p.ceiling is not None]
