@@ -27,7 +27,7 @@ images per byte.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -148,29 +148,41 @@ class _Rows:
     edge: dict[tuple[str, str], int]  # graph edge -> row
     switch: dict[str, int]  # switch -> row
     prep: dict[str, int]  # server node -> row
+    pcie: dict[str, int] = field(default_factory=dict)  # server node -> row
+    memory: dict[str, int] = field(default_factory=dict)  # server node -> row
 
 
 def declare_rows(
     d: Design, fab: Fabric, storage_scale: float, bundles: list[tuple[str, str, dict[str, Any]]]
 ) -> _Rows:
-    """One row per element: storage units, client ingest, link bundles, switch forwarding,
-    host preprocessing (this order breaks ties between simultaneous saturations)."""
+    """One row per element: storage units, client ingest, the client hosts' PCIe and
+    memory, link bundles, switch forwarding, host preprocessing (this order breaks ties
+    between simultaneous saturations)."""
     t = Resources()
     rows = _Rows(t, {}, {}, {}, {}, {})
     for ep in fab.storage:
         scale = storage_scale * fab.unit_scale.get(ep.node, 1.0)
         rows.storage[ep.node] = t.storage_unit(ep.node, d.storage[ep.group], scale)
-    for gi, nodes in fab.server_runs():
+    runs = list(fab.server_runs())
+    for gi, nodes in runs:
         at = t.ingests([f"{node} ingest" for node in nodes], d.servers[gi])
         if at is not None:
             rows.ingest.update(zip(nodes, at, strict=True))
+    for gi, nodes in runs:
+        at = t.pcies([f"{node} PCIe (storage NICs)" for node in nodes], d.servers[gi])
+        if at is not None:
+            rows.pcie.update(zip(nodes, at, strict=True))
+    for gi, nodes in runs:
+        at = t.host_memories([f"{node} host memory" for node in nodes], d.servers[gi])
+        if at is not None:
+            rows.memory.update(zip(nodes, at, strict=True))
     edges, ids, groups, caps = _link_bundles(d, fab, bundles)
     rows.edge = dict(zip(edges, t.links(ids, groups, caps), strict=True))
     for sw in fab.switches:
         i = t.switch(f"{sw} ({d.switch_id}) forwarding", d)
         if i is not None:
             rows.switch[sw] = i
-    for gi, nodes in fab.server_runs():
+    for gi, nodes in runs:
         at = t.preprocessings([f"{node} preprocessing" for node in nodes], d.servers[gi])
         if at is not None:
             rows.prep.update(zip(nodes, at, strict=True))
@@ -220,18 +232,29 @@ class Routes:
 
     Every server's bytes come evenly from every storage unit (striping); the fabric
     splits them over equal-cost paths and parallel links (:class:`sizer.routing.Router`).
+    A server that cannot reach some units (a failed switch) reads their share from the
+    replicas on the units it reaches when the file system keeps ``replicas`` >= 2 copies
+    and at most ``replicas - 1`` units are out of reach; otherwise part of every striped
+    file is out of its reach and it gets nothing (no path).
     """
 
     def __init__(
-        self, fab: Fabric, rows: _Rows, bundles: list[tuple[str, str, dict[str, Any]]]
+        self,
+        fab: Fabric,
+        rows: _Rows,
+        bundles: list[tuple[str, str, dict[str, Any]]],
+        replicas: int = 1,
     ) -> None:
         self.fab = fab
         self.rows = rows
         self.n_units = len(fab.storage)
+        self.replicas = replicas
         by_attach: dict[tuple[tuple[str, int], ...], list[str]] = defaultdict(list)
         for ep in fab.storage:
             by_attach[ep.attach].append(ep.node)
         patterns = list(by_attach.items())
+        pattern_of = {n: p for p, (_a, nodes) in enumerate(patterns) for n in nodes}
+        self.unit_pattern = np.asarray([pattern_of[ep.node] for ep in fab.storage], np.int64)
         self.router = Router(None, fab.switches, bundles)
         self.src = self.router.sources([a for a, _nodes in patterns])
         self.src_weight = np.asarray([len(nodes) for _a, nodes in patterns], dtype=np.float64)
@@ -269,8 +292,17 @@ class Routes:
         w = 1.0 / self.n_units
         router = self.router
         split, edge_flow, to_dst = router.route_arrays(self.src, self.src_weight * w, attach)
+        lost = split.sum(axis=1) == 0  # storage patterns this server cannot reach
+        if lost.any() and not lost.all():
+            n_lost = float(self.src_weight[lost].sum())
+            if n_lost > self.replicas - 1:  # part of every file is out of reach
+                return np.zeros(0, dtype=np.int64), np.zeros(0), []
+            # the replicas on the units it reaches serve the lost units' share
+            w = 1.0 / (self.n_units - n_lost)
+            weight = np.where(lost, 0.0, self.src_weight * w)
+            split, edge_flow, to_dst = router.route_arrays(self.src, weight, attach)
         idx = [self.storage_rows]
-        val = [np.full(self.n_units, w)]
+        val = [np.where(lost[self.unit_pattern], 0.0, w)]
         # storage links: each carries its bundle's fraction of its unit's bytes
         frac = split[self.st_p, self.st_j]
         used = frac > 0
@@ -320,7 +352,9 @@ def _columns(
     Flows are numbered spec by spec, server by server.  Servers of one group that share
     a cabling pattern share the routed part of their column, so each (spec, pattern)
     block of columns is written at once (:class:`sizer.flows.ColumnBlocks`)."""
-    routes = Routes(fab, rows, bundles)
+    routes = Routes(
+        fab, rows, bundles, replicas=min((s.data_replicas for s in d.storage), default=1)
+    )
     blocks = ColumnBlocks()
     patterns = fab.server_patterns()
     demand: list[np.ndarray] = []
@@ -379,6 +413,12 @@ def flow_block(
         if nodes[0] in rows.ingest:
             r_parts.append(_per_server(rows.ingest, nodes))
             v_parts.append(np.full((n, 1), miss))
+        if nodes[0] in rows.pcie:
+            r_parts.append(_per_server(rows.pcie, nodes))
+            v_parts.append(np.full((n, 1), miss))
+        if fs.memory_crossings and nodes[0] in rows.memory:
+            r_parts.append(_per_server(rows.memory, nodes))
+            v_parts.append(np.full((n, 1), fs.memory_crossings * miss))
     if fs.bytes_per_sample > 0 and nodes[0] in rows.prep:
         r_parts.append(_per_server(rows.prep, nodes))
         v_parts.append(np.full((n, 1), 1.0 / fs.bytes_per_sample))

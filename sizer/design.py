@@ -65,6 +65,15 @@ class ServerGroup:
     power_watts: float
     compute_ports: int | None = None  # catalog compute-fabric ports per server
     compute_link: str | None = None
+    # the client host's parts (sizer.hosts; None: not in the catalog, not modeled)
+    storage_adapters: int | None = None  # NIC adapters the storage ports sit on
+    storage_pcie_gen: int | None = None  # each adapter's PCIe generation
+    storage_pcie_lanes: int | None = None  # and link width
+    cpu: str | None = None  # CPU model, in words
+    cpu_sockets: int | None = None
+    memory_channels: int | None = None  # DDR channels per socket
+    memory_mts: float | None = None  # MT/s per channel
+    gpudirect_storage: bool = False  # the scenario's: reads go NIC -> GPU memory
 
 
 @dataclass(frozen=True)
@@ -240,6 +249,24 @@ def _own_or_catalog(
     return own if own is not None else _fig(used, entry, name, getattr(server, name), unit)
 
 
+def _client_figures(used: list[Used], entry: str, server: Any) -> dict[str, Any]:
+    """A catalog server's client-host figures (sizer.hosts), recorded as used."""
+
+    def num(name: str, unit: str, kind: type = int) -> Any:
+        v = _fig(used, entry, name, getattr(server, name), unit)
+        return None if v is None else kind(v)
+
+    return {
+        "storage_adapters": num("storage_adapters", "adapters"),
+        "storage_pcie_gen": num("storage_pcie_gen", "PCIe generation"),
+        "storage_pcie_lanes": num("storage_pcie_lanes", "lanes"),
+        "cpu": server.cpu,
+        "cpu_sockets": num("cpu_sockets", "sockets"),
+        "memory_channels": num("memory_channels", "channels per socket"),
+        "memory_mts": num("memory_mts", "MT/s", float),
+    }
+
+
 def resolve(sc: Scenario, cat: Catalog) -> Design:
     """Resolve a validated scenario against the catalog (see :func:`sizer.loader.load_scenario`)."""
     from sizer.capacity import capacity_plan
@@ -286,6 +313,8 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 power_watts=float(_fig(used, e, "power_watts", s.power_watts, "W")),
                 compute_ports=None if s.compute_ports is None else int(s.compute_ports.value),
                 compute_link=s.compute_link,
+                **_client_figures(used, e, s),
+                gpudirect_storage=g.gpudirect_storage,
             )
         )
     storage = [

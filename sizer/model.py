@@ -43,7 +43,15 @@ __all__ = [
 FED = 1.0 - 1e-9
 
 #: Resource kinds, in the order the full analysis declares them.
-KINDS = ("storage", "link", "switch", "server-ingest", "host-preprocessing", "gpu-compute")
+KINDS = (
+    "storage",
+    "link",
+    "switch",
+    "server-ingest",
+    "client",
+    "host-preprocessing",
+    "gpu-compute",
+)
 
 #: The group named for servers a failed fabric cut off from storage.
 CUT_OFF = "no path to storage (failed fabric)"
@@ -76,6 +84,14 @@ def fabric_links_group(role_from: str, role_to: str) -> str:
 
 def ingest_group(group_name: str, count: int) -> str:
     return f"{group_name} x{count} client ingest"
+
+
+def pcie_group(group_name: str, count: int) -> str:
+    return f"{group_name} x{count} host PCIe (storage NICs)"
+
+
+def host_memory_group(group_name: str, count: int) -> str:
+    return f"{group_name} x{count} host memory"
 
 
 def preprocessing_group(group_name: str, count: int) -> str:
@@ -162,6 +178,48 @@ class Resources:
             rids, "server-ingest", [group] * len(rids), [sg.ingest_limit] * len(rids)
         )
 
+    def pcie(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
+        """The PCIe lanes behind a server's storage NICs, per direction (None: no
+        catalog figures); every byte read from storage crosses them once, with or
+        without GPUDirect Storage (:func:`sizer.hosts.pcie_ceiling`)."""
+        from sizer.hosts import pcie_ceiling
+
+        cap = pcie_ceiling(sg)
+        if cap is None:
+            return None
+        return self.add(rid, "client", pcie_group(sg.name, sg.count), cap, "B/s", members)
+
+    def pcies(self, rids: list[str], sg: ServerGroup) -> range | None:
+        """:meth:`pcie` for several servers of one group."""
+        from sizer.hosts import pcie_ceiling
+
+        cap = pcie_ceiling(sg)
+        if cap is None:
+            return None
+        n = len(rids)
+        return self.add_many(rids, "client", [pcie_group(sg.name, sg.count)] * n, [cap] * n)
+
+    def host_memory(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
+        """A server's host memory bandwidth (None: no catalog figures); a byte read from
+        storage crosses it :func:`sizer.hosts.memory_crossings` times (the flow's
+        ``memory_crossings``)."""
+        from sizer.hosts import memory_bandwidth
+
+        cap = memory_bandwidth(sg)
+        if cap is None:
+            return None
+        return self.add(rid, "client", host_memory_group(sg.name, sg.count), cap, "B/s", members)
+
+    def host_memories(self, rids: list[str], sg: ServerGroup) -> range | None:
+        """:meth:`host_memory` for several servers of one group."""
+        from sizer.hosts import memory_bandwidth
+
+        cap = memory_bandwidth(sg)
+        if cap is None:
+            return None
+        n = len(rids)
+        return self.add_many(rids, "client", [host_memory_group(sg.name, sg.count)] * n, [cap] * n)
+
     def links(self, rids: list[str], groups: list[str], caps: list[float]) -> range:
         """:meth:`link` for several bundles."""
         return self.add_many(rids, "link", groups, caps)
@@ -221,8 +279,9 @@ class FlowSpec:
     """What one server of group ``group`` running workload ``workload`` wants.
 
     Flows are measured in dataset bytes consumed per second (cache hits included), so
-    storage and links carry ``miss`` per byte and host preprocessing
-    ``1 / bytes_per_sample`` images per byte.
+    storage and links carry ``miss`` per byte, the client's PCIe ``miss``, its host
+    memory ``memory_crossings x miss`` and host preprocessing ``1 / bytes_per_sample``
+    images per byte.
     """
 
     workload: int
@@ -234,11 +293,14 @@ class FlowSpec:
     bytes_per_sample: float
     miss: float  # fraction of bytes read from storage (1 - cache hit ratio)
     unbounded: bool
+    #: times a byte read from storage crosses host memory (sizer.hosts.memory_crossings)
+    memory_crossings: int = 0
 
 
 def flow_specs(d: Design) -> list[FlowSpec]:
     """One spec per (workload, server group it runs on), in workload then group order."""
     from sizer.design import cache_hit_ratio
+    from sizer.hosts import memory_crossings
 
     out: list[FlowSpec] = []
     for w in d.workloads:
@@ -261,6 +323,7 @@ def flow_specs(d: Design) -> list[FlowSpec]:
                     bytes_per_sample=w.bytes_per_sample,
                     miss=1.0 - hit,
                     unbounded=w.unbounded,
+                    memory_crossings=memory_crossings(w, gi, d.servers[gi]),
                 )
             )
     return out

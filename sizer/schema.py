@@ -104,6 +104,12 @@ class ComputeGroup(_Model):
     overrides: ServerOverrides | None = Field(
         None, description="per-server figures that replace the catalog's"
     )
+    gpudirect_storage: bool = Field(
+        False,
+        description="the servers read with NVIDIA GPUDirect Storage: data goes NIC -> GPU "
+        "over PCIe and does not cross host memory (default false: through a bounce buffer "
+        "in host memory, NIC write + GPU read)",
+    )
 
     _text = field_validator("name")(_plain_text)
 

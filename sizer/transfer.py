@@ -82,7 +82,9 @@ def transfer(
     a write uses each storage unit's write bandwidth (times its fabric scale; a unit
     without a write figure is unlimited and ``unknown_storage`` is set) and the links in
     the other direction (the same rate per direction); the servers' client ingest limit
-    is a read figure and only bounds a read.  ``background`` is the analysis of the reads
+    is a read figure and only bounds a read, while the client host's PCIe (the same rate
+    per direction) and memory (crossed twice; not at all with GPUDirect Storage)
+    bound both.  ``background`` is the analysis of the reads
     running meanwhile on the same fabric: a read burst shares every resource with them
     max-min fairly (their flows join each phase's problem with their own demands); a
     write burst shares only the switches with them, after their load.  Every flow's bytes are striped evenly over every
@@ -124,13 +126,18 @@ def transfer(
         load = {r.id: r.load for r in background.resources}
         for i in rows.switch.values():
             caps[i] = max(0.0, caps[i] - load.get(rows.table.ids[i], 0.0))
-    # one column per server that moves bytes, routed as its reads are (miss 1, no samples)
-    routes = Routes(fab, rows, bundles)
-    spec = FlowSpec(0, 0, 0, 1.0, np.inf, 0.0, 0.0, 1.0, True)
+    # one column per server that moves bytes, routed as its reads are (miss 1, no samples);
+    # the bytes cross host memory twice (GPU <-> bounce buffer <-> NIC) unless the group
+    # uses GPUDirect Storage
+    routes = Routes(
+        fab, rows, bundles, replicas=min((s.data_replicas for s in d.storage), default=1)
+    )
     blocks = ColumnBlocks()
     nodes_in: list[str] = []
     cut: list[str] = []
-    for _gi, pats in fab.server_patterns().items():
+    for gi, pats in fab.server_patterns().items():
+        crossings = 0 if d.servers[gi].gpudirect_storage else 2
+        spec = FlowSpec(0, 0, 0, 1.0, np.inf, 0.0, 0.0, 1.0, True, crossings)
         for attach, _js, nodes in pats:
             mine = [n for n in nodes if server_bytes.get(n, 0.0) > 0]
             if not mine:

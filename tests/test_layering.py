@@ -5,8 +5,9 @@ Layers, from the bottom (README, "Layout"):
 * foundation -- ``errors``, ``units``, ``limits``, ``paths``, ``text``;
 * input -- ``yamlfile`` (the one module that reads YAML files) and its ``yaml_syntax``,
   ``problems``, ``catalog_entries``, ``catalog``, ``schema``;
-* core -- ``design``, ``topology``, ``routing``, ``flows``, ``model``, ``analysis``,
-  ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``, ``memory_inputs``,
+* core -- ``design``, ``hosts``, ``topology``, ``routing``, ``flows``, ``model``,
+  ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
+  ``memory_inputs``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
 * shell -- ``console`` (terminal), ``report`` (HTML/PDF files), ``cli``.
@@ -52,6 +53,7 @@ CORE = {
     "netdefs",
     "checkpoint",
     "checkpointing",
+    "hosts",
 }
 SHELL_LIBS = {"click", "rich", "jinja2", "weasyprint"}
 #: calls that read or write files or the terminal

@@ -231,6 +231,10 @@ def _saturated(a: Analysis, g: nx.DiGraph) -> tuple[set[str], set[tuple[str, str
             nodes.add(r.id)
         elif r.kind in ("server-ingest", "host-preprocessing"):
             nodes.add(r.id.rsplit(" ", 1)[0])
+        elif r.kind == "client":  # "<server> PCIe (storage NICs)", "<server> host memory"
+            for tail in (" PCIe (storage NICs)", " host memory"):
+                if r.id.endswith(tail):
+                    nodes.add(r.id[: -len(tail)])
         elif r.kind == "link":
             head = r.id.split(" (", 1)[0] + " ("
             if head in by_prefix:

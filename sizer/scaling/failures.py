@@ -352,6 +352,15 @@ def failure_cases(
             c_srv, c_st = f2.edge_capacity()
             rel = val / base_val if base_val > 0 else None
             stranded = a.reduced.gpus_cut_off if a.reduced is not None else 0
+            if stranded and not cut:
+                # every server still has a path, but not to every unit: without a second
+                # copy part of every striped file is out of reach
+                bott = {"kind": "storage", "group": "data out of reach (no replica)"}
+                note = (
+                    f"{note.split(';')[0]}; storage units behind it are out of reach and the file system "
+                    "keeps no second copy (data_replicas: 1), so the servers reading from "
+                    "storage stop"
+                )
             if rel is not None and stranded and metric != "read_bytes_per_sec":
                 # the survivors may take up the stranded GPUs' share of a saturated
                 # storage, but a case that strands GPUs never reads as intact: at most

@@ -18,7 +18,8 @@ every unit), written per topology in closed form; switch forwarding counts the b
 entering each switch, as the full analysis does.  A design the closed forms do not
 cover raises :class:`Unsupported`, and the caller runs the exact analysis.
 ``tests/test_scaling.py`` checks lumped == exact on every topology and on random
-designs and catalogs (blocking switches, thin links, client caps).
+designs and catalogs (blocking switches, thin links, client caps, client hosts' PCIe and
+memory).
 """
 
 from __future__ import annotations
@@ -190,12 +191,22 @@ def _structure(d: Design) -> _Struct | str:
     return _Struct(srv_l, st_l, True, [classes[k] for k in keys], [k[2] for k in keys], n_spines)
 
 
-# Row order mirrors the full analysis' declaration order (units, ingest, edges in graph
-# order -- server, uplink, downlink, storage --, switches, preprocessing) so that
-# simultaneous saturations break ties the same way where rounding allows.
-_ORD_UNIT, _ORD_INGEST, _ORD_PEDGE, _ORD_UP, _ORD_DOWN, _ORD_SEDGE, _ORD_SWITCH, _ORD_PREP = range(
-    8
-)
+# Row order mirrors the full analysis' declaration order (units, ingest, the client
+# hosts' PCIe and memory, edges in graph order -- server, uplink, downlink, storage --,
+# switches, preprocessing) so that simultaneous saturations break ties the same way where
+# rounding allows.
+(
+    _ORD_UNIT,
+    _ORD_INGEST,
+    _ORD_PCIE,
+    _ORD_MEMORY,
+    _ORD_PEDGE,
+    _ORD_UP,
+    _ORD_DOWN,
+    _ORD_SEDGE,
+    _ORD_SWITCH,
+    _ORD_PREP,
+) = range(10)
 
 
 class _Rows:
@@ -254,6 +265,11 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
                 if pi not in base:
                     base[pi] = routing.column(pi, pc)
                 col = {i: v * fs.miss for i, v in base[pi].items()}
+                if fs.memory_crossings:
+                    i = rows.get(("memory", pi), _ORD_MEMORY, Resources.host_memory, "memory",
+                                 sg, pc.n)  # fmt: skip
+                    if i is not None:
+                        col[i] = col.get(i, 0.0) + fs.memory_crossings * fs.miss
             if fs.bytes_per_sample > 0:
                 i = rows.get(("prep", pi), _ORD_PREP, Resources.preprocessing, "prep", sg, pc.n)
                 if i is not None:
@@ -336,6 +352,9 @@ class _Routing:
         n_c = pc.n
         per_unit = n_c / K  # lumped weight on each unit's resources
         i = rows.get(("ingest", pi), _ORD_INGEST, Resources.ingest, "ingest", sg, n_c)
+        if i is not None:
+            col[i] += 1.0
+        i = rows.get(("pcie", pi), _ORD_PCIE, Resources.pcie, "pcie", sg, n_c)
         if i is not None:
             col[i] += 1.0
         arrive: dict[int, float] = defaultdict(float)
