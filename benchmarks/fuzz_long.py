@@ -36,8 +36,10 @@ from hypothesis import strategies as st  # noqa: E402
 
 from tests import strategies as S  # noqa: E402
 from tests import strategies_catalog as SC  # noqa: E402
+from tests import strategies_prices as SP  # noqa: E402
 from tests.test_fuzz import Finding, check_result, check_scenario_file, invoke  # noqa: E402
 from tests.test_fuzz_catalogs import check_catalog_command  # noqa: E402
+from tests.test_fuzz_prices import check_price_command  # noqa: E402
 
 
 def _scaling(work: Path, data: dict[str, Any], cmd: list[str]) -> str:
@@ -66,6 +68,11 @@ FUZZERS: dict[str, tuple[dict[str, Any], Callable[..., str], str]] = {
             _file(work, S.dump(data).encode()), render_dir=work / "out"
         ),
         "data",
+    ),
+    "prices": (
+        {"prices": SP.price_file(), "cmd": st.sampled_from([*SP.PRICE_COMMANDS, ["render"]])},
+        lambda work, prices, cmd: check_price_command(work, prices, cmd),
+        "prices",
     ),
     "catalog": (
         {"cat": SC.catalog_data(), "cmd": st.sampled_from(SC.CATALOG_COMMANDS)},

@@ -27,11 +27,10 @@ images per byte.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from sizer.design import Design, cache_hit_ratio, resolve
 from sizer.flows import ColumnBlocks, solve
@@ -60,11 +59,9 @@ __all__ = [
     "KINDS",
     "Analysis",
     "ResourceResult",
-    "Transfer",
     "WorkloadResult",
     "analyze",
     "analyze_design",
-    "transfer",
 ]
 
 
@@ -99,7 +96,7 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
     analysis to ask "what if storage were unlimited": pass ``math.inf``).
 
     Four steps: declare the resources of every element of the fabric
-    (:func:`_declare`), route every server's reads over it into the weight matrix
+    (:func:`declare_rows`), route every server's reads over it into the weight matrix
     (:func:`_columns`), solve max-min fairly (:func:`sizer.flows.solve`), reduce to
     results (:func:`sizer.model.reduce`).
     """
@@ -108,7 +105,7 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
     t0 = time.perf_counter()
     fab = fabric if fabric is not None else build_fabric(d)
     bundles = fab.bundles()
-    rows = _declare(d, fab, storage_scale, bundles)
+    rows = declare_rows(d, fab, storage_scale, bundles)
     specs = flow_specs(d)
     cols = _columns(d, fab, rows, specs, bundles)
     caps = rows.table.capacities()
@@ -151,29 +148,41 @@ class _Rows:
     edge: dict[tuple[str, str], int]  # graph edge -> row
     switch: dict[str, int]  # switch -> row
     prep: dict[str, int]  # server node -> row
+    pcie: dict[str, int] = field(default_factory=dict)  # server node -> row
+    memory: dict[str, int] = field(default_factory=dict)  # server node -> row
 
 
-def _declare(
+def declare_rows(
     d: Design, fab: Fabric, storage_scale: float, bundles: list[tuple[str, str, dict[str, Any]]]
 ) -> _Rows:
-    """One row per element: storage units, client ingest, link bundles, switch forwarding,
-    host preprocessing (this order breaks ties between simultaneous saturations)."""
+    """One row per element: storage units, client ingest, the client hosts' PCIe and
+    memory, link bundles, switch forwarding, host preprocessing (this order breaks ties
+    between simultaneous saturations)."""
     t = Resources()
     rows = _Rows(t, {}, {}, {}, {}, {})
     for ep in fab.storage:
         scale = storage_scale * fab.unit_scale.get(ep.node, 1.0)
         rows.storage[ep.node] = t.storage_unit(ep.node, d.storage[ep.group], scale)
-    for gi, nodes in fab.server_runs():
+    runs = list(fab.server_runs())
+    for gi, nodes in runs:
         at = t.ingests([f"{node} ingest" for node in nodes], d.servers[gi])
         if at is not None:
             rows.ingest.update(zip(nodes, at, strict=True))
+    for gi, nodes in runs:
+        at = t.pcies([f"{node} PCIe (storage NICs)" for node in nodes], d.servers[gi])
+        if at is not None:
+            rows.pcie.update(zip(nodes, at, strict=True))
+    for gi, nodes in runs:
+        at = t.host_memories([f"{node} host memory" for node in nodes], d.servers[gi])
+        if at is not None:
+            rows.memory.update(zip(nodes, at, strict=True))
     edges, ids, groups, caps = _link_bundles(d, fab, bundles)
     rows.edge = dict(zip(edges, t.links(ids, groups, caps), strict=True))
     for sw in fab.switches:
         i = t.switch(f"{sw} ({d.switch_id}) forwarding", d)
         if i is not None:
             rows.switch[sw] = i
-    for gi, nodes in fab.server_runs():
+    for gi, nodes in runs:
         at = t.preprocessings([f"{node} preprocessing" for node in nodes], d.servers[gi])
         if at is not None:
             rows.prep.update(zip(nodes, at, strict=True))
@@ -218,23 +227,34 @@ def _link_bundles(
 _Pattern = tuple[np.ndarray, np.ndarray, list[tuple[str, float]]]
 
 
-class _Routes:
+class Routes:
     """Weights of one byte read by a server, per cabling pattern (computed once each).
 
     Every server's bytes come evenly from every storage unit (striping); the fabric
     splits them over equal-cost paths and parallel links (:class:`sizer.routing.Router`).
+    A server that cannot reach some units (a failed switch) reads their share from the
+    replicas on the units it reaches when the file system keeps ``replicas`` >= 2 copies
+    and at most ``replicas - 1`` units are out of reach; otherwise part of every striped
+    file is out of its reach and it gets nothing (no path).
     """
 
     def __init__(
-        self, fab: Fabric, rows: _Rows, bundles: list[tuple[str, str, dict[str, Any]]]
+        self,
+        fab: Fabric,
+        rows: _Rows,
+        bundles: list[tuple[str, str, dict[str, Any]]],
+        replicas: int = 1,
     ) -> None:
         self.fab = fab
         self.rows = rows
         self.n_units = len(fab.storage)
+        self.replicas = replicas
         by_attach: dict[tuple[tuple[str, int], ...], list[str]] = defaultdict(list)
         for ep in fab.storage:
             by_attach[ep.attach].append(ep.node)
         patterns = list(by_attach.items())
+        pattern_of = {n: p for p, (_a, nodes) in enumerate(patterns) for n in nodes}
+        self.unit_pattern = np.asarray([pattern_of[ep.node] for ep in fab.storage], np.int64)
         self.router = Router(None, fab.switches, bundles)
         self.src = self.router.sources([a for a, _nodes in patterns])
         self.src_weight = np.asarray([len(nodes) for _a, nodes in patterns], dtype=np.float64)
@@ -272,8 +292,17 @@ class _Routes:
         w = 1.0 / self.n_units
         router = self.router
         split, edge_flow, to_dst = router.route_arrays(self.src, self.src_weight * w, attach)
+        lost = split.sum(axis=1) == 0  # storage patterns this server cannot reach
+        if lost.any() and not lost.all():
+            n_lost = float(self.src_weight[lost].sum())
+            if n_lost > self.replicas - 1:  # part of every file is out of reach
+                return np.zeros(0, dtype=np.int64), np.zeros(0), []
+            # the replicas on the units it reaches serve the lost units' share
+            w = 1.0 / (self.n_units - n_lost)
+            weight = np.where(lost, 0.0, self.src_weight * w)
+            split, edge_flow, to_dst = router.route_arrays(self.src, weight, attach)
         idx = [self.storage_rows]
-        val = [np.full(self.n_units, w)]
+        val = [np.where(lost[self.unit_pattern], 0.0, w)]
         # storage links: each carries its bundle's fraction of its unit's bytes
         frac = split[self.st_p, self.st_j]
         used = frac > 0
@@ -323,7 +352,9 @@ def _columns(
     Flows are numbered spec by spec, server by server.  Servers of one group that share
     a cabling pattern share the routed part of their column, so each (spec, pattern)
     block of columns is written at once (:class:`sizer.flows.ColumnBlocks`)."""
-    routes = _Routes(fab, rows, bundles)
+    routes = Routes(
+        fab, rows, bundles, replicas=min((s.data_replicas for s in d.storage), default=1)
+    )
     blocks = ColumnBlocks()
     patterns = fab.server_patterns()
     demand: list[np.ndarray] = []
@@ -343,7 +374,7 @@ def _columns(
             idx, val, to_srv = routes(attach)
             if fs.miss > 0 and not to_srv:
                 unreachable.append(flows)
-            blocks.add(flows, *_block(rows, fs, nodes, idx, val, to_srv))
+            blocks.add(flows, *flow_block(rows, fs, nodes, idx, val, to_srv))
         f_next += n
     W = blocks.matrix(len(rows.table), f_next)
     cut = np.zeros(f_next, dtype=bool)
@@ -359,7 +390,7 @@ def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
-def _block(
+def flow_block(
     rows: _Rows,
     fs: FlowSpec,
     nodes: list[str],
@@ -382,6 +413,12 @@ def _block(
         if nodes[0] in rows.ingest:
             r_parts.append(_per_server(rows.ingest, nodes))
             v_parts.append(np.full((n, 1), miss))
+        if nodes[0] in rows.pcie:
+            r_parts.append(_per_server(rows.pcie, nodes))
+            v_parts.append(np.full((n, 1), miss))
+        if fs.memory_crossings and nodes[0] in rows.memory:
+            r_parts.append(_per_server(rows.memory, nodes))
+            v_parts.append(np.full((n, 1), fs.memory_crossings * miss))
     if fs.bytes_per_sample > 0 and nodes[0] in rows.prep:
         r_parts.append(_per_server(rows.prep, nodes))
         v_parts.append(np.full((n, 1), 1.0 / fs.bytes_per_sample))
@@ -459,201 +496,3 @@ def _analysis(
         timings=timings,
         reduced=red,
     )
-
-
-# ------------------------------------------------------------------ bulk transfers
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """A burst of bytes between servers and storage (a checkpoint save or restore),
-    solved phase by phase on the model: every server moves its bytes at its max-min fair
-    rate; when the first servers finish, the rest share what they freed.
-
-    Attributes
-    ----------
-    direction : {"write", "read"}
-    bytes : float
-        All bytes moved.
-    seconds : float
-        Until the last server is done (0 when nothing moves; inf when a server's bytes
-        have no path).
-    first_rate : float
-        Bytes/s of all servers together in the first phase (every server moving).
-    bound_by : dict or None
-        The resource group that froze the most bytes: ``{"group", "kind", "resource"}``
-        (None when nothing was moved or no resource binds).
-    phases : int
-        Solves needed (servers finishing at distinct times).
-    unknown_storage : bool
-        A write burst whose storage units have no write figure (they then bound nothing:
-        the time is a lower bound).
-    """
-
-    direction: str
-    bytes: float
-    seconds: float
-    first_rate: float
-    bound_by: dict[str, str] | None
-    phases: int
-    unknown_storage: bool
-
-    @property
-    def rate(self) -> float:
-        """Bytes/s averaged over the whole burst."""
-        if self.seconds == 0 or not np.isfinite(self.seconds):
-            return 0.0
-        return self.bytes / self.seconds
-
-
-def transfer(
-    d: Design,
-    server_bytes: dict[str, float],
-    direction: str,
-    *,
-    streams: dict[str, int] | None = None,
-    fabric: Fabric | None = None,
-    background: Analysis | None = None,
-) -> Transfer:
-    """Move ``server_bytes`` (server node -> bytes) to storage (``"write"``) or from it
-    (``"read"``) on the design's fabric.
-
-    The model is the analysis' (:func:`analyze_design`) with the direction's capacities:
-    a write uses each storage unit's write bandwidth (times its fabric scale; a unit
-    without a write figure is unlimited and ``unknown_storage`` is set) and the links in
-    the other direction (the same rate per direction); the servers' client ingest limit
-    is a read figure and only bounds a read.  ``background`` is the analysis of the reads
-    running meanwhile on the same fabric: a read burst shares every resource with them
-    max-min fairly (their flows join each phase's problem with their own demands); a
-    write burst shares only the switches with them, after their load.  Every flow's bytes are striped evenly over every
-    storage unit, as reads are.  ``streams`` (server -> writing ranks, default 1) weighs
-    the fair share: one stream per rank.
-
-    Cost: one max-min solve per phase; servers finishing within 1e-9 of each other
-    finish in one phase.
-    """
-    if direction not in ("write", "read"):
-        raise ValueError(f"direction must be 'write' or 'read', not {direction!r}")
-    fab = fabric if fabric is not None else build_fabric(d)
-    bundles = fab.bundles()
-    rows = _declare(d, fab, 1.0, bundles)
-    caps = rows.table.capacities()
-    unknown = False
-    if direction == "write":
-        for ep in fab.storage:
-            w = d.storage[ep.group].write_bandwidth
-            unknown |= w is None
-            caps[rows.storage[ep.node]] = (
-                np.inf if w is None else w * fab.unit_scale.get(ep.node, 1.0)
-            )
-        for r in rows.ingest.values():
-            caps[r] = np.inf
-    # the reads running meanwhile: a read burst shares every row with them max-min
-    # fairly (their flows join the problem with their demands); a write burst shares
-    # only the switches with them (both directions cross a switch), where the reads keep
-    # their rates and the write gets what they leave
-    joint = None
-    if background is not None and direction == "read":
-        bw, _bcaps, bdem, bshare, _brates = background.problem
-        if bw.shape[0] != len(rows.table) or [r.id for r in background.resources] != list(
-            rows.table.ids
-        ):
-            raise ValueError("background must be the analysis of the same design and fabric")
-        joint = (bw.tocsc(), np.asarray(bdem, dtype=np.float64), np.asarray(bshare, float))
-    elif background is not None:
-        load = {r.id: r.load for r in background.resources}
-        for i in rows.switch.values():
-            caps[i] = max(0.0, caps[i] - load.get(rows.table.ids[i], 0.0))
-    # one column per server that moves bytes, routed as its reads are (miss 1, no samples)
-    routes = _Routes(fab, rows, bundles)
-    spec = FlowSpec(0, 0, 0, 1.0, np.inf, 0.0, 0.0, 1.0, True)
-    blocks = ColumnBlocks()
-    nodes_in: list[str] = []
-    cut: list[str] = []
-    for _gi, pats in fab.server_patterns().items():
-        for attach, _js, nodes in pats:
-            mine = [n for n in nodes if server_bytes.get(n, 0.0) > 0]
-            if not mine:
-                continue
-            idx, val, to_srv = routes(attach)
-            if not to_srv:
-                cut += mine
-                continue
-            flows = np.arange(len(nodes_in), len(nodes_in) + len(mine))
-            blocks.add(flows, *_block(rows, spec, mine, idx, val, to_srv))
-            nodes_in += mine
-    total = float(sum(server_bytes.values()))
-    if cut:
-        return Transfer(direction, total, np.inf, 0.0, None, 0, unknown)
-    if not nodes_in:
-        return Transfer(direction, total, 0.0, 0.0, None, 0, unknown)
-    W = blocks.matrix(len(rows.table), len(nodes_in)).tocsc()
-    left = np.asarray([server_bytes[n] for n in nodes_in], dtype=np.float64)
-    share = np.asarray([float((streams or {}).get(n, 1)) for n in nodes_in])
-    frozen: dict[int, float] = defaultdict(float)  # binding row -> bytes it froze
-    active = np.arange(len(nodes_in))
-    t = 0.0
-    first_rate = 0.0
-    phases = 0
-    while len(active):
-        sub = W[:, active]
-        dem = np.full(len(active), np.inf)
-        shr = share[active]
-        if joint is not None:  # the background reads' columns after the burst's
-            sub = sp.hstack([sub, joint[0]], format="csc")
-            dem = np.concatenate([dem, joint[1]])
-            shr = np.concatenate([shr, joint[2]])
-        sol = solve(sub.tocsr(), caps, dem, shr)
-        rates = sol.rates[: len(active)]
-        binding = sol.binding[: len(active)]
-        phases += 1
-        if phases == 1:
-            first_rate = float(rates.sum())
-        if not (rates > 0).all():  # a saturated switch left nothing (background reads)
-            return Transfer(direction, total, np.inf, first_rate, None, phases, unknown)
-        dt_each = left[active] / rates
-        dt = float(dt_each.min())
-        for rate, b in zip(rates.tolist(), binding.tolist(), strict=True):
-            if b >= 0:
-                frozen[b] += rate * dt
-        t += dt
-        left[active] -= rates * dt
-        done = dt_each <= dt * (1 + 1e-9)
-        left[active[done]] = 0.0
-        active = active[~done]
-    bound = None
-    if frozen:  # the group that froze the most bytes, named by its row that froze most
-        by_group: dict[str, float] = defaultdict(float)
-        for r, b in frozen.items():
-            by_group[rows.table.groups[r]] += b
-        top = max(sorted(by_group), key=lambda g: by_group[g])
-        row = max((r for r in frozen if rows.table.groups[r] == top), key=lambda r: frozen[r])
-        bound = {
-            "group": rows.table.groups[row],
-            "kind": rows.table.kinds[row],
-            "resource": rows.table.ids[row],
-        }
-        if direction == "write" and bound["kind"] == "link":
-            # the rows are the read direction's bundles, each standing for its reverse
-            # (the same rate per direction): name what the write crosses
-            bound["group"] = _reversed_arrow(bound["group"])
-            bound["resource"] = _reversed_arrow(bound["resource"])
-    return Transfer(direction, total, t, first_rate, bound, phases, unknown)
-
-
-def _reversed_arrow(text: str) -> str:
-    """``a -> b links`` -> ``b -> a links``; ``u -> v (2x hdr-ib)`` -> ``v -> u (2x hdr-ib)``.
-
-    >>> _reversed_arrow("leaf -> spine links"), _reversed_arrow("leaf-3 -> spine-1 (4x eth)")
-    ('spine -> leaf links', 'spine-1 -> leaf-3 (4x eth)')
-    >>> _reversed_arrow("inter-switch links")
-    'inter-switch links'
-    """
-    if " -> " not in text:
-        return text
-    a, rest = text.split(" -> ", 1)
-    for tail in (" links", " ("):
-        if tail in rest:
-            b, end = rest.split(tail, 1)
-            return f"{b} -> {a}{tail}{end}"
-    return f"{rest} -> {a}"

@@ -298,24 +298,15 @@ def capacity_problems(
         u = cat.storage.get(g.unit)
         if u is None:
             continue
-        if g.drives is not None and _find_drives(u, g.drives) is None:
-            have = ", ".join(f"'{d.label}'" for d in u.drives) or "none in the catalog"
-            out.append(
-                (
-                    ("storage", i, "drives"),
-                    f"{g.unit} has no drive option {g.drives!r}",
-                    f"one of {have}",
-                )
-            )
-        if g.protection is not None and _find_code(u, g.protection) is None:
-            have = ", ".join(f"'{p.id}'" for p in u.protection) or "none in the catalog"
-            out.append(
-                (
-                    ("storage", i, "protection"),
-                    f"{g.unit} offers no protection code {g.protection!r}",
-                    f"one of {have}",
-                )
-            )
+        asked = (
+            ("drives", g.drives, _find_drives, "has no drive option", [d.label for d in u.drives]),
+            ("protection", g.protection, _find_code, "offers no protection code",
+             [p.id for p in u.protection]),
+        )  # fmt: skip
+        for key, value, find, words, options in asked:
+            if value is not None and find(u, value) is None:
+                have = ", ".join(f"'{o}'" for o in options) or "none in the catalog"
+                out.append((("storage", i, key), f"{g.unit} {words} {value!r}", f"one of {have}"))
     return out
 
 

@@ -40,7 +40,7 @@ T = TypeVar("T")
 #: V vendor/standard, T third party, D derived (note required), B located but unverified,
 #: A assumption.
 Confidence = Literal["V", "T", "D", "B", "A"]
-Precision = Literal["fp32", "fp16", "bf16", "tf32", "fp8"]
+Precision = Literal["fp32", "fp16", "bf16", "tf32", "fp8", "int8"]
 Phase = Literal["training", "inference"]
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -78,6 +78,10 @@ def _check_text(v: str, allowed: str = "", max_chars: int = MAX_NAME_CHARS) -> s
 
 def _plain(v: str) -> str:
     return _check_text(v)
+
+
+def _opt_plain(v: str | None) -> str | None:
+    return None if v is None else _check_text(v)
 
 
 def _check_source(source: str) -> str:
@@ -161,6 +165,8 @@ PosFloat = Annotated[Figure[float], _POS]
 Ports = Annotated[Figure[int], _range(1, maximum=1_000_000)]
 #: GPUs or storage ports of one server (as the scenario's overrides: at most 64)
 PerServer = Annotated[Figure[int], _range(1, maximum=64)]
+#: link widths the PCI Express Base Specification defines (x1 ... x32)
+PCIE_LANE_WIDTHS = (1, 2, 4, 8, 12, 16, 32)
 
 
 class Link(_Frozen):
@@ -213,8 +219,20 @@ class Server(_Frozen):
     storage_link: str
     compute_ports: PerServer | None = None
     compute_link: str | None = None
-    #: client-side storage ingest limit (bytes/s) where one is published
+    #: client-side storage read limit (bytes/s) published per host: the file-system
+    #: client and data loader together (the client's part (d), :mod:`sizer.hosts`)
     ingest_limit: PosRate | None = None
+    #: the client's PCIe part: NIC adapters the storage ports sit on, and each adapter's
+    #: PCIe generation and link width (the three go together)
+    storage_adapters: PerServer | None = None
+    storage_pcie_gen: Annotated[Figure[int], _range(1, maximum=5)] | None = None
+    storage_pcie_lanes: Annotated[Figure[int], _range(1, maximum=32)] | None = None
+    #: the client's host-memory part: the CPU model (words), its sockets, DDR channels
+    #: per socket and their transfer rate in MT/s (the three figures go together)
+    cpu: str | None = None
+    cpu_sockets: Annotated[Figure[int], _range(1, maximum=16)] | None = None
+    memory_channels: Annotated[Figure[int], _range(1, maximum=32)] | None = None
+    memory_mts: Annotated[Figure[float], _range(100, maximum=100_000)] | None = None
     host_memory: Figure[Bytes] | None = None
     local_nvme: Figure[Bytes] | None = None
     #: host JPEG decode rate, images/s, where sourced
@@ -228,11 +246,31 @@ class Server(_Frozen):
 
     _id = field_validator("id")(_check_id)
     _text = field_validator("name", "vendor")(_plain)
+    _cpu = field_validator("cpu")(_opt_plain)
+
+    @field_validator("storage_pcie_lanes")
+    @classmethod
+    def _pcie_width(cls, fig: Figure[int] | None) -> Figure[int] | None:
+        if fig is not None and fig.value not in PCIE_LANE_WIDTHS:
+            widths = ", ".join(f"x{n}" for n in PCIE_LANE_WIDTHS)
+            raise ValueError(f"x{fig.value} is not a PCIe link width; use one of {widths}")
+        return fig
 
     @model_validator(mode="after")
     def _positive_counts(self) -> Server:
         if (self.compute_ports is None) != (self.compute_link is None):
             raise ValueError("compute_ports and compute_link go together; give both or neither")
+        for group in (
+            ("storage_adapters", "storage_pcie_gen", "storage_pcie_lanes"),
+            ("cpu_sockets", "memory_channels", "memory_mts"),
+        ):
+            given = [f for f in group if getattr(self, f) is not None]
+            if given and len(given) < len(group):
+                missing = [f for f in group if f not in given]
+                raise ValueError(
+                    f"{', '.join(group[:-1])} and {group[-1]} go together; "
+                    f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"
+                )
         return self
 
 
@@ -376,9 +414,11 @@ class Throughput(_Frozen):
     confidence: Confidence
     note: str | None = None
     #: how the rate was measured: on real data (decode and I/O included), on synthetic
-    #: data made on the GPU (no input pipeline), derived from other figures, or emulated
-    #: (MLPerf Storage's definition); None: the source does not say
-    data: Literal["real", "synthetic", "derived", "emulated"] | None = None
+    #: data made on the GPU (no input pipeline), on preprocessed real samples decoded and
+    #: resized before the timed run and held in memory (MLPerf Inference: no decode or
+    #: storage reads timed), derived from other figures, or emulated (MLPerf Storage's
+    #: definition); None: the source does not say
+    data: Literal["real", "synthetic", "preprocessed", "derived", "emulated"] | None = None
     #: GPUs of the measurement the per-GPU rate comes from (None: not stated)
     gpus_measured: int | None = Field(default=None, ge=1, le=1_000_000, strict=True)
 

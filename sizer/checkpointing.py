@@ -9,7 +9,7 @@ sync or async, budgets).  :func:`evaluate_checkpoint` answers:
    servers taken in order (group by group, server by server, 8 GPUs each on a DGX), so
    a server writes the sum of its ranks' shares.
 2. **How long a save takes**: a write burst through the same model as the reads
-   (:func:`sizer.analysis.transfer`): every server writes at its max-min fair share
+   (:func:`sizer.transfer.transfer`): every server writes at its max-min fair share
    (one stream per writing rank), striped over every storage unit, through the links in
    the write direction, the switches (shared with the reads running meanwhile) and the
    storage units' write bandwidth; when the first servers finish, the others share
@@ -48,8 +48,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sizer.analysis import Transfer, transfer
 from sizer.checkpoint import Checkpoint, checkpoint_size, rank_bytes
+from sizer.transfer import Transfer, transfer
 
 if TYPE_CHECKING:
     from sizer.design import Design
@@ -243,12 +243,22 @@ def evaluate_checkpoint(
                 f"a server stages {staged / 1e9:,.0f} GB, more than its "
                 f"{host / 1e9:,.0f} GB of {where}"
             )
-    if p.save_budget_seconds is not None and save.seconds > p.save_budget_seconds:
+    if not math.isfinite(restore.seconds):
+        problems.append("a restoring server has no path to storage")
+    if (
+        p.save_budget_seconds is not None
+        and math.isfinite(save.seconds)
+        and save.seconds > p.save_budget_seconds
+    ):
         problems.append(
             f"a save takes {save.seconds:,.0f} s, above the budget of "
             f"{p.save_budget_seconds:,.0f} s"
         )
-    if p.restore_budget_minutes is not None and restore.seconds > p.restore_budget_minutes * 60:
+    if (
+        p.restore_budget_minutes is not None
+        and math.isfinite(restore.seconds)
+        and restore.seconds > p.restore_budget_minutes * 60
+    ):
         problems.append(
             f"a restore takes {restore.seconds / 60:,.1f} min, above the budget of "
             f"{p.restore_budget_minutes:,.1f} min"

@@ -65,6 +65,15 @@ class ServerGroup:
     power_watts: float
     compute_ports: int | None = None  # catalog compute-fabric ports per server
     compute_link: str | None = None
+    # the client host's parts (sizer.hosts; None: not in the catalog, not modeled)
+    storage_adapters: int | None = None  # NIC adapters the storage ports sit on
+    storage_pcie_gen: int | None = None  # each adapter's PCIe generation
+    storage_pcie_lanes: int | None = None  # and link width
+    cpu: str | None = None  # CPU model, in words
+    cpu_sockets: int | None = None
+    memory_channels: int | None = None  # DDR channels per socket
+    memory_mts: float | None = None  # MT/s per channel
+    gpudirect_storage: bool = False  # the scenario's: reads go NIC -> GPU memory
 
 
 @dataclass(frozen=True)
@@ -131,8 +140,8 @@ class WorkloadSpec:
     bar_source: str = ""  # where ``bar`` comes from (the scenario, or the model's source)
     #: what one sample is ("image", "volume", "record", ...; "byte" for a read benchmark)
     sample_unit: str = "sample"
-    #: per group: how the catalog rate was measured ("real", "synthetic", "derived",
-    #: "emulated", or None: not stated) and on how many GPUs (None: not stated)
+    #: per group: how the catalog rate was measured ("real", "synthetic", "preprocessed",
+    #: "derived", "emulated", or None: not stated) and on how many GPUs (None: not stated)
     throughput_data: dict[int, tuple[str | None, int | None]] = field(default_factory=dict)
     #: the dataset's catalog name (None: no dataset)
     dataset_name: str | None = None
@@ -211,6 +220,13 @@ class Design:
         return sum(g.count * g.gpu_count for g in self.servers)
 
     @property
+    def sample_unit(self) -> str | None:
+        """What the GPU workloads' samples are when they are all alike ("image"), else
+        None (unlike samples, or read benchmarks only: no aggregate samples/s)."""
+        units = {w.sample_unit for w in self.workloads if not w.unbounded}
+        return units.pop() if len(units) == 1 else None
+
+    @property
     def checkpoint_ranks(self) -> int:
         """Ranks of the checkpointing job: every GPU of its groups (0: no job)."""
         if self.checkpoint is None:
@@ -233,6 +249,24 @@ def _own_or_catalog(
     """A compute group's override of figure ``name``, else the catalog's (recorded)."""
     own = getattr(overrides, name, None) if overrides is not None else None
     return own if own is not None else _fig(used, entry, name, getattr(server, name), unit)
+
+
+def _client_figures(used: list[Used], entry: str, server: Any) -> dict[str, Any]:
+    """A catalog server's client-host figures (sizer.hosts), recorded as used."""
+
+    def num(name: str, unit: str, kind: type = int) -> Any:
+        v = _fig(used, entry, name, getattr(server, name), unit)
+        return None if v is None else kind(v)
+
+    return {
+        "storage_adapters": num("storage_adapters", "adapters"),
+        "storage_pcie_gen": num("storage_pcie_gen", "PCIe generation"),
+        "storage_pcie_lanes": num("storage_pcie_lanes", "lanes"),
+        "cpu": server.cpu,
+        "cpu_sockets": num("cpu_sockets", "sockets"),
+        "memory_channels": num("memory_channels", "channels per socket"),
+        "memory_mts": num("memory_mts", "MT/s", float),
+    }
 
 
 def resolve(sc: Scenario, cat: Catalog) -> Design:
@@ -281,6 +315,8 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 power_watts=float(_fig(used, e, "power_watts", s.power_watts, "W")),
                 compute_ports=None if s.compute_ports is None else int(s.compute_ports.value),
                 compute_link=s.compute_link,
+                **_client_figures(used, e, s),
+                gpudirect_storage=g.gpudirect_storage,
             )
         )
     storage = [

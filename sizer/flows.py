@@ -8,6 +8,7 @@ to its rate.  The caller builds the matrix (see DESIGN.md, "The solver contract"
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["ColumnBlocks", "SolveResult", "check_max_min", "solve", "solve_dense"]
+__all__ = ["ColumnBlocks", "SolveResult", "check_max_min", "solve", "solve_columns"]
 
 # Relative tolerance under which two events (a resource saturating, a flow meeting its
 # demand) are treated as simultaneous.  Rounding in one step is ~1e-16 per term summed,
@@ -174,68 +175,104 @@ def solve(
     )
 
 
-def solve_dense(W: FloatArray, cap: FloatArray, dem: FloatArray, shr: FloatArray) -> SolveResult:
-    """:func:`solve` for a small dense problem, without its sparse set-up cost.
+def solve_columns(
+    cols: Sequence[Mapping[int, float]],
+    cap: Sequence[float],
+    dem: Sequence[float],
+    shr: Sequence[float],
+) -> SolveResult:
+    """:func:`solve` for a small problem given by its columns, without array set-up cost.
 
-    The same algorithm (same events, tie tolerance and binding rule) on a dense
-    ``(R, F)`` array; inputs are trusted (the caller built them, no validation).  The
-    lumped fast path of :mod:`sizer.scaling` solves problems of a few dozen rows and
-    columns with it; ``tests/test_flows.py`` checks it equals :func:`solve`.
+    ``cols[f]`` maps the rows flow ``f`` crosses to its weight on them; ``cap``, ``dem``
+    and ``shr`` are as for :func:`solve`.  The same algorithm (same events, tie
+    tolerance and binding rule) in plain Python, which beats numpy's per-call overhead
+    on the few dozen rows and columns of the lumped problems of :mod:`sizer.scaling`;
+    inputs are trusted (the caller built them, no validation).  ``tests/test_flows.py``
+    checks it equals :func:`solve`.
     """
-    n_f = W.shape[1]
-    finite = np.isfinite(cap)
-    Wf = W[finite]
-    capf = cap[finite]
-    rows = np.flatnonzero(finite)
-    uses = Wf > 0
-    if np.isinf(dem).any():
-        crosses = uses.any(axis=0)
-        bad = np.flatnonzero(np.isinf(dem) & ~crosses)
-        if bad.size:
+    inf = math.inf
+    n_r, n_f = len(cap), len(cols)
+    finite = [math.isfinite(c) for c in cap]
+    # the finite rows each flow crosses with a positive weight (what can freeze it)
+    uses = [[r for r, w in col.items() if w > 0 and finite[r]] for col in cols]
+    for f in range(n_f):
+        if dem[f] == inf and not uses[f]:
             raise ValueError(
-                f"flow {bad[0]} has infinite demand but crosses no resource of "
+                f"flow {f} has infinite demand but crosses no resource of "
                 "finite capacity, so its rate would be unbounded."
             )
-    rates = np.zeros(n_f)
-    binding = np.full(n_f, -1, dtype=np.intp)
-    filled = np.zeros(len(cap), dtype=bool)
-    active = np.ones(n_f, dtype=bool)
-    demand_level = dem / shr
+    rates = [0.0] * n_f
+    binding = [-1] * n_f
+    filled = [False] * n_r
+    active = list(range(n_f))
+    level_of = [d / s for d, s in zip(dem, shr, strict=True)]
+    frozen_load = [0.0] * n_r
     iterations = 0
-    while active.any():
+    while active:
         iterations += 1
-        coef = Wf[:, active] @ shr[active]
-        has_users = uses[:, active].any(axis=1)
-        frozen_load = Wf[:, ~active] @ rates[~active]
-        remaining = np.maximum(capf - frozen_load, 0.0)
-        level = np.full(len(capf), np.inf)
-        np.divide(remaining, coef, out=level, where=has_users)
-        if len(capf):
-            r_star = int(np.argmin(level))
-            t_sat = float(level[r_star])
-        else:
-            r_star, t_sat = -1, math.inf
-        cutoff = t_sat * (1.0 + _TIE_RTOL) if math.isfinite(t_sat) else _FLOAT_MAX
-        meet = active & (demand_level <= cutoff)
-        if meet.any():
-            rates[meet] = dem[meet]
-            active[meet] = False
+        coef = [0.0] * n_r
+        users = [False] * n_r
+        for f in active:
+            s = shr[f]
+            for r, w in cols[f].items():
+                coef[r] += w * s
+            for r in uses[f]:
+                users[r] = True
+        remaining = [
+            max(c - x, 0.0) if fin else inf
+            for c, x, fin in zip(cap, frozen_load, finite, strict=True)
+        ]
+        t_sat, r_star = inf, -1
+        for r in range(n_r):
+            if finite[r]:
+                lv = remaining[r] / coef[r] if users[r] else inf
+                if r_star < 0 or lv < t_sat:
+                    t_sat, r_star = lv, r
+        cutoff = t_sat * (1.0 + _TIE_RTOL) if t_sat < inf else _FLOAT_MAX
+        meet = [f for f in active if level_of[f] <= cutoff]
+        if meet:
+            for f in meet:
+                rates[f] = dem[f]
+                for r, w in cols[f].items():
+                    frozen_load[r] += w * dem[f]
+            active = [f for f in active if level_of[f] > cutoff]
             continue
-        slack = remaining - t_sat * coef
-        newly = has_users & (slack <= _TIE_RTOL * capf)
-        newly[r_star] = True
-        sat = np.flatnonzero(newly)
-        rel = slack[sat] / np.where(capf[sat] > 0.0, capf[sat], 1.0)
-        for r in sat[np.lexsort((sat, rel))]:
-            fl = active & uses[r]
-            rates[fl] = t_sat * shr[fl]
-            binding[fl] = rows[r]
-            active[fl] = False
-            filled[rows[r]] = True
-    load = W @ rates
-    load = np.where(finite, np.minimum(load, cap), load)
-    saturated = filled | (finite & (load >= cap * (1.0 - _TIE_RTOL)))
-    return SolveResult(rates, binding, load, saturated, iterations)
+        # every row filled at t_sat (to the tie tolerance), least slack first
+        sat = []
+        for r in range(n_r):
+            if finite[r] and (r == r_star or users[r]):
+                slack = remaining[r] - t_sat * coef[r]
+                if r == r_star or slack <= _TIE_RTOL * cap[r]:
+                    sat.append((slack / (cap[r] if cap[r] > 0.0 else 1.0), r))
+        sat.sort()
+        frozen = set()
+        for _rel, r in sat:
+            for f in active:
+                if f not in frozen and r in uses[f]:
+                    rates[f] = t_sat * shr[f]
+                    binding[f] = r
+                    frozen.add(f)
+            filled[r] = True
+        for f in frozen:
+            for r, w in cols[f].items():
+                frozen_load[r] += w * rates[f]
+        active = [f for f in active if f not in frozen]
+    load = [0.0] * n_r
+    for f in range(n_f):
+        x = rates[f]
+        for r, w in cols[f].items():
+            load[r] += w * x
+    load = [min(x, c) if fin else x for x, c, fin in zip(load, cap, finite, strict=True)]
+    saturated = [
+        filled[r] or (finite[r] and load[r] >= cap[r] * (1.0 - _TIE_RTOL)) for r in range(n_r)
+    ]
+    return SolveResult(
+        np.asarray(rates, dtype=np.float64),
+        np.asarray(binding, dtype=np.intp),
+        np.asarray(load, dtype=np.float64),
+        np.asarray(saturated, dtype=bool),
+        iterations,
+    )
 
 
 def check_max_min(

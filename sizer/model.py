@@ -43,7 +43,15 @@ __all__ = [
 FED = 1.0 - 1e-9
 
 #: Resource kinds, in the order the full analysis declares them.
-KINDS = ("storage", "link", "switch", "server-ingest", "host-preprocessing", "gpu-compute")
+KINDS = (
+    "storage",
+    "link",
+    "switch",
+    "server-ingest",
+    "client",
+    "host-preprocessing",
+    "gpu-compute",
+)
 
 #: The group named for servers a failed fabric cut off from storage.
 CUT_OFF = "no path to storage (failed fabric)"
@@ -76,6 +84,14 @@ def fabric_links_group(role_from: str, role_to: str) -> str:
 
 def ingest_group(group_name: str, count: int) -> str:
     return f"{group_name} x{count} client ingest"
+
+
+def pcie_group(group_name: str, count: int) -> str:
+    return f"{group_name} x{count} host PCIe (storage NICs)"
+
+
+def host_memory_group(group_name: str, count: int) -> str:
+    return f"{group_name} x{count} host memory"
 
 
 def preprocessing_group(group_name: str, count: int) -> str:
@@ -162,6 +178,48 @@ class Resources:
             rids, "server-ingest", [group] * len(rids), [sg.ingest_limit] * len(rids)
         )
 
+    def pcie(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
+        """The PCIe lanes behind a server's storage NICs, per direction (None: no
+        catalog figures); every byte read from storage crosses them once, with or
+        without GPUDirect Storage (:func:`sizer.hosts.pcie_ceiling`)."""
+        from sizer.hosts import pcie_ceiling
+
+        cap = pcie_ceiling(sg)
+        if cap is None:
+            return None
+        return self.add(rid, "client", pcie_group(sg.name, sg.count), cap, "B/s", members)
+
+    def pcies(self, rids: list[str], sg: ServerGroup) -> range | None:
+        """:meth:`pcie` for several servers of one group."""
+        from sizer.hosts import pcie_ceiling
+
+        cap = pcie_ceiling(sg)
+        if cap is None:
+            return None
+        n = len(rids)
+        return self.add_many(rids, "client", [pcie_group(sg.name, sg.count)] * n, [cap] * n)
+
+    def host_memory(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
+        """A server's host memory bandwidth (None: no catalog figures); a byte read from
+        storage crosses it :func:`sizer.hosts.memory_crossings` times (the flow's
+        ``memory_crossings``)."""
+        from sizer.hosts import memory_bandwidth
+
+        cap = memory_bandwidth(sg)
+        if cap is None:
+            return None
+        return self.add(rid, "client", host_memory_group(sg.name, sg.count), cap, "B/s", members)
+
+    def host_memories(self, rids: list[str], sg: ServerGroup) -> range | None:
+        """:meth:`host_memory` for several servers of one group."""
+        from sizer.hosts import memory_bandwidth
+
+        cap = memory_bandwidth(sg)
+        if cap is None:
+            return None
+        n = len(rids)
+        return self.add_many(rids, "client", [host_memory_group(sg.name, sg.count)] * n, [cap] * n)
+
     def links(self, rids: list[str], groups: list[str], caps: list[float]) -> range:
         """:meth:`link` for several bundles."""
         return self.add_many(rids, "link", groups, caps)
@@ -221,8 +279,9 @@ class FlowSpec:
     """What one server of group ``group`` running workload ``workload`` wants.
 
     Flows are measured in dataset bytes consumed per second (cache hits included), so
-    storage and links carry ``miss`` per byte and host preprocessing
-    ``1 / bytes_per_sample`` images per byte.
+    storage and links carry ``miss`` per byte, the client's PCIe ``miss``, its host
+    memory ``memory_crossings x miss`` and host preprocessing ``1 / bytes_per_sample``
+    images per byte.
     """
 
     workload: int
@@ -234,11 +293,14 @@ class FlowSpec:
     bytes_per_sample: float
     miss: float  # fraction of bytes read from storage (1 - cache hit ratio)
     unbounded: bool
+    #: times a byte read from storage crosses host memory (sizer.hosts.memory_crossings)
+    memory_crossings: int = 0
 
 
 def flow_specs(d: Design) -> list[FlowSpec]:
     """One spec per (workload, server group it runs on), in workload then group order."""
     from sizer.design import cache_hit_ratio
+    from sizer.hosts import memory_crossings
 
     out: list[FlowSpec] = []
     for w in d.workloads:
@@ -261,6 +323,7 @@ def flow_specs(d: Design) -> list[FlowSpec]:
                     bytes_per_sample=w.bytes_per_sample,
                     miss=1.0 - hit,
                     unbounded=w.unbounded,
+                    memory_crossings=memory_crossings(w, gi, d.servers[gi]),
                 )
             )
     return out
@@ -313,6 +376,7 @@ def reduce(
     binding: np.ndarray,
     unreachable: np.ndarray | None = None,
     *,
+    load: np.ndarray | None = None,
     detail: bool = True,
 ) -> Reduced:
     """Per-workload sums, aggregates, ``bound_by`` and the bottleneck of a solution.
@@ -326,13 +390,15 @@ def reduce(
         How many identical flows each column stands for (1 in the full problem).
     res : Resources
         The rows (``members`` per row).
-    weights : (R, F) matrix (dense or sparse)
+    weights : (R, F) matrix (dense or sparse), or None with ``load``
     demand, rates : float arrays, shape (F,)
         Per flow (one member); ``demand`` is 0 for a cut-off flow.
     binding : int array, shape (F,)
         The row that froze each flow, -1 when it got its demand.
     unreachable : bool array, shape (F,), optional
         Flows whose server has no path to storage (a failed fabric).
+    load : float array, shape (R,), optional
+        ``weights @ rates`` when the solver has it already (the lumped path).
     detail : bool
         Name what bounds each workload (``bound_by``); the fast path, which reports
         only figures and the bottleneck, skips it (``bound_by`` None).
@@ -360,31 +426,29 @@ def reduce(
     fg, fbps, fmiss, fimg_dem = table[:, 1], table[:, 2], table[:, 3], table[:, 4]
     unb = table[:, 5] > 0
     cut = unreachable if unreachable is not None else np.zeros(n_f, dtype=bool)
+    any_cut = unreachable is not None and bool(unreachable.any())
     nf = np.asarray(flow_n, dtype=np.float64)
     # resource loads: for every row when the caller reports resources (detail), else only
     # when a bottleneck must be named
-    need_load = detail or bool((binding >= 0).any())
-    load = np.asarray(weights @ rates).ravel() if n_f and need_load else np.zeros(len(res))
+    if load is None:
+        need_load = detail or bool((binding >= 0).any())
+        load = np.asarray(weights @ rates).ravel() if n_f and need_load else np.zeros(len(res))
     # images/s and utilization per flow (0 when cut off); no division by 0 below
     fimg = np.divide(rates, fbps, out=fimg_dem.copy(), where=fbps > 0)
     futil = np.divide(rates, demand, out=np.ones(n_f), where=demand > 0)
-    if cut.any():
+    if any_cut:
         fimg[cut] = 0.0
         futil[cut] = 0.0
     capped = (binding >= 0) & (unb | (futil < FED))
     n_w = len(d.workloads)
     # per workload, in one pass: GPUs, servers, fed GPUs, demand and achieved images/s,
     # demand and achieved bytes/s read from storage (a read benchmark's inf stays in its bin)
-    cols = np.empty((n_f, 7))
-    cols[:, 0] = nf * fg
-    cols[:, 1] = nf
-    cols[:, 2] = cols[:, 0] * futil
-    cols[:, 3] = nf * fimg_dem
-    cols[:, 4] = nf * fimg
-    cols[:, 5] = nf * demand * fmiss  # a read benchmark: inf (its miss is 1: no cache)
-    cols[:, 6] = nf * rates * fmiss
+    per_flow = np.stack(
+        (fg, np.ones(n_f), fg * futil, fimg_dem, fimg, demand * fmiss, rates * fmiss), axis=1
+    )  # a read benchmark's demand: inf (its miss is 1: no cache)
+    per_flow *= nf[:, None]
     bins = (sp_w[:, None] * 7 + np.arange(7)).ravel()
-    per_w = np.bincount(bins, weights=cols.ravel(), minlength=7 * n_w).reshape(n_w, 7)
+    per_w = np.bincount(bins, weights=per_flow.ravel(), minlength=7 * n_w).reshape(n_w, 7)
     bound = (
         _bound_by(sp_w, n_w, cut, capped, binding, futil, fg, unb, nf, res)
         if detail
@@ -412,11 +476,11 @@ def reduce(
     n_cut = n_fed = 0.0
     if detail:  # GPUs fed / starved / cut off, for the analysis' JSON
         per_gpu = nf * fg
-        n_cut = float(per_gpu[cut].sum()) if cut.any() else 0.0
+        n_cut = float(per_gpu[cut].sum()) if any_cut else 0.0
         n_fed = float(per_gpu[~cut & (futil >= FED)].sum())
     gpu_fed = float(sum(r[2] for r in sums))
     bottleneck = _bottleneck(capped, binding, unb, fg, futil, nf, res, load)
-    if cut.any():
+    if any_cut:
         cut_gpus = float((nf * fg)[cut].sum())
         if bottleneck is None or cut_gpus >= bottleneck["gpus_capped"]:
             bottleneck = {
@@ -493,25 +557,27 @@ def _bottleneck(
     load: np.ndarray,
 ) -> dict[str, Any] | None:
     """The saturated resource group that froze the most GPU demand (None: all fed)."""
-    if not capped.any():
+    idx = np.flatnonzero(capped)
+    if not idx.size:
         return None
-    unmet = np.where(unb, 1.0, (1.0 - futil) * fg) * nf
-    gid: dict[str, int] = {}  # group -> index, by first appearance
-    r_gid = np.asarray([gid.setdefault(g, len(gid)) for g in res.groups], dtype=np.intp)
-    names = list(gid)
-    fgrp = r_gid[binding[capped]]
-    score = np.bincount(fgrp, weights=unmet[capped], minlength=len(names)).tolist()
-    top = max(score)
-    g_best = min(
-        (i for i, x in enumerate(score) if x >= top * (1.0 - _SCORE_RTOL)), key=names.__getitem__
-    )  # ties: the lowest group name
-    grp = names[g_best]
-    in_grp = fgrp == g_best
-    w_gpus = (nf * fg)[capped][in_grp]
+    f_unb, f_gpus, f_util, f_row = unb[idx], (nf * fg)[idx], futil[idx], binding[idx]
+    unmet = np.where(f_unb, nf[idx], (1.0 - f_util) * f_gpus)
+    # unmet demand per row, summed per group over the rows that froze a flow
+    row_unmet = np.bincount(f_row, weights=unmet, minlength=len(res))
+    hit = np.flatnonzero(np.bincount(f_row, minlength=len(res))).tolist()
+    score: dict[str, float] = {}
+    for r, x in zip(hit, row_unmet[hit].tolist(), strict=True):
+        g = res.groups[r]
+        score[g] = score.get(g, 0.0) + x
+    top = max(score.values())
+    grp = min(g for g, x in score.items() if x >= top * (1.0 - _SCORE_RTOL))  # ties: lowest name
+    rows = [r for r, g in enumerate(res.groups) if g == grp]
+    in_row = np.zeros(len(res), dtype=bool)
+    in_row[rows] = True
+    in_grp = in_row[f_row]
+    w_gpus = f_gpus[in_grp]
     gpus = float(w_gpus.sum())
-    util = float((w_gpus * futil[capped][in_grp]).sum() / gpus) if gpus else None
-    caps = res.capacities()
-    rows = np.flatnonzero(r_gid == g_best)
+    util = float((w_gpus * f_util[in_grp]).sum() / gpus) if gpus else None
 
     def utilization(r: int) -> float:
         cap, used = res.caps[r], float(load[r])
@@ -519,17 +585,15 @@ def _bottleneck(
             return 1.0 if used > 0 else 0.0
         return used / cap if math.isfinite(cap) else 0.0
 
-    r_util = [utilization(int(r)) for r in rows]
-    rep = max(range(len(rows)), key=lambda i: (r_util[i], res.ids[rows[i]]))
-    members = np.asarray(res.members, dtype=np.float64)[rows]
+    rep = max(rows, key=lambda r: (utilization(r), res.ids[r]))
     return {
-        "id": res.ids[rows[rep]],
-        "kind": res.kinds[rows[rep]],
+        "id": res.ids[rep],
+        "kind": res.kinds[rep],
         "group": grp,
-        "resources": int(members.sum()),
-        "utilization": float(r_util[rep]),
-        "capacity": float((caps[rows] * members).sum()),
-        "unit": res.units[rows[rep]],
+        "resources": sum(res.members[r] for r in rows),
+        "utilization": utilization(rep),
+        "capacity": float(sum(res.caps[r] * res.members[r] for r in rows)),
+        "unit": res.units[rep],
         "gpus_capped": round(gpus),
         "capped_gpu_data_utilization": util,
     }

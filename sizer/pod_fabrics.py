@@ -168,7 +168,7 @@ def _compute(d: Design) -> list[FabricLine]:
     spec = d.fabrics
     assert spec is not None
     odd = sorted(
-        {g.server_id for g in d.servers if g.compute_link != "ndr-ib" or g.compute_ports != 8}
+        {g.server_name for g in d.servers if g.compute_link != "ndr-ib" or g.compute_ports != 8}
     )
     if odd:
         return [

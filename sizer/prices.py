@@ -163,12 +163,14 @@ def _from_yaml(raw: bytes, name: str, known: Collection[str]) -> PriceList:
     else:
         for part, value in table.items():
             loc = ("prices", part)
+            # a long id is quoted cut short (a 6,000-character key makes no error line)
+            where = f"prices.{part}" if len(str(part)) <= 60 else f"prices.{shown(part)}"
             if part not in known:
-                at(loc, f"prices.{part}", "unknown part id", _near(str(part), known))
+                at(loc, where, "unknown part id", _near(str(part)[:200], known))
                 continue
             x, msg = _price(value)
             if msg:
-                at(loc, f"prices.{part}", msg, key=False)
+                at(loc, where, msg, key=False)
             elif x is not None:
                 prices[str(part)] = x
     if problems:

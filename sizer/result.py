@@ -99,8 +99,7 @@ class Analysis:
     def sample_unit(self) -> str | None:
         """What the GPU workloads' samples are when they are all alike ("image"), else
         None (then no aggregate samples/s is given; per-workload rates still are)."""
-        units = {w.sample_unit for w in self.design.workloads if not w.unbounded}
-        return units.pop() if len(units) == 1 else None
+        return self.design.sample_unit
 
     @property
     def samples_alike(self) -> bool:

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 Phase = Literal["training", "inference"]
-Precision = Literal["fp32", "fp16", "bf16", "tf32", "fp8"]
+Precision = Literal["fp32", "fp16", "bf16", "tf32", "fp8", "int8"]
 Topology = Literal["single-switch", "dual-switch", "leaf-spine"]
 
 PosInt = Annotated[int, Field(ge=1, strict=True)]
@@ -103,6 +103,12 @@ class ComputeGroup(_Model):
     )
     overrides: ServerOverrides | None = Field(
         None, description="per-server figures that replace the catalog's"
+    )
+    gpudirect_storage: bool = Field(
+        False,
+        description="the servers read with NVIDIA GPUDirect Storage: data goes NIC -> GPU "
+        "over PCIe and does not cross host memory (default false: through a bounce buffer "
+        "in host memory, NIC write + GPU read)",
     )
 
     _text = field_validator("name")(_plain_text)
@@ -232,7 +238,7 @@ class Workload(_Model):
 
     model: str = Field(description="catalog model id, e.g. resnet-50")
     phase: Phase = Field("training", description="training | inference")
-    precision: Precision = Field("fp16", description="fp32 | fp16 | bf16 | tf32 | fp8")
+    precision: Precision = Field("fp16", description="fp32 | fp16 | bf16 | tf32 | fp8 | int8")
     dataset: str | None = Field(None, description="catalog dataset id (default: the model's)")
     gpus_per_server: PosInt | None = Field(None, le=512, description="default: all GPUs")
     groups: list[str] | None = Field(
@@ -360,7 +366,7 @@ class MemoryCase(_Model):
     batch: PosInt = Field(le=1_000_000, description="samples per GPU per step")
     image: str | None = Field(None, description="HxW, e.g. 224x224 (CNNs)")
     seq: PosInt | None = Field(None, description="sequence length (transformers)")
-    precision: Precision = Field("fp16", description="fp32 | fp16 | bf16 | tf32 | fp8")
+    precision: Precision = Field("fp16", description="fp32 | fp16 | bf16 | tf32 | fp8 | int8")
     phase: Phase = Field("training", description="training | inference")
     optimizer: Literal["sgd", "sgd-momentum", "adam", "adamw"] = Field(
         "adam", description="sets the optimizer-state bytes per parameter (training)"

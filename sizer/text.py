@@ -6,7 +6,7 @@ words, the bottleneck sentence and its pieces, and the percent and rate helpers 
 PDF can be found again in ``sizer analyze`` and in ``--json``.
 
 Three wordings of a resource ``kind`` (``storage``, ``link``, ``switch``,
-``server-ingest``, ``host-preprocessing``, ``gpu-compute``) serve three grammatical places:
+``server-ingest``, ``client``, ``host-preprocessing``, ``gpu-compute``) serve three grammatical places:
 
 * :data:`BOUND_WORDS` -- the adjective of the bottleneck sentence (``network-bound``);
 * :data:`KIND_NOUNS` -- a noun after a resource group (``ess-3000 x1 (storage)``);
@@ -56,6 +56,7 @@ BOUND_WORDS = {
     "link": "network-bound",
     "switch": "switch-bound",
     "server-ingest": "client-bound",
+    "client": "client-bound",
     "host-preprocessing": "preprocessing-bound",
 }
 
@@ -65,6 +66,7 @@ KIND_NOUNS = {
     "link": "network link",
     "switch": "switch",
     "server-ingest": "client ingest",
+    "client": "client host",
     "host-preprocessing": "host preprocessing",
     "gpu-compute": "GPU compute",
 }
@@ -75,6 +77,7 @@ LIMITED_BY_WORDS = {
     "link": "the network",
     "switch": "switch",
     "server-ingest": "the clients' ingest limit",
+    "client": "the client hosts (PCIe, memory)",
     "host-preprocessing": "host preprocessing",
     "gpu-compute": "GPU compute",
 }

@@ -262,26 +262,26 @@ def format_gib(n: float, digits: int = 2) -> str:
 # The same grammar as the parser, in ECMA-262 syntax for JSON Schema (editors check it).
 _NUM_PATTERN = r"\+?(?:\d+(?:[_,]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _UNIT_PATTERN = r"(?:[kKMGTPE]i?)?(?:B|Byte|Bytes|byte|bytes|b|bit|bits)"
-_SIZE_SCHEMA = {
-    "anyOf": [
-        {"type": "number", "minimum": 0, "description": "bytes"},
-        {
-            "type": "string",
-            "pattern": rf"^\s*{_NUM_PATTERN}\s*(?:{_UNIT_PATTERN})?\s*$",
-            "description": "size with unit, e.g. '110 KB', '80 GiB'",
-        },
-    ]
-}
-_RATE_SCHEMA = {
-    "anyOf": [
-        {"type": "number", "minimum": 0, "description": "bytes per second"},
-        {
-            "type": "string",
-            "pattern": rf"^\s*{_NUM_PATTERN}\s*(?:{_UNIT_PATTERN}(?:/s|/sec|ps))?\s*$",
-            "description": "rate with unit, e.g. '40 GB/s', '100 Gb/s'",
-        },
-    ]
-}
+
+
+def _quantity_schema(number: str, suffix: str, example: str) -> dict[str, Any]:
+    """A number (in ``number`` units) or a string with a unit, ``suffix`` after it."""
+    return {
+        "anyOf": [
+            {"type": "number", "minimum": 0, "description": number},
+            {
+                "type": "string",
+                "pattern": rf"^\s*{_NUM_PATTERN}\s*(?:{_UNIT_PATTERN}{suffix})?\s*$",
+                "description": example,
+            },
+        ]
+    }
+
+
+_SIZE_SCHEMA = _quantity_schema("bytes", "", "size with unit, e.g. '110 KB', '80 GiB'")
+_RATE_SCHEMA = _quantity_schema(
+    "bytes per second", "(?:/s|/sec|ps)", "rate with unit, e.g. '40 GB/s', '100 Gb/s'"
+)
 
 
 def _size_validator(v: Any) -> float:

@@ -55,7 +55,7 @@ MODELS = [
 DATASETS = ["imagenet", "imagenet-tfrecord", "kits19", "synthetic", "cosmoflow"]
 MEMORY_MODELS = ["resnet-50", "vgg-16", "alexnet", "llama-2-7b", "gpt-3-175b"]
 TOPOLOGIES = ["single-switch", "dual-switch", "leaf-spine"]
-PRECISIONS = ["fp32", "fp16", "bf16", "tf32", "fp8"]
+PRECISIONS = ["fp32", "fp16", "bf16", "tf32", "fp8", "int8"]
 PHASES = ["training", "inference"]
 
 #: Text that YAML or sizer might mis-read: NaN/inf spellings, unit-like junk, markup.

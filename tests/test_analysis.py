@@ -533,6 +533,74 @@ def test_switch_forwarding_resource(real: Any) -> None:
     assert [r.load for r in sw] == pytest.approx([a.read_bytes_per_sec / 2] * 2)
 
 
+@pytest.mark.parametrize(
+    ("server", "unit", "switch", "precision", "phase", "per_gpu", "data"),
+    [
+        ("dgx-a100", "ess-3200", "qm8700", "int8", "inference", 40576.5, "preprocessed"),
+        ("dgx-h100", "ess-3500", "qm9700", "int8", "inference", 87971, "preprocessed"),
+        ("dgx-h200", "ess-3500", "qm9700", "int8", "inference", 94620, "preprocessed"),
+        ("dgx-a100", "ess-3200", "qm8700", "fp32", "training", 1066, "synthetic"),
+        ("dgx-h100", "ess-3500", "qm9700", "fp32", "training", 1753, "synthetic"),
+    ],
+)
+def test_current_gpu_rows_resolve_in_a_scenario(
+    tmp_path: Path,
+    catalog: Any,
+    server: str,
+    unit: str,
+    switch: str,
+    precision: str,
+    phase: str,
+    per_gpu: float,
+    data: str,
+) -> None:
+    """Each ResNet-50 gpu x precision x phase row added for DGX A100/H100/H200 (issue 16,
+    item 9) validates and analyzes as a scenario: 2 servers x 8 GPUs want 16 x the
+    per-GPU rate, e.g. DGX H100 INT8 inference 16 x 87,971 = 1,407,536 images/s, and the
+    demand says how the rate was measured."""
+    from sizer.loader import load_design
+
+    path = tmp_path / f"{server}-{precision}-{phase}.yaml"
+    path.write_text(
+        f"name: 2x {server} ResNet-50 {precision} {phase}\n"
+        f"compute:\n  - server: {server}\n    count: 2\n"
+        f"storage:\n  - unit: {unit}\n    count: 1\n"
+        f"network:\n  topology: single-switch\n  switch: {switch}\n"
+        f"workloads:\n  - model: resnet-50\n    phase: {phase}\n"
+        f"    precision: {precision}\n    dataset: imagenet\n",
+        encoding="utf-8",
+    )
+    a = analyze_design(load_design(path, catalog))
+    check_invariants(a)
+    w = a.to_json()["workloads"][0]
+    assert w["demand_images_per_sec"] == pytest.approx(16 * per_gpu)
+    assert w["demand_measured_on"] == [data]
+    assert w["precision"] == precision
+
+
+def test_preprocessed_demand_is_noted_in_the_report(tmp_path: Path, catalog: Any) -> None:
+    """An MLPerf Inference rate (preprocessed input held in memory) is an upper bound, and
+    the report's summary says so."""
+    import datetime as dt
+
+    from sizer.report import build_report
+
+    path = tmp_path / "h100-int8.yaml"
+    path.write_text(
+        "name: 2x DGX H100 ResNet-50 INT8 inference\n"
+        "compute:\n  - server: dgx-h100\n    count: 2\n"
+        "storage:\n  - unit: ess-3500\n    count: 1\n"
+        "network:\n  topology: single-switch\n  switch: qm9700\n"
+        "workloads:\n  - model: resnet-50\n    phase: inference\n    precision: int8\n",
+        encoding="utf-8",
+    )
+    rep = build_report(path, catalog, date=dt.date(2026, 1, 2), formats=("html",))
+    notes = [s for s in rep.context["summary"] if s.startswith("Demand note")]
+    assert len(notes) == 1
+    assert "was measured on preprocessed input" in notes[0]
+    assert "as MLPerf Inference does" in notes[0]
+
+
 def test_demand_provenance_is_reported(catalog: Any) -> None:
     """AlexNet's 9,319 images/s per V100 is a single-GPU synthetic-data figure (Lambda
     tf_cnn_benchmarks): analyze says so, and the report warns that real-data pipelines

@@ -27,7 +27,7 @@ from sizer.topology import port_problems
 FIX = Path(__file__).parent / "fixtures" / "catalog_model"
 CAT = load_catalog([FIX])
 
-SERVERS = ["t-srv", "t-srv-1p", "t-srv-cap", "t-srv-prep", "t-srv-cache"]
+SERVERS = ["t-srv", "t-srv-1p", "t-srv-cap", "t-srv-prep", "t-srv-cache", "t-srv-host"]
 UNITS = ["t-st", "t-st-fast", "t-st-6"]
 DATASETS = ["t-1mb", "t-4mb", "t-8mb"]
 

@@ -168,8 +168,8 @@ EXPECTED: dict[str, list[str]] = {
     "phase-typo.yaml": [
         "phase-typo.yaml:14:12: workloads[0].phase: 'train' is not one of 'training' or 'inference' (did you mean 'training'?)"
     ],
-    "precision-int8.yaml": [
-        "precision-int8.yaml:15:16: workloads[0].precision: 'int8' is not one of 'fp32', 'fp16', 'bf16', 'tf32' or 'fp8'"
+    "precision-int4.yaml": [
+        "precision-int4.yaml:15:16: workloads[0].precision: 'int4' is not one of 'fp32', 'fp16', 'bf16', 'tf32', 'fp8' or 'int8' (did you mean 'int8'?)"
     ],
     "preprocessing-rate-infinite.yaml": [
         "preprocessing-rate-infinite.yaml:7:27: compute[0].overrides.preprocessing_rate: expected a finite number, got inf"

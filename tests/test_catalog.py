@@ -307,6 +307,62 @@ def test_throughput_exact_gpu_wins(cat: Catalog) -> None:
     assert cat.throughput("resnet-50", "h100-sxm5-80gb", "fp16", "training").value == 7000
 
 
+@pytest.mark.parametrize(
+    ("gpu_id", "precision", "phase", "value", "family", "confidence", "data", "measured"),
+    [
+        # MLPerf Inference v3.0 DGX A100, ResNet-50 Offline: 324,612 / 8 = 40,576.5
+        ("a100-sxm4-80gb", "int8", "inference", 40576.5, "a100", "D", "preprocessed", 8),
+        ("a100-sxm4-40gb", "int8", "inference", 40576.5, "a100", "D", "preprocessed", 8),
+        # MLPerf Inference v4.0 DGX H100, ResNet-50 Offline: 703,770 / 8 = 87,971
+        ("h100-sxm5-80gb", "int8", "inference", 87971, "h100", "D", "preprocessed", 8),
+        # MLPerf Inference v4.1 H200, ResNet-50 Offline: 756,960 / 8 = 94,620
+        ("h200-sxm-141gb", "int8", "inference", 94620, "h200", "D", "preprocessed", 8),
+        # Lambda PyTorch (DeepLearningExamples) FP32, one GPU: A100 80GB SXM4 1,066
+        ("a100-sxm4-80gb", "fp32", "training", 1066, "a100", "T", "synthetic", 1),
+        # ... H100 80GB SXM5 1,753
+        ("h100-sxm5-80gb", "fp32", "training", 1753, "h100", "T", "synthetic", 1),
+    ],
+)
+def test_current_gpu_resnet50_rows(
+    cat: Catalog,
+    gpu_id: str,
+    precision: str,
+    phase: str,
+    value: float,
+    family: str,
+    confidence: str,
+    data: str,
+    measured: int,
+) -> None:
+    """ResNet-50 per-GPU rows for the GPUs of DGX A100/H100/H200 (issue 16, item 9): each
+    resolves through its family and keeps its provenance; a derived row's note shows the
+    system throughput it was divided from."""
+    row = cat.throughput("resnet-50", gpu_id, precision, phase)
+    assert (row.gpu, row.value, row.confidence) == (family, value, confidence)
+    assert (row.data, row.gpus_measured) == (data, measured)
+    assert row.source.startswith("MLPerf Inference v" if phase == "inference" else "Lambda")
+    assert "https://github.com/" in row.source
+    if confidence == "D":
+        assert row.note is not None and f"/ 8 GPUs = {value:,} per GPU" in row.note
+        assert "Offline" in row.note and "preprocessed" in row.note
+
+
+def test_derived_inference_rows_divide_the_published_system_rate(cat: Catalog) -> None:
+    """The MLPerf Inference Offline results (samples/s of 8 GPUs) over 8, to the image."""
+    for gpu, system in (("a100", 324612), ("h100", 703770), ("h200", 756960)):
+        row = cat.throughput("resnet-50", gpu, "int8", "inference")
+        assert row.value == pytest.approx(system / 8, abs=0.5)
+        assert f"'Samples per second: {system}'" in row.source
+
+
+def test_b200_has_no_resnet50_rows_yet(cat: Catalog) -> None:
+    """No sourced B200 ResNet-50 figure was found (MLPerf Training retired ResNet-50 in
+    v5.0 and NVIDIA's B200 MLPerf Inference results have no ResNet-50): the lookup says
+    so instead of guessing."""
+    with pytest.raises(ThroughputMissingError, match="on gpu 'b200' at int8 inference"):
+        cat.throughput("resnet-50", "b200", "int8", "inference")
+
+
 def test_mlperf_storage_throughput_is_batch_over_compute_time(cat: Catalog) -> None:
     """UNet3D on an emulated H100: batch 7 every 0.323 s = 21.67 samples/s."""
     row = cat.throughput("unet3d-mlperf", "h100-sxm5-80gb", "fp16", "training")

@@ -1,4 +1,4 @@
-"""Checkpoint saves and restores on the fabric (sizer.checkpointing, analysis.transfer),
+"""Checkpoint saves and restores on the fabric (sizer.checkpointing, sizer.transfer),
 the policy's fit, sizing with checkpoints, and the scenario's ``checkpoint:`` input.
 
 The hand checks use Llama 3 8B (8,030,261,248 parameters, BF16 + Adam: 14 B each) on

@@ -151,6 +151,15 @@ def test_catalog_entry_says_what_each_figure_is(runner: CliRunner) -> None:
         "batch",
     ]
     assert re.search(r"│ v100 +│ fp16 +│ training +│ +1,276 │", out)
+    # issue 16 (9): the MLPerf Inference INT8 rows and the FP32 training rows of current GPUs
+    for gpu, precision, phase, rate in (
+        ("a100", "int8", "inference", "40,576"),
+        ("h100", "int8", "inference", "87,971"),
+        ("h200", "int8", "inference", "94,620"),
+        ("a100", "fp32", "training", "1,066"),
+        ("h100", "fp32", "training", "1,753"),
+    ):
+        assert re.search(rf"│ {gpu} +│ {precision} +│ {phase} +│ +{rate} │", out), (gpu, precision)
     out = runner.invoke(cli, ["catalog", "ess-3000"]).stdout
     assert "40.0 GB/s" in out and "40,000,000,000" not in out
     assert "2 U" in out and "2,000 W" in out

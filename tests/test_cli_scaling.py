@@ -75,6 +75,17 @@ def test_size_text_output() -> None:
     assert "Search (galloping + bisection): 1 short, 2 meets" in text(r)
 
 
+def test_size_text_names_the_samples() -> None:
+    """The check point counts the workloads' own samples: UNet3D volumes, not images; a
+    mix of unlike samples (UNet3D + ResNet-50) gives no aggregate samples/s at all."""
+    r = run("size", str(SCEN / "dgx-h100-llm-405b-ddn.yaml"))
+    assert r.exit_code == 0
+    assert "At 3 units: 1,387 volumes/s, 203.3 GB/s read" in text(r)
+    assert "images/s" not in text(r)
+    r = run("size", str(SCEN / "dgx-h100-su-ndr-ess3500.yaml"))
+    assert "At 5 units: 406.7 GB/s read, GPU data utilization 100%" in text(r)
+
+
 def test_size_all_units_json_ranked() -> None:
     r = run("size", RA3, "--all-units", "--json")
     assert r.exit_code == 0

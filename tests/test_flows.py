@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from sizer.flows import SolveResult, check_max_min, solve, solve_dense
+from sizer.flows import SolveResult, check_max_min, solve, solve_columns
 
 INF = np.inf
 GB = 1e9
@@ -658,14 +658,19 @@ def test_docstring_examples_run() -> None:
     assert result.attempted >= 5 and result.failed == 0
 
 
+def columns(W: np.ndarray) -> list[dict[int, float]]:
+    """The nonzero weights of each column of ``W``, as solve_columns takes them."""
+    return [{int(r): float(W[r, f]) for r in np.flatnonzero(W[:, f])} for f in range(W.shape[1])]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     n_res=st.integers(1, 5),
     n_f=st.integers(1, 5),
     data=st.data(),
 )
-def test_solve_dense_equals_solve(n_res: int, n_f: int, data: Any) -> None:
-    """The lumped problems' dense solver follows sizer.flows.solve: same rates, same
+def test_solve_columns_equals_solve(n_res: int, n_f: int, data: Any) -> None:
+    """The lumped problems' small solver follows sizer.flows.solve: same rates, same
     binding resource (integers keep ties exact, so the tie rule is exercised too)."""
     W = np.array(
         data.draw(
@@ -694,9 +699,9 @@ def test_solve_dense_equals_solve(n_res: int, n_f: int, data: Any) -> None:
         ref = solve(W, cap, dem, shr)
     except ValueError:
         with pytest.raises(ValueError):
-            solve_dense(W, cap, dem, shr)
+            solve_columns(columns(W), cap.tolist(), dem.tolist(), shr.tolist())
         return
-    res = solve_dense(W, cap, dem, shr)
+    res = solve_columns(columns(W), cap.tolist(), dem.tolist(), shr.tolist())
     assert res.rates == pytest.approx(ref.rates, rel=1e-12, abs=1e-12)
     assert res.binding.tolist() == ref.binding.tolist()
     assert res.load == pytest.approx(ref.load, rel=1e-12, abs=1e-12)

@@ -3,10 +3,11 @@
 Layers, from the bottom (README, "Layout"):
 
 * foundation -- ``errors``, ``units``, ``limits``, ``paths``, ``text``;
-* input -- ``yamlfile`` (the one module that reads YAML files), ``problems``,
-  ``catalog_entries``, ``catalog``, ``schema``;
-* core -- ``design``, ``topology``, ``routing``, ``flows``, ``model``, ``analysis``,
-  ``scaling``, ``bom``, ``memory`` and its ``activations``, ``memory_inputs``,
+* input -- ``yamlfile`` (the one module that reads YAML files) and its ``yaml_syntax``,
+  ``problems``, ``catalog_entries``, ``catalog``, ``schema``;
+* core -- ``design``, ``hosts``, ``topology``, ``routing``, ``flows``, ``model``,
+  ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
+  ``memory_inputs``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
 * shell -- ``console`` (terminal), ``report`` (HTML/PDF files), ``cli``.
@@ -29,7 +30,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "sizer"
 
 FOUNDATION = {"errors", "units", "limits", "paths", "text"}
-INPUT = {"yamlfile", "problems", "catalog_entries", "catalog", "schema", "prices"}
+INPUT = {"yamlfile", "yaml_syntax", "problems", "catalog_entries", "catalog", "schema", "prices"}
 CORE = {
     "design",
     "topology",
@@ -37,6 +38,7 @@ CORE = {
     "flows",
     "model",
     "analysis",
+    "transfer",
     "result",
     "scaling",
     "bom",
@@ -51,6 +53,7 @@ CORE = {
     "netdefs",
     "checkpoint",
     "checkpointing",
+    "hosts",
 }
 SHELL_LIBS = {"click", "rich", "jinja2", "weasyprint"}
 #: calls that read or write files or the terminal

@@ -116,7 +116,8 @@ def test_servers_without_ndr_compute_ports(tmp_path: Path) -> None:
     src = ROOT / "scenarios" / "ra-9x-dgx1-3x-ess3000.yaml"
     bom = _bom(_with(tmp_path, src, "fabrics:\n  compute: rail-optimized\n"))
     (line,) = bom.other.lines
-    assert line.count is None and "dgx-1" in line.note and "not in the catalog" in line.note
+    assert line.count is None and "not in the catalog" in line.note
+    assert "NVIDIA DGX-1 (V100 16GB) is not" in line.note  # the product, not its catalog id
 
 
 def test_exports_label_the_lines(tmp_path: Path) -> None:
@@ -124,8 +125,8 @@ def test_exports_label_the_lines(tmp_path: Path) -> None:
     rows = export_rows(bom)
     other = [r for r in rows if NOT_DATA_PATH in str(r[0])]
     assert len(other) == len(bom.other.lines) == 8
-    assert [r[5] for r in other][:4] == [16, 8, 260, 512]
-    assert other[-1][5] == "not in the catalog"
+    assert [r[6] for r in other][:4] == [16, 8, 260, 512]
+    assert other[-1][6] == "not in the catalog"
 
 
 def test_report_table_and_pod_total(tmp_path: Path) -> None:

@@ -62,6 +62,18 @@ def test_yaml_every_problem_located(tmp_path: Path) -> None:
     ]
 
 
+def test_long_unknown_id_is_quoted_short(tmp_path: Path) -> None:
+    """A 6,000-character part id (found by tests/test_fuzz_prices.py) makes one short
+    error line that names the file, not a 6,000-character field."""
+    p = tmp_path / "p.yaml"
+    long_id = "word " * 1200
+    p.write_text(f"prices:\n  dgx-1: 5\n  ? '{long_id}'\n  : 3\n")  # '?': a key over 1,024
+    (line,) = _problems(p)
+    assert line.startswith(f"{p}:3:5: prices.'word word word word word word word word ")
+    assert line.endswith("... (6,000 characters): unknown part id")
+    assert len(line) < 200 + len(str(p))
+
+
 def test_yaml_duplicate_key_and_missing_prices(tmp_path: Path) -> None:
     p = tmp_path / "p.yaml"
     p.write_text("prices:\n  dgx-1: 1\n  dgx-1: 2\n")

@@ -738,7 +738,7 @@ def test_compare_side_by_side(real: Any) -> None:
 # ------------------------------------------------------------------ random designs
 
 
-SERVERS = ["t-srv", "t-srv-1p", "t-srv-cap", "t-srv-prep"]
+SERVERS = ["t-srv", "t-srv-1p", "t-srv-cap", "t-srv-prep", "t-srv-host"]
 UNITS = ["t-st", "t-st-fast", "t-st-6"]
 
 
@@ -890,24 +890,45 @@ def test_blocking_switch_fast_equals_exact_from_the_cli(tmp_path: Path) -> None:
 @st.composite
 def random_user_catalog(draw: Any) -> dict[str, Any]:
     """What a user catalog can change in the model's inputs: a blocking switch (forwarding
-    below its ports' rate), thin links, client ingest caps."""
+    below its ports' rate), thin links, client ingest caps, the client hosts' PCIe
+    (adapters, generation, lanes) and memory (sockets, channels, MT/s) parts, and a
+    scenario's GPUDirect Storage."""
     return {
         "switch_forwarding": draw(st.sampled_from([None, 5 * GB, 20 * GB, 60 * GB, 200 * GB])),
         "link_scale": draw(st.sampled_from([1.0, 0.5, 0.1])),
         "switch_link_scale": draw(st.sampled_from([1.0, 0.5, 0.1])),
         "ingest": draw(st.sampled_from([None, 3 * GB, 12 * GB])),
+        "pcie": draw(st.sampled_from([None, (1, 3, 16), (2, 3, 4), (1, 4, 4), (2, 5, 16)])),
+        "memory": draw(st.sampled_from([None, (1, 1, 1600.0), (1, 2, 800.0), (2, 8, 3200.0)])),
+        "gds": draw(st.booleans()),
     }
 
 
 def with_catalog(d: Design, u: dict[str, Any]) -> Design:
     """``d`` as resolved against a catalog with ``u``'s figures."""
+    client: dict[str, Any] = {}
+    if u.get("pcie") is not None:
+        client.update(
+            zip(
+                ("storage_adapters", "storage_pcie_gen", "storage_pcie_lanes"),
+                u["pcie"],
+                strict=True,
+            )
+        )
+    if u.get("memory") is not None:
+        client.update(
+            zip(("cpu_sockets", "memory_channels", "memory_mts"), u["memory"], strict=True)
+        )
     servers = tuple(
         dataclasses.replace(
             g,
             link_rate=g.link_rate * u["link_scale"],
             ingest_limit=u["ingest"] if u["ingest"] is not None else g.ingest_limit,
+            # the client parts on the first group only, GDS on the last: groups differ
+            **(client if gi == 0 else {}),
+            gpudirect_storage=u.get("gds", False) and gi == len(d.servers) - 1,
         )
-        for g in d.servers
+        for gi, g in enumerate(d.servers)
     )
     storage = tuple(
         dataclasses.replace(s, link_rate=s.link_rate * u["link_scale"]) for s in d.storage
@@ -1166,3 +1187,70 @@ def test_stranded_gpus_cap_the_failure_figure() -> None:
     assert cut
     for c in cut:
         assert c.relative == pytest.approx(4 / 6)
+
+
+def test_failure_cases_reevaluate_the_checkpoint_policy() -> None:
+    """Each N-1 case evaluates the checkpoint policy on what is left: a lost leaf cuts
+    servers off (no save, the policy does not fit), a lost spine or server cable slows the
+    save, and no lost element ever makes a save or a restore faster than intact."""
+    from sizer.loader import load_design
+
+    d = load_design(ROOT / "scenarios" / "dgx-h100-llm-405b-ddn.yaml")
+    cases = S.failure_cases(d)
+    base = cases[0]
+    assert base.kind == "baseline" and base.checkpoint is not None
+    assert base.checkpoint["fits"] and base.checkpoint["save_seconds"] == pytest.approx(
+        11.837, 1e-3
+    )
+    leaf = next(c for c in cases if c.kind == "switch" and c.element == "leaf-1")
+    assert leaf.checkpoint == {
+        "save_seconds": None,
+        "restore_seconds": None,
+        "fits": False,
+        "problems": ["a writing server has no path to storage",
+                     "a restoring server has no path to storage"],
+    }  # fmt: skip
+    spine = next(c for c in cases if c.kind == "switch" and c.element.startswith("spine"))
+    assert spine.checkpoint is not None and spine.checkpoint["fits"]
+    assert spine.checkpoint["save_seconds"] > base.checkpoint["save_seconds"] * 1.02
+    for c in cases:
+        ck = c.checkpoint
+        assert ck is not None
+        if ck["save_seconds"] is not None:
+            assert ck["save_seconds"] >= base.checkpoint["save_seconds"] * (1 - 1e-9), c.element
+            assert ck["restore_seconds"] >= base.checkpoint["restore_seconds"] * (1 - 1e-9)
+    # a design without a policy has none in any case
+    ra = load_design(ROOT / "scenarios" / "ra-9x-dgx1-3x-ess3000.yaml")
+    assert all(c.checkpoint is None for c in S.failure_cases(ra))
+
+
+@pytest.mark.parametrize(("replicas", "delivered"), [(1, 0.0), (2, 2500.0)])
+def test_a_unit_out_of_reach_is_offline_or_read_from_replicas(
+    replicas: int, delivered: float
+) -> None:
+    """Found by hypothesis (test_cut_off_gpus_always_count): one server on leaf-1, two
+    units (one per leaf).  Losing leaf-2 put unit 2 out of the server's reach; the routing
+    dropped its half of every byte and the server read 5,000 images/s through a link
+    that carries 2,500 (10 GB/s of 4 MB images): twice the intact design.  Now, without
+    a replica, part of every striped file is out of reach and the server gets nothing;
+    with two copies it reads everything from unit 1, still bound by its link."""
+    spec = {
+        "name": "one server, a unit per leaf",
+        "compute": [{"server": "t-srv-1p", "count": 1, "name": "g0"}],
+        "storage": [{"unit": "t-st", "count": 2}],
+        "network": {"topology": "leaf-spine", "switch": "t-sw-64", "leaves": 2, "spines": 1,
+                    "oversubscription": 1.0, "storage_leaves": 0},
+        "workloads": [{"model": "t-m", "dataset": "t-4mb", "phase": "inference",
+                       "gpus_per_server": 2}],
+    }  # fmt: skip
+    d = resolve(Scenario.model_validate(spec), load_catalog([FIX]))
+    d = dataclasses.replace(
+        d, storage=tuple(dataclasses.replace(s, data_replicas=replicas) for s in d.storage)
+    )
+    cases = S.failure_cases(d)
+    assert cases[0].images_per_sec == pytest.approx(2500.0)
+    leaf2 = next(c for c in cases if c.element.startswith("leaf-2"))
+    assert leaf2.images_per_sec == pytest.approx(delivered)
+    assert leaf2.relative == pytest.approx(delivered / 2500.0)
+    if replicas == 1:
+        assert leaf2.bottleneck == {"kind": "storage", "group": "data out of reach (no replica)"}

@@ -400,7 +400,7 @@ def failures(file: Path, fmt: str, catalog_dirs: tuple[Path, ...]) -> None:
 
         click.echo(failures_csv(study.to_json(name)), nl=False)
     else:
-        print_failures(study.cases, d.name, study.metric)
+        print_failures(study.cases, d.name, study.metric, sample_unit=d.sample_unit)
 
 
 # ------------------------------------------------------------------------------- compare

@@ -72,6 +72,7 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
         ("text", "id", "num", "num", "num"),
         res_rows,
     )
+    _print_clients(c, a)
     print_line(
         c,
         "Aggregate: "
@@ -80,3 +81,35 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
         f"GPU data utilization {pct(a.gpu_data_utilization)}",
     )
     print_line(c, bold("Bottleneck:"), f" {bottleneck_sentence(a)}")
+
+
+def _print_clients(c: Console, a: Any) -> None:
+    """Each compute group's client ceiling, part by part (only groups with a part besides
+    their NICs in the catalog): the least part is the ceiling."""
+    from sizer.hosts import client_summaries
+
+    rows = []
+    for cs in client_summaries(a):
+        if not cs.modeled:
+            continue
+        for k, p in enumerate(cs.parts):
+            ceiling = "not modeled" if p.ceiling is None else format_rate(p.ceiling)
+            if p.binds:
+                ceiling += " (least)"
+            rows.append(
+                [
+                    f"{cs.name} x{cs.count}" if k == 0 else "",
+                    f"{format_rate(cs.read_per_server)}" if k == 0 else "",
+                    p.name,
+                    ceiling,
+                    "" if p.detail == "not modeled" else p.detail,
+                ]
+            )
+    if rows:
+        print_table(
+            c,
+            "Client hosts (per server: the least part is its read ceiling)",
+            ("server group", "reads now", "part", "ceiling", "how"),
+            ("text", "num", "text", "num", "text"),
+            rows,
+        )

@@ -32,6 +32,11 @@ _SUFFIX = {
     "preprocessing_rate": "images/s per server",
     "spare_drives": "drives",
     "samples_per_sec": "samples/s per GPU",
+    "storage_adapters": "adapters",
+    "storage_pcie_lanes": "lanes",
+    "cpu_sockets": "sockets",
+    "memory_channels": "channels per socket",
+    "memory_mts": "MT/s",
 }
 
 
@@ -160,6 +165,8 @@ def print_entry(cat: Any, ident: str, console: Console | None = None) -> None:
         _unknown(cat, ident)
     for kind, entry in found:
         print_line(c, bold(f"{kind}/{ident}"), f": {getattr(entry, 'name', '')}")
+        if getattr(entry, "cpu", None):
+            print_line(c, f"CPU: {entry.cpu}")
         rows: list[list[Cell]] = []
         for name, value, conf, src in _figures(entry):
             if name.startswith("throughput["):

@@ -43,14 +43,22 @@ def _img(x: float | None) -> str:
     return "-" if x is None else f"{x:,.0f}"
 
 
+def _samples(x: float | None, unit: str | None) -> str:
+    """``"1,387 volumes/s, "``; nothing when the workloads count unlike samples."""
+    return "" if unit is None or x is None else f"{x:,.0f} {unit}s/s, "
+
+
 def _metric(value: float | None, metric: str) -> str:
     if metric == "gpus_fed":
         return "-" if value is None else f"{value:,.1f}"
     return _img(value) if metric == "images_per_sec" else rate(value)
 
 
-def _metric_label(metric: str) -> str:
-    return {"images_per_sec": "images/s", "gpus_fed": "GPUs fed"}.get(metric, "read")
+def _metric_label(metric: str, sample_unit: str | None = None) -> str:
+    """The column of a metric: ``volumes/s`` for UNet3D's samples (default images/s)."""
+    if metric == "images_per_sec":
+        return f"{sample_unit or 'image'}s/s"
+    return {"gpus_fed": "GPUs fed"}.get(metric, "read")
 
 
 def _bott_dict(b: dict[str, Any] | None) -> str:
@@ -68,7 +76,7 @@ def _console(console: Console | None) -> Console:
 
 def _objective_text(r: SizingResult) -> str:
     if r.objective == "images-per-sec":
-        return f"at least {r.target:,.0f} images/s in aggregate"
+        return f"at least {r.target:,.0f} {r.sample_unit or 'image'}s/s in aggregate"
     if r.objective == "read-ceiling":
         return (
             f"read benchmark: within 1% of the {rate(r.target / 0.99)} the design reads "
@@ -109,7 +117,7 @@ def print_sizing(
     if p is not None and p.feasible:
         print_line(
             c,
-            f"At {p.storage_units} units: {_img(p.images_per_sec)} images/s, "
+            f"At {p.storage_units} units: {_samples(p.images_per_sec, r.sample_unit)}"
             f"{rate(p.read_bytes_per_sec)} read, GPU data utilization "
             f"{pct(p.gpu_data_utilization)} (least-fed workload "
             f"{pct(p.min_gpu_data_utilization)}); bottleneck: "
@@ -207,7 +215,7 @@ def print_sweep(s: SweepResult, console: Console | None = None) -> None:
     """One line per server count (one unit count), one per unit count (one server
     count), or a summary per unit count (a grid)."""
     c = _console(console)
-    label = _metric_label(s.metric)
+    label = _metric_label(s.metric, s.sample_unit)
     print_line(c, bold(s.scenario))
     if len(s.storage_units) == 1:
         line = s.lines[0]
@@ -324,7 +332,13 @@ def _print_storage(c: Console, s: SweepResult) -> None:
     print_table(
         c,
         f"Storage scaling at {n} servers",
-        ("units", _metric_label(s.metric), "GPU data util.", "least-fed workload", "bottleneck"),
+        (
+            "units",
+            _metric_label(s.metric, s.sample_unit),
+            "GPU data util.",
+            "least-fed workload",
+            "bottleneck",
+        ),
         ("num", "num", "num", "num", "text"),
         rows,
     )
@@ -346,15 +360,30 @@ def _print_plateau(c: Console, s: SweepResult) -> None:
 # ------------------------------------------------------------------------------ failures
 
 
+def _checkpoint_cell(ck: dict[str, Any] | None) -> str:
+    """``save 11.8 s, restore 16.9 s`` (or why the policy does not fit)."""
+    if ck is None:
+        return "-"
+    if ck["save_seconds"] is None or ck["restore_seconds"] is None:
+        return "cannot save: " + "; ".join(ck["problems"])
+    text = f"save {ck['save_seconds']:,.1f} s, restore {ck['restore_seconds']:,.1f} s"
+    return text if ck["fits"] else f"{text}; does not fit: " + "; ".join(ck["problems"])
+
+
 def print_failures(
-    cases: Sequence[FailureCase], scenario: str, metric: str, console: Console | None = None
+    cases: Sequence[FailureCase],
+    scenario: str,
+    metric: str,
+    console: Console | None = None,
+    sample_unit: str | None = None,
 ) -> None:
-    """One row per N-1 case, the worst marked."""
+    """One row per N-1 case, the worst marked (``sample_unit``: the metric's samples)."""
     c = _console(console)
     print_line(c, bold(scenario))
     # unlike samples (volumes and images) have no sum: the GPU demand delivered says it
-    label = "GPU demand delivered" if metric == "gpus_fed" else _metric_label(metric)
+    label = "GPU demand delivered" if metric == "gpus_fed" else _metric_label(metric, sample_unit)
     rows: list[list[Cell]] = []
+    policy = any(x.checkpoint is not None for x in cases)
     for x in cases:
         val = x.images_per_sec if metric == "images_per_sec" else x.read_bytes_per_sec
         rows.append(
@@ -365,14 +394,29 @@ def print_failures(
                 pct(x.relative),
                 pct(x.gpu_data_utilization),
                 _bott_dict(x.bottleneck),
+                *([_checkpoint_cell(x.checkpoint)] if policy else []),
                 x.note,
             ]
         )
-    heads = ("lost", "element", label, "vs baseline", "GPU data util.", "bottleneck", "note")
-    kinds = ("text", "text", "num", "num", "num", "text", "text")
+    heads: tuple[str, ...] = ("lost", "element", label, "vs baseline", "GPU data util.")
+    kinds: tuple[Kind, ...] = ("text", "text", "num", "num", "num")
+    heads += ("bottleneck", *(["checkpoint"] if policy else []), "note")
+    kinds += ("text", "text", "text") if policy else ("text", "text")
     if metric == "gpus_fed":
         heads, kinds = heads[:2] + heads[3:], kinds[:2] + kinds[3:]
     print_table(c, "Single failures (N-1)", heads, kinds, rows)
+    if policy:
+        bad = [x for x in cases if x.checkpoint is not None and not x.checkpoint["fits"]]
+        print_line(
+            c,
+            bold("Checkpoints:"),
+            f" the policy fits in {len(cases) - len(bad)} of {len(cases)} cases"
+            + (
+                "; not after losing " + ", ".join(f"{x.kind} {x.element}" for x in bad)
+                if bad
+                else ""
+            ),
+        )
     worst = next((x for x in cases if x.worst), None)
     if worst is not None:
         if worst.total_loss:

@@ -79,9 +79,11 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
     """One entry per product the design uses: ``name``, ``role`` (a sentence) and
     ``specs`` (``label``, ``value`` pairs, every value from the catalog via the design)."""
     d = a.design
+    from sizer.hosts import client_parts, memory_bandwidth, pcie_ceiling
+
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for g in d.servers:
+    for gi, g in enumerate(d.servers):
         if g.server_id in seen:
             continue
         seen.add(g.server_id)
@@ -93,8 +95,36 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 f"{fmt.rate(g.link_rate)} per direction each",
             ),
         ]
+        pcie = pcie_ceiling(g)
+        if pcie is not None:
+            n = g.storage_adapters
+            specs.append(
+                (
+                    "PCIe behind the storage NICs",
+                    f"{n} adapter{'s' if n != 1 else ''} on PCIe Gen{g.storage_pcie_gen} "
+                    f"x{g.storage_pcie_lanes}: {fmt.rate(pcie)} per direction",
+                )
+            )
+        mem = memory_bandwidth(g)
+        if mem is not None:
+            specs.append(
+                (
+                    "CPUs and memory",
+                    f"{g.cpu_sockets} × {g.cpu or 'CPU'}, {g.memory_channels} DDR channels "
+                    f"× {g.memory_mts:g} MT/s each: {fmt.rate(mem)}"
+                    + (" (GPUDirect Storage: not crossed)" if g.gpudirect_storage else ""),
+                )
+            )
         if g.ingest_limit is not None:
             specs.append(("Client read limit", f"{fmt.rate(g.ingest_limit)} per server"))
+        if pcie is not None or mem is not None:
+            least = next(p for p in client_parts(d, gi) if p.binds)
+            specs.append(
+                (
+                    "Client read ceiling",
+                    f"{fmt.rate(least.ceiling or 0.0)} per server, set by its {least.name}",
+                )
+            )
         if g.host_memory is not None:
             specs.append(("Host memory", fmt.size(g.host_memory)))
         if g.local_nvme is not None:
@@ -184,13 +214,7 @@ def not_modeled(a: Analysis, has_memory: bool) -> list[str]:
             "Host-side preprocessing (JPEG decode, augmentation) and the data loader's CPU: "
             "no catalog figure for these servers, so only the GPUs' rate sets the demand."
         )
-    no_ingest = [g.server_name for g in d.servers if g.ingest_limit is None]
-    if no_ingest:
-        out.append(
-            f"The client-side read ceiling of {join_words(sorted(set(no_ingest)))} (PCIe, "
-            "memory bandwidth, file-system client): no catalog figure, so only its storage "
-            "ports bound it."
-        )
+    out += _clients_not_modeled(a)
     if d.topology == "leaf-spine":
         out.append(
             "Uneven ECMP hashing in the leaf-spine fabric: traffic is assumed to spread "
@@ -211,4 +235,40 @@ def not_modeled(a: Analysis, has_memory: bool) -> list[str]:
             "GPU memory allocator fragmentation and framework-specific buffers beyond the "
             "fixed per-GPU overhead: the memory estimates count tensors, not allocations."
         )
+    return out
+
+
+def _clients_not_modeled(a: Analysis) -> list[str]:
+    """The parts of the servers' client ceiling the catalog has no figure for (a server
+    with a published read limit has its measured ceiling, so nothing is said of it)."""
+    from sizer.hosts import memory_bandwidth, pcie_ceiling
+
+    by_missing: dict[tuple[str, ...], list[str]] = {}
+    for g in a.design.servers:
+        if g.ingest_limit is not None:
+            continue
+        missing = []
+        if pcie_ceiling(g) is None:
+            missing.append("PCIe")
+        if memory_bandwidth(g) is None:
+            missing.append("memory bandwidth")
+        missing.append("file-system client")
+        names = by_missing.setdefault(tuple(missing), [])
+        if g.server_name not in names:
+            names.append(g.server_name)
+    out = []
+    for lacking, names in by_missing.items():
+        who = join_words(sorted(names))
+        if len(lacking) == 3:
+            out.append(
+                f"The client-side read ceiling of {who} (PCIe, memory bandwidth, "
+                "file-system client): no catalog figure, so only its storage ports bound it."
+            )
+        else:
+            one = len(lacking) == 1
+            out.append(
+                f"The {join_words(list(lacking))} part{'' if one else 's'} of the client-side "
+                f"read ceiling of {who}: no catalog figure, so {'it is' if one else 'they are'} "
+                "not modeled; the storage ports and the modeled parts bound it."
+            )
     return out

@@ -90,6 +90,12 @@ FIELD_WORDS = {
     "local_nvme": "local NVMe capacity",
     "read_bandwidth": "read bandwidth",
     "ingest_limit": "client ingest limit",
+    "storage_adapters": "storage NIC adapter count",
+    "storage_pcie_gen": "storage NIC PCIe generation",
+    "storage_pcie_lanes": "storage NIC PCIe lanes",
+    "cpu_sockets": "CPU sockets",
+    "memory_channels": "memory channels per socket",
+    "memory_mts": "memory transfer rate",
     "switching_capacity": "switching capacity",
     "weight_kg": "weight",
 }

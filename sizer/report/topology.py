@@ -432,6 +432,10 @@ def _saturated(a: Analysis, g: nx.DiGraph) -> tuple[set[str], set[tuple[str, str
             nodes.add(r.id)
         elif r.kind in ("server-ingest", "host-preprocessing"):
             nodes.add(r.id.rsplit(" ", 1)[0])
+        elif r.kind == "client":  # "<server> PCIe (storage NICs)", "<server> host memory"
+            for tail in (" PCIe (storage NICs)", " host memory"):
+                if r.id.endswith(tail):
+                    nodes.add(r.id[: -len(tail)])
         elif r.kind == "link":
             head = r.id.split(" (", 1)[0] + " ("
             if head in by_prefix:
@@ -534,7 +538,7 @@ def _place_by_rack(
     dg: Diagram, box_h: dict[int, float], frames: list[tuple[float, float, str]]
 ) -> float:
     """Box positions column by column (one per rack column, left to right), each row's
-    boxes of a column side by side and centred in it; squeezed to the drawing's width
+    boxes of a column side by side and centered in it; squeezed to the drawing's width
     when the columns need more.  Appends each column's frame to ``frames``; returns the
     bottom of the last row."""
     for row in dg.rows:

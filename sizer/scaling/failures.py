@@ -51,6 +51,9 @@ class FailureCase:
     server_link_bytes_per_sec: float | None = None  # capacity of every switch -> server link
     storage_link_bytes_per_sec: float | None = None  # capacity of every storage -> switch link
     worst: bool = False
+    #: the checkpoint policy on what is left (None: the design has no policy): save and
+    #: restore seconds (None: nothing left to write to), fits, and why not
+    checkpoint: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,7 +72,25 @@ class FailureCase:
             "storage_link_bytes_per_sec": json_num(self.storage_link_bytes_per_sec),
             "worst": self.worst,
             "note": self.note,
+            "checkpoint": self.checkpoint,
         }
+
+
+def _checkpoint(a: Analysis | None, fabric: Fabric | None, down: str = "") -> dict[str, Any]:
+    """The checkpoint policy evaluated on a failure case (its design, fabric and reads);
+    ``down``: why the file system is gone when there is no analysis."""
+    from sizer.checkpointing import evaluate_checkpoint
+
+    if a is None or fabric is None:
+        return {"save_seconds": None, "restore_seconds": None, "fits": False,
+                "problems": [f"no checkpoint can be written or read: {down}"]}  # fmt: skip
+    r = evaluate_checkpoint(a.design, fabric=fabric, background=a)
+    return {
+        "save_seconds": json_num(r.save.seconds),
+        "restore_seconds": json_num(r.restore.seconds),
+        "fits": r.fits,
+        "problems": list(r.problems),
+    }
 
 
 def _peak(a: Analysis) -> float | None:
@@ -122,6 +143,7 @@ def failure_cases(
     base = baseline if baseline is not None else analyze_design(design, fab)
     base_val = _delivered(base, metric)
     n_servers = len(fab.servers)
+    policy = design.checkpoint is not None
     jobs: list[tuple[str, str, int, Callable[[], tuple[Analysis | None, Fabric | None]], str]] = []
 
     # storage: one I/O server of a unit, one whole unit
@@ -287,10 +309,13 @@ def failure_cases(
             peak_utilization=_peak(base),
             server_link_bytes_per_sec=cap_srv,
             storage_link_bytes_per_sec=cap_st,
+            checkpoint=_checkpoint(base, fab) if policy else None,
         )
     ]
+    down = "no storage left" if design.total_storage_units == 1 else "data offline (no replica)"
     for i, (kind, element, equiv, run, note) in enumerate(jobs):
         a, f2 = run()
+        ckpt = _checkpoint(a, f2, down) if policy else None
         if a is None or f2 is None:
             cases.append(
                 FailureCase(
@@ -300,12 +325,7 @@ def failure_cases(
                     0.0,
                     0.0,
                     0.0 if base.gpu_data_utilization is not None else None,
-                    {
-                        "kind": "storage",
-                        "group": "no storage left"
-                        if design.total_storage_units == 1
-                        else "data offline (no replica)",
-                    },
+                    {"kind": "storage", "group": down},
                     n_servers,
                     True,
                     0.0 if base_val > 0 else None,
@@ -313,6 +333,7 @@ def failure_cases(
                     peak_utilization=None,
                     server_link_bytes_per_sec=cap_srv,
                     storage_link_bytes_per_sec=0.0,
+                    checkpoint=ckpt,
                 )
             )
         else:
@@ -331,6 +352,15 @@ def failure_cases(
             c_srv, c_st = f2.edge_capacity()
             rel = val / base_val if base_val > 0 else None
             stranded = a.reduced.gpus_cut_off if a.reduced is not None else 0
+            if stranded and not cut:
+                # every server still has a path, but not to every unit: without a second
+                # copy part of every striped file is out of reach
+                bott = {"kind": "storage", "group": "data out of reach (no replica)"}
+                note = (
+                    f"{note.split(';')[0]}; storage units behind it are out of reach and the file system "
+                    "keeps no second copy (data_replicas: 1), so the servers reading from "
+                    "storage stop"
+                )
             if rel is not None and stranded and metric != "read_bytes_per_sec":
                 # the survivors may take up the stranded GPUs' share of a saturated
                 # storage, but a case that strands GPUs never reads as intact: at most
@@ -352,6 +382,7 @@ def failure_cases(
                     peak_utilization=_peak(a),
                     server_link_bytes_per_sec=c_srv,
                     storage_link_bytes_per_sec=c_st,
+                    checkpoint=ckpt,
                 )
             )
         if progress is not None:

@@ -18,20 +18,21 @@ every unit), written per topology in closed form; switch forwarding counts the b
 entering each switch, as the full analysis does.  A design the closed forms do not
 cover raises :class:`Unsupported`, and the caller runs the exact analysis.
 ``tests/test_scaling.py`` checks lumped == exact on every topology and on random
-designs and catalogs (blocking switches, thin links, client caps).
+designs and catalogs (blocking switches, thin links, client caps, client hosts' PCIe and
+memory).
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sizer.design import Design
-from sizer.flows import solve_dense
+from sizer.flows import solve_columns
 from sizer.model import (
     Reduced,
     Resources,
@@ -126,17 +127,17 @@ def _structure(d: Design) -> _Struct | str:
     starts = [0]
     for g in d.servers:
         starts.append(starts[-1] + g.count)
-    srv_comp: list[tuple[int, ...]] = []
-    lo = 0
-    for cnt in per_leaf:
-        hi = lo + cnt
-        if n_sg == 1:
-            srv_comp.append((cnt,))
-        else:
+    if n_sg == 1:
+        srv_comp: list[tuple[int, ...]] = [(cnt,) for cnt in per_leaf]
+    else:
+        srv_comp = []
+        lo = 0
+        for cnt in per_leaf:
+            hi = lo + cnt
             srv_comp.append(
                 tuple(max(0, min(hi, starts[gi + 1]) - max(lo, starts[gi])) for gi in range(n_sg))
             )
-        lo = hi
+            lo = hi
     zero_srv = (0,) * n_sg
     srv_comp.extend([zero_srv] * n_st_leaves)
     # storage round-robin over the storage leaves (or over all server leaves)
@@ -151,9 +152,7 @@ def _structure(d: Design) -> _Struct | str:
             st_comp[st_leaves[p]][si] = base + (1 if (p - shift) % n_sl < extra else 0)
         j0 += s.count
     leaf_keys = list(zip(srv_comp, map(tuple, st_comp), strict=True))
-    counts: dict[tuple[Any, ...], int] = {}
-    for lk in leaf_keys:
-        counts[lk] = counts.get(lk, 0) + 1
+    counts = Counter(leaf_keys)  # leaf class -> leaves, by first appearance
     srate = [endpoint_rate(d, "server", gi) * g.storage_ports for gi, g in enumerate(d.servers)]
     trate = [endpoint_rate(d, "storage", si) * s.ports for si, s in enumerate(d.storage)]
     info: dict[tuple[Any, ...], tuple[int, int]] = {}
@@ -170,9 +169,10 @@ def _structure(d: Design) -> _Struct | str:
             + n_spines * per_spine
         )
         info[lk] = (per_spine, used)
-    for li, lk in enumerate(leaf_keys):
-        if info[lk][1] > ports:
-            return f"switch leaf-{li + 1} needs {info[lk][1]} ports, has {ports}"
+    over = [lk for lk in counts if info[lk][1] > ports]
+    if over:
+        li = min(leaf_keys.index(lk) for lk in over)
+        return f"switch leaf-{li + 1} needs {info[leaf_keys[li]][1]} ports, has {ports}"
     spine_ports = sum(info[lk][0] * m for lk, m in counts.items())
     if spine_ports > ports:
         return f"switch spine-1 needs {spine_ports} ports, has {ports}"
@@ -191,12 +191,22 @@ def _structure(d: Design) -> _Struct | str:
     return _Struct(srv_l, st_l, True, [classes[k] for k in keys], [k[2] for k in keys], n_spines)
 
 
-# Row order mirrors the full analysis' declaration order (units, ingest, edges in graph
-# order -- server, uplink, downlink, storage --, switches, preprocessing) so that
-# simultaneous saturations break ties the same way where rounding allows.
-_ORD_UNIT, _ORD_INGEST, _ORD_PEDGE, _ORD_UP, _ORD_DOWN, _ORD_SEDGE, _ORD_SWITCH, _ORD_PREP = range(
-    8
-)
+# Row order mirrors the full analysis' declaration order (units, ingest, the client
+# hosts' PCIe and memory, edges in graph order -- server, uplink, downlink, storage --,
+# switches, preprocessing) so that simultaneous saturations break ties the same way where
+# rounding allows.
+(
+    _ORD_UNIT,
+    _ORD_INGEST,
+    _ORD_PCIE,
+    _ORD_MEMORY,
+    _ORD_PEDGE,
+    _ORD_UP,
+    _ORD_DOWN,
+    _ORD_SEDGE,
+    _ORD_SWITCH,
+    _ORD_PREP,
+) = range(10)
 
 
 class _Rows:
@@ -255,6 +265,11 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
                 if pi not in base:
                     base[pi] = routing.column(pi, pc)
                 col = {i: v * fs.miss for i, v in base[pi].items()}
+                if fs.memory_crossings:
+                    i = rows.get(("memory", pi), _ORD_MEMORY, Resources.host_memory, "memory",
+                                 sg, pc.n)  # fmt: skip
+                    if i is not None:
+                        col[i] = col.get(i, 0.0) + fs.memory_crossings * fs.miss
             if fs.bytes_per_sample > 0:
                 i = rows.get(("prep", pi), _ORD_PREP, Resources.preprocessing, "prep", sg, pc.n)
                 if i is not None:
@@ -265,16 +280,13 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
     order = sorted(range(len(rows.table)), key=lambda i: rows.order[i])
     table = rows.table.reordered(order)
     pos = {i: p for p, i in enumerate(order)}
-    W = np.zeros((len(order), len(cols)))
-    for f, col in enumerate(cols):
-        for i, v in col.items():
-            W[pos[i], f] = v
-    spec_arr = np.asarray(col_spec, dtype=np.int64)
-    demand = np.asarray([specs[i].demand for i in col_spec], dtype=np.float64)
-    share = np.asarray([specs[i].share for i in col_spec], dtype=np.float64)
-    sol = solve_dense(W, table.capacities(), demand, share)
+    spec_cols = [{pos[i]: v for i, v in col.items()} for col in cols]
+    demand = [specs[i].demand for i in col_spec]
+    share = [specs[i].share for i in col_spec]
+    sol = solve_columns(spec_cols, table.caps, demand, share)
     return reduce(
-        d, specs, spec_arr, np.asarray(col_n), table, W, demand, sol.rates, sol.binding,
+        d, specs, np.asarray(col_spec, dtype=np.intp), np.asarray(col_n), table, None,
+        np.asarray(demand, dtype=np.float64), sol.rates, sol.binding, load=sol.load,
         detail=False,
     )  # fmt: skip
 
@@ -302,6 +314,17 @@ class _Routing:
         # it (it lists every resource).
         fwd = d.switch_forwarding
         self.switch_free = fwd is None or fwd >= d.switch_ports * d.switch_link_rate
+        # per group: the rate of one cable and the name of its links' group
+        from sizer.topology import endpoint_rate
+
+        self.st_rate = [endpoint_rate(d, "storage", i) for i in range(len(d.storage))]
+        self.st_links = [storage_links_group(st.unit_id) for st in d.storage]
+        self.srv_rate = [endpoint_rate(d, "server", i) for i in range(len(d.servers))]
+        self.srv_links = [server_links_group(sg.name) for sg in d.servers]
+        self.fabric_links = {
+            "up": fabric_links_group("leaf", "spine"),
+            "down": fabric_links_group("spine", "leaf"),
+        }
 
     def _split(self, sc: _Cls, pc: _Cls) -> dict[int, float]:
         common = [k for k in sc.links if k in pc.links]
@@ -323,14 +346,15 @@ class _Routing:
 
     def column(self, pi: int, pc: _Cls) -> dict[int, float]:
         """Lumped weights of flow class ``pc`` per byte of cache miss."""
-        from sizer.topology import endpoint_rate
-
         d, s, rows, K = self.d, self.s, self.rows, self.K
         sg = d.servers[pc.group]
         col: dict[int, float] = defaultdict(float)
         n_c = pc.n
         per_unit = n_c / K  # lumped weight on each unit's resources
         i = rows.get(("ingest", pi), _ORD_INGEST, Resources.ingest, "ingest", sg, n_c)
+        if i is not None:
+            col[i] += 1.0
+        i = rows.get(("pcie", pi), _ORD_PCIE, Resources.pcie, "pcie", sg, n_c)
         if i is not None:
             col[i] += 1.0
         arrive: dict[int, float] = defaultdict(float)
@@ -347,21 +371,21 @@ class _Routing:
             )
             assert i is not None
             col[i] += per_unit * sc.n / st.count
-            trate = endpoint_rate(d, "storage", sc.group)
+            trate = self.st_rate[sc.group]
             if s.leaf_spine:
-                self._leaf_spine(col, arrive, ci, sc, pc, st.unit_id, trate)
+                self._leaf_spine(col, arrive, ci, sc, pc, self.st_links[sc.group], trate)
                 continue
             for k, frac in self._split(sc, pc).items():
-                i = self._link(("sedge", ci, k), _ORD_SEDGE, storage_links_group(st.unit_id),
+                i = self._link(("sedge", ci, k), _ORD_SEDGE, self.st_links[sc.group],
                                sc.links[k] * trate, sc.n)  # fmt: skip
                 col[i] += per_unit * frac
                 arrive[k] += sc.n / K * frac
                 i = self._switch(("switch", k), 1)
                 if i is not None:  # every byte enters the switch from the storage link
                     col[i] += n_c * sc.n / K * frac
-        prate = endpoint_rate(d, "server", pc.group)
+        prate = self.srv_rate[pc.group]
         for k, frac in arrive.items():
-            i = self._link(("pedge", pi, k), _ORD_PEDGE, server_links_group(sg.name),
+            i = self._link(("pedge", pi, k), _ORD_PEDGE, self.srv_links[pc.group],
                            pc.links[k] * prate, n_c)  # fmt: skip
             col[i] += frac
         return col
@@ -373,7 +397,7 @@ class _Routing:
         ci: int,
         sc: _Cls,
         pc: _Cls,
-        unit_id: str,
+        links_group: str,
         trate: float,
     ) -> None:
         """Storage class ``sc`` on leaf class ``sc.leaf``, servers on ``pc.leaf``."""
@@ -382,7 +406,7 @@ class _Routing:
         n_c = pc.n
         per_unit = n_c / K
         m_l, m_p = s.leaf_m[sc.leaf], s.leaf_m[pc.leaf]
-        i = self._link(("sedge", ci, sc.leaf), _ORD_SEDGE, storage_links_group(unit_id),
+        i = self._link(("sedge", ci, sc.leaf), _ORD_SEDGE, links_group,
                        sc.links[sc.leaf] * trate, sc.n)  # fmt: skip
         col[i] += per_unit
         arrive[pc.leaf] += sc.n / K
@@ -395,12 +419,9 @@ class _Routing:
             eff -= sc.n / m_l  # the units on the server's own leaf stay on it
         if eff <= 0:
             return
-        for key, order, leaf, roles in (
-            ("up", _ORD_UP, sc.leaf, ("leaf", "spine")),
-            ("down", _ORD_DOWN, pc.leaf, ("spine", "leaf")),
-        ):
+        for key, order, leaf in (("up", _ORD_UP, sc.leaf), ("down", _ORD_DOWN, pc.leaf)):
             m = s.leaf_m[leaf]
-            i = self._link((key, leaf), order, fabric_links_group(*roles),
+            i = self._link((key, leaf), order, self.fabric_links[key],
                            s.leaf_uplinks[leaf] * swr, m * S)  # fmt: skip
             col[i] += per_unit * eff / (m * S)
         # crossing bytes enter a spine (1/S each) and then the server's leaf

@@ -61,6 +61,8 @@ class SizingResult:
     bars: tuple[float | None, ...] = ()
     #: min-utilization: the bars in words ("every GPU workload at least 90% fed")
     bar_words: str = ""
+    #: what the GPU workloads' samples are when alike ("image"; None: unlike or none)
+    sample_unit: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         ach = self.achieved
@@ -327,6 +329,7 @@ def size_storage(
         "unit_power_watts": st.power_watts,
         "bars": tuple(bars),
         "bar_words": bar_words(design, bars),
+        "sample_unit": design.sample_unit,
     }
     if ans is not None:
         v = vary(design, storage_units=ans, storage_group=storage_group)

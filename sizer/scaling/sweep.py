@@ -98,6 +98,8 @@ class SweepResult:
     method: str
     evaluations: int
     elapsed_seconds: float
+    #: what the GPU workloads' samples are when alike ("image"; None: unlike or none)
+    sample_unit: str | None = None
 
     @property
     def points(self) -> list[SweepPoint]:
@@ -278,6 +280,7 @@ def sweep(
         method=method,
         evaluations=total,
         elapsed_seconds=time.perf_counter() - t0,
+        sample_unit=design.sample_unit,
     )
 
 
