@@ -80,8 +80,10 @@ def _with_kind(group: str, kind: str) -> str:
     """``ESS 3000 ×1 (storage)``; no repeat when the group name says it already (``switch
     → DGX-1 links``, ``SB7800 switches``)."""
     words = kind_noun(kind)
-    said = words.lower() in group.lower() or (
-        group.endswith((" links", " switches")) and kind in ("link", "switch")
+    said = (
+        words.lower() in group.lower()
+        or (group.endswith((" links", " switches")) and kind in ("link", "switch"))
+        or (kind == "client" and " host " in f" {group} ")  # "DGX-1 ×9 host memory"
     )
     return group if said else f"{group} ({words})"
 
