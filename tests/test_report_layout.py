@@ -41,10 +41,15 @@ def page_lines(tool: Callable[[str], str], pdf: Path, layout: bool = False) -> l
 
 
 def headings(html: str) -> set[str]:
-    """The text of every h2 and h3 of the report (as pdftotext prints it)."""
+    """The text of every section heading of the report (as pdftotext prints it): the h2s
+    and the h3s with an id.  A component's h3 (a product name, kept whole with its specs
+    by ``.component { break-inside: avoid }``) is left out: the sources table names the
+    same products in its rows, which would read as headings."""
     out = set()
-    for m in re.finditer(r"<h([23])\b[^>]*>(.*?)</h\1>", html, re.S):
-        text = _html.unescape(re.sub(r"<[^>]+>", " ", m.group(2)))
+    for m in re.finditer(r"<h([23])\b([^>]*)>(.*?)</h\1>", html, re.S):
+        if m.group(1) == "3" and "id=" not in m.group(2):
+            continue
+        text = _html.unescape(re.sub(r"<[^>]+>", " ", m.group(3)))
         out.add(" ".join(text.split()))
     out.discard("Contents")
     return out
