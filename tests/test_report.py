@@ -282,7 +282,8 @@ network:
 
 @pytest.mark.parametrize("n", range(1, 10))
 def test_diagram_draws_every_server_up_to_nine(n: int, write_yaml: Any, catalog: Any) -> None:
-    from sizer.report.topology import FONT, diagram_for, summarize
+    from sizer.report.topology import FONT, summarize
+    from sizer.report.topology_svg import diagram_for
 
     a = _analysis(
         write_yaml, catalog, POD.format(n=n, m=2, topo="dual-switch", switch="sb7800", extra="")
@@ -302,7 +303,8 @@ def test_diagram_draws_every_server_up_to_nine(n: int, write_yaml: Any, catalog:
 
 
 def test_diagram_groups_hundreds_of_servers(write_yaml: Any, catalog: Any) -> None:
-    from sizer.report.topology import diagram_for, summarize
+    from sizer.report.topology import summarize
+    from sizer.report.topology_svg import diagram_for
 
     extra = "  leaves: 40\n  spines: 32\n"
     a = _analysis(
@@ -335,7 +337,8 @@ def test_diagram_groups_hundreds_of_servers(write_yaml: Any, catalog: Any) -> No
 
 
 def test_diagram_labels_keep_the_unit_number() -> None:
-    from sizer.report.topology import FONT, _fit
+    from sizer.report.topology import FONT
+    from sizer.report.topology_svg import _fit
 
     assert _fit("dgx-1 #7", 200, FONT) == "dgx-1 #7"
     cut = _fit("<b>a very long group name</b> #12", 150, FONT)

@@ -220,7 +220,7 @@ def build_report(
     from sizer.report.html import render_html
     from sizer.report.racks_view import racks_svg
     from sizer.report.scaling_view import scaling_context
-    from sizer.report.topology import diagram_for
+    from sizer.report.topology_svg import diagram_for
     from sizer.report.write import output_name
 
     p = Path(path)
