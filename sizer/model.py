@@ -182,43 +182,39 @@ class Resources:
         """The PCIe lanes behind a server's storage NICs, per direction (None: no
         catalog figures); every byte read from storage crosses them once, with or
         without GPUDirect Storage (:func:`sizer.hosts.pcie_ceiling`)."""
-        from sizer.hosts import pcie_ceiling
+        at = self.pcies([rid], sg, members)
+        return None if at is None else at[0]
 
-        cap = pcie_ceiling(sg)
-        if cap is None:
-            return None
-        return self.add(rid, "client", pcie_group(sg.name, sg.count), cap, "B/s", members)
-
-    def pcies(self, rids: list[str], sg: ServerGroup) -> range | None:
+    def pcies(self, rids: list[str], sg: ServerGroup, members: int = 1) -> range | None:
         """:meth:`pcie` for several servers of one group."""
         from sizer.hosts import pcie_ceiling
 
-        cap = pcie_ceiling(sg)
-        if cap is None:
-            return None
-        n = len(rids)
-        return self.add_many(rids, "client", [pcie_group(sg.name, sg.count)] * n, [cap] * n)
+        return self._clients(rids, pcie_ceiling(sg), pcie_group(sg.name, sg.count), members)
 
     def host_memory(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
         """A server's host memory bandwidth (None: no catalog figures); a byte read from
         storage crosses it :func:`sizer.hosts.memory_crossings` times (the flow's
         ``memory_crossings``)."""
-        from sizer.hosts import memory_bandwidth
+        at = self.host_memories([rid], sg, members)
+        return None if at is None else at[0]
 
-        cap = memory_bandwidth(sg)
-        if cap is None:
-            return None
-        return self.add(rid, "client", host_memory_group(sg.name, sg.count), cap, "B/s", members)
-
-    def host_memories(self, rids: list[str], sg: ServerGroup) -> range | None:
+    def host_memories(self, rids: list[str], sg: ServerGroup, members: int = 1) -> range | None:
         """:meth:`host_memory` for several servers of one group."""
         from sizer.hosts import memory_bandwidth
 
-        cap = memory_bandwidth(sg)
+        group = host_memory_group(sg.name, sg.count)
+        return self._clients(rids, memory_bandwidth(sg), group, members)
+
+    def _clients(
+        self, rids: list[str], cap: float | None, group: str, members: int
+    ) -> range | None:
+        """Client-host rows of one part (None: the part has no catalog figures)."""
         if cap is None:
             return None
-        n = len(rids)
-        return self.add_many(rids, "client", [host_memory_group(sg.name, sg.count)] * n, [cap] * n)
+        first = len(self.ids)
+        for rid in rids:
+            self.add(rid, "client", group, cap, "B/s", members)
+        return range(first, len(self.ids))
 
     def links(self, rids: list[str], groups: list[str], caps: list[float]) -> range:
         """:meth:`link` for several bundles."""
