@@ -48,3 +48,27 @@ def test_no_policy_no_checkpoint_section(shipped_reports: dict[str, Any]) -> Non
     rep = shipped_reports["ra-9x-dgx1-3x-ess3000"]
     assert rep.context["checkpoint"] is None
     assert 'id="s-checkpoints"' not in rep.html
+
+
+def test_failure_table_gives_each_case_its_checkpoint(shipped_reports: dict[str, Any]) -> None:
+    """The N-1 table has a checkpoint-save column (the policy solved on what is left, as
+    ``sizer failures`` does) and a sentence says in how many cases the policy fits."""
+    rep = shipped_reports[STEM]
+    out = CliRunner().invoke(cli, ["failures", str(rep.scenario), "--json"])
+    cases = json.loads(out.output)["cases"]
+    fits = sum(c["checkpoint"]["fits"] for c in cases)
+    table = next(
+        t for t in rep.context["scaling"]["tables"] if t["id"] == "failures"
+    )  # the scaling section's N-1 table
+    assert table["headers"][-1] == "Checkpoint save"
+    cells = [r[-1] for r in table["rows"]]
+    assert cells[0] == f"{cases[0]['checkpoint']['save_seconds']:,.1f} s"
+    assert cells.count("none") == sum(c["checkpoint"]["save_seconds"] is None for c in cases)
+    assert any(
+        f"the policy still fits in {fits} of {len(cases)} cases" in p
+        for p in rep.context["scaling"]["paragraphs"]
+    )
+    # a design without a policy keeps the old table
+    ra = shipped_reports["ra-9x-dgx1-3x-ess3000"]
+    ra_table = next(t for t in ra.context["scaling"]["tables"] if t["id"] == "failures")
+    assert "Checkpoint save" not in ra_table["headers"]

@@ -15,6 +15,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
+from sizer.report.fmt import join_words
 from sizer.text import NO_BOTTLENECK, failure_words, fed_words
 
 if TYPE_CHECKING:
@@ -324,6 +325,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
 
     # ---------------------------------------------------------------- N-1 table
     base_gpus = float(sum(w.gpus for w in a.workloads if not w.unbounded))
+    policy = any(c.checkpoint is not None for c in cases)
     rows = []
     for c in cases:
         limit = (c.bottleneck or {}).get("group")
@@ -346,11 +348,12 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
                 fmt.pct(c.gpu_data_utilization),
                 fmt.count(c.servers_cut_off),
                 limit,
+                *([_checkpoint_cell(c.checkpoint)] if policy else []),
             ]
         )
     worst = study.failures.worst
     hurts = study.failures.worst_hurts
-    what = "read bandwidth" if reads_only else "images/s"
+    what = "read bandwidth" if reads_only else f"{sample}s/s"
     if worst is not None and hurts:
         paragraphs.append(
             f"Failures: losing {failure_words(worst.kind)} hurts most "
@@ -374,6 +377,19 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             f"Failures: no single lost storage unit, switch or cable lowers the "
             f"{what} or the GPU data utilization (table below)."
         )
+    if policy:
+        bad = [c for c in cases if c.checkpoint is not None and not c.checkpoint["fits"]]
+        paragraphs.append(
+            f"Checkpoints: the policy still fits in {len(cases) - len(bad)} of {len(cases)} "
+            "cases (save and restore solved on what is left)"
+            + (
+                "; it does not after losing "
+                + join_words([f"{failure_words(c.kind)} {c.element}" for c in bad])
+                if bad
+                else ""
+            )
+            + "."
+        )
     for r, c in zip(rows, cases, strict=True):
         if c.worst and hurts:
             r[0] += " (worst)"
@@ -390,9 +406,20 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
                 "GPU data util.",
                 "Servers cut off",
                 "Limited by",
+                *(["Checkpoint save"] if policy else []),
             ],
-            "numeric": [False, False, True, True, True, True, True, False],
-            "widths": [13, 27, 7, 11, 8, 9, 10, 15],
+            "numeric": [
+                False,
+                False,
+                True,
+                True,
+                True,
+                True,
+                True,
+                False,
+                *([True] if policy else []),
+            ],
+            "widths": [10, 20, 7, 12, 8, 8, 9, 14, 12] if policy else [13, 27, 7, 11, 8, 9, 10, 15],
             "rows": rows,
             "note": "One element lost at a time; 'Alike' counts the elements whose loss is the "
             "same case. Figures are the full analysis on the degraded fabric.",
@@ -477,3 +504,14 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
         skip=frozenset({"chart", "id", "series"}),
     )
     return out
+
+
+def _checkpoint_cell(ck: dict[str, Any] | None) -> str:
+    """A failure case's checkpoint save: ``12.2 s``, ``12.2 s (does not fit)``, ``none``
+    (no save: a server or the data out of reach; the case's limit says which)."""
+    if ck is None:
+        return "–"
+    if ck["save_seconds"] is None:
+        return "none"
+    text = f"{ck['save_seconds']:,.1f} s"
+    return text if ck["fits"] else f"{text} (does not fit)"
