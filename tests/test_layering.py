@@ -7,7 +7,7 @@ Layers, from the bottom (README, "Layout"):
   ``problems``, ``catalog_entries``, ``catalog``, ``schema``;
 * core -- ``design``, ``hosts``, ``topology``, ``routing``, ``flows``, ``model``,
   ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
-  ``memory_inputs``,
+  ``memory_inputs``, ``memory_parallel``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
 * shell -- ``console`` (terminal), ``report`` (HTML/PDF files), ``cli``.
@@ -49,6 +49,7 @@ CORE = {
     "memory",
     "activations",
     "memory_inputs",
+    "memory_parallel",
     "networks",
     "netdefs",
     "checkpoint",
