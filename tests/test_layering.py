@@ -5,8 +5,8 @@ Layers, from the bottom (README, "Layout"):
 * foundation -- ``errors``, ``units``, ``limits``, ``paths``, ``text``;
 * input -- ``yamlfile`` (the one module that reads YAML files) and its ``yaml_syntax``,
   ``problems``, ``catalog_entries``, ``catalog``, ``schema``;
-* core -- ``design``, ``hosts``, ``topology``, ``routing``, ``flows``, ``model``,
-  ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
+* core -- ``design`` and its ``resolve``, ``hosts``, ``topology``, ``routing``, ``flows``,
+  ``model``, ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
   ``memory_inputs``, ``memory_parallel``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
@@ -33,6 +33,7 @@ FOUNDATION = {"errors", "units", "limits", "paths", "text"}
 INPUT = {"yamlfile", "yaml_syntax", "problems", "catalog_entries", "catalog", "schema", "prices"}
 CORE = {
     "design",
+    "resolve",
     "topology",
     "routing",
     "flows",
