@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sizer.analysis import analyze_design
 from sizer.catalog import load_catalog
 from sizer.checks import check_scenario
-from sizer.design import resolve
+from sizer.resolve import resolve
 from sizer.schema import Scenario
 from sizer.topology import port_problems
 

@@ -36,7 +36,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from sizer import scaling
 from sizer.catalog import load_catalog
-from sizer.design import Design, resolve
+from sizer.design import Design
+from sizer.resolve import resolve
 from sizer.schema import Scenario
 
 SWEEP_TARGET_S = 5.0

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sizer.design import Design, cache_hit_ratio, resolve
+from sizer.design import Design, cache_hit_ratio
 from sizer.flows import ColumnBlocks, solve
 from sizer.model import (
     FED,
@@ -46,6 +46,7 @@ from sizer.model import (
     server_links_group,
     storage_links_group,
 )
+from sizer.resolve import resolve
 from sizer.result import Analysis, ResourceResult, WorkloadResult
 from sizer.routing import Router
 from sizer.topology import Fabric, build_fabric

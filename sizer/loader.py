@@ -106,7 +106,7 @@ def load_scenario(
     Returns
     -------
     Scenario
-        The validated file; :func:`sizer.design.resolve` turns it into a design.
+        The validated file; :func:`sizer.resolve.resolve` turns it into a design.
 
     Raises
     ------
@@ -127,8 +127,8 @@ def _load(
     from pydantic import ValidationError
 
     from sizer.checks import design_issues, scenario_issues, unknown_id_issues
-    from sizer.design import resolve
     from sizer.problems import validation_problems
+    from sizer.resolve import resolve
     from sizer.schema import Scenario
 
     doc = read_yaml(path, display=display, keep_going=True, source=source)

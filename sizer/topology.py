@@ -492,7 +492,7 @@ def port_problems(
     sc: Scenario, cat: Catalog
 ) -> list[tuple[tuple[str | int, ...], str, str | None]]:
     """Port-budget and link-compatibility problems of a scenario, as (loc, msg, hint)."""
-    from sizer.design import resolve
+    from sizer.resolve import resolve
 
     return design_port_problems(resolve(sc, cat))
 

@@ -18,8 +18,8 @@ import pytest
 from sizer.analysis import Analysis, analyze, analyze_design
 from sizer.catalog import load_catalog
 from sizer.checks import check_scenario
-from sizer.design import resolve
 from sizer.loader import load_scenario
+from sizer.resolve import resolve
 from sizer.schema import Scenario
 from sizer.topology import build_fabric, port_problems
 

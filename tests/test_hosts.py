@@ -33,8 +33,9 @@ from sizer.analysis import analyze_design
 from sizer.catalog import load_catalog
 from sizer.checks import check_scenario
 from sizer.cli import cli
-from sizer.design import Design, resolve
+from sizer.design import Design
 from sizer.hosts import client_parts, memory_bandwidth, pcie_ceiling, pcie_rate
+from sizer.resolve import resolve
 from sizer.schema import Scenario
 from sizer.topology import build_fabric, port_problems
 from sizer.transfer import transfer

@@ -5,9 +5,9 @@ Layers, from the bottom (README, "Layout"):
 * foundation -- ``errors``, ``units``, ``limits``, ``paths``, ``text``;
 * input -- ``yamlfile`` (the one module that reads YAML files) and its ``yaml_syntax``,
   ``problems``, ``catalog_entries``, ``catalog``, ``schema``;
-* core -- ``design``, ``hosts``, ``topology``, ``routing``, ``flows``, ``model``,
-  ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
-  ``memory_inputs``,
+* core -- ``design`` and its ``resolve``, ``hosts``, ``topology``, ``routing``, ``flows``,
+  ``model``, ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
+  ``memory_inputs``, ``memory_parallel``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
 * shell -- ``console`` (terminal), ``report`` (HTML/PDF files), ``cli``.
@@ -33,6 +33,7 @@ FOUNDATION = {"errors", "units", "limits", "paths", "text"}
 INPUT = {"yamlfile", "yaml_syntax", "problems", "catalog_entries", "catalog", "schema", "prices"}
 CORE = {
     "design",
+    "resolve",
     "topology",
     "routing",
     "flows",
@@ -49,6 +50,7 @@ CORE = {
     "memory",
     "activations",
     "memory_inputs",
+    "memory_parallel",
     "networks",
     "netdefs",
     "checkpoint",

@@ -525,7 +525,7 @@ def test_pipeline_last_stage_keeps_a_copy_of_a_tied_embedding() -> None:
     its own copy (Megatron-LM): 12 blocks + final LayerNorm 24,576 + 50,257 x 12,288 =
     21,745,188,864 + 24,576 + 617,558,016 = 22,362,771,456 parameters, in the lm_head row."""
     from sizer.activations import transformer_activations
-    from sizer.memory import _stages
+    from sizer.memory_parallel import _stages
 
     net = get_model("gpt-3-175b")
     assert isinstance(net, Transformer)

@@ -27,8 +27,9 @@ from sizer import scaling as S
 from sizer.analysis import Analysis, analyze_design
 from sizer.catalog import load_catalog
 from sizer.checks import check_scenario
-from sizer.design import Design, resolve
+from sizer.design import Design
 from sizer.loader import load_scenario
+from sizer.resolve import resolve
 from sizer.scaling.evaluate import scale_demand
 from sizer.schema import Scenario
 from sizer.topology import build_fabric, port_problems

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sizer.catalog import load_catalog
-from sizer.design import resolve
+from sizer.resolve import resolve
 from sizer.routing import Router, routing_fractions
 from sizer.schema import Scenario
 from sizer.topology import build_fabric, port_problems

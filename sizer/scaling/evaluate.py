@@ -156,7 +156,7 @@ def vary(
 
     Servers are split over the compute groups in proportion to the design's counts
     (largest remainder; a single group simply gets ``servers``).  The workload mix per
-    server is unchanged.  The result is what :func:`sizer.design.resolve` would return
+    server is unchanged.  The result is what :func:`sizer.resolve.resolve` would return
     for the scenario with those counts.
     """
     d = design
