@@ -144,8 +144,20 @@ def test_component_figures_are_the_catalogs(shipped_reports: dict[str, Rendered]
     assert sw["Ports"].startswith("36 × ")
     ess = by[cat.storage["ess-3000"].name]
     assert ess["Read bandwidth"] == "40.0 GB/s per unit"
+    assert ess["Write bandwidth"] == "not in the catalog"  # no policy: no lower-bound note
     dgx2 = by[cat.servers["dgx-2"].name]
     assert dgx2["Client read limit"] == "20.0 GB/s per server"
+
+
+def test_storage_components_give_the_write_figure(shipped_reports: dict[str, Rendered]) -> None:
+    """The checkpoint scenario's storage unit shows its write figure (what saves use)."""
+    from sizer.catalog import load_catalog
+
+    ddn = load_catalog().storage["ddn-ai400x2-turbo"]
+    ctx = shipped_reports["dgx-h100-llm-405b-ddn"].context
+    by = {c["name"]: {s["label"]: s["value"] for s in c["specs"]} for c in ctx["components"]}
+    assert ddn.write_bandwidth is not None
+    assert by[ddn.name]["Write bandwidth"] == f"{ddn.write_bandwidth.value / 1e9:.1f} GB/s per unit"
 
 
 def test_not_modeled_is_specific_to_the_scenario(shipped_reports: dict[str, Rendered]) -> None:

@@ -145,6 +145,13 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         specs = [
             ("Read bandwidth", f"{fmt.rate(s.read_bandwidth)} per unit"),
             (
+                "Write bandwidth",
+                "not in the catalog"
+                + (" (checkpoint saves are lower bounds)" if d.checkpoint is not None else "")
+                if s.write_bandwidth is None
+                else f"{fmt.rate(s.write_bandwidth)} per unit",
+            ),
+            (
                 "Ports",
                 f"{s.ports} × {link_name(cat, s.link_id)}, "
                 f"{fmt.rate(s.link_rate)} per direction each",
