@@ -161,6 +161,7 @@ def main() -> int:
         "catalog",
         "render",
         "scaling",
+        "prices",
     ]
     rng = random.Random(args.seed)
     findings: dict[str, dict[str, Any]] = {}
