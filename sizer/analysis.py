@@ -353,9 +353,7 @@ def _columns(
     Flows are numbered spec by spec, server by server.  Servers of one group that share
     a cabling pattern share the routed part of their column, so each (spec, pattern)
     block of columns is written at once (:class:`sizer.flows.ColumnBlocks`)."""
-    routes = Routes(
-        fab, rows, bundles, replicas=min((s.data_replicas for s in d.storage), default=1)
-    )
+    routes = Routes(fab, rows, bundles, replicas=d.data_replicas)
     blocks = ColumnBlocks()
     patterns = fab.server_patterns()
     demand: list[np.ndarray] = []

@@ -216,6 +216,12 @@ class Design:
         return sum(g.count * g.gpu_count for g in self.servers)
 
     @property
+    def data_replicas(self) -> int:
+        """Copies of every file the file system keeps: the fewest any storage group keeps
+        (1 without storage)."""
+        return min((s.data_replicas for s in self.storage), default=1)
+
+    @property
     def sample_unit(self) -> str | None:
         """What the GPU workloads' samples are when they are all alike ("image"), else
         None (unlike samples, or read benchmarks only: no aggregate samples/s)."""

@@ -129,9 +129,7 @@ def transfer(
     # one column per server that moves bytes, routed as its reads are (miss 1, no samples);
     # the bytes cross host memory twice (GPU <-> bounce buffer <-> NIC) unless the group
     # uses GPUDirect Storage
-    routes = Routes(
-        fab, rows, bundles, replicas=min((s.data_replicas for s in d.storage), default=1)
-    )
+    routes = Routes(fab, rows, bundles, replicas=d.data_replicas)
     blocks = ColumnBlocks()
     nodes_in: list[str] = []
     cut: list[str] = []

@@ -147,7 +147,7 @@ def failure_cases(
     jobs: list[tuple[str, str, int, Callable[[], tuple[Analysis | None, Fabric | None]], str]] = []
 
     # storage: one I/O server of a unit, one whole unit
-    replicated = min(x.data_replicas for x in design.storage) >= 2
+    replicated = design.data_replicas >= 2
     for si, s in enumerate(design.storage):
         n_io = s.io_servers or 0
         if n_io >= 2:

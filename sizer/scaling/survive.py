@@ -139,7 +139,7 @@ def _cannot(design: Design, survive: str) -> str:
             + ", ".join(sorted({s.unit_id for s in design.storage}))
             + " is made of (io_servers), so an I/O server's loss cannot be sized for"
         )
-    if survive == "one-unit" and min(s.data_replicas for s in design.storage) < 2:
+    if survive == "one-unit" and design.data_replicas < 2:
         return (
             "without data replication (data_replicas: 1) a lost unit takes its share of "
             "every striped file offline: no number of units survives it; declare "
