@@ -356,6 +356,7 @@ def _columns(
     routes = Routes(fab, rows, bundles, replicas=d.data_replicas)
     blocks = ColumnBlocks()
     patterns = fab.server_patterns()
+    unit_rows = [(rows.storage[ep.node], ep.group) for ep in fab.storage]
     demand: list[np.ndarray] = []
     share: list[np.ndarray] = []
     spec_of: list[np.ndarray] = []
@@ -368,9 +369,12 @@ def _columns(
         demand.append(np.full(n, fs.demand))
         share.append(np.full(n, fs.share))
         spec_of.append(np.full(n, si, dtype=np.int64))
+        cost = _row_costs(len(rows.table), unit_rows, fs.storage_cost)
         for attach, js, nodes in patterns[fs.group]:
             flows = f_next + js
             idx, val, to_srv = routes(attach)
+            if cost is not None:
+                val = val * cost[idx]
             if fs.miss > 0 and not to_srv:
                 unreachable.append(flows)
             blocks.add(flows, *flow_block(rows, fs, nodes, idx, val, to_srv))
@@ -383,6 +387,19 @@ def _columns(
     if cut.any():
         dem = np.where(cut, 0.0, dem)  # cut off: nothing can arrive
     return _Columns(W, dem, _join(share, np.float64), _join(spec_of, np.int64), cut)
+
+
+def _row_costs(
+    n_rows: int, unit_rows: list[tuple[int, int]], storage_cost: tuple[float, ...]
+) -> np.ndarray | None:
+    """Per row, what one routed byte of a flow costs it: the flow's access-pattern cost
+    on its storage units' rows (:mod:`sizer.access`), 1 elsewhere; None: 1 everywhere."""
+    if not storage_cost:
+        return None
+    cost = np.ones(n_rows)
+    for row, group in unit_rows:
+        cost[row] = storage_cost[group]
+    return cost
 
 
 def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:

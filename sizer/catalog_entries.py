@@ -363,9 +363,32 @@ class StorageUnit(_Frozen):
     #: other link types the product is also sold with (e.g. InfiniBand or Ethernet ports),
     #: as link ids; ``link`` is the one the figures (and the model) use
     other_links: list[str] = Field(default_factory=list, max_length=16)
+    #: read requests per second per unit at requests of ``read_iops_size`` bytes (the
+    #: datasheet's IOPS figure and the request size it states); see :mod:`sizer.access`
+    read_iops: PosFloat | None = None
+    read_iops_size: PosBytes | None = None
+    #: files opened (metadata operations) per second per unit; see :mod:`sizer.access`
+    file_opens: PosFloat | None = None
 
     _id = field_validator("id")(_check_id)
     _text = field_validator("name", "vendor")(_plain)
+
+    @model_validator(mode="after")
+    def _iops_sized(self) -> StorageUnit:
+        if (self.read_iops is None) != (self.read_iops_size is None):
+            raise ValueError(
+                "read_iops and read_iops_size go together (the IOPS figure and the request "
+                "size it is quoted at)"
+            )
+        if self.read_iops is not None and self.read_iops_size is not None:
+            moved = self.read_iops.value * self.read_iops_size.value
+            if moved >= self.read_bandwidth.value:
+                raise ValueError(
+                    f"read_iops x read_iops_size = {moved / 1e9:.4g} GB/s is not below "
+                    f"read_bandwidth ({self.read_bandwidth.value / 1e9:.4g} GB/s): such an "
+                    "IOPS figure is bandwidth-bound and says nothing of a request's cost"
+                )
+        return self
 
     @field_validator("other_links")
     @classmethod
@@ -394,6 +417,9 @@ class Dataset(_Frozen):
     total_bytes: Figure[Bytes] | None = None
     #: what one sample is, for rates said in the workload's own unit ("images/s")
     sample_unit: Literal["image", "volume", "record", "token", "sample"] = "sample"
+    #: samples stored in one file (record formats pack many; None: one file per sample);
+    #: a reader opens a file per ``samples_per_file`` samples (:mod:`sizer.access`)
+    samples_per_file: Annotated[Figure[int], _range(1, maximum=1_000_000_000)] | None = None
 
     _id = field_validator("id")(_check_id)
     _text = field_validator("name")(_plain)

@@ -110,6 +110,10 @@ class StorageGroupSpec:
     io_servers: int | None = None  # I/O servers sharing the unit (None: not in the catalog)
     data_replicas: int = 1  # copies the file system keeps across units
     write_bandwidth: float | None = None  # bytes/s per unit (None: not in the catalog)
+    #: seconds of the unit's time one read request costs beyond its bytes (0: no IOPS
+    #: figure) and one file open costs (0: no metadata figure); see :mod:`sizer.access`
+    read_request_seconds: float = 0.0
+    file_open_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ class WorkloadSpec:
     throughput_data: dict[int, tuple[str | None, int | None]] = field(default_factory=dict)
     #: the dataset's catalog name (None: no dataset)
     dataset_name: str | None = None
+    #: samples stored in one file (the dataset's ``samples_per_file``; 1: a file a sample)
+    samples_per_file: int = 1
 
 
 @dataclass(frozen=True)

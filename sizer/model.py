@@ -291,15 +291,22 @@ class FlowSpec:
     unbounded: bool
     #: times a byte read from storage crosses host memory (sizer.hosts.memory_crossings)
     memory_crossings: int = 0
+    #: per storage group, the unit time one byte costs (sizer.access.read_cost); empty:
+    #: 1 on every group (no access-pattern figure applies)
+    storage_cost: tuple[float, ...] = ()
 
 
 def flow_specs(d: Design) -> list[FlowSpec]:
     """One spec per (workload, server group it runs on), in workload then group order."""
+    from sizer.access import read_cost
     from sizer.design import cache_hit_ratio
     from sizer.hosts import memory_crossings
 
     out: list[FlowSpec] = []
     for w in d.workloads:
+        cost = tuple(read_cost(st, w) for st in d.storage)
+        if all(c == 1.0 for c in cost):
+            cost = ()
         for gi in w.groups:
             hit, _mode, _note = cache_hit_ratio(w, d.servers[gi])
             gpus = w.gpus_per_server[gi]
@@ -320,6 +327,7 @@ def flow_specs(d: Design) -> list[FlowSpec]:
                     miss=1.0 - hit,
                     unbounded=w.unbounded,
                     memory_crossings=memory_crossings(w, gi, d.servers[gi]),
+                    storage_cost=cost,
                 )
             )
     return out

@@ -141,9 +141,15 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         bps = 0.0
         ds_bytes = None
         sample_unit = "byte" if unbounded else "sample"
+        per_file = 1
         if ds_id is not None:
             ds = cat.datasets[ds_id]
             sample_unit = ds.sample_unit
+            if ds.samples_per_file is not None:
+                per_file = int(
+                    _fig(used, f"datasets/{ds.id}", "samples_per_file", ds.samples_per_file,
+                         "samples")
+                )  # fmt: skip
             bps = float(
                 _fig(used, f"datasets/{ds.id}", "bytes_per_sample", ds.bytes_per_sample, "B")
             )
@@ -212,6 +218,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 bar=bar,
                 bar_source=bar_source,
                 sample_unit=sample_unit,
+                samples_per_file=per_file,
             )
         )
     fab_used: list[Used] = []
@@ -338,6 +345,7 @@ def _storage_spec(
     u = cat.storage[unit_id]
     e = f"storage/{u.id}"
     link = cat.links[link_id or u.link]
+    request_s, open_s = _access_costs(u, used, e)
     return StorageGroupSpec(
         index=index,
         unit_id=u.id,
@@ -357,7 +365,24 @@ def _storage_spec(
         write_bandwidth=(
             _fig(used, e, "write_bandwidth", u.write_bandwidth, "B/s") if writes else None
         ),
+        read_request_seconds=request_s,
+        file_open_seconds=open_s,
     )
+
+
+def _access_costs(u: Any, used: list[Used], e: str) -> tuple[float, float]:
+    """A unit's unit-seconds per read request and per file open (:mod:`sizer.access`;
+    0: no figure) from its catalog figures, cited where it has them."""
+    from sizer.access import request_seconds
+
+    request_s = open_s = 0.0
+    if u.read_iops is not None and u.read_iops_size is not None:
+        iops = float(_fig(used, e, "read_iops", u.read_iops, "requests/s"))
+        size = float(_fig(used, e, "read_iops_size", u.read_iops_size, "B"))
+        request_s = request_seconds(iops, size, u.read_bandwidth.value)
+    if u.file_opens is not None:
+        open_s = 1.0 / float(_fig(used, e, "file_opens", u.file_opens, "files/s"))
+    return request_s, open_s
 
 
 def _workload_bar(

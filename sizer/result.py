@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sizer.access import access_rows
+
 if TYPE_CHECKING:
     from sizer.design import Design
     from sizer.model import Reduced
@@ -173,6 +175,8 @@ class Analysis:
                 for r in self.resources
             ],
             "bottleneck": self.bottleneck,
+            # a storage row's load above is in large-sequential bytes/s of unit time
+            "access_patterns": [r.to_json() for r in access_rows(d)],
         }
 
 

@@ -217,7 +217,18 @@ def bottleneck_sentence(a: Any) -> str:
         )
     else:
         tail = f"limits the read benchmark to {format_rate(a.read_bytes_per_sec)}"
-    return f"{bound_word(b['kind'])}: {b['group']} at {pct(b['utilization'])} ({cap} in all) {tail}"
+    cap = (
+        f"{cap} sequential in all"
+        if b["kind"] == "storage" and _pattern_costs(a)
+        else f"{cap} in all"
+    )
+    return f"{bound_word(b['kind'])}: {b['group']} at {pct(b['utilization'])} ({cap}) {tail}"
+
+
+def _pattern_costs(a: Any) -> bool:
+    """True when a storage unit has per-request or per-file costs (sizer/access.py): its
+    capacity is then sequential bytes of unit time, not bytes read."""
+    return any(s.read_request_seconds > 0 or s.file_open_seconds > 0 for s in a.design.storage)
 
 
 def duration(seconds: float) -> str:

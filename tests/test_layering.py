@@ -56,6 +56,7 @@ CORE = {
     "checkpoint",
     "checkpointing",
     "hosts",
+    "access",
 }
 SHELL_LIBS = {"click", "rich", "jinja2", "weasyprint"}
 #: calls that read or write files or the terminal

@@ -740,7 +740,7 @@ def test_compare_side_by_side(real: Any) -> None:
 
 
 SERVERS = ["t-srv", "t-srv-1p", "t-srv-cap", "t-srv-prep", "t-srv-host"]
-UNITS = ["t-st", "t-st-fast", "t-st-6"]
+UNITS = ["t-st", "t-st-fast", "t-st-6", "t-st-small"]
 
 
 @st.composite
@@ -770,7 +770,9 @@ def random_design(draw: Any) -> dict[str, Any]:
         kind = draw(st.sampled_from(["t-m", "t-m", "fio-read"]))
         w: dict[str, Any] = {"model": kind}
         if kind == "t-m":
-            w["dataset"] = draw(st.sampled_from(["t-1mb", "t-4mb", "t-8mb"]))
+            w["dataset"] = draw(
+                st.sampled_from(["t-1mb", "t-4mb", "t-8mb", "t-100kb", "t-100kb-rec"])
+            )
             w["phase"] = draw(st.sampled_from(["training", "inference"]))
             w["gpus_per_server"] = 2
             if draw(st.booleans()):

@@ -13,7 +13,7 @@ from rich.console import Console
 from sizer.console import make_console
 from sizer.console.layout import bold, print_line, print_table
 from sizer.text import bottleneck_sentence, capacity, pct
-from sizer.units import format_rate
+from sizer.units import format_bytes, format_rate
 
 __all__ = ["print_analysis"]
 
@@ -73,6 +73,7 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
         res_rows,
     )
     _print_clients(c, a)
+    _print_access(c, a)
     print_line(
         c,
         "Aggregate: "
@@ -111,5 +112,30 @@ def _print_clients(c: Console, a: Any) -> None:
             "Client hosts (per server: the least part is its read ceiling)",
             ("server group", "reads now", "part", "ceiling", "how"),
             ("text", "num", "text", "num", "text"),
+            rows,
+        )
+
+
+def _print_access(c: Console, a: Any) -> None:
+    """What each storage unit delivers to each workload alone, where the workload's
+    requests and files cost it more than their bytes (sizer/access.py)."""
+    from sizer.access import access_rows
+
+    rows = [
+        [
+            r.unit_id,
+            r.workload,
+            format_bytes(r.sample_bytes),
+            f"{r.samples_per_file:,}",
+            f"{format_rate(r.effective)} of {format_rate(r.sequential)}",
+        ]
+        for r in access_rows(a.design)
+    ]
+    if rows:
+        print_table(
+            c,
+            "Storage by access pattern (per unit, serving the workload alone)",
+            ("storage", "workload", "sample", "per file", "delivers (of sequential)"),
+            ("id", "text", "num", "num", "num"),
             rows,
         )

@@ -157,6 +157,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 f"{fmt.rate(s.link_rate)} per direction each",
             ),
         ]
+        specs += _access_specs(d, s)
         if s.io_servers is not None:
             specs.append(("I/O servers", f"{s.io_servers} per unit, sharing its bandwidth"))
         specs += [("Rack units", f"{fmt.count(s.rack_units)} U"), ("Power", _power(s.power_watts))]
@@ -198,6 +199,28 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
     return out
 
 
+def _access_specs(d: Any, s: Any) -> list[tuple[str, str]]:
+    """A unit's per-request and per-file costs and what it delivers to each workload
+    whose requests and files cost it more than their bytes (sizer/access.py)."""
+    from sizer.access import access_rows
+
+    out = []
+    if s.read_request_seconds > 0:
+        out.append(("Read request cost", f"{s.read_request_seconds * 1e6:.3g} µs beyond its bytes"))
+    if s.file_open_seconds > 0:
+        out.append(("File open cost", f"{s.file_open_seconds * 1e6:.3g} µs per file"))
+    for r in access_rows(d):
+        if r.unit_id == s.unit_id:
+            out.append(
+                (
+                    f"Delivers to {r.workload}",
+                    f"{fmt.rate(r.effective)} per unit alone ({fmt.size(r.sample_bytes)} "
+                    f"samples, {r.samples_per_file:,} per file)",
+                )
+            )
+    return out
+
+
 def not_modeled(a: Analysis, has_memory: bool) -> list[str]:
     """What this report leaves out, for this design: a list of sentences."""
     d = a.design
@@ -211,10 +234,14 @@ def not_modeled(a: Analysis, has_memory: bool) -> list[str]:
             "ceiling, not a fio/IOR measurement; random and sequential reads, prefetch and "
             "small-file metadata rates are not modeled."
         )
-    if gpu:
+    plain = [
+        s.unit_name for s in d.storage if s.read_request_seconds <= 0 and s.file_open_seconds <= 0
+    ]
+    if gpu and plain:
         out.append(
-            "Small-file and metadata rates (IOPS, file opens): reads are modeled as "
-            "bandwidth only, which suits large sequential reads and records best."
+            f"Small-file and metadata rates (IOPS, file opens) of {join_words(sorted(set(plain)))}: "
+            "no catalog figure, so their reads are modeled as bandwidth only, which suits "
+            "large sequential reads and records best."
         )
     if any(g.preprocessing_rate is None for g in d.servers) and gpu:
         out.append(

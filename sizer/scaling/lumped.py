@@ -265,6 +265,9 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
                 if pi not in base:
                     base[pi] = routing.column(pi, pc)
                 col = {i: v * fs.miss for i, v in base[pi].items()}
+                for g, c in enumerate(fs.storage_cost):  # access pattern (sizer.access)
+                    if ("unit", g) in rows.index:
+                        col[rows.index[("unit", g)]] *= c
                 if fs.memory_crossings:
                     i = rows.get(("memory", pi), _ORD_MEMORY, Resources.host_memory, "memory",
                                  sg, pc.n)  # fmt: skip
