@@ -230,6 +230,17 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
                 )
     if sc.network.switch not in cat.switches:
         unknown(("network", "switch"), "switches", sc.network.switch, "switch")
+    elif sc.network.protocol == "tcp":
+        sw_link = cat.switches[sc.network.switch].link
+        if sw_link in cat.links and cat.links[sw_link].kind == "infiniband":
+            out.append(
+                (
+                    ("network", "protocol"),
+                    f"protocol tcp on the InfiniBand switch {shown(sc.network.switch)}: "
+                    "InfiniBand carries storage over RDMA (TCP over IPoIB is not modeled)",
+                    "remove 'protocol', or choose an Ethernet switch",
+                )
+            )
 
     unknown_groups = 0  # did-you-mean for the first MAX_SUGGESTED only (issue 18)
     # per compute group: [(workload index, GPUs per server it takes)]

@@ -208,6 +208,9 @@ class Design:
     checkpoint: CheckpointJob | None = None
     #: the POD's other fabrics asked for (``fabrics:``; None: none), see sizer.pod_fabrics
     fabrics: FabricsSpec | None = None
+    #: the scenario's network.protocol (None: RDMA on InfiniBand, TCP on Ethernet); every
+    #: link rate is payload after its framing (sizer.protocols)
+    protocol: str | None = None
 
     @property
     def total_servers(self) -> int:

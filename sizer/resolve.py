@@ -85,7 +85,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         ports = _own_or_catalog(used, e, s, ov, "storage_ports", "ports")
         ingest = _own_or_catalog(used, e, s, ov, "ingest_limit", "B/s")
         prep = _own_or_catalog(used, e, s, ov, "preprocessing_rate", "images/s")
-        rate = _fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s")
+        rate = _payload_rate(used, link, sc.network.protocol)
         mem = _fig(used, f"gpus/{gpu.id}", "memory", gpu.memory, "B")
         servers.append(
             ServerGroup(
@@ -118,7 +118,15 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
     storage = [
         replace(
             _storage_spec(
-                cat, i, st.unit, st.count, st.ports, used, sc.checkpoint is not None, st.link
+                cat,
+                i,
+                st.unit,
+                st.count,
+                st.ports,
+                used,
+                sc.checkpoint is not None,
+                st.link,
+                sc.network.protocol,
             ),
             data_replicas=st.data_replicas,
         )
@@ -128,9 +136,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
     swlink = cat.links[sw.link]
     e = f"switches/{sw.id}"
     sw_ports = int(_fig(used, e, "ports", sw.ports, "ports"))
-    sw_rate = float(
-        _fig(used, f"links/{swlink.id}", "effective_rate", swlink.effective_rate, "B/s")
-    )
+    sw_rate = _payload_rate(used, swlink, sc.network.protocol)
 
     group_by_name = {g.name: i for i, g in enumerate(sc.compute) if g.name is not None}
     workloads = []
@@ -242,6 +248,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         switch_link_id=swlink.id,
         switch_link_rate=sw_rate,
         switch_link_kind=swlink.kind,
+        protocol=sc.network.protocol,
         switch_rack_units=float(_fig(uniq, e, "rack_units", sw.rack_units, "U")),
         switch_power_watts=_fig(uniq, e, "power_watts", sw.power_watts, "W"),
         switch_forwarding=(
@@ -338,6 +345,7 @@ def _storage_spec(
     used: list[Used],
     writes: bool = False,
     link_id: str | None = None,
+    protocol: str | None = None,
 ) -> StorageGroupSpec:
     """Storage group ``index``: ``count`` x catalog unit ``unit_id`` (``ports`` cabled,
     default: the catalog's; cabled with ``link_id``, default: the unit's link); its write
@@ -356,9 +364,7 @@ def _storage_spec(
         ports=ports if ports is not None else int(_fig(used, e, "ports", u.ports, "ports")),
         link_id=link.id,
         link_kind=link.kind,
-        link_rate=float(
-            _fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s")
-        ),
+        link_rate=_payload_rate(used, link, protocol),
         rack_units=float(_fig(used, e, "rack_units", u.rack_units, "U")),
         power_watts=_fig(used, e, "power_watts", u.power_watts, "W"),
         io_servers=_fig(used, e, "io_servers", u.io_servers, "I/O servers"),
@@ -368,6 +374,30 @@ def _storage_spec(
         read_request_seconds=request_s,
         file_open_seconds=open_s,
     )
+
+
+def _payload_rate(used: list[Used], link: Any, protocol: str | None) -> float:
+    """Bytes/s of payload a link carries per direction: its effective rate times the
+    framing efficiency of the storage protocol on it (:mod:`sizer.protocols`), both
+    recorded as used."""
+    from sizer.protocols import framing, protocol_of
+
+    rate = float(_fig(used, f"links/{link.id}", "effective_rate", link.effective_rate, "B/s"))
+    f = framing(link.kind, protocol)
+    if f is None:
+        return rate
+    used.append(
+        Used(
+            f"protocols/{link.kind}-{protocol_of(link.kind, protocol)}",
+            "framing",
+            f.efficiency,
+            "payload share",
+            f.source,
+            "D",
+            f.arithmetic,
+        )
+    )
+    return rate * f.efficiency
 
 
 def _access_costs(u: Any, used: list[Used], e: str) -> tuple[float, float]:
@@ -409,6 +439,9 @@ def with_storage_unit(d: Design, cat: Catalog, unit_id: str) -> Design:
     ``unit_id`` (cabled with the catalog's port count): what :func:`resolve` gives for
     the scenario with that one storage group."""
     used: list[Used] = []
-    spec = _storage_spec(cat, 0, unit_id, d.storage[0].count, None, used, d.checkpoint is not None)
+    spec = _storage_spec(
+        cat, 0, unit_id, d.storage[0].count, None, used, d.checkpoint is not None,
+        protocol=d.protocol,
+    )  # fmt: skip
     keep = [u for u in d.used if not u.entry.startswith("storage/")]
     return replace(d, storage=(spec,), used=tuple(keep + used))

@@ -206,6 +206,11 @@ class Network(_Model):
         description="dual-switch: links between the two switches (carry traffic only for "
         "endpoints attached to one switch)",
     )
+    protocol: Literal["rdma", "tcp"] | None = Field(
+        None,
+        description="how storage traffic is carried on an Ethernet fabric: rdma (RoCE v2) or "
+        "tcp (default); InfiniBand carries it over RDMA (sizer/protocols.py)",
+    )
 
     @field_validator("leaves", "spines", "storage_leaves", "oversubscription", "isl_links")
     @classmethod

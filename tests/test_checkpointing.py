@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "scenarios" / "dgx-h100-llm-405b-ddn.yaml"
 P_8B = 8_030_261_248
 GB = 1e9
+#: payload share of an Ethernet link carrying TCP (sizer/protocols.py, 9,000-byte frames)
+TCP = 8948 / 9038
 
 
 def scenario(tmp_path: Path, llm: int = 4, units: int = 2, **policy: object) -> Path:
@@ -79,7 +81,7 @@ def test_storage_write_bound_save_by_hand(tmp_path: Path) -> None:
     # 50 GB/s NICs) until the 3 optimizer-only servers finish; phase 2: the first server
     # alone, at its NICs' 2 x 25 GB/s
     t1 = opt_server / (160 * GB / 4)
-    t2 = weights / (50 * GB)
+    t2 = weights / (50 * GB * TCP)
     assert r.save.seconds == pytest.approx(t1 + t2, rel=1e-9)
     assert r.save.phases == 2
     assert r.save.bound_by is not None and r.save.bound_by["kind"] == "storage"
@@ -97,7 +99,7 @@ def test_storage_write_bound_save_by_hand(tmp_path: Path) -> None:
 def test_nic_bound_save_by_hand(tmp_path: Path) -> None:
     # one server writes all 112.4 GB at its 2 x 25 GB/s against 4 x 80 GB/s of storage
     _d, r = answer(scenario(tmp_path, llm=1, units=4))
-    assert r.save.seconds == pytest.approx(P_8B * 14 / (50 * GB), rel=1e-9)
+    assert r.save.seconds == pytest.approx(P_8B * 14 / (50 * GB * TCP), rel=1e-9)
     assert r.save.bound_by is not None
     assert r.save.bound_by["kind"] == "link"
     assert r.save.bound_by["group"] == "llm -> switch links"  # the servers' cables, written
@@ -116,7 +118,7 @@ def test_uplink_bound_save_by_hand(tmp_path: Path) -> None:
                  "storage_leaves": 1, "spines": 2, "oversubscription": 4},
     )  # fmt: skip
     _d, r = answer(path)
-    assert r.save.first_rate == pytest.approx(200 * GB, rel=1e-9)
+    assert r.save.first_rate == pytest.approx(200 * GB * TCP, rel=1e-9)
     assert r.save.bound_by is not None
     assert r.save.bound_by["group"] == "spine -> leaf links"  # the write direction's name
     assert r.save.bound_by["resource"].startswith("spine-1 -> leaf-3 ")
@@ -124,7 +126,7 @@ def test_uplink_bound_save_by_hand(tmp_path: Path) -> None:
     # (8 ranks x 1/128 of 12 B/param each); phase 2: server 1's weights at its 50 GB/s NICs
     opt_server = 8 * (P_8B // 128) * 12
     weights = 8 * (P_8B // 8) * 2
-    assert r.save.seconds == pytest.approx(opt_server / 12.5e9 + weights / 50e9, rel=1e-9)
+    assert r.save.seconds == pytest.approx((opt_server / 12.5e9 + weights / 50e9) / TCP, rel=1e-9)
 
 
 def test_async_drain_bound(tmp_path: Path) -> None:

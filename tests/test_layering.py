@@ -57,6 +57,7 @@ CORE = {
     "checkpointing",
     "hosts",
     "access",
+    "protocols",
 }
 SHELL_LIBS = {"click", "rich", "jinja2", "weasyprint"}
 #: calls that read or write files or the terminal

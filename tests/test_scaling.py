@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
 FIX = Path(__file__).parent / "fixtures" / "catalog_model"
 GB = 1e9
-EDR = 12.5 * GB  # EDR InfiniBand effective payload per link, one direction
+#: payload share of an InfiniBand link after RDMA framing (sizer/protocols.py)
+IB = 4096 / 4122
+EDR = 12.5 * GB * IB  # EDR InfiniBand payload per link, one direction
 
 
 @pytest.fixture(scope="module")
@@ -645,14 +647,14 @@ def test_dual_switch_read_throughput_halves_by_hand(real: Any, tmp_path: Path) -
     got = {c.kind: c.read_bytes_per_sec for c in cases}
     assert got == pytest.approx(
         {
-            "baseline": 50 * GB,
+            "baseline": 50 * GB * IB,
             # one of a unit's 2 I/O servers lost: that unit reads 20 GB/s, and every file
             # is striped over both units, so the whole file system reads 2 x 20 GB/s
             "storage-server": 40 * GB,
             "storage-unit": 40 * GB,  # replicated: the other unit serves it all
-            "switch": 25 * GB,
-            "server-link": 25 * GB,
-            "storage-link": 25 * GB * 28 / 15,
+            "switch": 25 * GB * IB,
+            "server-link": 25 * GB * IB,
+            "storage-link": 25 * GB * IB * 28 / 15,
         }
     )
     assert case(cases, "baseline").bottleneck["group"] == "switch -> dgx-1 links"

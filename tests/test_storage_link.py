@@ -35,7 +35,8 @@ def test_default_link_and_a_chosen_one(tmp_path: Path) -> None:
     d = load_design(_write(tmp_path, "eth-200g", "sn4600"), CAT)
     s = d.storage[0]
     assert s.link_id == "eth-200g" and s.link_kind == "ethernet"
-    assert s.link_rate == CAT.links["eth-200g"].effective_rate.value
+    # the link's payload after TCP framing (sizer/protocols.py)
+    assert s.link_rate == pytest.approx(CAT.links["eth-200g"].effective_rate.value * 8948 / 9038)
     # without the choice the unit keeps its InfiniBand link, which an Ethernet switch refuses
     with pytest.raises(SizerInputError, match="ports are infiniband"):
         load_design(_write(tmp_path, None, "sn4600"), CAT)

@@ -92,7 +92,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
             (
                 "Storage ports",
                 f"{g.storage_ports} × {link_name(cat, g.link_id)}, "
-                f"{fmt.rate(g.link_rate)} per direction each",
+                + _port_rate(d, g.link_kind, g.link_rate),
             ),
         ]
         pcie = pcie_ceiling(g)
@@ -154,7 +154,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
             (
                 "Ports",
                 f"{s.ports} × {link_name(cat, s.link_id)}, "
-                f"{fmt.rate(s.link_rate)} per direction each",
+                + _port_rate(d, s.link_kind, s.link_rate),
             ),
         ]
         specs += _access_specs(d, s)
@@ -174,7 +174,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         (
             "Ports",
             f"{d.switch_ports} × {link_name(cat, d.switch_link_id)}, "
-            f"{fmt.rate(d.switch_link_rate)} per direction each",
+            + _port_rate(d, d.switch_link_kind, d.switch_link_rate),
         )
     ]
     if d.switch_forwarding is not None:
@@ -197,6 +197,20 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         }
     )
     return out
+
+
+def _port_rate(d: Any, kind: str, payload: float) -> str:
+    """A port's rate per direction and the payload it carries after the storage
+    protocol's framing (sizer/protocols.py)."""
+    from sizer.protocols import framing
+
+    f = framing(kind, d.protocol)
+    if f is None:
+        return f"{fmt.rate(payload)} per direction each"
+    return (
+        f"{fmt.rate(payload / f.efficiency)} per direction each "
+        f"({fmt.rate(payload)} payload over {f.name})"
+    )
 
 
 def _access_specs(d: Any, s: Any) -> list[tuple[str, str]]:

@@ -142,6 +142,26 @@ def confidence_sentence(a: Analysis, cat: Catalog | None) -> str:
     return " ".join(parts)
 
 
+def _framing_words(d: Any) -> str:
+    """The framings of the design's link kinds in words, e.g. "InfiniBand RDMA: 4,096
+    payload bytes per 4,122-byte packet, 99.37%"."""
+    from sizer.protocols import framing
+
+    kinds = sorted({g.link_kind for g in d.servers} | {s.link_kind for s in d.storage}
+                   | {d.switch_link_kind})  # fmt: skip
+    words = []
+    for kind in kinds:
+        f = framing(kind, d.protocol)
+        if f is None:
+            words.append(f"{kind}: none subtracted")
+        else:
+            words.append(
+                f"{f.name}: {f.payload:,} payload bytes per {f.payload + f.overhead:,} bytes "
+                f"on the wire, {f.efficiency:.2%}"
+            )
+    return "; ".join(words)
+
+
 def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
     d = a.design
     links = sorted(
@@ -164,7 +184,8 @@ def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
         "progressive filling): no workload can get more without taking from one that has no "
         "more per GPU.",
         f"Effective link rates: a cable carries its data rate after line encoding divided by "
-        f"8, per direction ({link_words}); transport headers are not subtracted.",
+        f"8, per direction, times the share of it the storage protocol's packets leave for "
+        f"payload ({_framing_words(d)}): {link_words} of payload.",
         "Steady state: the model is a fluid, steady-state one. It does not model start-up, "
         "metadata operations or the first epoch of a cached dataset"
         + (
