@@ -186,6 +186,7 @@ def test_required_ids_present(cat: Catalog) -> None:
             "ibm-sss-6000",
             "netapp-aff-a900-ha",
             "ddn-ai400x2-turbo",
+            "netapp-afx-1k-node",
         },
         "datasets": {"imagenet", "imagenet-tfrecord", "synthetic", "kits19", "cosmoflow"},
         "models": {
@@ -218,6 +219,18 @@ def test_ess_3000_figures_from_the_ibm_ra(cat: Catalog) -> None:
     assert ess.link == "edr-ib"
     assert ess.rack_units.value == 2
     assert ess.latency_us.value == 100
+
+
+def test_netapp_afx_1k_node_figures_from_the_netapp_report(cat: Catalog) -> None:
+    """NetApp AFX overview: ~35 GB/s read and ~10 GB/s write per AFX 1K node, 2U per node;
+    the client port count is an assumption whose ports (2 x 25 GB/s) never cap the read."""
+    afx = cat.get("storage", "netapp-afx-1k-node")
+    assert (afx.read_bandwidth.value, afx.read_bandwidth.confidence) == (35e9, "V")
+    assert afx.write_bandwidth is not None and afx.write_bandwidth.value == 10e9
+    assert (afx.rack_units.value, afx.rack_units.confidence) == (2, "V")
+    assert afx.ports.confidence == "A" and afx.ports.source.startswith("assumption:")
+    port_rate = cat.get("links", afx.link).effective_rate.value
+    assert afx.ports.value * port_rate >= afx.read_bandwidth.value
 
 
 def test_edr_link_rates(cat: Catalog) -> None:
