@@ -16,6 +16,7 @@ __all__ = [
     "SizerInputError",
     "TargetNotMetError",
     "UnitError",
+    "input_error",
     "shown",
 ]
 
@@ -102,6 +103,18 @@ class SizerInputError(SizerError):
 
     def __str__(self) -> str:
         return "\n".join(p.format() for p in self.problems)
+
+
+def input_error(
+    where: str, msg: str, hint: str | None = None, *, type: str = "invalid"
+) -> SizerInputError:
+    """A :class:`SizerInputError` of one problem at no line: with a whole file, a
+    directory, an option (``--format``) or an environment variable ``where``.
+
+    >>> str(input_error("--format", "unknown format 'xml'", "choose from html, pdf"))
+    "--format: unknown format 'xml' (choose from html, pdf)"
+    """
+    return SizerInputError([Problem(where, None, None, "", msg, hint, type)])
 
 
 class TargetNotMetError(SizerError):

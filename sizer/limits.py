@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sizer.errors import Issue, Problem, SizerInputError
+from sizer.errors import Issue, Problem, input_error
 
 __all__ = [
     "MAX_DEPTH",
@@ -82,7 +82,7 @@ def env_int(name: str, default: int) -> int:
         value = 0
     if value < 1:
         msg = f"environment variable is {raw!r}; set it to a whole number of 1 or more, or unset it"
-        raise SizerInputError([Problem(name, None, None, "", msg, None, "env")])
+        raise input_error(name, msg, type="env")
     return value
 
 

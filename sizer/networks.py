@@ -140,6 +140,20 @@ class _Builder:
             self.layers[i] = replace(old, train_only=True)
 
 
+def _classifier(b: _Builder, x: str, hidden: tuple[str, str, str]) -> None:
+    """The torchvision AlexNet and VGG head, ``classifier.0`` to ``classifier.6``: two
+    hidden layers, each ``hidden`` in order (``"linear"`` to 4,096 features, ``"relu"``,
+    ``"dropout"``; AlexNet drops out before the linear layer, VGG after the ReLU), then the
+    linear layer to the 1,000 classes."""
+    for i, kind in enumerate(hidden * 2):
+        name = f"classifier.{i}"
+        if kind == "linear":
+            x = b.linear(name, x, 4096)
+        else:
+            x = {"relu": b.relu, "dropout": b.dropout}[kind](name, x)
+    b.linear("classifier.6", x, 1000)
+
+
 def _alexnet(spec: dict[str, Any]) -> list[Layer]:
     """torchvision ``alexnet``: the one-weird-trick variant (64-192-384-256-256 channels).
 
@@ -162,13 +176,7 @@ def _alexnet(spec: dict[str, Any]) -> list[Layer]:
     x = b.maxpool("features.12", x, 3, 2)
     x = b.adaptive("avgpool", x, (6, 6))
     x = b.flatten("flatten", x)
-    x = b.dropout("classifier.0", x)
-    x = b.linear("classifier.1", x, 4096)
-    x = b.relu("classifier.2", x)
-    x = b.dropout("classifier.3", x)
-    x = b.linear("classifier.4", x, 4096)
-    x = b.relu("classifier.5", x)
-    b.linear("classifier.6", x, 1000)
+    _classifier(b, x, ("dropout", "linear", "relu"))
     return b.layers
 
 
@@ -191,13 +199,7 @@ def _vgg(spec: dict[str, Any]) -> list[Layer]:
             i += 2
     x = b.adaptive("avgpool", x, (7, 7))
     x = b.flatten("flatten", x)
-    x = b.linear("classifier.0", x, 4096)
-    x = b.relu("classifier.1", x)
-    x = b.dropout("classifier.2", x)
-    x = b.linear("classifier.3", x, 4096)
-    x = b.relu("classifier.4", x)
-    x = b.dropout("classifier.5", x)
-    b.linear("classifier.6", x, 1000)
+    _classifier(b, x, ("linear", "relu", "dropout"))
     return b.layers
 
 

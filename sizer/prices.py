@@ -30,7 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from sizer.errors import Problem, SizerInputError, shown
+from sizer.errors import Problem, SizerInputError, input_error, shown
 from sizer.limits import MAX_FILE_BYTES, env_int
 from sizer.yamlfile import locate, parse_yaml_text
 
@@ -95,7 +95,7 @@ def _read(path: Path, name: str) -> bytes:
     limit = env_int("SIZER_MAX_FILE_BYTES", MAX_FILE_BYTES)
 
     def bad(msg: str) -> SizerInputError:
-        return SizerInputError([Problem(name, None, None, "", msg, type="file")])
+        return input_error(name, msg, type="file")
 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -185,7 +185,7 @@ def _col(row: list[str], k: int) -> int:
 
 def _from_csv(raw: bytes, name: str, known: Collection[str]) -> PriceList:
     if b"\x00" in raw:
-        raise SizerInputError([Problem(name, None, None, "", "is a binary file, not CSV text")])
+        raise input_error(name, "is a binary file, not CSV text")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -50,6 +50,7 @@ __all__ = [
     "build_fabric",
     "design_port_problems",
     "endpoint_rate",
+    "link_mismatch",
     "port_problems",
     "split_ports",
     "storage_leaf_count",
@@ -497,6 +498,12 @@ def port_problems(
     return design_port_problems(resolve(sc, cat))
 
 
+def link_mismatch(ports: str, link_kind: str, link_id: str, d: Design) -> str:
+    """Why ``ports`` (``"dgx-1 storage ports"``, ``"ess-3000 ports"``) cannot be cabled
+    to the design's switch: ``"... are infiniband (ib-edr) but switch sn2700 is ethernet"``."""
+    return f"{ports} are {link_kind} ({link_id}) but switch {d.switch_id} is {d.switch_link_kind}"
+
+
 def design_port_problems(d: Design) -> list[tuple[tuple[str | int, ...], str, str | None]]:
     """Port-budget and link-compatibility problems of a resolved design, as
     (loc, msg, hint) with ``loc`` a field of its scenario."""
@@ -506,8 +513,7 @@ def design_port_problems(d: Design) -> list[tuple[tuple[str | int, ...], str, st
             out.append(
                 (
                     ("compute", gi, "server"),
-                    f"{gsp.server_id} storage ports are {gsp.link_kind} ({gsp.link_id}) "
-                    f"but switch {d.switch_id} is {d.switch_link_kind}",
+                    link_mismatch(f"{gsp.server_id} storage ports", gsp.link_kind, gsp.link_id, d),
                     "pick a switch of the same kind, or override storage_link",
                 )
             )
@@ -516,8 +522,7 @@ def design_port_problems(d: Design) -> list[tuple[tuple[str | int, ...], str, st
             out.append(
                 (
                     ("storage", si, "unit"),
-                    f"{s.unit_id} ports are {s.link_kind} ({s.link_id}) but switch "
-                    f"{d.switch_id} is {d.switch_link_kind}",
+                    link_mismatch(f"{s.unit_id} ports", s.link_kind, s.link_id, d),
                     f"pick a switch of the same kind, or a storage unit with {d.switch_link_kind} "
                     "ports (`sizer catalog` lists them)",
                 )

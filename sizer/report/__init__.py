@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sizer.errors import Problem, SizerInputError
+from sizer.errors import Problem, SizerInputError, input_error
 
 __all__ = [
     "FORMATS",
@@ -54,17 +54,10 @@ def report_date(environ: Mapping[str, str] | None = None) -> _dt.date:
             raise ValueError
         return _dt.datetime.fromtimestamp(secs, _dt.UTC).date()
     except (ValueError, OverflowError, OSError):
-        raise SizerInputError(
-            [
-                Problem(
-                    "SOURCE_DATE_EPOCH",
-                    None,
-                    None,
-                    "",
-                    f"{raw[:40]!r} is not a non-negative whole number of seconds since 1970",
-                    type="environment",
-                )
-            ]
+        raise input_error(
+            "SOURCE_DATE_EPOCH",
+            f"{raw[:40]!r} is not a non-negative whole number of seconds since 1970",
+            type="environment",
         ) from None
 
 
@@ -321,16 +314,9 @@ def render_files(
         catalog = load_catalog()
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise SizerInputError(
-            [
-                Problem(
-                    "--format",
-                    None,
-                    None,
-                    "",
-                    f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(FORMATS)}",
-                )
-            ]
+        raise input_error(
+            "--format",
+            f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(FORMATS)}",
         )
     when = date or report_date()
     reports: list[Report] = []
@@ -381,9 +367,7 @@ def render_files(
         if isinstance(e, PartialWriteError) and e.written:
             shown = ", ".join(str(p) for p in e.written)
             msg += f"; written before the error: {shown}; the other reports are unchanged"
-        raise SizerInputError(
-            [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
-        ) from None
+        raise input_error(str(out_dir), msg, "choose another --out") from None
 
 
 #: Most designs one comparison report puts side by side (columns must stay readable).
@@ -415,17 +399,10 @@ def build_comparison(
     from sizer.report.write import output_name
 
     if not 2 <= len(files) <= MAX_COMPARED:
-        raise SizerInputError(
-            [
-                Problem(
-                    "--compare",
-                    None,
-                    None,
-                    "",
-                    f"compares 2 to {MAX_COMPARED} scenarios, not {len(files)}",
-                    "name two or more scenario files",
-                )
-            ]
+        raise input_error(
+            "--compare",
+            f"compares 2 to {MAX_COMPARED} scenarios, not {len(files)}",
+            "name two or more scenario files",
         )
     designs, problems = [], []
     for f in files:
@@ -478,6 +455,4 @@ def render_comparison(
         return write_reports(Path(out_dir), [(rep.name, rep.files())])
     except (OutsideOutputDir, OSError) as e:
         msg = str(e) if isinstance(e, OutsideOutputDir) else f"cannot write the report: {e}"
-        raise SizerInputError(
-            [Problem(str(out_dir), None, None, "", msg, "choose another --out")]
-        ) from None
+        raise input_error(str(out_dir), msg, "choose another --out") from None

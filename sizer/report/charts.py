@@ -132,6 +132,22 @@ def _wrap(label: str, width: int = 26, lines: int = 2) -> str:
     return "\n".join(parts)
 
 
+#: a resource group's state -> (color, hatch, legend label) of its bar, worst last
+_UTIL_STYLE = {
+    "headroom": (OKABE_ITO["sky"], "", "has headroom"),
+    "saturated": (OKABE_ITO["orange"], "...", "saturated"),
+    "bottleneck": (OKABE_ITO["vermillion"], "///", "bottleneck"),
+}
+
+
+def _util_state(row: dict[str, Any]) -> str:
+    """The key of ``row`` in :data:`_UTIL_STYLE`: the bottleneck, else saturated, else
+    headroom."""
+    if row["bottleneck"]:
+        return "bottleneck"
+    return "saturated" if row["saturated"] else "headroom"
+
+
 def utilization_chart(rows: Sequence[dict[str, Any]], prefix: str = "util") -> str:
     """Horizontal bars: utilization of each resource group, the bottleneck highlighted.
 
@@ -148,12 +164,7 @@ def utilization_chart(rows: Sequence[dict[str, Any]], prefix: str = "util") -> s
         top = max([1.18] + [r["utilization"] * 1.2 for r in rows])
         for y, r in zip(ys, rows, strict=False):
             u = r["utilization"]
-            if r["bottleneck"]:
-                color, hatch = OKABE_ITO["vermillion"], "///"
-            elif r["saturated"]:
-                color, hatch = OKABE_ITO["orange"], "..."
-            else:
-                color, hatch = OKABE_ITO["sky"], ""
+            color, hatch, _ = _UTIL_STYLE[_util_state(r)]
             ax.barh(
                 y,
                 u * 100,
@@ -172,25 +183,13 @@ def utilization_chart(rows: Sequence[dict[str, Any]], prefix: str = "util") -> s
         ax.set_xlim(0, top * 100)
         ax.set_ylim(-0.6, n - 0.4)
         ax.set_xlabel("utilization (% of capacity); dashed line: capacity")
-        handles = [Patch(facecolor=OKABE_ITO["sky"], edgecolor="#333333", label="has headroom")]
-        if any(r["saturated"] and not r["bottleneck"] for r in rows):
-            handles.append(
-                Patch(
-                    facecolor=OKABE_ITO["orange"],
-                    hatch="...",
-                    edgecolor="#333333",
-                    label="saturated",
-                )
-            )
-        if any(r["bottleneck"] for r in rows):
-            handles.append(
-                Patch(
-                    facecolor=OKABE_ITO["vermillion"],
-                    hatch="///",
-                    edgecolor="#333333",
-                    label="bottleneck",
-                )
-            )
+        # "has headroom" always; the other states where a bar shows them
+        shown = {"headroom"} | {_util_state(r) for r in rows}
+        handles = [
+            Patch(facecolor=color, hatch=hatch, edgecolor="#333333", label=label)
+            for state, (color, hatch, label) in _UTIL_STYLE.items()
+            if state in shown
+        ]
         fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
         return _svg(fig, prefix)
 

@@ -75,6 +75,25 @@ def _power(w: float | None) -> str:
     return "no power figure in the catalog" if w is None else f"{fmt.watts(w)} maximum"
 
 
+def _ports(d: Any, count: int, cat: Catalog | None, link_id: str, kind: str, rate: float) -> str:
+    """A product's cabled ports: ``4 × 100 GbE, 12.5 GB/s per direction each (12.4 GB/s
+    payload over TCP/IPv4 (9,000-byte MTU))``; ``rate`` is the payload (:func:`_port_rate`)."""
+    return f"{count} × {link_name(cat, link_id)}, " + _port_rate(d, kind, rate)
+
+
+def _component(
+    name: str,
+    role: str,
+    specs: list[tuple[str, str]],
+    rack_units: float,
+    watts: float | None,
+) -> dict[str, Any]:
+    """One product's description: ``specs``, then its rack units and power, as
+    ``label``/``value`` rows."""
+    rows = [*specs, ("Rack units", f"{fmt.count(rack_units)} U"), ("Power", _power(watts))]
+    return {"name": name, "role": role, "specs": [{"label": k, "value": v} for k, v in rows]}
+
+
 def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
     """One entry per product the design uses: ``name``, ``role`` (a sentence) and
     ``specs`` (``label``, ``value`` pairs, every value from the catalog via the design)."""
@@ -89,11 +108,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         seen.add(g.server_id)
         specs = [
             ("GPUs", f"{g.gpu_count} × {g.gpu_name}, {fmt.gib(g.gpu_memory_bytes)} each"),
-            (
-                "Storage ports",
-                f"{g.storage_ports} × {link_name(cat, g.link_id)}, "
-                + _port_rate(d, g.link_kind, g.link_rate),
-            ),
+            ("Storage ports", _ports(d, g.storage_ports, cat, g.link_id, g.link_kind, g.link_rate)),
         ]
         pcie = pcie_ceiling(g)
         if pcie is not None:
@@ -129,14 +144,15 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
             specs.append(("Host memory", fmt.size(g.host_memory)))
         if g.local_nvme is not None:
             specs.append(("Local NVMe", fmt.size(g.local_nvme)))
-        specs += [("Rack units", f"{fmt.count(g.rack_units)} U"), ("Power", _power(g.power_watts))]
         out.append(
-            {
-                "name": g.server_name,
-                "role": "GPU server: runs the workloads and reads their data from the "
+            _component(
+                g.server_name,
+                "GPU server: runs the workloads and reads their data from the "
                 "parallel file system over its storage ports.",
-                "specs": [{"label": k, "value": v} for k, v in specs],
-            }
+                specs,
+                g.rack_units,
+                g.power_watts,
+            )
         )
     for s in d.storage:
         if s.unit_id in seen:
@@ -151,30 +167,28 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 if s.write_bandwidth is None
                 else f"{fmt.rate(s.write_bandwidth)} per unit",
             ),
-            (
-                "Ports",
-                f"{s.ports} × {link_name(cat, s.link_id)}, "
-                + _port_rate(d, s.link_kind, s.link_rate),
-            ),
+            ("Ports", _ports(d, s.ports, cat, s.link_id, s.link_kind, s.link_rate)),
         ]
         specs += _access_specs(d, s)
         if s.io_servers is not None:
             specs.append(("I/O servers", f"{s.io_servers} per unit, sharing its bandwidth"))
-        specs += [("Rack units", f"{fmt.count(s.rack_units)} U"), ("Power", _power(s.power_watts))]
         out.append(
-            {
-                "name": s.unit_name,
-                "role": f"Storage building block ({s.vendor}): serves the parallel file "
+            _component(
+                s.unit_name,
+                f"Storage building block ({s.vendor}): serves the parallel file "
                 "system; every file is striped over all units, so each unit serves an equal "
                 "share of every read.",
-                "specs": [{"label": k, "value": v} for k, v in specs],
-            }
+                specs,
+                s.rack_units,
+                s.power_watts,
+            )
         )
     sw = [
         (
             "Ports",
-            f"{d.switch_ports} × {link_name(cat, d.switch_link_id)}, "
-            + _port_rate(d, d.switch_link_kind, d.switch_link_rate),
+            _ports(
+                d, d.switch_ports, cat, d.switch_link_id, d.switch_link_kind, d.switch_link_rate
+            ),
         )
     ]
     if d.switch_forwarding is not None:
@@ -185,16 +199,14 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 f"{fmt.rate(d.switch_forwarding)} per direction",
             )
         )
-    sw += [
-        ("Rack units", f"{fmt.count(d.switch_rack_units)} U"),
-        ("Power", _power(d.switch_power_watts)),
-    ]
     out.append(
-        {
-            "name": d.switch_name,
-            "role": "Storage-fabric switch: connects every GPU server to every storage unit.",
-            "specs": [{"label": k, "value": v} for k, v in sw],
-        }
+        _component(
+            d.switch_name,
+            "Storage-fabric switch: connects every GPU server to every storage unit.",
+            sw,
+            d.switch_rack_units,
+            d.switch_power_watts,
+        )
     )
     return out
 

@@ -101,21 +101,14 @@ def render_pdf(html: str, *, paper: str = "a4", fetcher: AssetFetcher | None = N
     try:
         from weasyprint import CSS, HTML
     except (ImportError, OSError) as e:  # pragma: no cover - depends on the machine
-        from sizer.errors import Problem, SizerInputError
+        from sizer.errors import input_error
 
-        raise SizerInputError(
-            [
-                Problem(
-                    "--format",
-                    None,
-                    None,
-                    "",
-                    f"PDF output needs WeasyPrint and its system libraries ({type(e).__name__}: "
-                    f"{str(e)[:120]})",
-                    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core, "
-                    "or use --format html",
-                )
-            ]
+        raise input_error(
+            "--format",
+            f"PDF output needs WeasyPrint and its system libraries ({type(e).__name__}: "
+            f"{str(e)[:120]})",
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core, "
+            "or use --format html",
         ) from None
 
     if paper not in PAPER:

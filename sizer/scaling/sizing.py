@@ -466,6 +466,7 @@ def size_all_units(
     rack units, then id.  Units whose links do not match the switch are listed last
     with ``skipped`` True."""
     from sizer.resolve import with_storage_unit
+    from sizer.topology import link_mismatch
 
     objective, target = _objective(design, target_images_per_sec, min_utilization)
     out: list[SizingResult] = []
@@ -486,8 +487,7 @@ def size_all_units(
                     max_units_fit=None,
                     probes=[],
                     skipped=True,
-                    reason=f"{uid} ports are {link.kind} ({link.id}) but switch "
-                    f"{design.switch_id} is {design.switch_link_kind}",
+                    reason=link_mismatch(f"{uid} ports", link.kind, link.id, design),
                 )
             )
             continue
