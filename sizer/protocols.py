@@ -77,7 +77,7 @@ FRAMINGS: dict[tuple[str, str], Framing] = {
         "4,096 / (4,096 + 8 + 12 + 14 + 4 + IPv4 20 + UDP 8 + BTH 12 + ICRC 4) = 98.04%",
     ),
     ("ethernet", "tcp"): Framing(
-        "TCP/IPv4 (9,000-byte MTU)",
+        "TCP/IPv4 with 9,000-byte frames",
         9000 - 20 - 20 - 12,
         8 + 12 + 14 + 4 + 20 + 20 + 12,
         f"{_ETH}; IETF RFC 791 (IPv4 header 20 bytes), RFC 9293 (TCP header 20 bytes), "

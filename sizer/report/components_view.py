@@ -75,10 +75,25 @@ def _power(w: float | None) -> str:
     return "no power figure in the catalog" if w is None else f"{fmt.watts(w)} maximum"
 
 
-def _ports(d: Any, count: int, cat: Catalog | None, link_id: str, kind: str, rate: float) -> str:
-    """A product's cabled ports: ``4 × 100 GbE, 12.5 GB/s per direction each (12.4 GB/s
-    payload over TCP/IPv4 (9,000-byte MTU))``; ``rate`` is the payload (:func:`_port_rate`)."""
-    return f"{count} × {link_name(cat, link_id)}, " + _port_rate(d, kind, rate)
+def _ports(
+    d: Any, label: str, count: int, cat: Catalog | None, link_id: str, kind: str, rate: float
+) -> list[tuple[str, str]]:
+    """A product's cabled ports (``4 × 100 GbE, 12.5 GB/s per direction each``) and, on
+    its own row, the payload each carries after the storage protocol's framing
+    (sizer/protocols.py); ``rate`` is that payload."""
+    from sizer.protocols import framing
+
+    f = framing(kind, d.protocol)
+    line = rate if f is None else rate / f.efficiency
+    out = [(label, f"{count} × {link_name(cat, link_id)}, {fmt.rate(line)} per direction each")]
+    if f is not None:
+        out.append(
+            (
+                "Payload per port",
+                f"{fmt.rate(rate)} per direction over {f.name} ({f.efficiency:.2%})",
+            )
+        )
+    return out
 
 
 def _component(
@@ -108,7 +123,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         seen.add(g.server_id)
         specs = [
             ("GPUs", f"{g.gpu_count} × {g.gpu_name}, {fmt.gib(g.gpu_memory_bytes)} each"),
-            ("Storage ports", _ports(d, g.storage_ports, cat, g.link_id, g.link_kind, g.link_rate)),
+            *_ports(d, "Storage ports", g.storage_ports, cat, g.link_id, g.link_kind, g.link_rate),
         ]
         pcie = pcie_ceiling(g)
         if pcie is not None:
@@ -167,7 +182,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 if s.write_bandwidth is None
                 else f"{fmt.rate(s.write_bandwidth)} per unit",
             ),
-            ("Ports", _ports(d, s.ports, cat, s.link_id, s.link_kind, s.link_rate)),
+            *_ports(d, "Ports", s.ports, cat, s.link_id, s.link_kind, s.link_rate),
         ]
         specs += _access_specs(d, s)
         if s.io_servers is not None:
@@ -183,14 +198,9 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 s.power_watts,
             )
         )
-    sw = [
-        (
-            "Ports",
-            _ports(
-                d, d.switch_ports, cat, d.switch_link_id, d.switch_link_kind, d.switch_link_rate
-            ),
-        )
-    ]
+    sw = _ports(
+        d, "Ports", d.switch_ports, cat, d.switch_link_id, d.switch_link_kind, d.switch_link_rate
+    )
     if d.switch_forwarding is not None:
         sw.append(
             (
@@ -209,20 +219,6 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         )
     )
     return out
-
-
-def _port_rate(d: Any, kind: str, payload: float) -> str:
-    """A port's rate per direction and the payload it carries after the storage
-    protocol's framing (sizer/protocols.py)."""
-    from sizer.protocols import framing
-
-    f = framing(kind, d.protocol)
-    if f is None:
-        return f"{fmt.rate(payload)} per direction each"
-    return (
-        f"{fmt.rate(payload / f.efficiency)} per direction each "
-        f"({fmt.rate(payload)} payload over {f.name})"
-    )
 
 
 def _access_specs(d: Any, s: Any) -> list[tuple[str, str]]:

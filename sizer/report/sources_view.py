@@ -61,6 +61,8 @@ def _used_value(u: Any) -> str:
         return f"{v:,.1f} samples/s per GPU"
     if u.unit == "W":
         return fmt.watts(v)
+    if u.unit == "payload share":
+        return f"{v:.2%} of the link's rate is payload"
     return f"{fmt.count(v)} {u.unit}"
 
 
@@ -104,6 +106,12 @@ FIELD_WORDS = {
 def entry_name(cat: Catalog | None, entry: str) -> str:
     """``storage/ess-3500`` -> the product's catalog name (the id when unknown)."""
     kind, _, eid = entry.partition("/")
+    if kind == "protocols":  # a framing of sizer.protocols, not a catalog entry
+        from sizer.protocols import FRAMINGS
+
+        link_kind, _, proto = eid.partition("-")
+        f = FRAMINGS.get((link_kind, proto))
+        return f.name if f is not None else eid
     section = getattr(cat, kind, None) if cat is not None else None
     item = section.get(eid) if isinstance(section, dict) else None
     if item is None:
