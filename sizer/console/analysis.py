@@ -106,14 +106,13 @@ def _print_clients(c: Console, a: Any) -> None:
                     "" if p.detail == "not modeled" else p.detail,
                 ]
             )
-    if rows:
-        print_table(
-            c,
-            "Client hosts (per server: the least part is its read ceiling)",
-            ("server group", "reads now", "part", "ceiling", "how"),
-            ("text", "num", "text", "num", "text"),
-            rows,
-        )
+    _table_if_any(
+        c,
+        "Client hosts (per server: the least part is its read ceiling)",
+        [("server group", "text"), ("reads now", "num"), ("part", "text"),
+         ("ceiling", "num"), ("how", "text")],
+        rows,
+    )  # fmt: skip
 
 
 def _print_access(c: Console, a: Any) -> None:
@@ -131,11 +130,18 @@ def _print_access(c: Console, a: Any) -> None:
         ]
         for r in access_rows(a.design)
     ]
+    _table_if_any(
+        c,
+        "Storage by access pattern (per unit, serving the workload alone)",
+        [("storage", "id"), ("workload", "text"), ("sample", "num"), ("per file", "num"),
+         ("delivers (of sequential)", "num")],
+        rows,
+    )  # fmt: skip
+
+
+def _table_if_any(
+    c: Console, title: str, columns: list[tuple[str, str]], rows: list[list[str]]
+) -> None:
+    """A table of (header, kind) columns, printed only when it has rows."""
     if rows:
-        print_table(
-            c,
-            "Storage by access pattern (per unit, serving the workload alone)",
-            ("storage", "workload", "sample", "per file", "delivers (of sequential)"),
-            ("id", "text", "num", "num", "num"),
-            rows,
-        )
+        print_table(c, title, tuple(h for h, _ in columns), tuple(k for _, k in columns), rows)
