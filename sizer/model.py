@@ -410,17 +410,21 @@ def reduce(
     GPUs as the group that froze the most.
     """
     n_f = len(flow_spec)
-    # one row of spec fields per flow: workload, gpus, bytes/sample, miss, images, unbounded
-    table = np.array(
-        [
-            (s.workload, s.gpus, s.bytes_per_sample, s.miss, s.images_demand, s.unbounded)
-            for s in specs
-        ],
-        dtype=np.float64,
-    ).reshape(-1, 6)[np.asarray(flow_spec, dtype=np.intp)]
-    sp_w = table[:, 0].astype(np.intp)
-    fg, fbps, fmiss, fimg_dem = table[:, 1], table[:, 2], table[:, 3], table[:, 4]
-    unb = table[:, 5] > 0
+    # per flow, one row per spec field: workload, gpus, bytes/sample, miss, images, unbounded
+    table = (
+        np.array(
+            [
+                (s.workload, s.gpus, s.bytes_per_sample, s.miss, s.images_demand, s.unbounded)
+                for s in specs
+            ],
+            dtype=np.float64,
+        )
+        .reshape(-1, 6)[np.asarray(flow_spec, dtype=np.intp)]
+        .T
+    )
+    sp_w = table[0].astype(np.intp)
+    fg, fbps, fmiss, fimg_dem = table[1], table[2], table[3], table[4]
+    unb = table[5] > 0
     cut = unreachable if unreachable is not None else np.zeros(n_f, dtype=bool)
     any_cut = unreachable is not None and bool(unreachable.any())
     nf = np.asarray(flow_n, dtype=np.float64)
@@ -439,12 +443,11 @@ def reduce(
     n_w = len(d.workloads)
     # per workload, in one pass: GPUs, servers, fed GPUs, demand and achieved images/s,
     # demand and achieved bytes/s read from storage (a read benchmark's inf stays in its bin)
-    per_flow = np.stack(
-        (fg, np.ones(n_f), fg * futil, fimg_dem, fimg, demand * fmiss, rates * fmiss), axis=1
-    )  # a read benchmark's demand: inf (its miss is 1: no cache)
-    per_flow *= nf[:, None]
-    bins = (sp_w[:, None] * 7 + np.arange(7)).ravel()
-    per_w = np.bincount(bins, weights=per_flow.ravel(), minlength=7 * n_w).reshape(n_w, 7)
+    per_flow = np.array((fg, np.ones(n_f), fg * futil, fimg_dem, fimg, demand, rates))
+    per_flow[5:] *= fmiss  # a read benchmark's demand: inf (its miss is 1: no cache)
+    per_flow *= nf
+    bins = (np.arange(0, 7 * n_w, n_w)[:, None] + sp_w).ravel()
+    per_w = np.bincount(bins, weights=per_flow.ravel(), minlength=7 * n_w).reshape(7, n_w).T
     bound = (
         _bound_by(sp_w, n_w, cut, capped, binding, futil, fg, unb, nf, res)
         if detail
