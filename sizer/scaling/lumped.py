@@ -34,6 +34,7 @@ import numpy as np
 from sizer.design import Design
 from sizer.flows import solve_columns
 from sizer.model import (
+    FlowSpec,
     Reduced,
     Resources,
     fabric_links_group,
@@ -43,11 +44,52 @@ from sizer.model import (
     storage_links_group,
 )
 
-__all__ = ["Unsupported", "solve_lumped"]
+__all__ = ["Parts", "Unsupported", "parts", "solve_lumped"]
 
 
 class Unsupported(Exception):
     """The design's structure is outside what the lumped model handles (use exact)."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What the lumped problem of a design needs that its counts do not change: the flow
+    specs, per compute and storage group the rate of one cable and its links' group name,
+    the fabric links' group names, whether the switch rows can bind.  :func:`parts`
+    computes them once; they hold for every design :func:`sizer.scaling.vary` makes of it
+    (a sweep's points)."""
+
+    specs: list[FlowSpec]
+    srv_rate: list[float]  # one cable, per compute group
+    st_rate: list[float]  # one cable, per storage group
+    srv_links: list[str]
+    st_links: list[str]
+    fabric_links: dict[str, str]  # "up" / "down": leaf -> spine, spine -> leaf
+    #: A switch that forwards at least what all its ports can bring in (per direction)
+    #: never binds: every byte it forwards entered through one of its ports, each at most
+    #: switch_link_rate, and on a tie the links (declared first) freeze the flows.  Leaving
+    #: its row out changes no rate and no bottleneck; the full analysis keeps it (it lists
+    #: every resource).
+    switch_free: bool
+
+
+def parts(d: Design) -> Parts:
+    """The :class:`Parts` of ``d`` (and of every design that differs only in counts)."""
+    from sizer.topology import endpoint_rate
+
+    fwd = d.switch_forwarding
+    return Parts(
+        specs=flow_specs(d),
+        srv_rate=[endpoint_rate(d, "server", i) for i in range(len(d.servers))],
+        st_rate=[endpoint_rate(d, "storage", i) for i in range(len(d.storage))],
+        srv_links=[server_links_group(sg.name) for sg in d.servers],
+        st_links=[storage_links_group(st.unit_id) for st in d.storage],
+        fabric_links={
+            "up": fabric_links_group("leaf", "spine"),
+            "down": fabric_links_group("spine", "leaf"),
+        },
+        switch_free=fwd is None or fwd >= d.switch_ports * d.switch_link_rate,
+    )
 
 
 @dataclass
@@ -74,11 +116,11 @@ class _Struct:
     spines: int
 
 
-def _structure(d: Design) -> _Struct | str:
+def _structure(d: Design, pt: Parts) -> _Struct | str:
     """Endpoint classes and port check of the fabric :func:`sizer.topology.build_fabric`
     would build, in O(switches + groups).  Returns the port problem as a string when
     the switches are too small (``build_fabric`` raises ValueError then)."""
-    from sizer.topology import endpoint_rate, split_ports, storage_leaf_count
+    from sizer.topology import split_ports, storage_leaf_count
 
     ports = d.switch_ports
     n_sg, n_st = len(d.servers), len(d.storage)
@@ -124,12 +166,12 @@ def _structure(d: Design) -> _Struct | str:
     srv_leaves = n_leaves - n_st_leaves
     per_leaf = split_ports(d.total_servers, srv_leaves)
     # servers fill the server leaves in contiguous blocks, groups in order
-    starts = [0]
-    for g in d.servers:
-        starts.append(starts[-1] + g.count)
     if n_sg == 1:
         srv_comp: list[tuple[int, ...]] = [(cnt,) for cnt in per_leaf]
     else:
+        starts = [0]
+        for g in d.servers:
+            starts.append(starts[-1] + g.count)
         srv_comp = []
         lo = 0
         for cnt in per_leaf:
@@ -138,37 +180,42 @@ def _structure(d: Design) -> _Struct | str:
                 tuple(max(0, min(hi, starts[gi + 1]) - max(lo, starts[gi])) for gi in range(n_sg))
             )
             lo = hi
-    zero_srv = (0,) * n_sg
-    srv_comp.extend([zero_srv] * n_st_leaves)
+    srv_comp.extend([(0,) * n_sg] * n_st_leaves)
     # storage round-robin over the storage leaves (or over all server leaves)
-    st_leaves = list(range(srv_leaves, n_leaves)) if n_st_leaves else list(range(srv_leaves))
+    st_leaves = range(srv_leaves, n_leaves) if n_st_leaves else range(srv_leaves)
     n_sl = len(st_leaves)
-    st_comp: list[list[int]] = [[0] * n_st for _ in range(n_leaves)]
+    at_pos: list[list[int]] = [[0] * n_st for _ in range(n_sl)]  # per storage leaf position
     j0 = 0
     for si, s in enumerate(d.storage):
         base, extra = divmod(s.count, n_sl)
         shift = j0 % n_sl  # the group's first unit lands on storage leaf position ``shift``
         for p in range(n_sl):
-            st_comp[st_leaves[p]][si] = base + (1 if (p - shift) % n_sl < extra else 0)
+            at_pos[p][si] = base + (1 if (p - shift) % n_sl < extra else 0)
         j0 += s.count
-    leaf_keys = list(zip(srv_comp, map(tuple, st_comp), strict=True))
+    st_comp: list[tuple[int, ...]] = [(0,) * n_st] * n_leaves
+    for p, leaf in enumerate(st_leaves):
+        st_comp[leaf] = tuple(at_pos[p])
+    leaf_keys = list(zip(srv_comp, st_comp, strict=True))
     counts = Counter(leaf_keys)  # leaf class -> leaves, by first appearance
-    srate = [endpoint_rate(d, "server", gi) * g.storage_ports for gi, g in enumerate(d.servers)]
-    trate = [endpoint_rate(d, "storage", si) * s.ports for si, s in enumerate(d.storage)]
+    srv_ports = [g.storage_ports for g in d.servers]
+    st_ports = [s.ports for s in d.storage]
+    srate = [r * p for r, p in zip(pt.srv_rate, srv_ports, strict=True)]
+    trate = [r * p for r, p in zip(pt.st_rate, st_ports, strict=True)]
     info: dict[tuple[Any, ...], tuple[int, int]] = {}
     for lk in counts:
-        down_bw = sum(c * r for c, r in zip(lk[0], srate, strict=True)) + sum(
-            c * r for c, r in zip(lk[1], trate, strict=True)
-        )
+        down_bw = used = 0
+        for c, r, p in zip(lk[0], srate, srv_ports, strict=True):
+            down_bw += c * r
+            used += c * p
+        st_bw = 0
+        for c, r, p in zip(lk[1], trate, st_ports, strict=True):
+            st_bw += c * r
+            used += c * p
+        down_bw += st_bw
         per_spine = max(
             1, math.ceil(down_bw / d.oversubscription / (n_spines * d.switch_link_rate) - 1e-9)
         )
-        used = (
-            sum(c * g.storage_ports for c, g in zip(lk[0], d.servers, strict=True))
-            + sum(c * s.ports for c, s in zip(lk[1], d.storage, strict=True))
-            + n_spines * per_spine
-        )
-        info[lk] = (per_spine, used)
+        info[lk] = (per_spine, used + n_spines * per_spine)
     over = [lk for lk in counts if info[lk][1] > ports]
     if over:
         li = min(leaf_keys.index(lk) for lk in over)
@@ -177,18 +224,20 @@ def _structure(d: Design) -> _Struct | str:
     if spine_ports > ports:
         return f"switch spine-1 needs {spine_ports} ports, has {ports}"
     classes = {(lk[0], lk[1], info[lk][0]): m for lk, m in counts.items()}
-    keys = list(classes)
     srv_l: list[_Cls] = []
     st_l: list[_Cls] = []
-    for li, key in enumerate(keys):
-        m = classes[key]
-        for gi in range(n_sg):
-            if key[0][gi]:
-                srv_l.append(_Cls(gi, li, key[0][gi] * m, {li: d.servers[gi].storage_ports}))
-        for si in range(n_st):
-            if key[1][si]:
-                st_l.append(_Cls(si, li, key[1][si] * m, {li: d.storage[si].ports}))
-    return _Struct(srv_l, st_l, True, [classes[k] for k in keys], [k[2] for k in keys], n_spines)
+    leaf_m: list[int] = []
+    leaf_uplinks: list[int] = []
+    for li, (key, m) in enumerate(classes.items()):
+        leaf_m.append(m)
+        leaf_uplinks.append(key[2])
+        for gi, c in enumerate(key[0]):
+            if c:
+                srv_l.append(_Cls(gi, li, c * m, {li: srv_ports[gi]}))
+        for si, c in enumerate(key[1]):
+            if c:
+                st_l.append(_Cls(si, li, c * m, {li: st_ports[si]}))
+    return _Struct(srv_l, st_l, True, leaf_m, leaf_uplinks, n_spines)
 
 
 # Row order mirrors the full analysis' declaration order (units, ingest, the client
@@ -229,8 +278,11 @@ class _Rows:
         return i
 
 
-def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
+def solve_lumped(d: Design, storage_scale: float = 1.0, pt: Parts | None = None) -> Reduced | str:
     """The lumped max-min solution of ``d``, reduced exactly as the full analysis'.
+
+    ``pt`` is :func:`parts` of ``d`` or of the design ``d`` was varied from (a sweep
+    computes it once); None computes it.
 
     Returns the port problem as a string when the switches are too small (the full
     analysis' ``build_fabric`` raises ValueError then).
@@ -241,14 +293,16 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
         The design is outside what the closed-form routing covers (no storage, a server
         and a storage unit sharing no switch on a dual-switch fabric).
     """
-    struct = _structure(d)
+    if pt is None:
+        pt = parts(d)
+    struct = _structure(d, pt)
     if isinstance(struct, str):
         return struct
     if d.total_storage_units == 0:
         raise Unsupported("no storage")
     rows = _Rows()
-    routing = _Routing(d, struct, rows, storage_scale)
-    specs = flow_specs(d)
+    routing = _Routing(d, pt, struct, rows, storage_scale)
+    specs = pt.specs
     cols: list[dict[int, float]] = []
     col_spec: list[int] = []
     col_n: list[float] = []
@@ -301,30 +355,18 @@ class _Routing:
     from its storage links and from its inter-switch links.
     """
 
-    def __init__(self, d: Design, struct: _Struct, rows: _Rows, storage_scale: float) -> None:
+    def __init__(
+        self, d: Design, pt: Parts, struct: _Struct, rows: _Rows, storage_scale: float
+    ) -> None:
         self.d = d
         self.s = struct
         self.rows = rows
         self.scale = storage_scale
         self.K = d.total_storage_units
-        # A switch that forwards at least what all its ports can bring in (per direction)
-        # never binds: every byte it forwards entered through one of its ports, each at
-        # most switch_link_rate, and on a tie the links (declared first) freeze the flows.
-        # Leaving its row out changes no rate and no bottleneck; the full analysis keeps
-        # it (it lists every resource).
-        fwd = d.switch_forwarding
-        self.switch_free = fwd is None or fwd >= d.switch_ports * d.switch_link_rate
-        # per group: the rate of one cable and the name of its links' group
-        from sizer.topology import endpoint_rate
-
-        self.st_rate = [endpoint_rate(d, "storage", i) for i in range(len(d.storage))]
-        self.st_links = [storage_links_group(st.unit_id) for st in d.storage]
-        self.srv_rate = [endpoint_rate(d, "server", i) for i in range(len(d.servers))]
-        self.srv_links = [server_links_group(sg.name) for sg in d.servers]
-        self.fabric_links = {
-            "up": fabric_links_group("leaf", "spine"),
-            "down": fabric_links_group("spine", "leaf"),
-        }
+        self.switch_free = pt.switch_free
+        self.st_rate, self.st_links = pt.st_rate, pt.st_links
+        self.srv_rate, self.srv_links = pt.srv_rate, pt.srv_links
+        self.fabric_links = pt.fabric_links
 
     def _split(self, sc: _Cls, pc: _Cls) -> dict[int, float]:
         common = [k for k in sc.links if k in pc.links]
