@@ -25,7 +25,7 @@ memory).
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -263,19 +263,32 @@ class _Rows:
 
     def __init__(self) -> None:
         self.table = Resources()
-        self.index: dict[tuple[Any, ...], int] = {}
+        self.index: dict[tuple[Any, ...], int | None] = {}  # None: no catalog figure
         self.order: list[tuple[int, int, int]] = []
 
     def get(self, key: tuple[Any, ...], order: int, declare: Any, *args: Any) -> int | None:
         """The row of ``key``, declared by ``declare(table, *args)`` (a
         :class:`~sizer.model.Resources` method) the first time."""
-        if key in self.index:
-            return self.index[key]
-        i = declare(self.table, *args)
+        index = self.index
+        if key in index:
+            return index[key]
+        i = index[key] = declare(self.table, *args)
         if i is not None:
-            self.index[key] = i
             self.order.append((order, key[1] if len(key) > 1 else 0, key[2] if len(key) > 2 else 0))
         return i
+
+    def link(self, key: tuple[Any, ...], order: int, group: str, cap: float, members: int) -> int:
+        """The row of a class of link bundles (one direction)."""
+        i = self.index.get(key)
+        if i is None:
+            i = self.get(key, order, Resources.link, key[0], group, cap, members)
+            assert i is not None
+        return i
+
+    def resources(self) -> tuple[Resources, dict[int, int]]:
+        """The rows in the full analysis' order, and where each declared row went."""
+        order = sorted(range(len(self.table)), key=self.order.__getitem__)
+        return self.table.reordered(order), {i: p for p, i in enumerate(order)}
 
 
 def solve_lumped(d: Design, storage_scale: float = 1.0, pt: Parts | None = None) -> Reduced | str:
@@ -311,19 +324,20 @@ def solve_lumped(d: Design, storage_scale: float = 1.0, pt: Parts | None = None)
         sg = d.servers[fs.group]
         if sg.count == 0:
             continue
+        miss = fs.miss
         for pi, pc in enumerate(struct.srv):
             if pc.group != fs.group:
                 continue
             col: dict[int, float] = {}
-            if fs.miss > 0:
+            if miss > 0:
                 if pi not in base:
                     base[pi] = routing.column(pi, pc)
-                col = {i: v * fs.miss for i, v in base[pi].items()}
+                col = dict(base[pi]) if miss == 1.0 else {i: v * miss for i, v in base[pi].items()}
                 if fs.memory_crossings:
                     i = rows.get(("memory", pi), _ORD_MEMORY, Resources.host_memory, "memory",
                                  sg, pc.n)  # fmt: skip
                     if i is not None:
-                        col[i] = col.get(i, 0.0) + fs.memory_crossings * fs.miss
+                        col[i] = col.get(i, 0.0) + fs.memory_crossings * miss
             if fs.bytes_per_sample > 0:
                 i = rows.get(("prep", pi), _ORD_PREP, Resources.preprocessing, "prep", sg, pc.n)
                 if i is not None:
@@ -331,9 +345,7 @@ def solve_lumped(d: Design, storage_scale: float = 1.0, pt: Parts | None = None)
             cols.append(col)
             col_spec.append(si)
             col_n.append(float(pc.n))
-    order = sorted(range(len(rows.table)), key=lambda i: rows.order[i])
-    table = rows.table.reordered(order)
-    pos = {i: p for p, i in enumerate(order)}
+    table, pos = rows.resources()
     spec_cols = [{pos[i]: v for i, v in col.items()} for col in cols]
     demand = [specs[i].demand for i in col_spec]
     share = [specs[i].share for i in col_spec]
@@ -375,12 +387,6 @@ class _Routing:
         tot = sum(sc.links[k] for k in common)
         return {k: sc.links[k] / tot for k in common}
 
-    def _link(self, key: tuple[Any, ...], order: int, group: str, cap: float, members: int) -> int:
-        """The row of a class of link bundles (one direction)."""
-        i = self.rows.get(key, order, Resources.link, key[0], group, cap, members)
-        assert i is not None
-        return i
-
     def _switch(self, key: tuple[Any, ...], members: int) -> int | None:
         if self.switch_free:
             return None
@@ -390,46 +396,39 @@ class _Routing:
         """Lumped weights of flow class ``pc`` per byte of cache miss."""
         d, s, rows, K = self.d, self.s, self.rows, self.K
         sg = d.servers[pc.group]
-        col: dict[int, float] = defaultdict(float)
+        col: dict[int, float] = {}
         n_c = pc.n
         per_unit = n_c / K  # lumped weight on each unit's resources
         i = rows.get(("ingest", pi), _ORD_INGEST, Resources.ingest, "ingest", sg, n_c)
         if i is not None:
-            col[i] += 1.0
+            col[i] = 1.0
         i = rows.get(("pcie", pi), _ORD_PCIE, Resources.pcie, "pcie", sg, n_c)
         if i is not None:
-            col[i] += 1.0
-        arrive: dict[int, float] = defaultdict(float)
+            col[i] = 1.0
+        arrive: dict[int, float] = {}
         for ci, sc in enumerate(s.st):
             st = d.storage[sc.group]
-            i = rows.get(
-                ("unit", sc.group),
-                _ORD_UNIT,
-                Resources.storage_unit,
-                "unit",
-                st,
-                self.scale,
-                st.count,
-            )
+            i = rows.get(("unit", sc.group), _ORD_UNIT, Resources.storage_unit, "unit", st,
+                         self.scale, st.count)  # fmt: skip
             assert i is not None
-            col[i] += per_unit * sc.n / st.count
+            col[i] = col.get(i, 0.0) + per_unit * sc.n / st.count
             trate = self.st_rate[sc.group]
             if s.leaf_spine:
                 self._leaf_spine(col, arrive, ci, sc, pc, self.st_links[sc.group], trate)
                 continue
             for k, frac in self._split(sc, pc).items():
-                i = self._link(("sedge", ci, k), _ORD_SEDGE, self.st_links[sc.group],
-                               sc.links[k] * trate, sc.n)  # fmt: skip
-                col[i] += per_unit * frac
-                arrive[k] += sc.n / K * frac
+                i = rows.link(("sedge", ci, k), _ORD_SEDGE, self.st_links[sc.group],
+                              sc.links[k] * trate, sc.n)  # fmt: skip
+                col[i] = col.get(i, 0.0) + per_unit * frac
+                arrive[k] = arrive.get(k, 0.0) + sc.n / K * frac
                 i = self._switch(("switch", k), 1)
                 if i is not None:  # every byte enters the switch from the storage link
-                    col[i] += n_c * sc.n / K * frac
+                    col[i] = col.get(i, 0.0) + n_c * sc.n / K * frac
         prate = self.srv_rate[pc.group]
         for k, frac in arrive.items():
-            i = self._link(("pedge", pi, k), _ORD_PEDGE, self.srv_links[pc.group],
-                           pc.links[k] * prate, n_c)  # fmt: skip
-            col[i] += frac
+            i = rows.link(("pedge", pi, k), _ORD_PEDGE, self.srv_links[pc.group],
+                          pc.links[k] * prate, n_c)  # fmt: skip
+            col[i] = col.get(i, 0.0) + frac
         return col
 
     def _leaf_spine(
@@ -443,32 +442,34 @@ class _Routing:
         trate: float,
     ) -> None:
         """Storage class ``sc`` on leaf class ``sc.leaf``, servers on ``pc.leaf``."""
-        s, K = self.s, self.K
+        s, K, rows = self.s, self.K, self.rows
         S, swr = s.spines, self.d.switch_link_rate
         n_c = pc.n
         per_unit = n_c / K
-        m_l, m_p = s.leaf_m[sc.leaf], s.leaf_m[pc.leaf]
-        i = self._link(("sedge", ci, sc.leaf), _ORD_SEDGE, links_group,
-                       sc.links[sc.leaf] * trate, sc.n)  # fmt: skip
-        col[i] += per_unit
-        arrive[pc.leaf] += sc.n / K
+        up, down = sc.leaf, pc.leaf
+        m_l, m_p = s.leaf_m[up], s.leaf_m[down]
+        i = rows.link(("sedge", ci, up), _ORD_SEDGE, links_group, sc.links[up] * trate, sc.n)
+        col[i] = col.get(i, 0.0) + per_unit
+        arrive[down] = arrive.get(down, 0.0) + sc.n / K
         # the units' leaf: every byte enters it from a storage link
-        sw = self._switch(("leaf", sc.leaf), m_l)
+        sw = self._switch(("leaf", up), m_l)
         if sw is not None:
-            col[sw] += n_c * sc.n / (K * m_l)
+            col[sw] = col.get(sw, 0.0) + n_c * sc.n / (K * m_l)
         eff = float(sc.n)
-        if sc.leaf == pc.leaf:
+        if up == down:
             eff -= sc.n / m_l  # the units on the server's own leaf stay on it
         if eff <= 0:
             return
-        for key, order, leaf in (("up", _ORD_UP, sc.leaf), ("down", _ORD_DOWN, pc.leaf)):
-            m = s.leaf_m[leaf]
-            i = self._link((key, leaf), order, self.fabric_links[key],
-                           s.leaf_uplinks[leaf] * swr, m * S)  # fmt: skip
-            col[i] += per_unit * eff / (m * S)
+        links = self.fabric_links
+        i = rows.link(("up", up), _ORD_UP, links["up"], s.leaf_uplinks[up] * swr, m_l * S)
+        col[i] = col.get(i, 0.0) + per_unit * eff / (m_l * S)
+        i = rows.link(("down", down), _ORD_DOWN, links["down"], s.leaf_uplinks[down] * swr,
+                      m_p * S)  # fmt: skip
+        col[i] = col.get(i, 0.0) + per_unit * eff / (m_p * S)
+        if self.switch_free:
+            return
         # crossing bytes enter a spine (1/S each) and then the server's leaf
-        into: list[tuple[tuple[Any, ...], int]] = [(("spine",), S), (("leaf", pc.leaf), m_p)]
-        for sw_key, members in into:
+        for sw_key, members in ((("spine",), S), (("leaf", down), m_p)):
             sw = self._switch(sw_key, members)
             if sw is not None:
-                col[sw] += n_c * eff / (K * members)
+                col[sw] = col.get(sw, 0.0) + n_c * eff / (K * members)
