@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sizer.hosts import memory_bandwidth, pcie_ceiling
+
 if TYPE_CHECKING:
     from sizer.design import Design, ServerGroup, StorageGroupSpec
 
@@ -182,39 +184,36 @@ class Resources:
         """The PCIe lanes behind a server's storage NICs, per direction (None: no
         catalog figures); every byte read from storage crosses them once, with or
         without GPUDirect Storage (:func:`sizer.hosts.pcie_ceiling`)."""
-        at = self.pcies([rid], sg, members)
-        return None if at is None else at[0]
+        cap = pcie_ceiling(sg)
+        if cap is None:
+            return None
+        return self.add(rid, "client", pcie_group(sg.name, sg.count), cap, "B/s", members)
 
-    def pcies(self, rids: list[str], sg: ServerGroup, members: int = 1) -> range | None:
+    def pcies(self, rids: list[str], sg: ServerGroup) -> range | None:
         """:meth:`pcie` for several servers of one group."""
-        from sizer.hosts import pcie_ceiling
-
-        return self._clients(rids, pcie_ceiling(sg), pcie_group(sg.name, sg.count), members)
+        cap = pcie_ceiling(sg)
+        if cap is None:
+            return None
+        n = len(rids)
+        return self.add_many(rids, "client", [pcie_group(sg.name, sg.count)] * n, [cap] * n)
 
     def host_memory(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
         """A server's host memory bandwidth (None: no catalog figures); a byte read from
         storage crosses it :func:`sizer.hosts.memory_crossings` times (the flow's
         ``memory_crossings``)."""
-        at = self.host_memories([rid], sg, members)
-        return None if at is None else at[0]
-
-    def host_memories(self, rids: list[str], sg: ServerGroup, members: int = 1) -> range | None:
-        """:meth:`host_memory` for several servers of one group."""
-        from sizer.hosts import memory_bandwidth
-
-        group = host_memory_group(sg.name, sg.count)
-        return self._clients(rids, memory_bandwidth(sg), group, members)
-
-    def _clients(
-        self, rids: list[str], cap: float | None, group: str, members: int
-    ) -> range | None:
-        """Client-host rows of one part (None: the part has no catalog figures)."""
+        cap = memory_bandwidth(sg)
         if cap is None:
             return None
-        first = len(self.ids)
-        for rid in rids:
-            self.add(rid, "client", group, cap, "B/s", members)
-        return range(first, len(self.ids))
+        return self.add(rid, "client", host_memory_group(sg.name, sg.count), cap, "B/s", members)
+
+    def host_memories(self, rids: list[str], sg: ServerGroup) -> range | None:
+        """:meth:`host_memory` for several servers of one group."""
+        cap = memory_bandwidth(sg)
+        if cap is None:
+            return None
+        n = len(rids)
+        group = host_memory_group(sg.name, sg.count)
+        return self.add_many(rids, "client", [group] * n, [cap] * n)
 
     def links(self, rids: list[str], groups: list[str], caps: list[float]) -> range:
         """:meth:`link` for several bundles."""
@@ -261,9 +260,12 @@ class Resources:
     def reordered(self, order: list[int]) -> Resources:
         """The same rows in ``order`` (row ``order[i]`` becomes row ``i``)."""
         out = Resources()
-        for name in ("ids", "kinds", "groups", "caps", "units", "members"):
-            src = getattr(self, name)
-            setattr(out, name, [src[i] for i in order])
+        out.ids = [self.ids[i] for i in order]
+        out.kinds = [self.kinds[i] for i in order]
+        out.groups = [self.groups[i] for i in order]
+        out.caps = [self.caps[i] for i in order]
+        out.units = [self.units[i] for i in order]
+        out.members = [self.members[i] for i in order]
         return out
 
 
