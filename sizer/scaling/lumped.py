@@ -25,7 +25,6 @@ memory).
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,26 +163,30 @@ def _structure(d: Design, pt: Parts) -> _Struct | str:
     n_leaves, n_spines = d.leaves, d.spines
     n_st_leaves = storage_leaf_count(d)
     srv_leaves = n_leaves - n_st_leaves
-    per_leaf = split_ports(d.total_servers, srv_leaves)
-    # servers fill the server leaves in contiguous blocks, groups in order
+    # Leaves as runs of consecutive alike leaves (composition, leaves): what each holds
+    # per compute group, servers filling the server leaves in contiguous blocks, groups
+    # in order, ...
+    zero_srv, zero_st = (0,) * n_sg, (0,) * n_st
     if n_sg == 1:
-        srv_comp: list[tuple[int, ...]] = [(cnt,) for cnt in per_leaf]
+        base, extra = divmod(d.total_servers, srv_leaves)  # split_ports, as runs
+        srv_runs = [((base + 1,), extra), ((base,), srv_leaves - extra)]
     else:
         starts = [0]
         for g in d.servers:
             starts.append(starts[-1] + g.count)
-        srv_comp = []
+        comp = []
         lo = 0
-        for cnt in per_leaf:
+        for cnt in split_ports(d.total_servers, srv_leaves):
             hi = lo + cnt
-            srv_comp.append(
+            comp.append(
                 tuple(max(0, min(hi, starts[gi + 1]) - max(lo, starts[gi])) for gi in range(n_sg))
             )
             lo = hi
-    srv_comp.extend([(0,) * n_sg] * n_st_leaves)
-    # storage round-robin over the storage leaves (or over all server leaves)
-    st_leaves = range(srv_leaves, n_leaves) if n_st_leaves else range(srv_leaves)
-    n_sl = len(st_leaves)
+        srv_runs = _runs(comp)
+    srv_runs.append((zero_srv, n_st_leaves))
+    # ... and per storage group, the units round-robin over the storage leaves (or over
+    # all server leaves)
+    n_sl = n_st_leaves or srv_leaves
     at_pos: list[list[int]] = [[0] * n_st for _ in range(n_sl)]  # per storage leaf position
     j0 = 0
     for si, s in enumerate(d.storage):
@@ -192,11 +195,18 @@ def _structure(d: Design, pt: Parts) -> _Struct | str:
         for p in range(n_sl):
             at_pos[p][si] = base + (1 if (p - shift) % n_sl < extra else 0)
         j0 += s.count
-    st_comp: list[tuple[int, ...]] = [(0,) * n_st] * n_leaves
-    for p, leaf in enumerate(st_leaves):
-        st_comp[leaf] = tuple(at_pos[p])
-    leaf_keys = list(zip(srv_comp, st_comp, strict=True))
-    counts = Counter(leaf_keys)  # leaf class -> leaves, by first appearance
+    st_runs = [(zero_st, srv_leaves)] if n_st_leaves else []
+    st_runs += _runs([tuple(x) for x in at_pos])
+    # leaf class -> leaves and its first leaf, by first appearance
+    counts: dict[tuple[Any, ...], int] = {}
+    first: dict[tuple[Any, ...], int] = {}
+    lo = 0
+    for lk, m in _merge(srv_runs, st_runs):
+        if lk in counts:
+            counts[lk] += m
+        else:
+            counts[lk], first[lk] = m, lo
+        lo += m
     srv_ports = [g.storage_ports for g in d.servers]
     st_ports = [s.ports for s in d.storage]
     srate = [r * p for r, p in zip(pt.srv_rate, srv_ports, strict=True)]
@@ -218,8 +228,8 @@ def _structure(d: Design, pt: Parts) -> _Struct | str:
         info[lk] = (per_spine, used + n_spines * per_spine)
     over = [lk for lk in counts if info[lk][1] > ports]
     if over:
-        li = min(leaf_keys.index(lk) for lk in over)
-        return f"switch leaf-{li + 1} needs {info[leaf_keys[li]][1]} ports, has {ports}"
+        lk = min(over, key=first.__getitem__)
+        return f"switch leaf-{first[lk] + 1} needs {info[lk][1]} ports, has {ports}"
     spine_ports = sum(info[lk][0] * m for lk, m in counts.items())
     if spine_ports > ports:
         return f"switch spine-1 needs {spine_ports} ports, has {ports}"
@@ -238,6 +248,38 @@ def _structure(d: Design, pt: Parts) -> _Struct | str:
             if c:
                 st_l.append(_Cls(si, li, c * m, {li: st_ports[si]}))
     return _Struct(srv_l, st_l, True, leaf_m, leaf_uplinks, n_spines)
+
+
+def _runs(values: list[Any]) -> list[tuple[Any, int]]:
+    """``values`` as runs of equal consecutive values: (value, length)."""
+    out: list[tuple[Any, int]] = []
+    for v in values:
+        if out and out[-1][0] == v:
+            out[-1] = (v, out[-1][1] + 1)
+        else:
+            out.append((v, 1))
+    return out
+
+
+def _merge(a: list[tuple[Any, int]], b: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
+    """Two run-length lists over the same leaves as one of pairs ((a value, b value), length)."""
+    out: list[tuple[Any, int]] = []
+    i = j = 0
+    left_a = left_b = 0
+    va = vb = None
+    while True:
+        while not left_a and i < len(a):
+            va, left_a = a[i]
+            i += 1
+        while not left_b and j < len(b):
+            vb, left_b = b[j]
+            j += 1
+        if not (left_a and left_b):
+            return out
+        n = min(left_a, left_b)
+        out.append(((va, vb), n))
+        left_a -= n
+        left_b -= n
 
 
 # Row order mirrors the full analysis' declaration order (units, ingest, the client
