@@ -25,8 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sizer.hosts import memory_bandwidth, pcie_ceiling
-
 if TYPE_CHECKING:
     from sizer.design import Design, ServerGroup, StorageGroupSpec
 
@@ -184,36 +182,40 @@ class Resources:
         """The PCIe lanes behind a server's storage NICs, per direction (None: no
         catalog figures); every byte read from storage crosses them once, with or
         without GPUDirect Storage (:func:`sizer.hosts.pcie_ceiling`)."""
-        cap = pcie_ceiling(sg)
-        if cap is None:
-            return None
-        return self.add(rid, "client", pcie_group(sg.name, sg.count), cap, "B/s", members)
+        from sizer.hosts import pcie_ceiling
+
+        return self._client(rid, pcie_ceiling(sg), pcie_group(sg.name, sg.count), members)
 
     def pcies(self, rids: list[str], sg: ServerGroup) -> range | None:
         """:meth:`pcie` for several servers of one group."""
-        cap = pcie_ceiling(sg)
-        if cap is None:
-            return None
-        n = len(rids)
-        return self.add_many(rids, "client", [pcie_group(sg.name, sg.count)] * n, [cap] * n)
+        from sizer.hosts import pcie_ceiling
+
+        return self._clients(rids, pcie_ceiling(sg), pcie_group(sg.name, sg.count))
 
     def host_memory(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
         """A server's host memory bandwidth (None: no catalog figures); a byte read from
         storage crosses it :func:`sizer.hosts.memory_crossings` times (the flow's
         ``memory_crossings``)."""
-        cap = memory_bandwidth(sg)
-        if cap is None:
-            return None
-        return self.add(rid, "client", host_memory_group(sg.name, sg.count), cap, "B/s", members)
+        from sizer.hosts import memory_bandwidth
+
+        group = host_memory_group(sg.name, sg.count)
+        return self._client(rid, memory_bandwidth(sg), group, members)
 
     def host_memories(self, rids: list[str], sg: ServerGroup) -> range | None:
         """:meth:`host_memory` for several servers of one group."""
-        cap = memory_bandwidth(sg)
+        from sizer.hosts import memory_bandwidth
+
+        return self._clients(rids, memory_bandwidth(sg), host_memory_group(sg.name, sg.count))
+
+    def _client(self, rid: str, cap: float | None, group: str, members: int) -> int | None:
+        """A client-host row (None: the part has no catalog figures)."""
+        return None if cap is None else self.add(rid, "client", group, cap, "B/s", members)
+
+    def _clients(self, rids: list[str], cap: float | None, group: str) -> range | None:
+        """:meth:`_client` for several servers of one group (``members`` 1)."""
         if cap is None:
             return None
-        n = len(rids)
-        group = host_memory_group(sg.name, sg.count)
-        return self.add_many(rids, "client", [group] * n, [cap] * n)
+        return self.add_many(rids, "client", [group] * len(rids), [cap] * len(rids))
 
     def links(self, rids: list[str], groups: list[str], caps: list[float]) -> range:
         """:meth:`link` for several bundles."""
