@@ -26,22 +26,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sizer.design import Design
 from sizer.flows import solve_columns
-from sizer.model import (
-    FlowSpec,
-    Reduced,
-    Resources,
-    fabric_links_group,
-    flow_specs,
-    reduce,
-    server_links_group,
-    storage_links_group,
-)
+from sizer.model import Resources, flow_specs, reduce
+
+if TYPE_CHECKING:
+    from sizer.model import FlowSpec, Reduced
 
 __all__ = ["Parts", "Unsupported", "parts", "solve_lumped"]
 
@@ -74,6 +68,7 @@ class Parts:
 
 def parts(d: Design) -> Parts:
     """The :class:`Parts` of ``d`` (and of every design that differs only in counts)."""
+    from sizer.model import fabric_links_group, server_links_group, storage_links_group
     from sizer.topology import endpoint_rate
 
     fwd = d.switch_forwarding
@@ -169,7 +164,10 @@ def _structure(d: Design, pt: Parts) -> _Struct | str:
     zero_srv, zero_st = (0,) * n_sg, (0,) * n_st
     if n_sg == 1:
         base, extra = divmod(d.total_servers, srv_leaves)  # split_ports, as runs
-        srv_runs = [((base + 1,), extra), ((base,), srv_leaves - extra)]
+        srv_runs: list[tuple[tuple[int, ...], int]] = [
+            ((base + 1,), extra),
+            ((base,), srv_leaves - extra),
+        ]
     else:
         starts = [0]
         for g in d.servers:

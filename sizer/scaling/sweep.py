@@ -21,7 +21,6 @@ from sizer.scaling.evaluate import (
     to_point,
     vary,
 )
-from sizer.scaling.lumped import parts
 
 if TYPE_CHECKING:
     pass
@@ -261,6 +260,8 @@ def sweep(
     done = 0
     srv_groups = {n: vary(design, servers=n).servers for n in srv}
     st_groups = {k: vary(design, storage_units=k).storage for k in units}
+    from sizer.scaling.lumped import parts
+
     pt = parts(design)  # what the counts do not change, once
     for k in units:
         for n in srv:
