@@ -262,12 +262,9 @@ class Resources:
     def reordered(self, order: list[int]) -> Resources:
         """The same rows in ``order`` (row ``order[i]`` becomes row ``i``)."""
         out = Resources()
-        out.ids = [self.ids[i] for i in order]
-        out.kinds = [self.kinds[i] for i in order]
-        out.groups = [self.groups[i] for i in order]
-        out.caps = [self.caps[i] for i in order]
-        out.units = [self.units[i] for i in order]
-        out.members = [self.members[i] for i in order]
+        for name in ("ids", "kinds", "groups", "caps", "units", "members"):
+            src = getattr(self, name)
+            setattr(out, name, [src[i] for i in order])
         return out
 
 
