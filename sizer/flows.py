@@ -193,8 +193,10 @@ def solve_columns(
     inf = math.inf
     n_r, n_f = len(cap), len(cols)
     finite = [math.isfinite(c) for c in cap]
+    fin_rows = [r for r in range(n_r) if finite[r]]
+    entries = [list(col.items()) for col in cols]
     # the finite rows each flow crosses with a positive weight (what can freeze it)
-    uses = [[r for r, w in col.items() if w > 0 and finite[r]] for col in cols]
+    uses = [[r for r, w in col if w > 0 and finite[r]] for col in entries]
     for f in range(n_f):
         if dem[f] == inf and not uses[f]:
             raise ValueError(
@@ -214,63 +216,61 @@ def solve_columns(
         users = [False] * n_r
         for f in active:
             s = shr[f]
-            for r, w in cols[f].items():
+            for r, w in entries[f]:
                 coef[r] += w * s
             for r in uses[f]:
                 users[r] = True
-        remaining = [
-            max(c - x, 0.0) if fin else inf
-            for c, x, fin in zip(cap, frozen_load, finite, strict=True)
-        ]
+        remaining = [max(c - x, 0.0) if fin else inf
+                     for c, x, fin in zip(cap, frozen_load, finite, strict=True)]  # fmt: skip
         t_sat, r_star = inf, -1
-        for r in range(n_r):
-            if finite[r]:
-                lv = remaining[r] / coef[r] if users[r] else inf
-                if r_star < 0 or lv < t_sat:
-                    t_sat, r_star = lv, r
+        for r in fin_rows:
+            lv = remaining[r] / coef[r] if users[r] else inf
+            if r_star < 0 or lv < t_sat:
+                t_sat, r_star = lv, r
         cutoff = t_sat * (1.0 + _TIE_RTOL) if t_sat < inf else _FLOAT_MAX
         meet = [f for f in active if level_of[f] <= cutoff]
         if meet:
             for f in meet:
-                rates[f] = dem[f]
-                for r, w in cols[f].items():
-                    frozen_load[r] += w * dem[f]
+                x = rates[f] = dem[f]
+                for r, w in entries[f]:
+                    frozen_load[r] += w * x
             active = [f for f in active if level_of[f] > cutoff]
             continue
         # every row filled at t_sat (to the tie tolerance), least slack first
         sat = []
-        for r in range(n_r):
-            if finite[r] and (r == r_star or users[r]):
+        for r in fin_rows:
+            if r == r_star or users[r]:
                 slack = remaining[r] - t_sat * coef[r]
                 if r == r_star or slack <= _TIE_RTOL * cap[r]:
                     sat.append((slack / (cap[r] if cap[r] > 0.0 else 1.0), r))
         sat.sort()
-        frozen = set()
         for _rel, r in sat:
             for f in active:
-                if f not in frozen and r in uses[f]:
+                if binding[f] < 0 and r in uses[f]:  # not frozen by an earlier row
                     rates[f] = t_sat * shr[f]
                     binding[f] = r
-                    frozen.add(f)
             filled[r] = True
-        for f in frozen:
-            for r, w in cols[f].items():
-                frozen_load[r] += w * rates[f]
-        active = [f for f in active if f not in frozen]
+        for f in active:
+            if binding[f] >= 0:
+                x = rates[f]
+                for r, w in entries[f]:
+                    frozen_load[r] += w * x
+        active = [f for f in active if binding[f] < 0]
     load = [0.0] * n_r
     for f in range(n_f):
         x = rates[f]
-        for r, w in cols[f].items():
+        for r, w in entries[f]:
             load[r] += w * x
-    load = [min(x, c) if fin else x for x, c, fin in zip(load, cap, finite, strict=True)]
-    saturated = [
-        filled[r] or (finite[r] and load[r] >= cap[r] * (1.0 - _TIE_RTOL)) for r in range(n_r)
-    ]
+    saturated = [False] * n_r
+    for r in range(n_r):
+        if finite[r]:
+            x = load[r] = min(load[r], cap[r])
+            saturated[r] = filled[r] or x >= cap[r] * (1.0 - _TIE_RTOL)
     return SolveResult(
-        np.asarray(rates, dtype=np.float64),
-        np.asarray(binding, dtype=np.intp),
-        np.asarray(load, dtype=np.float64),
-        np.asarray(saturated, dtype=bool),
+        np.array(rates, dtype=np.float64),
+        np.array(binding, dtype=np.intp),
+        np.array(load, dtype=np.float64),
+        np.array(saturated, dtype=bool),
         iterations,
     )
 

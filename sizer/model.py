@@ -182,39 +182,40 @@ class Resources:
         """The PCIe lanes behind a server's storage NICs, per direction (None: no
         catalog figures); every byte read from storage crosses them once, with or
         without GPUDirect Storage (:func:`sizer.hosts.pcie_ceiling`)."""
-        at = self.pcies([rid], sg, members)
-        return None if at is None else at[0]
+        from sizer.hosts import pcie_ceiling
 
-    def pcies(self, rids: list[str], sg: ServerGroup, members: int = 1) -> range | None:
+        return self._client(rid, pcie_ceiling(sg), pcie_group(sg.name, sg.count), members)
+
+    def pcies(self, rids: list[str], sg: ServerGroup) -> range | None:
         """:meth:`pcie` for several servers of one group."""
         from sizer.hosts import pcie_ceiling
 
-        return self._clients(rids, pcie_ceiling(sg), pcie_group(sg.name, sg.count), members)
+        return self._clients(rids, pcie_ceiling(sg), pcie_group(sg.name, sg.count))
 
     def host_memory(self, rid: str, sg: ServerGroup, members: int = 1) -> int | None:
         """A server's host memory bandwidth (None: no catalog figures); a byte read from
         storage crosses it :func:`sizer.hosts.memory_crossings` times (the flow's
         ``memory_crossings``)."""
-        at = self.host_memories([rid], sg, members)
-        return None if at is None else at[0]
-
-    def host_memories(self, rids: list[str], sg: ServerGroup, members: int = 1) -> range | None:
-        """:meth:`host_memory` for several servers of one group."""
         from sizer.hosts import memory_bandwidth
 
         group = host_memory_group(sg.name, sg.count)
-        return self._clients(rids, memory_bandwidth(sg), group, members)
+        return self._client(rid, memory_bandwidth(sg), group, members)
 
-    def _clients(
-        self, rids: list[str], cap: float | None, group: str, members: int
-    ) -> range | None:
-        """Client-host rows of one part (None: the part has no catalog figures)."""
+    def host_memories(self, rids: list[str], sg: ServerGroup) -> range | None:
+        """:meth:`host_memory` for several servers of one group."""
+        from sizer.hosts import memory_bandwidth
+
+        return self._clients(rids, memory_bandwidth(sg), host_memory_group(sg.name, sg.count))
+
+    def _client(self, rid: str, cap: float | None, group: str, members: int) -> int | None:
+        """A client-host row (None: the part has no catalog figures)."""
+        return None if cap is None else self.add(rid, "client", group, cap, "B/s", members)
+
+    def _clients(self, rids: list[str], cap: float | None, group: str) -> range | None:
+        """:meth:`_client` for several servers of one group (``members`` 1)."""
         if cap is None:
             return None
-        first = len(self.ids)
-        for rid in rids:
-            self.add(rid, "client", group, cap, "B/s", members)
-        return range(first, len(self.ids))
+        return self.add_many(rids, "client", [group] * len(rids), [cap] * len(rids))
 
     def links(self, rids: list[str], groups: list[str], caps: list[float]) -> range:
         """:meth:`link` for several bundles."""
@@ -418,17 +419,21 @@ def reduce(
     GPUs as the group that froze the most.
     """
     n_f = len(flow_spec)
-    # one row of spec fields per flow: workload, gpus, bytes/sample, miss, images, unbounded
-    table = np.array(
-        [
-            (s.workload, s.gpus, s.bytes_per_sample, s.miss, s.images_demand, s.unbounded)
-            for s in specs
-        ],
-        dtype=np.float64,
-    ).reshape(-1, 6)[np.asarray(flow_spec, dtype=np.intp)]
-    sp_w = table[:, 0].astype(np.intp)
-    fg, fbps, fmiss, fimg_dem = table[:, 1], table[:, 2], table[:, 3], table[:, 4]
-    unb = table[:, 5] > 0
+    # per flow, one row per spec field: workload, gpus, bytes/sample, miss, images, unbounded
+    table = (
+        np.array(
+            [
+                (s.workload, s.gpus, s.bytes_per_sample, s.miss, s.images_demand, s.unbounded)
+                for s in specs
+            ],
+            dtype=np.float64,
+        )
+        .reshape(-1, 6)[np.asarray(flow_spec, dtype=np.intp)]
+        .T
+    )
+    sp_w = table[0].astype(np.intp)
+    fg, fbps, fmiss, fimg_dem = table[1], table[2], table[3], table[4]
+    unb = table[5] > 0
     cut = unreachable if unreachable is not None else np.zeros(n_f, dtype=bool)
     any_cut = unreachable is not None and bool(unreachable.any())
     nf = np.asarray(flow_n, dtype=np.float64)
@@ -447,12 +452,11 @@ def reduce(
     n_w = len(d.workloads)
     # per workload, in one pass: GPUs, servers, fed GPUs, demand and achieved images/s,
     # demand and achieved bytes/s read from storage (a read benchmark's inf stays in its bin)
-    per_flow = np.stack(
-        (fg, np.ones(n_f), fg * futil, fimg_dem, fimg, demand * fmiss, rates * fmiss), axis=1
-    )  # a read benchmark's demand: inf (its miss is 1: no cache)
-    per_flow *= nf[:, None]
-    bins = (sp_w[:, None] * 7 + np.arange(7)).ravel()
-    per_w = np.bincount(bins, weights=per_flow.ravel(), minlength=7 * n_w).reshape(n_w, 7)
+    per_flow = np.array((fg, np.ones(n_f), fg * futil, fimg_dem, fimg, demand, rates))
+    per_flow[5:] *= fmiss  # a read benchmark's demand: inf (its miss is 1: no cache)
+    per_flow *= nf
+    bins = (np.arange(0, 7 * n_w, n_w)[:, None] + sp_w).ravel()
+    per_w = np.bincount(bins, weights=per_flow.ravel(), minlength=7 * n_w).reshape(7, n_w).T
     bound = (
         _bound_by(sp_w, n_w, cut, capped, binding, futil, fg, unb, nf, res)
         if detail

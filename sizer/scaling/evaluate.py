@@ -284,14 +284,16 @@ def exact_eval(d: Design, storage_scale: float = 1.0) -> Eval:
     return from_analysis(analyze_design(d, fab, storage_scale=storage_scale))
 
 
-def evaluate_at(d: Design, storage_scale: float, method: Method) -> Eval:
+def evaluate_at(d: Design, storage_scale: float, method: Method, parts: Any = None) -> Eval:
     """One design point: the lumped solve, or the exact analysis where the lumped
-    problem cannot represent the design (or ``method="exact"``)."""
+    problem cannot represent the design (or ``method="exact"``).  ``parts``: the
+    :func:`sizer.scaling.lumped.parts` of the design ``d`` was varied from, when the
+    caller evaluates many points of it (None: computed here)."""
     from sizer.scaling.lumped import Unsupported, solve_lumped
 
     if method == "fast":
         try:
-            r = solve_lumped(d, storage_scale)
+            r = solve_lumped(d, storage_scale, parts)
         except Unsupported:
             pass
         else:

@@ -25,29 +25,65 @@ memory).
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sizer.design import Design
 from sizer.flows import solve_columns
-from sizer.model import (
-    Reduced,
-    Resources,
-    fabric_links_group,
-    flow_specs,
-    reduce,
-    server_links_group,
-    storage_links_group,
-)
+from sizer.model import Resources, flow_specs, reduce
 
-__all__ = ["Unsupported", "solve_lumped"]
+if TYPE_CHECKING:
+    from sizer.model import FlowSpec, Reduced
+
+__all__ = ["Parts", "Unsupported", "parts", "solve_lumped"]
 
 
 class Unsupported(Exception):
     """The design's structure is outside what the lumped model handles (use exact)."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What the lumped problem of a design needs that its counts do not change: the flow
+    specs, per compute and storage group the rate of one cable and its links' group name,
+    the fabric links' group names, whether the switch rows can bind.  :func:`parts`
+    computes them once; they hold for every design :func:`sizer.scaling.vary` makes of it
+    (a sweep's points)."""
+
+    specs: list[FlowSpec]
+    srv_rate: list[float]  # one cable, per compute group
+    st_rate: list[float]  # one cable, per storage group
+    srv_links: list[str]
+    st_links: list[str]
+    fabric_links: dict[str, str]  # "up" / "down": leaf -> spine, spine -> leaf
+    #: A switch that forwards at least what all its ports can bring in (per direction)
+    #: never binds: every byte it forwards entered through one of its ports, each at most
+    #: switch_link_rate, and on a tie the links (declared first) freeze the flows.  Leaving
+    #: its row out changes no rate and no bottleneck; the full analysis keeps it (it lists
+    #: every resource).
+    switch_free: bool
+
+
+def parts(d: Design) -> Parts:
+    """The :class:`Parts` of ``d`` (and of every design that differs only in counts)."""
+    from sizer.model import fabric_links_group, server_links_group, storage_links_group
+    from sizer.topology import endpoint_rate
+
+    fwd = d.switch_forwarding
+    return Parts(
+        specs=flow_specs(d),
+        srv_rate=[endpoint_rate(d, "server", i) for i in range(len(d.servers))],
+        st_rate=[endpoint_rate(d, "storage", i) for i in range(len(d.storage))],
+        srv_links=[server_links_group(sg.name) for sg in d.servers],
+        st_links=[storage_links_group(st.unit_id) for st in d.storage],
+        fabric_links={
+            "up": fabric_links_group("leaf", "spine"),
+            "down": fabric_links_group("spine", "leaf"),
+        },
+        switch_free=fwd is None or fwd >= d.switch_ports * d.switch_link_rate,
+    )
 
 
 @dataclass
@@ -74,11 +110,11 @@ class _Struct:
     spines: int
 
 
-def _structure(d: Design) -> _Struct | str:
+def _structure(d: Design, pt: Parts) -> _Struct | str:
     """Endpoint classes and port check of the fabric :func:`sizer.topology.build_fabric`
     would build, in O(switches + groups).  Returns the port problem as a string when
     the switches are too small (``build_fabric`` raises ValueError then)."""
-    from sizer.topology import endpoint_rate, split_ports, storage_leaf_count
+    from sizer.topology import split_ports, storage_leaf_count
 
     ports = d.switch_ports
     n_sg, n_st = len(d.servers), len(d.storage)
@@ -122,73 +158,126 @@ def _structure(d: Design) -> _Struct | str:
     n_leaves, n_spines = d.leaves, d.spines
     n_st_leaves = storage_leaf_count(d)
     srv_leaves = n_leaves - n_st_leaves
-    per_leaf = split_ports(d.total_servers, srv_leaves)
-    # servers fill the server leaves in contiguous blocks, groups in order
-    starts = [0]
-    for g in d.servers:
-        starts.append(starts[-1] + g.count)
+    # Leaves as runs of consecutive alike leaves (composition, leaves): what each holds
+    # per compute group, servers filling the server leaves in contiguous blocks, groups
+    # in order, ...
+    zero_srv, zero_st = (0,) * n_sg, (0,) * n_st
     if n_sg == 1:
-        srv_comp: list[tuple[int, ...]] = [(cnt,) for cnt in per_leaf]
+        base, extra = divmod(d.total_servers, srv_leaves)  # split_ports, as runs
+        srv_runs: list[tuple[tuple[int, ...], int]] = [
+            ((base + 1,), extra),
+            ((base,), srv_leaves - extra),
+        ]
     else:
-        srv_comp = []
+        starts = [0]
+        for g in d.servers:
+            starts.append(starts[-1] + g.count)
+        comp = []
         lo = 0
-        for cnt in per_leaf:
+        for cnt in split_ports(d.total_servers, srv_leaves):
             hi = lo + cnt
-            srv_comp.append(
+            comp.append(
                 tuple(max(0, min(hi, starts[gi + 1]) - max(lo, starts[gi])) for gi in range(n_sg))
             )
             lo = hi
-    zero_srv = (0,) * n_sg
-    srv_comp.extend([zero_srv] * n_st_leaves)
-    # storage round-robin over the storage leaves (or over all server leaves)
-    st_leaves = list(range(srv_leaves, n_leaves)) if n_st_leaves else list(range(srv_leaves))
-    n_sl = len(st_leaves)
-    st_comp: list[list[int]] = [[0] * n_st for _ in range(n_leaves)]
+        srv_runs = _runs(comp)
+    srv_runs.append((zero_srv, n_st_leaves))
+    # ... and per storage group, the units round-robin over the storage leaves (or over
+    # all server leaves)
+    n_sl = n_st_leaves or srv_leaves
+    at_pos: list[list[int]] = [[0] * n_st for _ in range(n_sl)]  # per storage leaf position
     j0 = 0
     for si, s in enumerate(d.storage):
         base, extra = divmod(s.count, n_sl)
         shift = j0 % n_sl  # the group's first unit lands on storage leaf position ``shift``
         for p in range(n_sl):
-            st_comp[st_leaves[p]][si] = base + (1 if (p - shift) % n_sl < extra else 0)
+            at_pos[p][si] = base + (1 if (p - shift) % n_sl < extra else 0)
         j0 += s.count
-    leaf_keys = list(zip(srv_comp, map(tuple, st_comp), strict=True))
-    counts = Counter(leaf_keys)  # leaf class -> leaves, by first appearance
-    srate = [endpoint_rate(d, "server", gi) * g.storage_ports for gi, g in enumerate(d.servers)]
-    trate = [endpoint_rate(d, "storage", si) * s.ports for si, s in enumerate(d.storage)]
+    st_runs = [(zero_st, srv_leaves)] if n_st_leaves else []
+    st_runs += _runs([tuple(x) for x in at_pos])
+    # leaf class -> leaves and its first leaf, by first appearance
+    counts: dict[tuple[Any, ...], int] = {}
+    first: dict[tuple[Any, ...], int] = {}
+    lo = 0
+    for lk, m in _merge(srv_runs, st_runs):
+        if lk in counts:
+            counts[lk] += m
+        else:
+            counts[lk], first[lk] = m, lo
+        lo += m
+    srv_ports = [g.storage_ports for g in d.servers]
+    st_ports = [s.ports for s in d.storage]
+    srate = [r * p for r, p in zip(pt.srv_rate, srv_ports, strict=True)]
+    trate = [r * p for r, p in zip(pt.st_rate, st_ports, strict=True)]
     info: dict[tuple[Any, ...], tuple[int, int]] = {}
     for lk in counts:
-        down_bw = sum(c * r for c, r in zip(lk[0], srate, strict=True)) + sum(
-            c * r for c, r in zip(lk[1], trate, strict=True)
-        )
+        down_bw = used = 0
+        for c, r, p in zip(lk[0], srate, srv_ports, strict=True):
+            down_bw += c * r
+            used += c * p
+        st_bw = 0
+        for c, r, p in zip(lk[1], trate, st_ports, strict=True):
+            st_bw += c * r
+            used += c * p
+        down_bw += st_bw
         per_spine = max(
             1, math.ceil(down_bw / d.oversubscription / (n_spines * d.switch_link_rate) - 1e-9)
         )
-        used = (
-            sum(c * g.storage_ports for c, g in zip(lk[0], d.servers, strict=True))
-            + sum(c * s.ports for c, s in zip(lk[1], d.storage, strict=True))
-            + n_spines * per_spine
-        )
-        info[lk] = (per_spine, used)
+        info[lk] = (per_spine, used + n_spines * per_spine)
     over = [lk for lk in counts if info[lk][1] > ports]
     if over:
-        li = min(leaf_keys.index(lk) for lk in over)
-        return f"switch leaf-{li + 1} needs {info[leaf_keys[li]][1]} ports, has {ports}"
+        lk = min(over, key=first.__getitem__)
+        return f"switch leaf-{first[lk] + 1} needs {info[lk][1]} ports, has {ports}"
     spine_ports = sum(info[lk][0] * m for lk, m in counts.items())
     if spine_ports > ports:
         return f"switch spine-1 needs {spine_ports} ports, has {ports}"
     classes = {(lk[0], lk[1], info[lk][0]): m for lk, m in counts.items()}
-    keys = list(classes)
     srv_l: list[_Cls] = []
     st_l: list[_Cls] = []
-    for li, key in enumerate(keys):
-        m = classes[key]
-        for gi in range(n_sg):
-            if key[0][gi]:
-                srv_l.append(_Cls(gi, li, key[0][gi] * m, {li: d.servers[gi].storage_ports}))
-        for si in range(n_st):
-            if key[1][si]:
-                st_l.append(_Cls(si, li, key[1][si] * m, {li: d.storage[si].ports}))
-    return _Struct(srv_l, st_l, True, [classes[k] for k in keys], [k[2] for k in keys], n_spines)
+    leaf_m: list[int] = []
+    leaf_uplinks: list[int] = []
+    for li, (key, m) in enumerate(classes.items()):
+        leaf_m.append(m)
+        leaf_uplinks.append(key[2])
+        for gi, c in enumerate(key[0]):
+            if c:
+                srv_l.append(_Cls(gi, li, c * m, {li: srv_ports[gi]}))
+        for si, c in enumerate(key[1]):
+            if c:
+                st_l.append(_Cls(si, li, c * m, {li: st_ports[si]}))
+    return _Struct(srv_l, st_l, True, leaf_m, leaf_uplinks, n_spines)
+
+
+def _runs(values: list[Any]) -> list[tuple[Any, int]]:
+    """``values`` as runs of equal consecutive values: (value, length)."""
+    out: list[tuple[Any, int]] = []
+    for v in values:
+        if out and out[-1][0] == v:
+            out[-1] = (v, out[-1][1] + 1)
+        else:
+            out.append((v, 1))
+    return out
+
+
+def _merge(a: list[tuple[Any, int]], b: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
+    """Two run-length lists over the same leaves as one of pairs ((a value, b value), length)."""
+    out: list[tuple[Any, int]] = []
+    i = j = 0
+    left_a = left_b = 0
+    va = vb = None
+    while True:
+        while not left_a and i < len(a):
+            va, left_a = a[i]
+            i += 1
+        while not left_b and j < len(b):
+            vb, left_b = b[j]
+            j += 1
+        if not (left_a and left_b):
+            return out
+        n = min(left_a, left_b)
+        out.append(((va, vb), n))
+        left_a -= n
+        left_b -= n
 
 
 # Row order mirrors the full analysis' declaration order (units, ingest, the client
@@ -214,23 +303,39 @@ class _Rows:
 
     def __init__(self) -> None:
         self.table = Resources()
-        self.index: dict[tuple[Any, ...], int] = {}
+        self.index: dict[tuple[Any, ...], int | None] = {}  # None: no catalog figure
         self.order: list[tuple[int, int, int]] = []
 
     def get(self, key: tuple[Any, ...], order: int, declare: Any, *args: Any) -> int | None:
         """The row of ``key``, declared by ``declare(table, *args)`` (a
         :class:`~sizer.model.Resources` method) the first time."""
-        if key in self.index:
-            return self.index[key]
-        i = declare(self.table, *args)
+        index = self.index
+        if key in index:
+            return index[key]
+        i = index[key] = declare(self.table, *args)
         if i is not None:
-            self.index[key] = i
             self.order.append((order, key[1] if len(key) > 1 else 0, key[2] if len(key) > 2 else 0))
         return i
 
+    def link(self, key: tuple[Any, ...], order: int, group: str, cap: float, members: int) -> int:
+        """The row of a class of link bundles (one direction)."""
+        i = self.index.get(key)
+        if i is None:
+            i = self.get(key, order, Resources.link, key[0], group, cap, members)
+            assert i is not None
+        return i
 
-def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
+    def resources(self) -> tuple[Resources, dict[int, int]]:
+        """The rows in the full analysis' order, and where each declared row went."""
+        order = sorted(range(len(self.table)), key=self.order.__getitem__)
+        return self.table.reordered(order), {i: p for p, i in enumerate(order)}
+
+
+def solve_lumped(d: Design, storage_scale: float = 1.0, pt: Parts | None = None) -> Reduced | str:
     """The lumped max-min solution of ``d``, reduced exactly as the full analysis'.
+
+    ``pt`` is :func:`parts` of ``d`` or of the design ``d`` was varied from (a sweep
+    computes it once); None computes it.
 
     Returns the port problem as a string when the switches are too small (the full
     analysis' ``build_fabric`` raises ValueError then).
@@ -241,14 +346,16 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
         The design is outside what the closed-form routing covers (no storage, a server
         and a storage unit sharing no switch on a dual-switch fabric).
     """
-    struct = _structure(d)
+    if pt is None:
+        pt = parts(d)
+    struct = _structure(d, pt)
     if isinstance(struct, str):
         return struct
     if d.total_storage_units == 0:
         raise Unsupported("no storage")
     rows = _Rows()
-    routing = _Routing(d, struct, rows, storage_scale)
-    specs = flow_specs(d)
+    routing = _Routing(d, pt, struct, rows, storage_scale)
+    specs = pt.specs
     cols: list[dict[int, float]] = []
     col_spec: list[int] = []
     col_n: list[float] = []
@@ -257,22 +364,24 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
         sg = d.servers[fs.group]
         if sg.count == 0:
             continue
+        miss = fs.miss
         for pi, pc in enumerate(struct.srv):
             if pc.group != fs.group:
                 continue
             col: dict[int, float] = {}
-            if fs.miss > 0:
+            if miss > 0:
                 if pi not in base:
                     base[pi] = routing.column(pi, pc)
-                col = {i: v * fs.miss for i, v in base[pi].items()}
+                col = dict(base[pi]) if miss == 1.0 else {i: v * miss for i, v in base[pi].items()}
                 for g, c in enumerate(fs.storage_cost):  # access pattern (sizer.access)
-                    if ("unit", g) in rows.index:
-                        col[rows.index[("unit", g)]] *= c
+                    unit = rows.index.get(("unit", g))
+                    if unit is not None:
+                        col[unit] *= c
                 if fs.memory_crossings:
                     i = rows.get(("memory", pi), _ORD_MEMORY, Resources.host_memory, "memory",
                                  sg, pc.n)  # fmt: skip
                     if i is not None:
-                        col[i] = col.get(i, 0.0) + fs.memory_crossings * fs.miss
+                        col[i] = col.get(i, 0.0) + fs.memory_crossings * miss
             if fs.bytes_per_sample > 0:
                 i = rows.get(("prep", pi), _ORD_PREP, Resources.preprocessing, "prep", sg, pc.n)
                 if i is not None:
@@ -280,9 +389,7 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
             cols.append(col)
             col_spec.append(si)
             col_n.append(float(pc.n))
-    order = sorted(range(len(rows.table)), key=lambda i: rows.order[i])
-    table = rows.table.reordered(order)
-    pos = {i: p for p, i in enumerate(order)}
+    table, pos = rows.resources()
     spec_cols = [{pos[i]: v for i, v in col.items()} for col in cols]
     demand = [specs[i].demand for i in col_spec]
     share = [specs[i].share for i in col_spec]
@@ -304,30 +411,18 @@ class _Routing:
     from its storage links and from its inter-switch links.
     """
 
-    def __init__(self, d: Design, struct: _Struct, rows: _Rows, storage_scale: float) -> None:
+    def __init__(
+        self, d: Design, pt: Parts, struct: _Struct, rows: _Rows, storage_scale: float
+    ) -> None:
         self.d = d
         self.s = struct
         self.rows = rows
         self.scale = storage_scale
         self.K = d.total_storage_units
-        # A switch that forwards at least what all its ports can bring in (per direction)
-        # never binds: every byte it forwards entered through one of its ports, each at
-        # most switch_link_rate, and on a tie the links (declared first) freeze the flows.
-        # Leaving its row out changes no rate and no bottleneck; the full analysis keeps
-        # it (it lists every resource).
-        fwd = d.switch_forwarding
-        self.switch_free = fwd is None or fwd >= d.switch_ports * d.switch_link_rate
-        # per group: the rate of one cable and the name of its links' group
-        from sizer.topology import endpoint_rate
-
-        self.st_rate = [endpoint_rate(d, "storage", i) for i in range(len(d.storage))]
-        self.st_links = [storage_links_group(st.unit_id) for st in d.storage]
-        self.srv_rate = [endpoint_rate(d, "server", i) for i in range(len(d.servers))]
-        self.srv_links = [server_links_group(sg.name) for sg in d.servers]
-        self.fabric_links = {
-            "up": fabric_links_group("leaf", "spine"),
-            "down": fabric_links_group("spine", "leaf"),
-        }
+        self.switch_free = pt.switch_free
+        self.st_rate, self.st_links = pt.st_rate, pt.st_links
+        self.srv_rate, self.srv_links = pt.srv_rate, pt.srv_links
+        self.fabric_links = pt.fabric_links
 
     def _split(self, sc: _Cls, pc: _Cls) -> dict[int, float]:
         common = [k for k in sc.links if k in pc.links]
@@ -335,12 +430,6 @@ class _Routing:
             raise Unsupported("no common switch")
         tot = sum(sc.links[k] for k in common)
         return {k: sc.links[k] / tot for k in common}
-
-    def _link(self, key: tuple[Any, ...], order: int, group: str, cap: float, members: int) -> int:
-        """The row of a class of link bundles (one direction)."""
-        i = self.rows.get(key, order, Resources.link, key[0], group, cap, members)
-        assert i is not None
-        return i
 
     def _switch(self, key: tuple[Any, ...], members: int) -> int | None:
         if self.switch_free:
@@ -351,46 +440,39 @@ class _Routing:
         """Lumped weights of flow class ``pc`` per byte of cache miss."""
         d, s, rows, K = self.d, self.s, self.rows, self.K
         sg = d.servers[pc.group]
-        col: dict[int, float] = defaultdict(float)
+        col: dict[int, float] = {}
         n_c = pc.n
         per_unit = n_c / K  # lumped weight on each unit's resources
         i = rows.get(("ingest", pi), _ORD_INGEST, Resources.ingest, "ingest", sg, n_c)
         if i is not None:
-            col[i] += 1.0
+            col[i] = 1.0
         i = rows.get(("pcie", pi), _ORD_PCIE, Resources.pcie, "pcie", sg, n_c)
         if i is not None:
-            col[i] += 1.0
-        arrive: dict[int, float] = defaultdict(float)
+            col[i] = 1.0
+        arrive: dict[int, float] = {}
         for ci, sc in enumerate(s.st):
             st = d.storage[sc.group]
-            i = rows.get(
-                ("unit", sc.group),
-                _ORD_UNIT,
-                Resources.storage_unit,
-                "unit",
-                st,
-                self.scale,
-                st.count,
-            )
+            i = rows.get(("unit", sc.group), _ORD_UNIT, Resources.storage_unit, "unit", st,
+                         self.scale, st.count)  # fmt: skip
             assert i is not None
-            col[i] += per_unit * sc.n / st.count
+            col[i] = col.get(i, 0.0) + per_unit * sc.n / st.count
             trate = self.st_rate[sc.group]
             if s.leaf_spine:
                 self._leaf_spine(col, arrive, ci, sc, pc, self.st_links[sc.group], trate)
                 continue
             for k, frac in self._split(sc, pc).items():
-                i = self._link(("sedge", ci, k), _ORD_SEDGE, self.st_links[sc.group],
-                               sc.links[k] * trate, sc.n)  # fmt: skip
-                col[i] += per_unit * frac
-                arrive[k] += sc.n / K * frac
+                i = rows.link(("sedge", ci, k), _ORD_SEDGE, self.st_links[sc.group],
+                              sc.links[k] * trate, sc.n)  # fmt: skip
+                col[i] = col.get(i, 0.0) + per_unit * frac
+                arrive[k] = arrive.get(k, 0.0) + sc.n / K * frac
                 i = self._switch(("switch", k), 1)
                 if i is not None:  # every byte enters the switch from the storage link
-                    col[i] += n_c * sc.n / K * frac
+                    col[i] = col.get(i, 0.0) + n_c * sc.n / K * frac
         prate = self.srv_rate[pc.group]
         for k, frac in arrive.items():
-            i = self._link(("pedge", pi, k), _ORD_PEDGE, self.srv_links[pc.group],
-                           pc.links[k] * prate, n_c)  # fmt: skip
-            col[i] += frac
+            i = rows.link(("pedge", pi, k), _ORD_PEDGE, self.srv_links[pc.group],
+                          pc.links[k] * prate, n_c)  # fmt: skip
+            col[i] = col.get(i, 0.0) + frac
         return col
 
     def _leaf_spine(
@@ -404,32 +486,34 @@ class _Routing:
         trate: float,
     ) -> None:
         """Storage class ``sc`` on leaf class ``sc.leaf``, servers on ``pc.leaf``."""
-        s, K = self.s, self.K
+        s, K, rows = self.s, self.K, self.rows
         S, swr = s.spines, self.d.switch_link_rate
         n_c = pc.n
         per_unit = n_c / K
-        m_l, m_p = s.leaf_m[sc.leaf], s.leaf_m[pc.leaf]
-        i = self._link(("sedge", ci, sc.leaf), _ORD_SEDGE, links_group,
-                       sc.links[sc.leaf] * trate, sc.n)  # fmt: skip
-        col[i] += per_unit
-        arrive[pc.leaf] += sc.n / K
+        up, down = sc.leaf, pc.leaf
+        m_l, m_p = s.leaf_m[up], s.leaf_m[down]
+        i = rows.link(("sedge", ci, up), _ORD_SEDGE, links_group, sc.links[up] * trate, sc.n)
+        col[i] = col.get(i, 0.0) + per_unit
+        arrive[down] = arrive.get(down, 0.0) + sc.n / K
         # the units' leaf: every byte enters it from a storage link
-        sw = self._switch(("leaf", sc.leaf), m_l)
+        sw = self._switch(("leaf", up), m_l)
         if sw is not None:
-            col[sw] += n_c * sc.n / (K * m_l)
+            col[sw] = col.get(sw, 0.0) + n_c * sc.n / (K * m_l)
         eff = float(sc.n)
-        if sc.leaf == pc.leaf:
+        if up == down:
             eff -= sc.n / m_l  # the units on the server's own leaf stay on it
         if eff <= 0:
             return
-        for key, order, leaf in (("up", _ORD_UP, sc.leaf), ("down", _ORD_DOWN, pc.leaf)):
-            m = s.leaf_m[leaf]
-            i = self._link((key, leaf), order, self.fabric_links[key],
-                           s.leaf_uplinks[leaf] * swr, m * S)  # fmt: skip
-            col[i] += per_unit * eff / (m * S)
+        links = self.fabric_links
+        i = rows.link(("up", up), _ORD_UP, links["up"], s.leaf_uplinks[up] * swr, m_l * S)
+        col[i] = col.get(i, 0.0) + per_unit * eff / (m_l * S)
+        i = rows.link(("down", down), _ORD_DOWN, links["down"], s.leaf_uplinks[down] * swr,
+                      m_p * S)  # fmt: skip
+        col[i] = col.get(i, 0.0) + per_unit * eff / (m_p * S)
+        if self.switch_free:
+            return
         # crossing bytes enter a spine (1/S each) and then the server's leaf
-        into: list[tuple[tuple[Any, ...], int]] = [(("spine",), S), (("leaf", pc.leaf), m_p)]
-        for sw_key, members in into:
+        for sw_key, members in ((("spine",), S), (("leaf", down), m_p)):
             sw = self._switch(sw_key, members)
             if sw is not None:
-                col[sw] += n_c * eff / (K * members)
+                col[sw] = col.get(sw, 0.0) + n_c * eff / (K * members)

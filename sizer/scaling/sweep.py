@@ -260,10 +260,13 @@ def sweep(
     done = 0
     srv_groups = {n: vary(design, servers=n).servers for n in srv}
     st_groups = {k: vary(design, storage_units=k).storage for k in units}
+    from sizer.scaling.lumped import parts
+
+    pt = parts(design)  # what the counts do not change, once
     for k in units:
         for n in srv:
             v = dataclasses.replace(design, servers=srv_groups[n], storage=st_groups[k])
-            grid[(n, k)] = to_point(v, evaluate_at(v, 1.0, method))
+            grid[(n, k)] = to_point(v, evaluate_at(v, 1.0, method, pt))
             done += 1
             if progress is not None:
                 progress(done, total)
