@@ -519,7 +519,7 @@ def test_error_lines_escape_what_a_terminal_would_act_on(
     assert r.exit_code == 2
     assert r.stderr == (
         f"{p}:10:3: network.x\\x9a\\u202e: unknown key 'x\\x9a\\u202e' (allowed here: topology, "
-        "switch, leaves, spines, storage_leaves, oversubscription, isl_links)\n"
+        "switch, leaves, spines, storage_leaves, oversubscription, isl_links, protocol)\n"
     )
 
 

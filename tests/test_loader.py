@@ -558,7 +558,7 @@ def test_load_scenario_reports_every_schema_problem_at_once(
     assert [p.format() for p in info.value.problems] == [
         "s.yaml:4:12: compute[0].count: 0 is below the minimum 1",
         "s.yaml:11:3: network.colour: unknown key 'colour' (allowed here: topology, switch, "
-        "leaves, spines, storage_leaves, oversubscription, isl_links)",
+        "leaves, spines, storage_leaves, oversubscription, isl_links, protocol)",
         "s.yaml:14:12: workloads[0].phase: 'train' is not one of 'training' or 'inference' "
         "(did you mean 'training'?)",
     ]

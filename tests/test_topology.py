@@ -50,7 +50,8 @@ def test_ra_dual_switch_cabling() -> None:
     assert fab.cables == {"edr-ib": 60}
     assert fab.graph["switch-A"]["dgx-1#1"]["links"] == 2
     assert fab.graph["ess-3000#1"]["switch-B"]["links"] == 4
-    assert fab.graph["ess-3000#1"]["switch-B"]["capacity"] == pytest.approx(50e9)
+    # 4 EDR links x 12.5 GB/s, less InfiniBand RDMA framing (4,096 of 4,122 bytes)
+    assert fab.graph["ess-3000#1"]["switch-B"]["capacity"] == pytest.approx(50e9 * 4096 / 4122)
 
 
 def test_single_switch_port_budget_is_an_error() -> None:
