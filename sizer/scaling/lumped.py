@@ -241,6 +241,8 @@ def solve_lumped(d: Design, storage_scale: float = 1.0) -> Reduced | str:
         The design is outside what the closed-form routing covers (no storage, a server
         and a storage unit sharing no switch on a dual-switch fabric).
     """
+    if d.topology == "direct-attached":  # every server its own drives: the full analysis
+        raise Unsupported("direct-attached")
     struct = _structure(d)
     if isinstance(struct, str):
         return struct
