@@ -17,7 +17,7 @@ import pytest
 from sizer.analysis import analyze_design
 from sizer.catalog import load_catalog
 from sizer.errors import SizerInputError
-from sizer.loader import load_scenario
+from sizer.loader import load_design, load_scenario
 from sizer.protocols import framing
 from sizer.resolve import resolve
 from sizer.scaling.evaluate import evaluate_at
@@ -190,3 +190,10 @@ def test_protocol_on_direct_attached(tmp_path: Path) -> None:
     net = "  topology: direct-attached\n  protocol: tcp\n"
     [msg] = _problems(tmp_path, net, "micron-9550-pro")
     assert "network.protocol: 'protocol' does not apply to topology direct-attached" in msg
+
+
+def test_shipped_scenario(cat: Any) -> None:
+    d = load_design(ROOT / "scenarios" / "dgx-h100-local-8x-micron9550.yaml")
+    a = analyze_design(d)
+    assert d.topology == "direct-attached" and d.switch_id == ""
+    assert a.gpu_data_utilization == pytest.approx(1.0)
