@@ -40,6 +40,7 @@ from sizer.model import (
     FlowSpec,
     Reduced,
     Resources,
+    drive_links_group,
     fabric_links_group,
     flow_specs,
     reduce,
@@ -165,11 +166,16 @@ def declare_rows(
         scale = storage_scale * fab.unit_scale.get(ep.node, 1.0)
         rows.storage[ep.node] = t.storage_unit(ep.node, d.storage[ep.group], scale)
     runs = list(fab.server_runs())
-    for gi, nodes in runs:
+    # Direct-attached: local drives reach the host over their own PCIe links (rows of
+    # kind link), not through the storage NICs, so neither the PCIe behind the NICs nor
+    # the published client read limit (a storage-network read: the DGX H100's 80 GB/s is
+    # "the maximum network performance") applies; host memory does (rows below).
+    networked = fab.topology != "direct-attached"
+    for gi, nodes in runs if networked else ():
         at = t.ingests([f"{node} ingest" for node in nodes], d.servers[gi])
         if at is not None:
             rows.ingest.update(zip(nodes, at, strict=True))
-    for gi, nodes in runs:
+    for gi, nodes in runs if networked else ():
         at = t.pcies([f"{node} PCIe (storage NICs)" for node in nodes], d.servers[gi])
         if at is not None:
             rows.pcie.update(zip(nodes, at, strict=True))
@@ -199,7 +205,9 @@ def _link_bundles(
     group_of: dict[tuple[str, str], str] = {}  # (u, v) -> group, memoised by end type
 
     def group(u: dict[str, Any], v: dict[str, Any]) -> str:
-        if u["kind"] == "storage":
+        if u["kind"] == "storage" and v["kind"] == "server":  # direct-attached: a drive
+            key = ("drive", u["model"])
+        elif u["kind"] == "storage":
             key = ("storage", u["model"])
         elif v["kind"] == "server":
             key = ("server", d.servers[v["group"]].name)
@@ -207,7 +215,9 @@ def _link_bundles(
             key = (u["role"], v["role"])
         name = group_of.get(key)
         if name is None:
-            if key[0] == "storage":
+            if key[0] == "drive":
+                name = drive_links_group(key[1])
+            elif key[0] == "storage":
                 name = storage_links_group(key[1])
             elif key[0] == "server":
                 name = server_links_group(key[1])
@@ -325,6 +335,30 @@ class Routes:
         return np.concatenate(idx), np.concatenate(val), sorted(to_dst.items())
 
 
+class DirectRoutes:
+    """Routes of a direct-attached fabric: a server reads its own data striped evenly over
+    its own drives (a local file system or RAID 0 over them), ``1 / K`` of every byte
+    from each of its K drives and over each drive's PCIe link; nothing is shared between
+    servers.  A server whose drives are not all there (a lost drive) reads the lost share
+    from its other drives when ``replicas`` >= 2 copies are kept and at most
+    ``replicas - 1`` are lost; otherwise part of its data is offline and it gets nothing."""
+
+    def __init__(self, fab: Fabric, rows: _Rows, replicas: int = 1) -> None:
+        self.rows = rows
+        self.replicas = replicas
+
+    def __call__(self, attach: tuple[tuple[str, int], ...]) -> _Pattern:
+        """(storage rows, fractions) of the server's drives, and the fraction arriving
+        over each drive's link (empty: its data is offline)."""
+        have = [dn for dn, _n in attach if dn in self.rows.storage]
+        lost = len(attach) - len(have)
+        if not have or lost > self.replicas - 1:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), []
+        w = 1.0 / len(have)
+        idx = np.asarray([self.rows.storage[dn] for dn in have], dtype=np.int64)
+        return idx, np.full(len(have), w), [(dn, w) for dn in have]
+
+
 @dataclass
 class _Columns:
     """The flows: one per workload per server, and the weight matrix."""
@@ -353,7 +387,11 @@ def _columns(
     Flows are numbered spec by spec, server by server.  Servers of one group that share
     a cabling pattern share the routed part of their column, so each (spec, pattern)
     block of columns is written at once (:class:`sizer.flows.ColumnBlocks`)."""
-    routes = Routes(fab, rows, bundles, replicas=d.data_replicas)
+    routes: Routes | DirectRoutes = (
+        DirectRoutes(fab, rows, d.data_replicas)
+        if fab.topology == "direct-attached"
+        else Routes(fab, rows, bundles, replicas=d.data_replicas)
+    )
     blocks = ColumnBlocks()
     patterns = fab.server_patterns()
     unit_rows = [(rows.storage[ep.node], ep.group) for ep in fab.storage]

@@ -174,7 +174,9 @@ class Link(_Frozen):
 
     id: str
     name: str
-    kind: Literal["infiniband", "ethernet"]
+    #: pcie: an NVMe drive's own link inside a server (topology direct-attached), never
+    #: cabled to a switch; no storage protocol framing applies to it (sizer.protocols)
+    kind: Literal["infiniband", "ethernet", "pcie"]
     #: nominal data rate after line encoding, e.g. 100 Gb/s for EDR 4x (bytes/s)
     data_rate: PosRate
     #: payload per direction used by the flow model (bytes/s)

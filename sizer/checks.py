@@ -228,7 +228,10 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
                         _did_you_mean(close) if close else "it offers " + _some(offered),
                     )
                 )
-    if sc.network.switch not in cat.switches:
+    out.extend(_drive_problems(sc, cat))
+    if sc.network.switch is None:
+        pass  # direct-attached (the schema requires a switch everywhere else)
+    elif sc.network.switch not in cat.switches:
         unknown(("network", "switch"), "switches", sc.network.switch, "switch")
     elif sc.network.protocol == "tcp":
         sw_link = cat.switches[sc.network.switch].link
@@ -367,6 +370,40 @@ def check_scenario(sc: Scenario, cat: Catalog) -> list[Issue]:
             )
         )
     return list(dict.fromkeys(out))  # a workload on several groups reports a problem once
+
+
+def _drive_problems(sc: Scenario, cat: Catalog) -> list[Issue]:
+    """Drives (storage units on a PCIe link) only inside servers, and only drives there:
+    topology direct-attached takes drives and nothing else, a switched fabric no drive."""
+    out: list[Issue] = []
+    direct = sc.network.topology == "direct-attached"
+    for i, s in enumerate(sc.storage):
+        u = cat.storage.get(s.unit)
+        link = None if u is None else cat.links.get(s.link or u.link)
+        if link is None:
+            continue  # unknown ids are reported on their own
+        drive = link.kind == "pcie"
+        if direct and not drive:
+            out.append(
+                (
+                    ("storage", i, "unit"),
+                    f"{s.unit} is not a drive (its ports are {link.kind}, {link.id}): topology "
+                    "direct-attached takes NVMe drives inside each server",
+                    "name a drive (`sizer catalog` lists storage units on pcie links), or "
+                    "use a switched topology with a switch",
+                )
+            )
+        elif drive and not direct:
+            out.append(
+                (
+                    ("storage", i, "unit"),
+                    f"{s.unit} is a drive (PCIe link {link.id}): it sits inside a server and "
+                    f"cannot be cabled to the switches of a {sc.network.topology} fabric",
+                    "use network: {topology: direct-attached} without a switch, or a "
+                    "networked storage unit",
+                )
+            )
+    return out
 
 
 def memory_problems(scenario: Scenario, catalog: Catalog) -> list[Issue]:

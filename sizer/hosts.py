@@ -174,18 +174,45 @@ def client_parts(d: Design, gi: int) -> list[ClientPart]:
     Host memory's ceiling uses the most crossings any workload on the group makes (with
     several workloads the rows of the model count each its own)."""
     sg = d.servers[gi]
-    nic = sg.storage_ports * sg.link_rate
-    parts = [
-        ClientPart(
-            "nic",
-            "storage NICs",
-            nic,
-            nic,
-            f"{sg.storage_ports} x {_gbps(sg.link_rate)} per direction ({sg.link_id})",
-        )
-    ]
+    direct = d.topology == "direct-attached"
+    if direct:  # local drives, each on its own PCIe link: no NIC on the data path
+        drives = sum(s.count * min(s.read_bandwidth, s.link_rate) for s in d.storage)
+        parts = [
+            ClientPart(
+                "nic",
+                "local drives",
+                drives,
+                drives,
+                " + ".join(
+                    f"{s.count} x {s.unit_id} at {_gbps(min(s.read_bandwidth, s.link_rate))} "
+                    f"(read, within its {s.link_id} link)"
+                    for s in d.storage
+                ),
+            )
+        ]
+    else:
+        nic = sg.storage_ports * sg.link_rate
+        parts = [
+            ClientPart(
+                "nic",
+                "storage NICs",
+                nic,
+                nic,
+                f"{sg.storage_ports} x {_gbps(sg.link_rate)} per direction ({sg.link_id})",
+            )
+        ]
     pcie = pcie_ceiling(sg)
-    if pcie is None:
+    if direct:
+        parts.append(
+            ClientPart(
+                "pcie",
+                "host PCIe (storage NICs)",
+                None,
+                None,
+                "does not apply: the drives reach the host over their own PCIe links",
+            )
+        )
+    elif pcie is None:
         parts.append(ClientPart("pcie", "host PCIe (storage NICs)", None, None, "not modeled"))
     else:
         assert sg.storage_pcie_gen is not None and sg.storage_pcie_lanes is not None
@@ -229,10 +256,28 @@ def client_parts(d: Design, gi: int) -> list[ClientPart]:
                 mem,
                 f"{cpu}, {sg.memory_channels} channels x {sg.memory_mts:g} MT/s x 8 B = "
                 f"{_gbps(mem)}, crossed {k}x per byte read "
-                + ("(bounce buffer: NIC writes, GPU reads)" if k == 2 else "(NIC writes)"),
+                + (
+                    "(bounce buffer: NIC writes, GPU reads)"
+                    if k == 2 and not direct
+                    else "(bounce buffer: drive writes, GPU reads)"
+                    if k == 2
+                    else "(drive writes)"
+                    if direct
+                    else "(NIC writes)"
+                ),
             )
         )
-    if sg.ingest_limit is None:
+    if direct:
+        parts.append(
+            ClientPart(
+                "limit",
+                "client read limit",
+                None,
+                None,
+                "does not apply: the published limits are storage-network reads",
+            )
+        )
+    elif sg.ingest_limit is None:
         parts.append(ClientPart("limit", "client read limit", None, None, "not modeled"))
     else:
         parts.append(

@@ -74,6 +74,11 @@ def storage_links_group(unit_id: str) -> str:
     return f"{unit_id} -> switch links"
 
 
+def drive_links_group(unit_id: str) -> str:
+    """A direct-attached drive's PCIe links into its servers."""
+    return f"{unit_id} -> server PCIe links"
+
+
 def server_links_group(group_name: str) -> str:
     return f"switch -> {group_name} links"
 

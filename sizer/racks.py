@@ -146,7 +146,9 @@ def rack_layout(
         line = bom.lines[li]
         if line.count < 1:
             continue
-        h = max(1, math.ceil(line.rack_units / line.count - 1e-9))
+        # 0 U: inside another device (a direct-attached drive in its server): placed in a
+        # rack (its power counts there) but takes no U of it
+        h = 0 if line.rack_units == 0 else max(1, math.ceil(line.rack_units / line.count - 1e-9))
         w = None if line.power_watts is None else line.power_watts / line.count
         for k in range(1, line.count + 1):
             label = f"{line.name} #{k}"

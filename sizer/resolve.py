@@ -67,8 +67,6 @@ def _client_figures(used: list[Used], entry: str, server: Any) -> dict[str, Any]
 
 def resolve(sc: Scenario, cat: Catalog) -> Design:
     """Resolve a validated scenario against the catalog (see :func:`sizer.loader.load_scenario`)."""
-    from sizer.capacity import capacity_plan
-
     used: list[Used] = []
     servers = []
     for i, g in enumerate(sc.compute):
@@ -132,11 +130,31 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         )
         for i, st in enumerate(sc.storage)
     ]
+    if sc.network.switch is None:  # direct-attached: drives inside each server, no switch
+        return _with_switch(sc, cat, servers, storage, used, None, None, "", 0, 0.0)
     sw = cat.switches[sc.network.switch]
     swlink = cat.links[sw.link]
     e = f"switches/{sw.id}"
     sw_ports = int(_fig(used, e, "ports", sw.ports, "ports"))
     sw_rate = _payload_rate(used, swlink, sc.network.protocol)
+    return _with_switch(sc, cat, servers, storage, used, sw, swlink, e, sw_ports, sw_rate)
+
+
+def _with_switch(
+    sc: Scenario,
+    cat: Catalog,
+    servers: list[ServerGroup],
+    storage: list[StorageGroupSpec],
+    used: list[Used],
+    sw: Any,
+    swlink: Any,
+    e: str,
+    sw_ports: int,
+    sw_rate: float,
+) -> Design:
+    """The rest of :func:`resolve`: workloads, figures used and the design (``sw`` None:
+    no switch)."""
+    from sizer.capacity import capacity_plan
 
     group_by_name = {g.name: i for i, g in enumerate(sc.compute) if g.name is not None}
     workloads = []
@@ -242,18 +260,22 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         storage=tuple(storage),
         workloads=tuple(workloads),
         topology=sc.network.topology,
-        switch_id=sw.id,
-        switch_name=sw.name,
+        switch_id="" if sw is None else sw.id,
+        switch_name="" if sw is None else sw.name,
         switch_ports=sw_ports,
-        switch_link_id=swlink.id,
+        switch_link_id="" if swlink is None else swlink.id,
         switch_link_rate=sw_rate,
-        switch_link_kind=swlink.kind,
+        switch_link_kind="pcie" if swlink is None else swlink.kind,
         protocol=sc.network.protocol,
-        switch_rack_units=float(_fig(uniq, e, "rack_units", sw.rack_units, "U")),
-        switch_power_watts=_fig(uniq, e, "power_watts", sw.power_watts, "W"),
+        switch_rack_units=0.0
+        if sw is None
+        else float(_fig(uniq, e, "rack_units", sw.rack_units, "U")),
+        switch_power_watts=None
+        if sw is None
+        else _fig(uniq, e, "power_watts", sw.power_watts, "W"),
         switch_forwarding=(
             None
-            if sw.switching_capacity is None
+            if sw is None or sw.switching_capacity is None
             else float(_fig(uniq, e, "switching_capacity", sw.switching_capacity, "B/s")) / 2
         ),
         leaves=sc.network.leaves,

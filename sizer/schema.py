@@ -42,7 +42,7 @@ __all__ = [
 
 Phase = Literal["training", "inference"]
 Precision = Literal["fp32", "fp16", "bf16", "tf32", "fp8", "int8"]
-Topology = Literal["single-switch", "dual-switch", "leaf-spine"]
+Topology = Literal["single-switch", "dual-switch", "leaf-spine", "direct-attached"]
 
 PosInt = Annotated[int, Field(ge=1, strict=True)]
 
@@ -133,8 +133,16 @@ _DRIVES_RE = re.compile(r"^\s*[1-9][0-9]*\s*[xX×]\s*[0-9]+(\.[0-9]+)?\s*(TB|PB|
 class StorageGroup(_Model):
     """A group of identical storage building blocks."""
 
-    unit: str = Field(description="catalog storage id, e.g. ess-3000")
-    count: PosInt = Field(description="number of units", le=MAX_STORAGE_UNITS)
+    unit: str = Field(
+        description="catalog storage id, e.g. ess-3000; with topology direct-attached a "
+        "drive, e.g. micron-9550-pro-7.68tb"
+    )
+    count: PosInt = Field(
+        description="number of units; with topology direct-attached the drives inside every "
+        "server (8 = eight such drives in each server, each server reading its own data "
+        "striped over its own drives)",
+        le=MAX_STORAGE_UNITS,
+    )
     ports: PosInt | None = Field(
         None, le=256, description="ports cabled per unit (default: catalog)"
     )
@@ -175,8 +183,17 @@ class StorageGroup(_Model):
 class Network(_Model):
     """The storage fabric."""
 
-    topology: Topology = Field(description="single-switch | dual-switch | leaf-spine")
-    switch: str = Field(description="catalog switch id (all switches of the fabric)")
+    topology: Topology = Field(
+        description="single-switch | dual-switch | leaf-spine | direct-attached (no switch: "
+        "the storage groups are NVMe drives inside every server)"
+    )
+    # validate_default: a switched topology without a switch is told so, located here
+    switch: str | None = Field(
+        None,
+        validate_default=True,
+        description="catalog switch id (all switches of the fabric); required except with "
+        "topology direct-attached, which has none",
+    )
     # validate_default: a leaf-spine without them is told so, both in one run
     leaves: PosInt | None = Field(
         None, le=4096, validate_default=True, description="leaf-spine: number of leaf switches"
@@ -211,6 +228,33 @@ class Network(_Model):
         description="how storage traffic is carried on an Ethernet fabric: rdma (RoCE v2) or "
         "tcp (default); InfiniBand carries it over RDMA (sizer/protocols.py)",
     )
+
+    @field_validator("switch")
+    @classmethod
+    def _switch_for_topology(cls, v: str | None, info: ValidationInfo) -> str | None:
+        topology = info.data.get("topology")  # absent if the topology itself was invalid
+        if topology == "direct-attached" and v is not None:
+            raise HintedValueError(
+                "'switch' does not apply to topology direct-attached: the drives sit inside "
+                "each server, with no switch between",
+                "remove 'switch', or choose a switched topology",
+            )
+        if topology is not None and topology != "direct-attached" and v is None:
+            raise HintedValueError(
+                f"topology {topology} needs 'switch', the catalog switch id",
+                "add e.g. 'switch: qm9700' under network (`sizer catalog` lists switches)",
+            )
+        return v
+
+    @field_validator("protocol")
+    @classmethod
+    def _protocol_for_topology(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and info.data.get("topology") == "direct-attached":
+            raise ValueError(
+                "'protocol' does not apply to topology direct-attached: local drives speak "
+                "NVMe over PCIe, not a network protocol; remove it"
+            )
+        return v
 
     @field_validator("leaves", "spines", "storage_leaves", "oversubscription", "isl_links")
     @classmethod

@@ -13,6 +13,10 @@ dual-switch
     Each endpoint splits its ports across switches A and B (the RA's cabling: a DGX-1's
     4 links as 2 + 2, an ESS 3000's 8 links as 4 + 4).  ``isl_links`` optional links join
     A and B; with every endpoint on both switches they carry no read traffic.
+direct-attached
+    No switch: every server holds its own NVMe drives (each storage group's ``count`` in
+    every server), each on a PCIe link of its own (edges drive -> server); a server reads
+    only its own drives.
 leaf-spine
     Two-level fat tree.  Storage units sit on dedicated storage leaves (as in NVIDIA's
     SuperPOD storage fabric): by default as few leaves as hold the storage ports at the
@@ -449,6 +453,8 @@ def build_fabric(d: Design) -> Fabric:
         If a switch has fewer ports than the cabling needs (the loader reports this
         earlier, as a located problem, via :func:`port_problems`).
     """
+    if d.topology == "direct-attached":
+        return _build_direct(d)
     eps, switches, isl = _plan(d)
     used = _ports(eps, switches, isl)
     over = [sw for sw, n in used.items() if n > d.switch_ports]
@@ -489,6 +495,47 @@ def build_fabric(d: Design) -> Fabric:
     )
 
 
+def drive_node(server: str, d: Design, si: int, k: int) -> str:
+    """A drive's node: its server's node, then its own, e.g. ``dgx-h100#1/micron-9550-pro#3``."""
+    return f"{server}/{_storage_node(d, si, k)}"
+
+
+def _build_direct(d: Design) -> Fabric:
+    """The direct-attached fabric: every server with its own drives (each storage group's
+    ``count`` of them), each drive on one PCIe link of its own into its server; no
+    switches, no cables.  A server's ``attach`` lists its drives (one link each), a
+    drive's its server, so every server is a cabling pattern of its own."""
+    labels = _server_labels(d)
+    nodes: NodeList = []
+    edges: EdgeList = []
+    servers: list[Endpoint] = []
+    storage: list[Endpoint] = []
+    n_srv = 0
+    for gi, g in enumerate(d.servers):
+        for k in range(g.count):
+            node = _server_node(labels, gi, k)
+            nodes.append((node, {"kind": "server", "group": gi, "index": k, "model": g.server_id}))
+            drives: list[str] = []
+            for si, s in enumerate(d.storage):
+                for j in range(s.count):
+                    dn = drive_node(node, d, si, j)
+                    idx = n_srv * s.count + j
+                    nodes.append(
+                        (dn, {"kind": "storage", "group": si, "index": idx, "model": s.unit_id,
+                              "host": node})
+                    )  # fmt: skip
+                    storage.append(Endpoint(dn, "storage", si, idx, ((node, 1),), s.link_rate))
+                    edges.append(
+                        (dn, node, {"links": 1, "rate": s.link_rate, "capacity": s.link_rate,
+                                    "link_type": s.link_id})
+                    )  # fmt: skip
+                    drives.append(dn)
+            rate = min((s.link_rate for s in d.storage), default=0.0)
+            servers.append(Endpoint(node, "server", gi, k, tuple((x, 1) for x in drives), rate))
+            n_srv += 1
+    return Fabric(servers, storage, [], {}, {}, {}, d.topology, nodes, edges)
+
+
 def port_problems(
     sc: Scenario, cat: Catalog
 ) -> list[tuple[tuple[str | int, ...], str, str | None]]:
@@ -508,6 +555,8 @@ def design_port_problems(d: Design) -> list[tuple[tuple[str | int, ...], str, st
     """Port-budget and link-compatibility problems of a resolved design, as
     (loc, msg, hint) with ``loc`` a field of its scenario."""
     out: list[tuple[tuple[str | int, ...], str, str | None]] = []
+    if d.topology == "direct-attached":  # no switch: no ports to budget (sizer.checks
+        return out  # refuses a non-drive storage unit there)
     for gi, gsp in enumerate(d.servers):
         if gsp.link_kind != d.switch_link_kind:
             out.append(

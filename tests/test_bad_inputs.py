@@ -218,7 +218,7 @@ EXPECTED: dict[str, list[str]] = {
         "top-level-scalar.yaml:2:1: the top level must be key: value lines, not a single value (a scenario needs name:, compute:, storage:, network: and workloads:)"
     ],
     "topology-unknown.yaml": [
-        "topology-unknown.yaml:10:13: network.topology: 'fat-tree' is not one of 'single-switch', 'dual-switch' or 'leaf-spine'"
+        "topology-unknown.yaml:10:13: network.topology: 'fat-tree' is not one of 'single-switch', 'dual-switch', 'leaf-spine' or 'direct-attached'"
     ],
     "two-documents.yaml": [
         "two-documents.yaml:17:1: YAML syntax error: a second YAML document starts here ('---'); a sizer file holds one document (remove the '---' line or split the file)"

@@ -584,7 +584,7 @@ def test_yes_no_values_are_shown_as_written(
         load_scenario(path, display="s.yaml")
     assert [p.format() for p in info.value.problems] == [
         "s.yaml:9:13: network.topology: 'off' (YAML reads it as false) is not one of "
-        "'single-switch', 'dual-switch' or 'leaf-spine'"
+        "'single-switch', 'dual-switch', 'leaf-spine' or 'direct-attached'"
     ]
 
 

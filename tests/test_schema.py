@@ -267,7 +267,7 @@ def test_bad_topology_does_not_also_complain_about_its_fields() -> None:
         (
             ("network", "topology"),
             "literal_error",
-            "Input should be 'single-switch', 'dual-switch' or 'leaf-spine'",
+            "Input should be 'single-switch', 'dual-switch', 'leaf-spine' or 'direct-attached'",
         )
     ]
 

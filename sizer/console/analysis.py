@@ -27,8 +27,12 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
         f"{g.count}x {g.server_id}" + (f" ({g.name})" if g.name != g.server_id else "")
         for g in d.servers
     )
-    storage = ", ".join(f"{s.count}x {s.unit_id}" for s in d.storage)
-    print_line(c, f"{servers} ({d.total_gpus} GPUs); {storage}; {d.topology} on {d.switch_id}")
+    if d.topology == "direct-attached":
+        storage = ", ".join(f"{s.count}x {s.unit_id} in every server" for s in d.storage)
+        print_line(c, f"{servers} ({d.total_gpus} GPUs); {storage}; direct-attached, no switch")
+    else:
+        storage = ", ".join(f"{s.count}x {s.unit_id}" for s in d.storage)
+        print_line(c, f"{servers} ({d.total_gpus} GPUs); {storage}; {d.topology} on {d.switch_id}")
     rows = []
     for w in a.workloads:
         dem = "unbounded" if w.unbounded else f"{w.demand_images_per_sec:,.0f}"

@@ -224,11 +224,10 @@ def build_report(
     memory = _memory_cases(p, design, catalog, display, raw)
     scaling = scaling_context(analysis)
     checkpoint = checkpoint_context(analysis)
-    link_names = {
-        lid: directional(catalog.links[lid].name)
-        for lid in analysis.fabric.cables
-        if lid in catalog.links
-    }
+    # the cabled link types, then any uncabled ones (direct-attached drives' PCIe links)
+    lids = dict.fromkeys(analysis.fabric.cables)
+    lids.update(dict.fromkeys(data["link_type"] for _u, _v, data in analysis.fabric.bundles()))
+    link_names = {lid: directional(catalog.links[lid].name) for lid in lids if lid in catalog.links}
     svg, caption = diagram_for(analysis, link_names)
     ctx = build_context(
         analysis=analysis,

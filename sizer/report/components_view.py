@@ -162,7 +162,10 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         out.append(
             _component(
                 g.server_name,
-                "GPU server: runs the workloads and reads their data from the "
+                "GPU server: runs the workloads and reads their data from its own drives "
+                "over their PCIe links."
+                if d.topology == "direct-attached"
+                else "GPU server: runs the workloads and reads their data from the "
                 "parallel file system over its storage ports.",
                 specs,
                 g.rack_units,
@@ -190,7 +193,10 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         out.append(
             _component(
                 s.unit_name,
-                f"Storage building block ({s.vendor}): serves the parallel file "
+                f"NVMe drive ({s.vendor}), {s.count} inside every server: a server's data is "
+                "striped over its own drives, so each serves an equal share of its reads."
+                if d.topology == "direct-attached"
+                else f"Storage building block ({s.vendor}): serves the parallel file "
                 "system; every file is striped over all units, so each unit serves an equal "
                 "share of every read.",
                 specs,
@@ -198,6 +204,8 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 s.power_watts,
             )
         )
+    if d.topology == "direct-attached":  # no switch
+        return out
     sw = _ports(
         d, "Ports", d.switch_ports, cat, d.switch_link_id, d.switch_link_kind, d.switch_link_rate
     )

@@ -148,6 +148,8 @@ def _servers_phrase(a: Analysis) -> str:
 
 def _storage_phrase(a: Analysis) -> str:
     d = a.design
+    if d.topology == "direct-attached":
+        return join_words([f"{s.count} × {s.unit_name} in every server" for s in d.storage])
     return join_words([f"{s.count} × {s.unit_name}" for s in d.storage])
 
 
@@ -162,6 +164,8 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
     """The answer in three sentences."""
     d = a.design
     fabric = f"a {TOPOLOGY_WORDS.get(d.topology, d.topology)} {d.switch_name} fabric"
+    if d.topology == "direct-attached":
+        fabric = "their own PCIe links (no storage network)"
     gpu_work = [w for w in a.workloads if not w.unbounded]
     if gpu_work and a.samples_alike:
         s1 = (
@@ -285,7 +289,9 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
         ),
         (
             "Fabric",
-            f"{len(a.fabric.switches)} × {d.switch_name}, "
+            "none: drives inside every server (direct-attached)"
+            if d.topology == "direct-attached"
+            else f"{len(a.fabric.switches)} × {d.switch_name}, "
             f"{TOPOLOGY_WORDS.get(d.topology, d.topology)}",
         ),
     ]

@@ -136,7 +136,19 @@ def design_text(a: Analysis, cat: Catalog | None) -> list[str]:
     for s in d.storage:
         per.append(f"each {s.unit_name} {s.ports} {link_name(cat, s.link_id)} ports")
     per = list(dict.fromkeys(per))  # two groups of one server, cabled alike: said once
-    if d.topology == "single-switch":
+    if d.topology == "direct-attached":
+        drives = join_words(
+            [
+                f"{s.count} {s.unit_name} on its own {link_name(cat, s.link_id)} link"
+                for s in d.storage
+            ]
+        )
+        out.append(
+            f"No storage network: every server holds {drives}, and reads its own data "
+            "striped evenly over its own drives (a local file system or RAID 0 over them); "
+            "no switch, no cables, nothing shared between servers."
+        )
+    elif d.topology == "single-switch":
         out.append(f"All ports land on one {d.switch_name}: {join_words(per)}.")
     elif d.topology == "dual-switch":
         isl = (

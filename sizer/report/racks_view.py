@@ -122,6 +122,8 @@ def racks_svg(
             yy = y0 + rack_h - u * _U_PX + _U_PX - 1
             out.append(f'<text x="{x - 3}" y="{yy}" font-size="6" text-anchor="end">{u}</text>')
         for p in r.devices:
+            if p.height == 0:  # inside another device (a drive in its server): not drawn
+                continue
             top = y0 + rack_h - (p.u + p.height - 1) * _U_PX
             hh = p.height * _U_PX
             out.append(

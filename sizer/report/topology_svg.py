@@ -320,6 +320,12 @@ def diagram_for(
         f"Storage fabric ({layout.get(d.topology, d.topology)}): {', '.join(parts)}; "
         f"{fmt.count(sum(a.fabric.cables.values()))} cables."
     )
+    if d.topology == "direct-attached":
+        drives = ", ".join(f"{s.count} × {s.unit_name}" for s in d.storage)
+        cap = (
+            f"Direct-attached drives, no switch: {parts[0]}, each with {drives} inside it "
+            f"on its own PCIe link ({d.total_storage_units * d.total_servers} drives in all)."
+        )
     if dg.columns:
         cap += (
             " Devices are drawn in their racks, as in the rack elevation (a run of racks "

@@ -148,7 +148,10 @@ def failure_cases(
 
     # storage: one I/O server of a unit, one whole unit
     replicated = design.data_replicas >= 2
-    for si, s in enumerate(design.storage):
+    direct = design.topology == "direct-attached"
+    if direct:  # one drive of one server lost; no switch and no cable to lose
+        jobs += _direct_jobs(design, fab, replicated)
+    for si, s in enumerate(design.storage if not direct else ()):
         n_io = s.io_servers or 0
         if n_io >= 2:
 
@@ -264,7 +267,9 @@ def failure_cases(
             )
         )
     # one server link per (group, switch kind); one storage link per (group, switch kind)
-    for kind, eps in (("server-link", fab.servers), ("storage-link", fab.storage)):
+    for kind, eps in (
+        () if direct else (("server-link", fab.servers), ("storage-link", fab.storage))
+    ):
         done: set[tuple[Any, ...]] = set()
         for ep in eps:
             for sw, n in ep.attach:
@@ -337,7 +342,7 @@ def failure_cases(
                 )
             )
         else:
-            cut = n_servers - f2.reachable_servers()
+            cut = _servers_offline(f2, design) if direct else n_servers - f2.reachable_servers()
             val = _delivered(a, metric)
             bott = a.bottleneck
             if cut and bott is None:
@@ -352,7 +357,9 @@ def failure_cases(
             c_srv, c_st = f2.edge_capacity()
             rel = val / base_val if base_val > 0 else None
             stranded = a.reduced.gpus_cut_off if a.reduced is not None else 0
-            if stranded and not cut:
+            if direct and cut:
+                bott = {"kind": "storage", "group": "data offline (no replica)"}
+            elif stranded and not cut:
                 # every server still has a path, but not to every unit: without a second
                 # copy part of every striped file is out of reach
                 bott = {"kind": "storage", "group": "data out of reach (no replica)"}
@@ -391,6 +398,49 @@ def failure_cases(
     if worst is not None:
         cases = [dataclasses.replace(c, worst=True) if c is worst else c for c in cases]
     return cases
+
+
+def _direct_jobs(
+    design: Design, fab: Fabric, replicated: bool
+) -> list[tuple[str, str, int, Callable[[], tuple[Analysis | None, Fabric | None]], str]]:
+    """Direct-attached: one drive of each storage group lost in one server (every drive
+    of every server stands for the others).  The server's data is striped over its own
+    drives: without a second copy it is offline, and that server's flows get nothing;
+    the other servers read their own drives as before."""
+    from sizer.analysis import analyze_design
+
+    out: list[tuple[str, str, int, Callable[[], tuple[Analysis | None, Fabric | None]], str]] = []
+    for si, s in enumerate(design.storage):
+        lost = [ep for ep in fab.storage if ep.group == si][-1]
+        host = lost.attach[0][0]
+
+        def lose_drive(si: int = si) -> tuple[Analysis | None, Fabric | None]:
+            f2 = fab.without_storage_unit(si)
+            return analyze_design(design, f2), f2
+
+        if replicated:
+            note = (
+                f"one {s.unit_id} of {host} lost: it reads the lost drive's share from the "
+                "copies on its other drives"
+            )
+        else:
+            note = (
+                f"one {s.unit_id} of {host} lost: without data replication (data_replicas: 1) "
+                f"{host}'s data, striped over its own drives, is offline, so its flows get "
+                "nothing; the other servers read their own drives as before"
+            )
+        out.append(("storage-unit", lost.node, s.count * design.total_servers, lose_drive, note))
+    return out
+
+
+def _servers_offline(f2: Fabric, design: Design) -> int:
+    """Direct-attached: servers that lost more of their own drives than their copies cover."""
+    have = {ep.node for ep in f2.storage}
+    return sum(
+        1
+        for ep in f2.servers
+        if sum(1 for dn, _n in ep.attach if dn not in have) > design.data_replicas - 1
+    )
 
 
 def _delivered(a: Analysis, metric: str) -> float:

@@ -410,7 +410,8 @@ def units_monotone(design: Design) -> bool:
     server leaf away (tests/test_scaling.py has a hand-computed counterexample)."""
     from sizer.topology import split_ports
 
-    if design.topology == "single-switch":
+    if design.topology in ("single-switch", "direct-attached"):
+        # direct-attached: another drive in every server only adds capacity to each
         return True
     if design.topology == "dual-switch":
         return len({tuple(split_ports(s.ports, 2)) for s in design.storage}) == 1
