@@ -57,6 +57,8 @@ _HPE5 = (
     "Closed/HPE/results/Cray_ClusterStor_E1000_6xSlingShot200_5hosts/{}/mlperf_storage_report.json"
 )
 
+_MICRON = "Closed/Micron/results/Micron_9550_Gen5_Performance_NVMe/{}/mlperf_storage_report.json"
+
 #: Published MLPerf Storage v1.0 (Closed) results, read from their report files.
 PUBLISHED: tuple[Published, ...] = (
     Published(
@@ -147,6 +149,54 @@ PUBLISHED: tuple[Published, ...] = (
         40977.31327842521,
         _HPE5.format("unet3d_h100"),
     ),
+    Published(
+        "Micron 9550 1 drive UNet3D H100",
+        "micron9550-1h-unet3d-h100.yaml",
+        1,
+        4,
+        9943.636526670056,
+        _MICRON.format("unet3d/h100"),
+    ),
+    Published(
+        "Micron 9550 1 drive UNet3D A100",
+        "micron9550-1h-unet3d-a100.yaml",
+        1,
+        8,
+        9257.867514975445,
+        _MICRON.format("unet3d/a100"),
+    ),
+    Published(
+        "Micron 9550 1 drive ResNet-50 H100",
+        "micron9550-1h-resnet50-h100.yaml",
+        1,
+        58,
+        10220.137399802717,
+        _MICRON.format("resnet50/h100"),
+    ),
+    Published(
+        "Micron 9550 1 drive ResNet-50 A100",
+        "micron9550-1h-resnet50-a100.yaml",
+        1,
+        115,
+        10445.566583332282,
+        _MICRON.format("resnet50/a100"),
+    ),
+    Published(
+        "Micron 9550 1 drive CosmoFlow H100",
+        "micron9550-1h-cosmoflow-h100.yaml",
+        1,
+        13,
+        7235.912667020386,
+        _MICRON.format("cosmoflow/h100"),
+    ),
+    Published(
+        "Micron 9550 1 drive CosmoFlow A100",
+        "micron9550-1h-cosmoflow-a100.yaml",
+        1,
+        20,
+        7064.290450057446,
+        _MICRON.format("cosmoflow/a100"),
+    ),
 )
 
 #: Published results looked at and not modeled, with the reason.
@@ -161,10 +211,17 @@ SKIPPED: tuple[tuple[str, str], ...] = (
     ),
     (
         "Huawei OceanStor A800, IEI AS13000, YanRong F8000X/F9000X, Nutanix, Hammerspace, "
-        "Lightbits, simplyblock, Juicedata, MangoBoost, Micron, Samsung",
-        "products not in the catalog; not drawn for lack of a sourced vendor read figure "
-        "(Micron/Samsung/MangoBoost are single-host drive or DPU tests sizer cannot draw: "
-        "no direct-attached drive topology)",
+        "Lightbits, simplyblock, Juicedata, MangoBoost",
+        "products not in the catalog; not drawn for lack of a sourced vendor read figure",
+    ),
+    (
+        "Micron 9400 PRO and 6500 ION single-drive results (Closed/Micron)",
+        "the 9400 entry's 'up to' figures are the best capacity's, not the tested drive's; "
+        "the 6500 ION is not in the catalog",
+    ),
+    (
+        "Samsung PM1753 single-drive results (Closed/Samsung)",
+        "the PM1753 is not in the catalog (the PM1743 is; no sourced PM1753 read figure)",
     ),
 )
 
