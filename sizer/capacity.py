@@ -81,6 +81,8 @@ class UnitCapacity:
     spare_drives: float
     fs_overhead: float
     sources: tuple[str, ...]  # "drives: <source> (A)", ...
+    #: copies of the data the file system keeps across units (``data_replicas``)
+    replicas: int = 1
 
     @property
     def raw_bytes(self) -> float:
@@ -96,9 +98,12 @@ class UnitCapacity:
 
     @property
     def usable_bytes(self) -> float:
-        return usable_bytes(
+        """Usable bytes of the data, each byte counted once: with ``replicas`` copies
+        across units, one unit holds ``1 / replicas`` of its usable bytes in new data."""
+        one = usable_bytes(
             self.raw_bytes, self.data, self.parity, self.spare_fraction, self.fs_overhead
         )
+        return one / self.replicas
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,9 @@ class CapacityPlan:
     #: drive options or codes the scenario names that the unit does not offer (until the
     #: loader reports them as located problems, see :func:`capacity_problems`)
     problems: tuple[str, ...] = ()
+    #: direct-attached drives: counts are drives in every server, and every server holds
+    #: its own copy of what is needed (the need is per server)
+    per_server: bool = False
 
     @property
     def needed_now(self) -> float:
@@ -219,7 +227,8 @@ class CapacitySizing:
 
 
 def _tb(b: float) -> str:
-    return f"{b / 1e12:,.1f} TB"
+    """``245.3 TB``; below 1 TB in GB (``24.6 GB``, not ``0.0 TB``)."""
+    return f"{b / 1e12:,.1f} TB" if b >= 1e12 else f"{b / 1e9:,.1f} GB"
 
 
 def capacity_sizing(
@@ -241,6 +250,8 @@ def capacity_sizing(
     u = plan.units[0]
     assert u is not None
     per = f"{_tb(u.usable_bytes)} usable each ({u.drives}, {u.protection})"
+    if plan.per_server:  # the counts are drives in every server, each holding a full copy
+        unit_id += " in every server (each holds its own copy)"
     if bandwidth_units is None:
         return CapacitySizing(
             None, cap, None, "bandwidth", f"capacity alone needs {cap} x {unit_id}", plan
@@ -310,7 +321,23 @@ def capacity_problems(
     return out
 
 
-def _unit_capacity(u: StorageUnit, drives: str | None, code: str | None) -> UnitCapacity | None:
+def _drive_capacity(u: StorageUnit, replicas: int) -> UnitCapacity | None:
+    """A direct-attached drive: its ``capacity`` figure, raw, striped over the server's
+    drives with no parity (a local file system or RAID 0; ``data_replicas: 2`` mirrors)."""
+    if u.capacity is None:
+        return None
+    c = u.capacity
+    label = f"1 x {float(c.value) / 1e12:g} TB"
+    protection = "striped (RAID 0)" if replicas == 1 else f"mirrored x{replicas}"
+    src = (f"drive capacity: {c.source} ({c.confidence})",)
+    return UnitCapacity(u.id, label, 1, float(c.value), protection, 1, 0, 0.0, 0.0, src, replicas)
+
+
+def _unit_capacity(
+    u: StorageUnit, drives: str | None, code: str | None, replicas: int, direct: bool
+) -> UnitCapacity | None:
+    if direct:
+        return _drive_capacity(u, replicas)
     d, p = _find_drives(u, drives), _find_code(u, code)
     if d is None or p is None:
         return None
@@ -321,9 +348,11 @@ def _unit_capacity(u: StorageUnit, drives: str | None, code: str | None) -> Unit
         src.append(f"spare drives: {u.spare_drives.source} ({u.spare_drives.confidence})")
     if u.fs_overhead is not None:
         src.append(f"file-system overhead: {u.fs_overhead.source} ({u.fs_overhead.confidence})")
+    protection = p.id if replicas == 1 else f"{p.id}, {replicas} replicas"
     return UnitCapacity(
-        u.id, d.label, d.count, float(d.size), p.id, p.data, p.parity, spare, fs, tuple(src)
-    )
+        u.id, d.label, d.count, float(d.size), protection, p.data, p.parity, spare, fs,
+        tuple(src), replicas,
+    )  # fmt: skip
 
 
 def _dataset_bytes(workloads: tuple[WorkloadSpec, ...]) -> tuple[float, str]:
@@ -364,7 +393,11 @@ def capacity_plan(sc: Scenario, cat: Catalog, workloads: tuple[WorkloadSpec, ...
         ds, ds_from = float(c.datasets), "stated"
     else:
         ds, ds_from = _dataset_bytes(workloads)
-    units = tuple(_unit_capacity(cat.storage[g.unit], g.drives, g.protection) for g in sc.storage)
+    direct = sc.network.topology == "direct-attached"
+    units = tuple(
+        _unit_capacity(cat.storage[g.unit], g.drives, g.protection, g.data_replicas, direct)
+        for g in sc.storage
+    )
     ck, ck_from = _checkpoint_bytes(sc)
     return CapacityPlan(
         units=units,
@@ -377,6 +410,7 @@ def capacity_plan(sc: Scenario, cat: Catalog, workloads: tuple[WorkloadSpec, ...
         growth_per_year=0.0 if c is None else c.growth_per_year,
         horizon_years=3 if c is None else c.horizon_years,
         stated=c is not None,
+        per_server=direct,
         problems=tuple(
             f"storage[{loc[1]}].{loc[2]}: {msg} ({hint})"
             for loc, msg, hint in capacity_problems(sc, cat)

@@ -289,7 +289,7 @@ def _with_switch(
         target=Target(
             images_per_sec=None if sc.target is None else sc.target.images_per_sec,
             gpu_data_utilization=None if sc.target is None else sc.target.gpu_data_utilization,
-            survive="one-server" if sc.target is None else sc.target.survive,
+            survive=_survive(sc),
         ),
         memory_cases=tuple(sc.memory or ()),
         capacity=capacity_plan(sc, cat, tuple(workloads)),
@@ -467,3 +467,11 @@ def with_storage_unit(d: Design, cat: Catalog, unit_id: str) -> Design:
     )  # fmt: skip
     keep = [u for u in d.used if not u.entry.startswith("storage/")]
     return replace(d, storage=(spec,), used=tuple(keep + used))
+
+
+def _survive(sc: Any) -> str:
+    """The failure N+1 sizing survives: the scenario's ``target: survive``, else one I/O
+    server (one drive when the drives are direct-attached: a drive has no I/O servers)."""
+    if sc.target is not None and "survive" in sc.target.model_fields_set:
+        return str(sc.target.survive)
+    return "one-unit" if sc.network.topology == "direct-attached" else "one-server"

@@ -342,7 +342,8 @@ class Target(_Model):
         "one-server",
         description="the single failure the storage must still meet the bar after (N+1 "
         "sizing): one storage I/O server, one whole unit (needs data_replicas >= 2), one "
-        "switch, or none",
+        "switch, or none; default one-server, one-unit (one drive) with direct-attached "
+        "drives",
     )
 
     _fin = field_validator("images_per_sec")(_finite)

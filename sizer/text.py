@@ -35,6 +35,7 @@ __all__ = [
     "LIMITED_BY_WORDS",
     "MEMORY_CATEGORY_WORDS",
     "NO_BOTTLENECK",
+    "SURVIVE_WORDS",
     "bottleneck_label",
     "bottleneck_sentence",
     "bound_word",
@@ -48,6 +49,7 @@ __all__ = [
     "limited_by",
     "pct",
     "rate",
+    "survive_words",
 ]
 
 #: The bottleneck sentence's adjective per resource kind; others read ``<kind>-bound``.
@@ -92,6 +94,22 @@ FAILURE_WORDS = {
     "server-link": "one server cable",
     "storage-link": "one storage cable",
 }
+
+#: The single failure N+1 sizing survives (``target: survive``) as what is lost.
+SURVIVE_WORDS = {
+    "one-server": "one storage I/O server",
+    "one-unit": "one whole storage unit",
+    "one-switch": "one switch",
+}
+
+
+def survive_words(survive: str, topology: str = "") -> str:
+    """``one-unit`` -> ``one whole storage unit`` (``one drive`` when the drives are
+    direct-attached: a drive is the unit); an unknown value as given."""
+    if survive == "one-unit" and topology == "direct-attached":
+        return "one drive"
+    return SURVIVE_WORDS.get(survive, survive)
+
 
 #: The GPU-memory categories of ``MemoryEstimate.categories()`` in words.
 MEMORY_CATEGORY_WORDS = {

@@ -117,9 +117,25 @@ def test_replication_needs_more_units(tmp_path: Path) -> None:
     assert d.capacity.units_needed(0) == 9
 
 
+def test_data_replicas_halve_the_usable_capacity(tmp_path: Path) -> None:
+    """ESS 3500 8+3p holds 245.2685 TB each (above); with data_replicas: 2 every byte is
+    stored on two units, so each unit holds 122.634 TB of new data: 1 PB -> 9 units."""
+    cap = "capacity:\n  datasets: 1 PB\n"
+    extra = "    protection: 8+3p\n    data_replicas: 2\n"
+    d = load_design(_write(tmp_path, "ess-3500", extra, capacity=cap), CAT)
+    u = d.capacity.units[0]
+    assert u.replicas == 2 and u.protection == "8+3p, 2 replicas"
+    assert u.usable_bytes == pytest.approx(245.2685e12 / 2, rel=1e-6)
+    assert d.capacity.units_needed(0) == 9
+
+
 def test_unit_without_capacity_figures() -> None:
-    group = SimpleNamespace(unit="netapp-aff-a900-ha", count=2, drives=None, protection=None)
-    p = capacity_plan(SimpleNamespace(capacity=None, storage=[group]), CAT, ())  # type: ignore[arg-type]
+    group = SimpleNamespace(
+        unit="netapp-aff-a900-ha", count=2, drives=None, protection=None, data_replicas=1
+    )
+    net = SimpleNamespace(topology="single-switch")
+    sc = SimpleNamespace(capacity=None, storage=[group], network=net)
+    p = capacity_plan(sc, CAT, ())  # type: ignore[arg-type]
     assert p.units == (None,) and not p.complete and p.units_needed(0) is None
 
 

@@ -163,33 +163,41 @@ def _problems(tmp_path: Path, network: str, unit: str) -> list[str]:
     return [x.format() for x in info.value.problems]
 
 
-def test_switch_on_direct_attached(tmp_path: Path) -> None:
-    net = "  topology: direct-attached\n  switch: qm9700\n"
-    [msg] = _problems(tmp_path, net, "micron-9550-pro")
-    assert msg.startswith("s.yaml:10:11: network.switch: 'switch' does not apply to topology")
-
-
-def test_switched_topology_needs_a_switch(tmp_path: Path) -> None:
-    [msg] = _problems(tmp_path, "  topology: single-switch\n", "ess-3000")
-    assert msg.startswith("s.yaml:9:3: network.switch: ")
-    assert "topology single-switch needs 'switch'" in msg
-
-
-def test_drive_on_a_switch_is_refused(tmp_path: Path) -> None:
-    net = "  topology: single-switch\n  switch: qm9700\n"
-    [msg] = _problems(tmp_path, net, "micron-9550-pro")
-    assert msg.startswith("s.yaml:6:11: storage[0].unit: micron-9550-pro is a drive")
-
-
-def test_networked_unit_on_direct_attached_is_refused(tmp_path: Path) -> None:
-    [msg] = _problems(tmp_path, "  topology: direct-attached\n", "ess-3000")
-    assert msg.startswith("s.yaml:6:11: storage[0].unit: ess-3000 is not a drive")
-
-
-def test_protocol_on_direct_attached(tmp_path: Path) -> None:
-    net = "  topology: direct-attached\n  protocol: tcp\n"
-    [msg] = _problems(tmp_path, net, "micron-9550-pro")
-    assert "network.protocol: 'protocol' does not apply to topology direct-attached" in msg
+@pytest.mark.parametrize(
+    ("network", "unit", "expected"),
+    [
+        (
+            "  topology: direct-attached\n  switch: qm9700\n",
+            "micron-9550-pro",
+            "s.yaml:10:11: network.switch: 'switch' does not apply to topology",
+        ),
+        (
+            "  topology: single-switch\n",
+            "ess-3000",
+            "s.yaml:9:3: network.switch: topology single-switch needs 'switch'",
+        ),
+        (
+            "  topology: single-switch\n  switch: qm9700\n",
+            "micron-9550-pro",
+            "s.yaml:6:11: storage[0].unit: micron-9550-pro is a drive",
+        ),
+        (
+            "  topology: direct-attached\n",
+            "ess-3000",
+            "s.yaml:6:11: storage[0].unit: ess-3000 is not a drive",
+        ),
+        (
+            "  topology: direct-attached\n  protocol: tcp\n",
+            "micron-9550-pro",
+            "s.yaml:10:13: network.protocol: 'protocol' does not apply to topology "
+            "direct-attached",
+        ),
+    ],
+    ids=["switch-given", "switch-missing", "drive-on-switch", "unit-not-drive", "protocol"],
+)
+def test_bad_direct_attached_inputs(tmp_path: Path, network: str, unit: str, expected: str) -> None:
+    [msg] = _problems(tmp_path, network, unit)
+    assert msg.startswith(expected), msg
 
 
 def test_shipped_scenario(cat: Any) -> None:
@@ -197,3 +205,49 @@ def test_shipped_scenario(cat: Any) -> None:
     a = analyze_design(d)
     assert d.topology == "direct-attached" and d.switch_id == ""
     assert a.gpu_data_utilization == pytest.approx(1.0)
+
+
+def test_drive_capacity_is_per_server(cat: Any) -> None:
+    """8 x 7.68 TB striped: 61.44 TB usable in every server (its own copy of the data);
+    mirrored (data_replicas: 2) half of it."""
+    plan = design(cat, unit="micron-9550-pro").capacity
+    assert plan.per_server
+    [u] = plan.units
+    assert u.drives == "1 x 7.68 TB" and u.protection == "striped (RAID 0)"
+    assert plan.usable_bytes() == pytest.approx(8 * 7.68e12)
+    mirrored = design(cat, unit="micron-9550-pro", data_replicas=2).capacity
+    assert mirrored.usable_bytes() == pytest.approx(4 * 7.68e12)
+    assert mirrored.units[0].protection == "mirrored x2"
+
+
+def test_default_survive_is_one_drive(cat: Any) -> None:
+    from sizer.scaling.survive import size_survivable
+
+    d = design(cat, unit="micron-9550-pro")
+    assert d.target.survive == "one-unit"
+    sizing = size_storage(d)
+    sv = size_survivable(d, sizing, d.target.survive)
+    assert not sv.met and "a lost drive takes its server's striped data" in sv.reason
+    for survive, words in (("one-server", "no I/O servers"), ("one-switch", "no switch")):
+        assert words in size_survivable(d, sizing, survive).reason
+
+
+def test_more_servers_stay_fed_as_one(cat: Any) -> None:
+    from sizer.scaling.headroom import max_servers
+
+    lim = max_servers(design(cat, unit="micron-9550-pro", model="unet3d-mlperf"))
+    assert lim.limiting is None and "any number of servers" in lim.reason
+
+
+def test_report_describes_local_drives(cat: Any) -> None:
+    from sizer.report.components_view import components
+    from sizer.report.sources_view import assumptions
+
+    a = analyze_design(design(cat, unit="micron-9550-pro"))
+    words = " ".join(assumptions(a, cat))
+    assert "its own drives" in words and "parallel file system" not in words
+    assert "InfiniBand" not in words and "ECMP" not in words
+    [server] = [c for c in components(a, cat) if c["role"].startswith("GPU server")]
+    specs = {s["label"]: s["value"] for s in server["specs"]}
+    assert specs["Storage ports"].startswith("not used")
+    assert "Payload per port" not in specs and "PCIe behind the storage NICs" not in specs

@@ -183,8 +183,10 @@ def test_link_rates_in_the_body_say_per_direction(
     ]
     bare = [x for x in body if re.search(r"\d [GT]b/s\)", x)]
     assert bare == []
-    # (an Ethernet link is named "200 Gigabit Ethernet (per direction)")
-    assert any(re.search(r"(Gb/s|Ethernet) \(?per direction\)", x) for x in body)
+    # (an Ethernet link is named "200 Gigabit Ethernet (per direction)"; a drive's PCIe
+    # link is named without a rate and its ports say "15.8 GB/s per direction each")
+    said = r"(Gb/s|Ethernet) \(?per direction\)|GB/s per direction each"
+    assert any(re.search(said, x) for x in body)
     svg = re.search(r'<svg[^>]*class="topology".*?</svg>', shipped_reports[stem].html, re.S)
     assert svg and not re.search(r"\d [GT]b/s\)", svg.group(0))
 

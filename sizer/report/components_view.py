@@ -96,6 +96,17 @@ def _ports(
     return out
 
 
+def _no_write_words(d: Any, cat: Catalog | None, unit_id: str) -> str:
+    """Why a unit's write bandwidth is not in the design: the catalog lacks it, or nothing
+    writes (the design resolves it only for a checkpoint policy)."""
+    if d.checkpoint is not None:
+        return "not in the catalog (checkpoint saves are lower bounds)"
+    entry = None if cat is None else cat.storage.get(unit_id)
+    if entry is not None and entry.write_bandwidth is not None:
+        return "not used: the scenario writes nothing (no checkpoint: policy)"
+    return "not in the catalog"
+
+
 def _component(
     name: str,
     role: str,
@@ -121,11 +132,16 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
         if g.server_id in seen:
             continue
         seen.add(g.server_id)
-        specs = [
-            ("GPUs", f"{g.gpu_count} × {g.gpu_name}, {fmt.gib(g.gpu_memory_bytes)} each"),
-            *_ports(d, "Storage ports", g.storage_ports, cat, g.link_id, g.link_kind, g.link_rate),
-        ]
-        pcie = pcie_ceiling(g)
+        specs = [("GPUs", f"{g.gpu_count} × {g.gpu_name}, {fmt.gib(g.gpu_memory_bytes)} each")]
+        direct = d.topology == "direct-attached"
+        if direct:
+            # the drives sit on the server's own PCIe: its storage NICs carry nothing here
+            specs.append(("Storage ports", "not used: the drives are inside the server"))
+        else:
+            specs += _ports(
+                d, "Storage ports", g.storage_ports, cat, g.link_id, g.link_kind, g.link_rate
+            )
+        pcie = None if direct else pcie_ceiling(g)
         if pcie is not None:
             n = g.storage_adapters
             specs.append(
@@ -145,7 +161,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                     + (" (GPUDirect Storage: not crossed)" if g.gpudirect_storage else ""),
                 )
             )
-        if g.ingest_limit is not None:
+        if g.ingest_limit is not None and not direct:  # a storage-network read limit
             specs.append(("Client read limit", f"{fmt.rate(g.ingest_limit)} per server"))
         if pcie is not None or mem is not None:
             least = next(p for p in client_parts(d, gi) if p.binds)
@@ -180,8 +196,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
             ("Read bandwidth", f"{fmt.rate(s.read_bandwidth)} per unit"),
             (
                 "Write bandwidth",
-                "not in the catalog"
-                + (" (checkpoint saves are lower bounds)" if d.checkpoint is not None else "")
+                _no_write_words(d, cat, s.unit_id)
                 if s.write_bandwidth is None
                 else f"{fmt.rate(s.write_bandwidth)} per unit",
             ),

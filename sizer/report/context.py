@@ -396,13 +396,14 @@ def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
     counts = Counter(r.group for r in a.resources)
     bgroup = a.bottleneck["group"] if a.bottleneck else None
     words = words_for(a)
+    direct = a.design.topology == "direct-attached"  # its only links are the drives' PCIe
     rows = []
     for r in a.top_resources(len(counts)):
         rows.append(
             {
                 "group": words(r.group),
                 "label": _with_kind(words(r.group), r.kind),
-                "kind": kind_noun(r.kind),
+                "kind": "PCIe link" if direct and r.kind == "link" else kind_noun(r.kind),
                 "count": fmt.count(counts[r.group]),
                 "capacity": fmt.capacity(r.capacity, r.unit),
                 "direction": _direction_words(r.kind, r.capacity),

@@ -27,10 +27,10 @@ def bom_context(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
     def detail(x: Any) -> str:
         if x.kind == "GPU server":
             g = d.servers[x.groups[0]]
-            return (
-                f"{g.gpu_count} × {g.gpu_name} each ({fmt.count(x.count * g.gpu_count)} "
-                f"GPUs); {g.storage_ports} × {link_name(cat, g.link_id)} storage ports each"
-            )
+            gpus = f"{g.gpu_count} × {g.gpu_name} each ({fmt.count(x.count * g.gpu_count)} GPUs)"
+            if d.topology == "direct-attached":
+                return f"{gpus}; its storage ports are not used (drives inside)"
+            return f"{gpus}; {g.storage_ports} × {link_name(cat, g.link_id)} storage ports each"
         if x.kind == "storage unit":
             s = d.storage[x.groups[0]]
             return (

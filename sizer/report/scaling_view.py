@@ -16,18 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
 from sizer.report.fmt import join_words
-from sizer.text import NO_BOTTLENECK, failure_words, fed_words
+from sizer.text import NO_BOTTLENECK, failure_words, fed_words, survive_words
 
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
 
 __all__ = ["scaling_context"]
-
-_SURVIVE_WORDS = {
-    "one-server": "one storage I/O server",
-    "one-unit": "one whole storage unit",
-    "one-switch": "one switch",
-}
 
 
 def _objective_words(objective: str, target: float) -> str:
@@ -447,7 +441,7 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             summary = f"No count of {unit} keeps {obj}"
         sv = study.survivable
         if sizing.met and sv is not None and sv.survive != "none":
-            lost = _SURVIVE_WORDS.get(sv.survive, sv.survive)
+            lost = survive_words(sv.survive, d.topology)
             summary += (
                 f". To keep that with {lost} failed (N+1), {sv.storage_units} × {unit} are "
                 f"needed, the count we recommend"
@@ -468,9 +462,9 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
             {
                 "label": "Recommended (N+1)",
                 "value": f"{sv.storage_units} × {uid}, surviving "
-                f"{_SURVIVE_WORDS.get(sv.survive, sv.survive)}"
+                f"{survive_words(sv.survive, d.topology)}"
                 if sv.met
-                else f"none survives {_SURVIVE_WORDS.get(sv.survive, sv.survive)}",
+                else f"none survives {survive_words(sv.survive, d.topology)}",
             }
         )
     key += [

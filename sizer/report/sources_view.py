@@ -155,8 +155,10 @@ def _framing_words(d: Any) -> str:
     payload bytes per 4,122-byte packet, 99.37%"."""
     from sizer.protocols import framing
 
-    kinds = sorted({g.link_kind for g in d.servers} | {s.link_kind for s in d.storage}
-                   | {d.switch_link_kind})  # fmt: skip
+    kinds = sorted({s.link_kind for s in d.storage} | (
+        set() if d.topology == "direct-attached"
+        else {g.link_kind for g in d.servers} | {d.switch_link_kind}
+    ))  # fmt: skip
     words = []
     for kind in kinds:
         f = framing(kind, d.protocol)
@@ -172,28 +174,51 @@ def _framing_words(d: Any) -> str:
 
 def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
     d = a.design
+    direct = d.topology == "direct-attached"
     links = sorted(
-        {(g.link_id, g.link_rate) for g in d.servers}
-        | {(s.link_id, s.link_rate) for s in d.storage}
-        | {(d.switch_link_id, d.switch_link_rate)}
+        {(s.link_id, s.link_rate) for s in d.storage}
+        | (
+            set()
+            if direct  # only the drives' own links carry data
+            else {(g.link_id, g.link_rate) for g in d.servers}
+            | {(d.switch_link_id, d.switch_link_rate)}
+        )
     )
     link_words = join_words(
         [f"{link_name(cat, lid)}: {fmt.rate(r)} per direction" for lid, r in links]
     )
+    if direct:
+        placement = [
+            "Striping: every server reads its own data striped evenly over its own drives "
+            "(a local file system or RAID 0 over them); nothing is shared between servers.",
+            "Routing: each drive has its own PCIe link to its server; there is no switch and "
+            "no storage network.",
+        ]
+    else:
+        placement = [
+            "Striping: the parallel file system (IBM Storage Scale / Spectrum Scale) stripes "
+            "every file over all storage units, so every server reads an equal share from "
+            "every unit.",
+            "Routing: traffic splits over parallel cables and equal-cost switch paths in "
+            "proportion to the number of cables (ECMP at link level).",
+        ]
     out = [
         "Demand: each GPU running a workload asks for the catalog's samples per second for its "
         "model, GPU, precision and phase, times the dataset's bytes per sample (both listed "
         "below). Synthetic data asks for nothing from storage.",
-        "Striping: the parallel file system (IBM Storage Scale / Spectrum Scale) stripes every "
-        "file over all storage units, so every server reads an equal share from every unit.",
-        "Routing: traffic splits over parallel cables and equal-cost switch paths in "
-        "proportion to the number of cables (ECMP at link level).",
+        *placement,
         "Fair sharing: a contended resource is shared max-min fairly per GPU (weighted "
         "progressive filling): no workload can get more without taking from one that has no "
         "more per GPU.",
-        f"Effective link rates: a cable carries its data rate after line encoding divided by "
-        f"8, per direction, times the share of it the storage protocol's packets leave for "
-        f"payload ({_framing_words(d)}): {link_words} of payload.",
+        (
+            f"Effective link rates: a drive's PCIe link carries its data rate after line "
+            f"encoding (128b/130b) divided by 8, per direction; the PCIe packet (TLP) overhead "
+            f"is not subtracted: {link_words}."
+            if direct
+            else f"Effective link rates: a cable carries its data rate after line encoding "
+            f"divided by 8, per direction, times the share of it the storage protocol's "
+            f"packets leave for payload ({_framing_words(d)}): {link_words} of payload."
+        ),
         "Steady state: the model is a fluid, steady-state one. It does not model start-up, "
         "metadata operations or the first epoch of a cached dataset"
         + (

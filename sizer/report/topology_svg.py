@@ -128,7 +128,7 @@ def _place_by_rack(
     return y - ROW_GAP
 
 
-def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
+def draw_svg(dg: Diagram, title: str = "Storage fabric topology", wires: str = "cables") -> str:
     """The diagram as an SVG string (no external references, every text escaped)."""
     box_h = {r: 0.0 for r in range(len(dg.rows))}
     for ri, row in enumerate(dg.rows):
@@ -268,7 +268,7 @@ def draw_svg(dg: Diagram, title: str = "Storage fabric topology") -> str:
     ly = body_h + 34.0
     out.append(
         f'<text x="0" y="{ly:.1f}" font-size="{SMALL:.0f}" fill="#000000">'
-        f"{escape('Numbers on lines: cables per bundle; N × M: N bundles of M cables')}"
+        f"{escape(f'Numbers on lines: {wires} per bundle; N × M: N bundles of M {wires}')}"
         "</text>"
     )
     for lt, name in sorted(dg.link_names.items()):
@@ -335,4 +335,5 @@ def diagram_for(
         cap += f" Drawn by kind: the {len(set(racks[0].values()))} rack groups do not fit side by side."
     if dg.grouped:
         cap += " Identical units are drawn as one box with their count (×N)."
-    return draw_svg(dg, title=cap), cap
+    wires = "PCIe links" if d.topology == "direct-attached" else "cables"
+    return draw_svg(dg, title=cap, wires=wires), cap

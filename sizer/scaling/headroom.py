@@ -101,6 +101,18 @@ def max_servers(
             evals[n] = at(n)
         return starves(evals[n])
 
+    if design.topology == "direct-attached" and not bad(1):
+        # nothing is shared between servers: n of them are fed exactly as one is
+        return ServerLimit(
+            design.name,
+            k,
+            min_utilization,
+            max_count,
+            False,
+            None,
+            "every server reads only its own drives: any number of servers stays fed as one does",
+            True,
+        )
     if bad(1):
         first_bad: int | None = 1
     else:

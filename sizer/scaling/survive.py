@@ -25,6 +25,7 @@ from typing import Any
 from sizer.design import Design
 from sizer.scaling.evaluate import Eval, from_analysis, vary, workload_bars
 from sizer.scaling.sizing import SizingResult, meets_objective
+from sizer.text import survive_words
 
 __all__ = ["SURVIVE", "Survivable", "size_survivable"]
 
@@ -91,7 +92,7 @@ def size_survivable(
             return Survivable(
                 survive, False, None, k0, worst[0] if worst else None, last,
                 f"up to {k - 1} units (the most the switches' ports take: at {k}, {err}), "
-                f"losing {_words(survive)} still misses the objective"
+                f"losing {survive_words(survive, design.topology)} still misses the objective"
                 + (f" (least-fed workload {_pct1(last)})" if worst else ""),
             )  # fmt: skip
         worst = None
@@ -103,13 +104,13 @@ def size_survivable(
         if meets_objective(worst[1], sizing.objective, sizing.target, bars):
             return Survivable(
                 survive, True, k, k0, worst[0], worst[1].min_util,
-                f"{k} units still meet the objective with {_words(survive)} lost "
+                f"{k} units still meet the objective with {survive_words(survive, design.topology)} lost "
                 f"(worst: {worst[0]}, least-fed workload {_pct1(worst[1].min_util)})",
             )  # fmt: skip
     last = worst[1].min_util if worst else None
     return Survivable(
         survive, False, None, k0, worst[0] if worst else None, last,
-        f"up to {k0 + MAX_EXTRA_UNITS} units, losing {_words(survive)} still misses the "
+        f"up to {k0 + MAX_EXTRA_UNITS} units, losing {survive_words(survive, design.topology)} still misses the "
         f"objective (least-fed workload {_pct1(last)})",
     )  # fmt: skip
 
@@ -119,20 +120,25 @@ def _pct1(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
 
 
-def _words(survive: str) -> str:
-    return {
-        "one-server": "one storage I/O server",
-        "one-unit": "one storage unit",
-        "one-switch": "one switch",
-    }[survive]
-
-
 def _rank(e: Eval) -> tuple[float, float]:
     return (e.min_util if e.min_util is not None else 1.0, e.images_per_sec)
 
 
 def _cannot(design: Design, survive: str) -> str:
     """Why no count can survive the failure, or ''."""
+    if design.topology == "direct-attached":
+        if survive == "one-switch":
+            return "the drives are direct-attached: there is no switch to lose"
+        if survive == "one-server":
+            return (
+                "a direct-attached drive has no I/O servers; size for one-unit (one drive) instead"
+            )
+        if design.data_replicas < 2:
+            return (
+                "without data replication (data_replicas: 1) a lost drive takes its "
+                "server's striped data (RAID 0) offline: no number of drives survives it; "
+                "declare data_replicas: 2 (mirrored drives) to size for it"
+            )
     if survive == "one-server" and not any((s.io_servers or 0) >= 2 for s in design.storage):
         return (
             "the catalog does not say what a unit of "
