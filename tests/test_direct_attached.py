@@ -189,8 +189,7 @@ def _problems(tmp_path: Path, network: str, unit: str) -> list[str]:
         (
             "  topology: direct-attached\n  protocol: tcp\n",
             "micron-9550-pro",
-            "s.yaml:10:13: network.protocol: 'protocol' does not apply to topology "
-            "direct-attached",
+            "s.yaml:10:13: network.protocol: 'protocol' does not apply to topology direct-attached",
         ),
     ],
     ids=["switch-given", "switch-missing", "drive-on-switch", "unit-not-drive", "protocol"],
