@@ -47,17 +47,20 @@ def _own_or_catalog(
     return own if own is not None else _fig(used, entry, name, getattr(server, name), unit)
 
 
-def _client_figures(used: list[Used], entry: str, server: Any) -> dict[str, Any]:
-    """A catalog server's client-host figures (sizer.hosts), recorded as used."""
+def _client_figures(
+    used: list[Used], nic_used: list[Used], entry: str, server: Any
+) -> dict[str, Any]:
+    """A catalog server's client-host figures (sizer.hosts), recorded as used (those of
+    its storage NICs in ``nic_used``)."""
 
-    def num(name: str, unit: str, kind: type = int) -> Any:
-        v = _fig(used, entry, name, getattr(server, name), unit)
+    def num(name: str, unit: str, kind: type = int, into: list[Used] = used) -> Any:
+        v = _fig(into, entry, name, getattr(server, name), unit)
         return None if v is None else kind(v)
 
     return {
-        "storage_adapters": num("storage_adapters", "adapters"),
-        "storage_pcie_gen": num("storage_pcie_gen", "PCIe generation"),
-        "storage_pcie_lanes": num("storage_pcie_lanes", "lanes"),
+        "storage_adapters": num("storage_adapters", "adapters", into=nic_used),
+        "storage_pcie_gen": num("storage_pcie_gen", "PCIe generation", into=nic_used),
+        "storage_pcie_lanes": num("storage_pcie_lanes", "lanes", into=nic_used),
         "cpu": server.cpu,
         "cpu_sockets": num("cpu_sockets", "sockets"),
         "memory_channels": num("memory_channels", "channels per socket"),
@@ -68,6 +71,9 @@ def _client_figures(used: list[Used], entry: str, server: Any) -> dict[str, Any]
 def resolve(sc: Scenario, cat: Catalog) -> Design:
     """Resolve a validated scenario against the catalog (see :func:`sizer.loader.load_scenario`)."""
     used: list[Used] = []
+    # direct-attached: the servers' storage NICs carry nothing, so their figures are
+    # resolved (the design keeps its shape) but not recorded as used
+    nic_used: list[Used] = used if sc.network.topology != "direct-attached" else []
     servers = []
     for i, g in enumerate(sc.compute):
         s = cat.servers[g.server]
@@ -80,10 +86,10 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
         )
         link = cat.links[link_id]
         gcount = _own_or_catalog(used, e, s, ov, "gpu_count", "GPUs")
-        ports = _own_or_catalog(used, e, s, ov, "storage_ports", "ports")
-        ingest = _own_or_catalog(used, e, s, ov, "ingest_limit", "B/s")
+        ports = _own_or_catalog(nic_used, e, s, ov, "storage_ports", "ports")
+        ingest = _own_or_catalog(nic_used, e, s, ov, "ingest_limit", "B/s")
         prep = _own_or_catalog(used, e, s, ov, "preprocessing_rate", "images/s")
-        rate = _payload_rate(used, link, sc.network.protocol)
+        rate = _payload_rate(nic_used, link, sc.network.protocol)
         mem = _fig(used, f"gpus/{gpu.id}", "memory", gpu.memory, "B")
         servers.append(
             ServerGroup(
@@ -109,7 +115,7 @@ def resolve(sc: Scenario, cat: Catalog) -> Design:
                 power_watts=float(_fig(used, e, "power_watts", s.power_watts, "W")),
                 compute_ports=None if s.compute_ports is None else int(s.compute_ports.value),
                 compute_link=s.compute_link,
-                **_client_figures(used, e, s),
+                **_client_figures(used, nic_used, e, s),
                 gpudirect_storage=g.gpudirect_storage,
             )
         )

@@ -250,3 +250,15 @@ def test_report_describes_local_drives(cat: Any) -> None:
     specs = {s["label"]: s["value"] for s in server["specs"]}
     assert specs["Storage ports"].startswith("not used")
     assert "Payload per port" not in specs and "PCIe behind the storage NICs" not in specs
+
+
+def test_storage_nic_figures_are_not_sources(cat: Any) -> None:
+    """The servers' storage NICs carry nothing: their figures are not listed as used,
+    while the drives', their PCIe links' and the host's are."""
+    used = {(u.entry, u.field) for u in design(cat, unit="micron-9550-pro").used}
+    for field in ("storage_ports", "ingest_limit", "storage_adapters", "storage_pcie_lanes"):
+        assert ("servers/dgx-h100", field) not in used
+    assert not any(e.startswith("protocols/") or e == "links/ndr-ib" for e, _ in used)
+    assert ("storage/micron-9550-pro", "read_bandwidth") in used
+    assert ("links/pcie-gen5-x4", "effective_rate") in used
+    assert ("servers/dgx-h100", "memory_mts") in used
