@@ -101,20 +101,11 @@ def max_servers(
             evals[n] = at(n)
         return starves(evals[n])
 
-    if design.topology == "direct-attached" and not bad(1):
-        # nothing is shared between servers: n of them are fed exactly as one is
-        return ServerLimit(
-            design.name,
-            k,
-            min_utilization,
-            max_count,
-            False,
-            None,
-            "every server reads only its own drives: any number of servers stays fed as one does",
-            True,
-        )
-    if bad(1):
-        first_bad: int | None = 1
+    direct = design.topology == "direct-attached"
+    if direct:  # nothing is shared between servers: n of them are fed exactly as one is
+        first_bad: int | None = 1 if bad(1) else None
+    elif bad(1):
+        first_bad = 1
     else:
         lo, hi = 1, None
         while hi is None and lo < max_count:
@@ -146,7 +137,9 @@ def max_servers(
             max_count,
             False,
             None,
-            f"at least {max_count} servers stay fed",
+            "every server reads only its own drives: any number of servers stays fed as one does"
+            if direct
+            else f"at least {max_count} servers stay fed",
             verified,
         )
     n = first_bad - 1
