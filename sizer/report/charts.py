@@ -215,8 +215,12 @@ def memory_chart(cases: Sequence[dict[str, Any]], prefix: str = "mem") -> str:
 
     gib = 2.0**30
     n = max(1, len(cases))
+    # the whole title of every case (a truncated one could hide its sharding or batch):
+    # each bar's slot grows with its label's lines
+    labels = [_wrap(c["title"], 30, 8) for c in cases]
+    lines = max((t.count("\n") + 1 for t in labels), default=1)
     with _style(prefix):
-        fig = _figure(1.1 + 0.55 * n)
+        fig = _figure(1.1 + max(0.55, 0.17 * lines) * n)
         ax = fig.add_subplot()
         ys = list(range(n))[::-1]
         seen: dict[str, str] = {}
@@ -245,7 +249,7 @@ def memory_chart(cases: Sequence[dict[str, Any]], prefix: str = "mem") -> str:
                 g = c["gpu_memory_bytes"] / gib
                 most = max(most, g)
                 ax.plot([g, g], [y - 0.38, y + 0.38], color="#000000", linewidth=2.0)
-        ax.set_yticks(ys, [_wrap(c["title"], 30, 3) for c in cases])
+        ax.set_yticks(ys, labels)
         ax.set_xlim(0, most * 1.08 if most else 1)
         ax.set_ylim(-0.6, n - 0.4)
         ax.set_xlabel("memory per GPU (GiB)")
