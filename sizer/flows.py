@@ -511,8 +511,9 @@ def _fill(
     saturated = np.zeros(n_res, dtype=bool)
     n_active = n_flows
     iterations = 0
-    nonempty = users > 0
-    row_starts = w.indptr[:-1][nonempty]
+    # w's pattern with every weight 1, built on first use: pattern @ active counts each
+    # resource's unfrozen flows in one mat-vec (exact: integers far below 2**53).
+    pattern: Any = None
     # w by columns, built on first use: a small step updates only its flows' resources.
     by_flow: Any = None
     big_step = max(1, n_flows // 4)
@@ -522,15 +523,15 @@ def _fill(
 
         ``t`` is the level at which they froze at ``t * shr``, or None for demands.
         """
-        nonlocal n_active, by_flow
+        nonlocal n_active, by_flow, pattern
         active[flows] = False
         n_active -= flows.size
-        if flows.size >= big_step:  # a large step: recompute all (two mat-vecs)
+        if flows.size >= big_step:  # a large step: recompute all (three mat-vecs)
             coef[:] = w @ (shr * active)
             frozen_load[:] = w @ rates
-            users[nonempty] = np.add.reduceat(
-                active[w.indices].view(np.uint8), row_starts, dtype=np.intp
-            )
+            if pattern is None:
+                pattern = sp.csr_array((np.ones(w.nnz), w.indices, w.indptr), shape=w.shape)
+            users[:] = np.rint(pattern @ active.astype(np.float64)).astype(np.intp)
             return
         if by_flow is None:
             by_flow = w.tocsc()
@@ -582,7 +583,12 @@ def _fill(
         owner = np.repeat(sat, lengths)
         keep = active[flows]
         flows, owner = flows[keep], owner[keep]
-        frozen, first = np.unique(flows, return_index=True)
+        # each flow once, ascending, bound to its first owner in ``sat`` order (what
+        # np.unique(return_index=True) gives, without its sort)
+        first_at = np.full(n_flows, flows.size, dtype=np.intp)
+        np.minimum.at(first_at, flows, np.arange(flows.size, dtype=np.intp))
+        frozen = np.flatnonzero(first_at < flows.size)
+        first = first_at[frozen]
         # Active flows have demand_level > cutoff, so t_sat * shr < dem: never above it.
         rates[frozen] = t_sat * shr[frozen]
         binding[frozen] = owner[first]
