@@ -220,13 +220,13 @@ def bottleneck_sentence(a: Any) -> str:
         if a.gpu_data_utilization is None:
             return "no GPU workloads; nothing limits the read benchmark"
         busy = sum(w.gpus for w in a.workloads)
-        return (
-            f"compute-bound: every one of the {busy} GPUs running a workload gets all "
-            "the data it asks for; storage and fabric have headroom"
-            if busy < a.design.total_gpus
-            else f"compute-bound: every one of the {busy} GPUs gets all the data it asks "
-            "for; storage and fabric have headroom"
+        room = (
+            "the drives and their PCIe links have headroom"
+            if a.design.topology == "direct-attached"
+            else "storage and fabric have headroom"
         )
+        who = "GPUs running a workload" if busy < a.design.total_gpus else "GPUs"
+        return f"compute-bound: every one of the {busy} {who} gets all the data it asks for; {room}"
     cap = capacity(b["capacity"], b["unit"])
     if b["gpus_capped"]:
         tail = (

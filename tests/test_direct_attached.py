@@ -262,3 +262,10 @@ def test_storage_nic_figures_are_not_sources(cat: Any) -> None:
     assert ("storage/micron-9550-pro", "read_bandwidth") in used
     assert ("links/pcie-gen5-x4", "effective_rate") in used
     assert ("servers/dgx-h100", "memory_mts") in used
+
+
+def test_compute_bound_sentence_names_the_drives(cat: Any) -> None:
+    from sizer.text import bottleneck_sentence
+
+    words = bottleneck_sentence(analyze_design(design(cat, unit="micron-9550-pro")))
+    assert words.endswith("the drives and their PCIe links have headroom"), words
