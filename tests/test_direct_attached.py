@@ -267,5 +267,7 @@ def test_storage_nic_figures_are_not_sources(cat: Any) -> None:
 def test_compute_bound_sentence_names_the_drives(cat: Any) -> None:
     from sizer.text import bottleneck_sentence
 
-    words = bottleneck_sentence(analyze_design(design(cat, unit="micron-9550-pro")))
+    words = bottleneck_sentence(
+        analyze_design(design(cat, unit="micron-9550-pro", model="unet3d-mlperf"))
+    )
     assert words.endswith("the drives and their PCIe links have headroom"), words
