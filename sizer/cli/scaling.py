@@ -129,16 +129,7 @@ def size(
         from sizer.console.scaling import print_sizing
 
         units = designs[0].storage[0].count
-        print_sizing(
-            study.sizing,
-            design_units=units,
-            ranked=study.all_units,
-            limit=study.max_servers,
-            room=study.headroom,
-            survivable=study.survivable,
-            capacity=study.capacity,
-            checkpoint=study,
-        )
+        print_sizing(study, design_units=units)
         if cost is not None:
             from sizer.console.scaling import print_cost
 

@@ -21,12 +21,11 @@ if TYPE_CHECKING:
     from sizer.scaling import (
         Comparison,
         FailureCase,
-        Headroom,
-        ServerLimit,
         SizingResult,
         SweepPoint,
         SweepResult,
     )
+    from sizer.scaling.study import SizingStudy
 
 __all__ = [
     "print_comparison",
@@ -85,25 +84,16 @@ def _objective_text(r: SizingResult) -> str:
     return r.bar_words or fed_words(r.target)
 
 
-def print_sizing(
-    r: SizingResult,
-    *,
-    design_units: int,
-    ranked: Sequence[SizingResult] | None = None,
-    limit: ServerLimit | None = None,
-    room: Headroom | None = None,
-    survivable: Any = None,
-    capacity: Any = None,
-    checkpoint: Any = None,
-    console: Console | None = None,
-) -> None:
-    """The answer of ``sizer size``: units needed, the check point, N+1, checkpoints,
-    converse, headroom (``checkpoint``: the SizingStudy, when its design has a policy)."""
+def print_sizing(study: SizingStudy, *, design_units: int, console: Console | None = None) -> None:
+    """The answer of ``sizer size`` (a :class:`~sizer.scaling.study.SizingStudy`): units
+    needed, the check point, every unit ranked, N+1, checkpoints, capacity, converse,
+    headroom."""
+    r, ranked, survivable = study.sizing, study.all_units, study.survivable
     c = _console(console)
     print_line(c, bold(r.scenario))
     print_line(c, f"Objective: {_objective_text(r)}")
     probes = ", ".join(f"{k} {'meets' if ok else 'short'}" for k, ok in r.probes)
-    answer = "Answer" if checkpoint is None or checkpoint.checkpoint is None else "Data ingest"
+    answer = "Answer" if study.checkpoint is None else "Data ingest"
     if r.met:
         print_line(
             c,
@@ -162,7 +152,7 @@ def print_sizing(
             )
         else:
             print_line(c, bold("N+1: not reachable:"), f" {survivable.reason}")
-    ck = None if checkpoint is None else checkpoint.checkpoint
+    ck = study.checkpoint
     if ck is not None:
         if ck.met and ck.at is not None and ck.at.result is not None:
             res = ck.at.result
@@ -174,23 +164,21 @@ def print_sizing(
             )
         else:
             print_line(c, bold("Checkpoints: not reachable:"), f" {ck.reason}")
-        if checkpoint.decides is not None:
+        if study.decides is not None:
             words = {
                 "both": "data ingest and checkpoints need the same",
                 "checkpoint": "checkpoints decide",
                 "data ingest": "data ingest decides",
-            }[checkpoint.decides]
+            }[study.decides]
             print_line(
                 c,
-                bold(f"Ingest and checkpoints: {checkpoint.storage_units} x {r.unit_id}"),
+                bold(f"Ingest and checkpoints: {study.storage_units} x {r.unit_id}"),
                 f" ({words})",
             )
-    if capacity is not None:
-        print_line(c, f"Capacity: {capacity.reason}")
-    if limit is not None:
-        print_line(c, f"Converse: {limit.reason}")
-    if room is not None:
-        print_line(c, f"Headroom: {room.note}")
+    if study.capacity is not None:
+        print_line(c, f"Capacity: {study.capacity.reason}")
+    print_line(c, f"Converse: {study.max_servers.reason}")
+    print_line(c, f"Headroom: {study.headroom.note}")
 
 
 # ------------------------------------------------------------------------------ sweeps
