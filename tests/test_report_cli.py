@@ -240,3 +240,15 @@ def test_render_compare_needs_two_files(cli: Any, runner: CliRunner, tmp_path: P
     assert r.exit_code == 2
     assert "compares 2 to 4 scenarios, not 1" in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_render_compare_refuses_prices(cli: Any, runner: CliRunner, tmp_path: Path) -> None:
+    """--prices costs one scenario's report; with --compare it is refused, not ignored."""
+    prices = tmp_path / "prices.yaml"
+    prices.write_text("currency: USD\nprices:\n  dgx-1: 150000\n")
+    out = tmp_path / "out"
+    args = ["render", str(RA1), str(RA4), "--out", str(out), "--compare", "--prices", str(prices)]
+    r = runner.invoke(cli, args)
+    assert r.exit_code == 2
+    assert "--prices" in r.stderr and "--compare" in r.stderr
+    assert not out.exists()

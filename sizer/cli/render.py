@@ -111,12 +111,6 @@ def render(
         from sizer.loader import load_prices
 
         prices = load_prices(prices_file, cat)
-    if compare:
-        from sizer.report import render_comparison
-
-        for path in render_comparison(files, out_dir, catalog=cat, formats=formats, paper=paper):
-            click.echo(str(path))
-        return
     stdin = next((f.source for f in scenario_inputs(files) if f.source is not None), None)
 
     def run(progress: Any = None) -> list[Path]:
@@ -129,9 +123,10 @@ def render(
             stdin=stdin,
             prices=prices,
             progress=progress,
+            compare=compare,
         )
 
-    if quiet or len(files) < 2:
+    if quiet or compare or len(files) < 2:  # one comparison document: no per-file bar
         written = run()
     else:
         from sizer.console import DelayedProgress

@@ -29,7 +29,6 @@ __all__ = [
     "Report",
     "build_comparison",
     "build_report",
-    "render_comparison",
     "render_files",
     "render_report",
     "report_date",
@@ -294,8 +293,11 @@ def render_files(
     stdin: bytes | None = None,
     prices: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    compare: bool = False,
 ) -> list[Path]:
-    """Render every scenario, then write ``<out_dir>/<stem>/report.{html,pdf}``.
+    """Render every scenario, then write ``<out_dir>/<stem>/report.{html,pdf}``; with
+    ``compare``, one document putting them side by side (:func:`build_comparison`),
+    written to ``<out_dir>/compare-<A>-vs-<B>/``.
 
     A file ``-`` is the scenario ``stdin`` holds (standard input, read by the caller),
     written to ``<out_dir>/stdin/``.  ``progress(done, total)``, when given, is called
@@ -320,6 +322,14 @@ def render_files(
     when = date or report_date()
     reports: list[Report] = []
     problems: list[Problem] = []
+    if compare:
+        if prices is not None:
+            raise input_error(
+                "--prices", "prices apply to one scenario's report, not to --compare",
+                "render each scenario on its own for its cost",
+            )  # fmt: skip
+        reports.append(build_comparison(files, catalog, date=when, formats=formats, paper=paper))
+        files = ()  # nothing more to build
     for i, f in enumerate(files, 1):
         try:
             source = stdin if os.fspath(f) == "-" else None
@@ -431,27 +441,3 @@ def build_comparison(
         pdf = render_pdf(html, paper=paper)
     name = output_name("compare-" + "-vs-".join(Path(f).stem for f in files)[:120])
     return Report(name, ctx, html, pdf, tuple(formats))
-
-
-def render_comparison(
-    files: Sequence[str | os.PathLike[str]],
-    out_dir: str | os.PathLike[str],
-    *,
-    catalog: Any = None,
-    formats: Sequence[str] = FORMATS,
-    paper: str = "a4",
-    date: _dt.date | None = None,
-) -> list[Path]:
-    """Write the comparison report to ``<out_dir>/compare-<A>-vs-<B>/report.{html,pdf}``."""
-    if catalog is None:
-        from sizer.catalog import load_catalog
-
-        catalog = load_catalog()
-    rep = build_comparison(files, catalog, date=date, formats=formats, paper=paper)
-    from sizer.report.write import OutsideOutputDir, write_reports
-
-    try:
-        return write_reports(Path(out_dir), [(rep.name, rep.files())])
-    except (OutsideOutputDir, OSError) as e:
-        msg = str(e) if isinstance(e, OutsideOutputDir) else f"cannot write the report: {e}"
-        raise input_error(str(out_dir), msg, "choose another --out") from None
