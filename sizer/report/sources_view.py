@@ -155,10 +155,8 @@ def _framing_words(d: Any) -> str:
     payload bytes per 4,122-byte packet, 99.37%"."""
     from sizer.protocols import framing
 
-    kinds = sorted({s.link_kind for s in d.storage} | (
-        set() if d.topology == "direct-attached"
-        else {g.link_kind for g in d.servers} | {d.switch_link_kind}
-    ))  # fmt: skip
+    kinds = sorted({g.link_kind for g in d.servers} | {s.link_kind for s in d.storage}
+                   | {d.switch_link_kind})  # fmt: skip
     words = []
     for kind in kinds:
         f = framing(kind, d.protocol)

@@ -79,6 +79,7 @@ def size_survivable(
         why = "no failure asked for" if survive == "none" else "the objective is not met intact"
         return Survivable(survive, sizing.met and survive == "none", k0, k0, None, None, why)
     bars = workload_bars(design, min_utilization)
+    lost = survive_words(survive, design.topology)
     why_not = _cannot(design, survive)
     if why_not:
         return Survivable(survive, False, None, k0, None, None, why_not)
@@ -92,7 +93,7 @@ def size_survivable(
             return Survivable(
                 survive, False, None, k0, worst[0] if worst else None, last,
                 f"up to {k - 1} units (the most the switches' ports take: at {k}, {err}), "
-                f"losing {survive_words(survive, design.topology)} still misses the objective"
+                f"losing {lost} still misses the objective"
                 + (f" (least-fed workload {_pct1(last)})" if worst else ""),
             )  # fmt: skip
         worst = None
@@ -104,13 +105,13 @@ def size_survivable(
         if meets_objective(worst[1], sizing.objective, sizing.target, bars):
             return Survivable(
                 survive, True, k, k0, worst[0], worst[1].min_util,
-                f"{k} units still meet the objective with {survive_words(survive, design.topology)} lost "
+                f"{k} units still meet the objective with {lost} lost "
                 f"(worst: {worst[0]}, least-fed workload {_pct1(worst[1].min_util)})",
             )  # fmt: skip
     last = worst[1].min_util if worst else None
     return Survivable(
         survive, False, None, k0, worst[0] if worst else None, last,
-        f"up to {k0 + MAX_EXTRA_UNITS} units, losing {survive_words(survive, design.topology)} still misses the "
+        f"up to {k0 + MAX_EXTRA_UNITS} units, losing {lost} still misses the "
         f"objective (least-fed workload {_pct1(last)})",
     )  # fmt: skip
 
