@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["ColumnBlocks", "SolveResult", "check_max_min", "solve", "solve_columns"]
+__all__ = ["SolveResult", "check_max_min", "solve", "solve_columns"]
 
 # Relative tolerance under which two events (a resource saturating, a flow meeting its
 # demand) are treated as simultaneous.  Rounding in one step is ~1e-16 per term summed,
@@ -347,58 +347,6 @@ def check_max_min(
                 "bottleneck (a saturated resource on which no flow gets more per share)"
             )
     return problems
-
-
-class ColumnBlocks:
-    """A weight matrix (R, F) assembled block of columns by block (CSC, then CSR).
-
-    Each block is a set of columns (flows, ascending) with the same entries per column,
-    given as pieces of one value per column or one row shared by all.  Converting CSC
-    to CSR writes each row's entries in flow order, so the result is canonical (sorted,
-    no duplicates: a flow crosses each resource once) without a sort.
-    """
-
-    def __init__(self) -> None:
-        self.blocks: list[tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]] = []
-
-    def add(self, flows: np.ndarray, r_parts: list[np.ndarray], v_parts: list[np.ndarray]) -> None:
-        if r_parts:
-            self.blocks.append((flows, r_parts, v_parts))
-
-    def matrix(self, n_rows: int, n_flows: int) -> Any:
-        counts = np.zeros(n_flows, dtype=np.int64)
-        for flows, r_parts, _v in self.blocks:
-            counts[flows] = sum(r.shape[1] for r in r_parts)
-        nnz = int(counts.sum())
-        # 32-bit indices, as scipy picks them for this size (the solver needs no copy)
-        idx_t = np.int32 if max(nnz, n_rows, n_flows) < np.iinfo(np.int32).max else np.int64
-        indptr = np.zeros(n_flows + 1, dtype=idx_t)
-        np.cumsum(counts, out=indptr[1:])
-        indices = np.empty(nnz, dtype=idx_t)
-        data = np.empty(nnz, dtype=np.float64)
-        for flows, r_parts, v_parts in self.blocks:
-            _write_block(indices, indptr, flows, r_parts)
-            _write_block(data, indptr, flows, v_parts)
-        W = sp.csc_matrix((data, indices, indptr), shape=(n_rows, n_flows)).tocsr()
-        W.sum_duplicates()  # canonical in place (a no-op check), so the solver need not copy it
-        return W
-
-
-def _write_block(
-    target: np.ndarray, indptr: np.ndarray, flows: np.ndarray, pieces: list[Any]
-) -> None:
-    """Write one block's pieces (each ``(flows, width)``) into the CSC array ``target``."""
-    n = len(flows)
-    width = sum(p.shape[1] for p in pieces)
-    if int(flows[-1]) - int(flows[0]) + 1 == n:  # consecutive flows: one contiguous slab
-        start = int(indptr[flows[0]])
-        slab = target[start : start + n * width].reshape(n, width)
-        col = 0
-        for p in pieces:
-            slab[:, col : col + p.shape[1]] = p
-            col += p.shape[1]
-    else:
-        target[indptr[flows][:, None] + np.arange(width)] = np.hstack(pieces)
 
 
 # --------------------------------------------------------------------------- internals

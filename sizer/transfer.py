@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from sizer.analysis import Routes, declare_rows, flow_block
 from sizer.design import Design
-from sizer.flows import ColumnBlocks, solve
+from sizer.flows import solve
 from sizer.model import FlowSpec
+from sizer.problem import ColumnBlocks, Routes, declare_rows, flow_block
 from sizer.result import Analysis
 from sizer.topology import Fabric, build_fabric
 
