@@ -25,6 +25,10 @@ _TIE_RTOL = 1e-12
 
 _FLOAT_MAX = float(np.finfo(np.float64).max)  # a cutoff no infinite demand meets
 
+# Saturation events a CSC matrix answers by a pass over its entries before the solver
+# builds its rows (a conversion costs about as much as a few passes).
+_SCANS = 3
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 BoolArray = NDArray[np.bool_]
@@ -75,7 +79,9 @@ def solve(
         delivered; 0.5 when half the traffic takes each of two parallel links), or a
         conversion such as ``1 / bytes_per_sample`` for a resource counted in
         samples/s.  Zero means the flow does not use the resource.  Any sparse format
-        is accepted; the input is not modified.
+        is accepted, indices sorted or not; CSC is solved as it is (no conversion:
+        :mod:`sizer.problem` builds it by columns), anything else as CSR.  The input is
+        not modified.
     capacities : array_like of float, shape (R,)
         Capacity of each resource, in its own unit per second (bytes/s, samples/s).
         Must be ``>= 0``; ``np.inf`` means unconstrained.
@@ -125,6 +131,11 @@ def solve(
     Each step is vectorised over flows and resources.  The cost is
     ``O(nnz + iterations * (R + F))``, at most ``O(iterations * nnz)``, and
     ``iterations`` is at most the number of distinct freeze events (at most ``F``).
+    A step reads the matrix by rows (the flows of the resources that saturate) or by
+    columns (the resources of the flows that freeze); each view is built from the other
+    on first use, except that the flows of a saturating resource are first found by one
+    pass over a CSC matrix's entries: most analyses end after one or two saturations,
+    sooner than a conversion would pay for itself.
 
     Examples
     --------
@@ -313,6 +324,7 @@ def check_max_min(
     ['flow 1: rate 6 is below its demand 20 but it has no bottleneck (a saturated resource on which no flow gets more per share)']
     """
     w, cap, dem, shr = _validate(weights, capacities, demands, shares)
+    w = sp.csr_array(w)  # rows, below (a no-op for CSR)
     x = np.asarray(rates, dtype=np.float64)
     n_res, n_flows = w.shape
     if x.shape != (n_flows,):
@@ -355,8 +367,11 @@ def check_max_min(
 def _validate(
     weights: Any, capacities: ArrayLike, demands: ArrayLike, shares: ArrayLike
 ) -> tuple[Any, FloatArray, FloatArray, FloatArray]:
-    """Check the inputs and return (CSR weights without explicit zeros, cap, dem, shr)."""
-    if sp.issparse(weights):
+    """Check the inputs and return (weights without explicit zeros: CSC if given CSC,
+    else CSR; cap, dem, shr)."""
+    if sp.issparse(weights) and weights.format == "csc":
+        w = sp.csc_array(weights, dtype=np.float64)  # shares the caller's arrays
+    elif sp.issparse(weights):
         w = sp.csr_array(weights, dtype=np.float64)  # shares the caller's arrays if CSR
     else:
         dense = np.asarray(weights, dtype=np.float64)
@@ -370,14 +385,13 @@ def _validate(
     bad = np.flatnonzero(~(np.isfinite(w.data) & (w.data >= 0.0)))
     if bad.size:
         k = bad[0]
-        r = int(np.searchsorted(w.indptr, k, side="right") - 1)
-        f = int(w.indices[k])
+        major = int(np.searchsorted(w.indptr, k, side="right") - 1)
+        r, f = (int(w.indices[k]), major) if w.format == "csc" else (major, int(w.indices[k]))
         raise ValueError(
             f"weights[{r}, {f}] is {float(w.data[k])}; weights must be finite and >= 0."
         )
-    if not w.has_canonical_format or not w.data.all():
+    if not w.data.all():  # an explicit zero would count its flow as a user of the row
         w = w.copy()  # never modify the caller's matrix
-        w.sum_duplicates()
         w.eliminate_zeros()
 
     cap = _vector("capacities", capacities, n_res, "resource row(s)")
@@ -409,8 +423,11 @@ def _vector(name: str, values: ArrayLike, n: int, axis: str) -> FloatArray:
 
 def _check_bounded(w_fin: Any, dem: FloatArray) -> None:
     """Raise if a flow of infinite demand crosses no resource of finite capacity."""
-    crosses = np.zeros(dem.shape[0], dtype=bool)
-    crosses[w_fin.indices] = True
+    if w_fin.format == "csc":
+        crosses = np.diff(w_fin.indptr) > 0
+    else:
+        crosses = np.zeros(dem.shape[0], dtype=bool)
+        crosses[w_fin.indices] = True
     bad = np.flatnonzero(np.isinf(dem) & ~crosses)
     if bad.size:
         f = bad[0]
@@ -438,14 +455,15 @@ def _fill(
 ) -> tuple[FloatArray, IntArray, BoolArray, int]:
     """Progressive filling on finite-capacity resources only.
 
-    ``w`` is CSR with no explicit zeros.  Returns rates, binding (row of ``w`` or -1),
-    the resources that saturated as events, and the number of iterations.
+    ``w`` is CSR or CSC with no explicit zeros.  Returns rates, binding (row of ``w`` or
+    -1), the resources that saturated as events, and the number of iterations.
     """
     n_res, n_flows = w.shape
     if w.indices.dtype != np.int32 and max(w.nnz, *w.shape) < np.iinfo(np.int32).max:
-        # 32-bit indices halve the memory traffic of every mat-vec and of tocsc().
+        # 32-bit indices halve the memory traffic of every mat-vec and conversion.
         idx32 = (w.indices.astype(np.int32), w.indptr.astype(np.int32))
-        w = sp.csr_array((w.data, *idx32), shape=w.shape)
+        w = type(w)((w.data, *idx32), shape=w.shape)
+    by_col = w.format == "csc"
     rates = np.zeros(n_flows)
     binding = np.full(n_flows, -1, dtype=np.intp)
     active = np.ones(n_flows, dtype=bool)
@@ -453,7 +471,10 @@ def _fill(
     # Per resource: sum of weight*share over unfrozen flows (the load per unit of level),
     # number of unfrozen flows, load of frozen flows.  Kept up to date by ``freeze``.
     coef = np.asarray(w @ shr, dtype=np.float64)
-    users = np.diff(w.indptr).astype(np.intp)
+    if by_col:
+        users = np.bincount(w.indices, minlength=n_res).astype(np.intp)
+    else:
+        users = np.diff(w.indptr).astype(np.intp)
     frozen_load = np.zeros(n_res)
     level = np.empty(n_res)
     saturated = np.zeros(n_res, dtype=bool)
@@ -462,8 +483,14 @@ def _fill(
     # w's pattern with every weight 1, built on first use: pattern @ active counts each
     # resource's unfrozen flows in one mat-vec (exact: integers far below 2**53).
     pattern: Any = None
-    # w by columns, built on first use: a small step updates only its flows' resources.
-    by_flow: Any = None
+    # w by columns (a small step updates only its flows' resources) and by rows (the
+    # flows of the resources that saturate), each built on first use
+    by_flow: Any = w if by_col else None
+    by_res: Any = None if by_col else w
+    scans = 0
+    if by_col:  # the columns that have entries, and where each starts (for the scans)
+        nonempty = np.flatnonzero(np.diff(w.indptr) > 0)
+        starts = w.indptr[nonempty]
     big_step = max(1, n_flows // 4)
 
     def freeze(flows: IntArray, t: float | None) -> None:
@@ -478,7 +505,7 @@ def _fill(
             coef[:] = w @ (shr * active)
             frozen_load[:] = w @ rates
             if pattern is None:
-                pattern = sp.csr_array((np.ones(w.nnz), w.indices, w.indptr), shape=w.shape)
+                pattern = type(w)((np.ones(w.nnz), w.indices, w.indptr), shape=w.shape)
             users[:] = np.rint(pattern @ active.astype(np.float64)).astype(np.intp)
             return
         if by_flow is None:
@@ -495,6 +522,28 @@ def _fill(
             frozen_load[:] += t * dec
         users[:] -= np.bincount(res, minlength=n_res)
         coef[users == 0] = 0.0  # exact, whatever the rounding of the subtractions
+
+    def first_crossed(sat: IntArray) -> IntArray:
+        """Per flow, the position in ``sat`` of the first resource of ``sat`` it crosses
+        (``sat.size`` where it crosses none or is frozen already)."""
+        nonlocal by_res, scans
+        first = np.full(n_flows, sat.size, dtype=np.intp)
+        if by_res is None and scans >= _SCANS:
+            by_res = w.tocsr()
+        if by_res is not None:
+            pos, lengths = _segments(by_res.indptr, sat)
+            flows = by_res.indices[pos]
+            at = np.repeat(np.arange(sat.size), lengths)
+            keep = active[flows]
+            np.minimum.at(first, flows[keep], at[keep])
+            return first
+        scans += 1  # one pass over the entries of a CSC matrix, column by column
+        rank = np.full(n_res, sat.size, dtype=w.indices.dtype)
+        rank[sat] = np.arange(sat.size)
+        if nonempty.size:
+            first[nonempty] = np.minimum.reduceat(np.take(rank, w.indices), starts)
+        first[~active] = sat.size
+        return first
 
     while n_active:
         iterations += 1
@@ -526,20 +575,12 @@ def _fill(
         rel_slack = np.where(rel_slack <= _TIE_RTOL, 0.0, rel_slack)
         sat = sat[np.lexsort((sat, rel_slack))]  # smallest slack first, then index
         saturated[sat] = True
-        pos, lengths = _segments(w.indptr, sat)
-        flows = w.indices[pos]
-        owner = np.repeat(sat, lengths)
-        keep = active[flows]
-        flows, owner = flows[keep], owner[keep]
-        # each flow once, ascending, bound to its first owner in ``sat`` order (what
-        # np.unique(return_index=True) gives, without its sort)
-        first_at = np.full(n_flows, flows.size, dtype=np.intp)
-        np.minimum.at(first_at, flows, np.arange(flows.size, dtype=np.intp))
-        frozen = np.flatnonzero(first_at < flows.size)
-        first = first_at[frozen]
+        # each flow once, ascending, bound to the first resource of ``sat`` it crosses
+        first = first_crossed(sat)
+        frozen = np.flatnonzero(first < sat.size)
         # Active flows have demand_level > cutoff, so t_sat * shr < dem: never above it.
         rates[frozen] = t_sat * shr[frozen]
-        binding[frozen] = owner[first]
+        binding[frozen] = sat[first[frozen]]
         freeze(frozen, t_sat)
 
     return rates, binding, saturated, iterations

@@ -266,7 +266,7 @@ class DirectRoutes:
 class Columns:
     """The flows: one per workload per server, and the weight matrix."""
 
-    weights: Any  # (R, F) CSR
+    weights: Any  # (R, F) CSC
     demand: np.ndarray
     share: np.ndarray
     spec: np.ndarray  # FlowSpec index of each flow
@@ -388,12 +388,10 @@ def _per_server(row_of: dict[Any, int], keys: list[Any]) -> np.ndarray:
 
 
 class ColumnBlocks:
-    """A weight matrix (R, F) assembled block of columns by block (CSC, then CSR).
+    """A weight matrix (R, F) assembled block of columns by block, as CSC.
 
     Each block is a set of columns (flows, ascending) with the same entries per column,
-    given as pieces of one value per column or one row shared by all.  Converting CSC
-    to CSR writes each row's entries in flow order, so the result is canonical (sorted,
-    no duplicates: a flow crosses each resource once) without a sort.
+    given as pieces of one value per column or one row shared by all.
     """
 
     def __init__(self) -> None:
@@ -417,9 +415,9 @@ class ColumnBlocks:
         for flows, r_parts, v_parts in self.blocks:
             _write_block(indices, indptr, flows, r_parts)
             _write_block(data, indptr, flows, v_parts)
-        W = sp.csc_matrix((data, indices, indptr), shape=(n_rows, n_flows)).tocsr()
-        W.sum_duplicates()  # canonical in place (a no-op check), so the solver need not copy it
-        return W
+        # the solver takes CSC as it is (rows within a column in the order written, each
+        # once: a flow crosses each resource once)
+        return sp.csc_array((data, indices, indptr), shape=(n_rows, n_flows))
 
 
 def _write_block(

@@ -152,7 +152,7 @@ def transfer(
         return Transfer(direction, total, np.inf, 0.0, None, 0, unknown)
     if not nodes_in:
         return Transfer(direction, total, 0.0, 0.0, None, 0, unknown)
-    W = blocks.matrix(len(rows.table), len(nodes_in)).tocsc()
+    W = blocks.matrix(len(rows.table), len(nodes_in))
     left = np.asarray([server_bytes[n] for n in nodes_in], dtype=np.float64)
     share = np.asarray([float((streams or {}).get(n, 1)) for n in nodes_in])
     frozen: dict[int, float] = defaultdict(float)  # binding row -> bytes it froze
@@ -168,7 +168,7 @@ def transfer(
             sub = sp.hstack([sub, joint[0]], format="csc")
             dem = np.concatenate([dem, joint[1]])
             shr = np.concatenate([shr, joint[2]])
-        sol = solve(sub.tocsr(), caps, dem, shr)
+        sol = solve(sub, caps, dem, shr)
         rates = sol.rates[: len(active)]
         binding = sol.binding[: len(active)]
         phases += 1
