@@ -32,8 +32,9 @@ import numpy as np
 
 from sizer.design import Design, cache_hit_ratio
 from sizer.flows import solve
-from sizer.model import FED, KINDS, FlowSpec, Reduced, Resources, flow_specs, reduce
+from sizer.model import FED, KINDS, FlowSpec, Resources, flow_specs
 from sizer.problem import Columns, columns, declare_rows
+from sizer.reduction import Reduced, reduce
 from sizer.resolve import resolve
 from sizer.result import Analysis, ResourceResult, WorkloadResult
 from sizer.topology import Fabric, build_fabric
@@ -86,7 +87,7 @@ def analyze_design(d: Design, fabric: Fabric | None = None, storage_scale: float
     Four steps: declare the resources of every element of the fabric
     (:func:`sizer.problem.declare_rows`), route every server's reads over it into the weight matrix
     (:func:`sizer.problem.columns`), solve max-min fairly (:func:`sizer.flows.solve`), reduce to
-    results (:func:`sizer.model.reduce`).
+    results (:func:`sizer.reduction.reduce`).
     """
     import time
 

@@ -14,7 +14,7 @@ from sizer.access import access_rows
 
 if TYPE_CHECKING:
     from sizer.design import Design
-    from sizer.model import Reduced
+    from sizer.reduction import Reduced
     from sizer.topology import Fabric
 
 __all__ = ["Analysis", "ResourceResult", "WorkloadResult"]
@@ -86,7 +86,7 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict, repr=False)
     #: the solved problem (weights, capacities, demands, shares, rates), for checking
     problem: tuple[Any, ...] = field(default=(), repr=False)
-    #: the figures as :func:`sizer.model.reduce` computed them (shared with the fast path)
+    #: the figures as :func:`sizer.reduction.reduce` computed them (shared with the fast path)
     reduced: Reduced | None = field(default=None, repr=False)
 
     def top_resources(self, n: int = 8) -> list[ResourceResult]:

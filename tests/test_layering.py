@@ -6,7 +6,7 @@ Layers, from the bottom (README, "Layout"):
 * input -- ``yamlfile`` (the one module that reads YAML files) and its ``yaml_syntax``,
   ``problems``, ``catalog_entries``, ``catalog``, ``schema``;
 * core -- ``design`` and its ``resolve``, ``hosts``, ``topology``, ``routing``, ``flows``,
-  ``model``, ``problem``, ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
+  ``model``, ``reduction``, ``problem``, ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
   ``memory_inputs``, ``memory_parallel``,
   ``networks``, ``netdefs``: data in, data out;
 * validation -- ``checks``, ``loader`` (read -> validate -> check);
@@ -38,6 +38,7 @@ CORE = {
     "routing",
     "flows",
     "model",
+    "reduction",
     "problem",
     "analysis",
     "transfer",

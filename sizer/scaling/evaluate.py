@@ -20,7 +20,7 @@ from sizer.design import Design
 
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
-    from sizer.model import Reduced
+    from sizer.reduction import Reduced
 
 
 #: MLPerf Storage's bar: every GPU at least 90% fed.

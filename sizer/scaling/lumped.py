@@ -32,10 +32,12 @@ import numpy as np
 
 from sizer.design import Design
 from sizer.flows import solve_columns
-from sizer.model import Resources, flow_specs, reduce
+from sizer.model import Resources, flow_specs
+from sizer.reduction import reduce
 
 if TYPE_CHECKING:
-    from sizer.model import FlowSpec, Reduced
+    from sizer.model import FlowSpec
+    from sizer.reduction import Reduced
 
 __all__ = ["Parts", "Unsupported", "parts", "solve_lumped"]
 
