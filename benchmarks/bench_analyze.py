@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sizer.analysis import analyze_design
 from sizer.catalog import load_catalog
 from sizer.checks import check_scenario
+from sizer.ports import port_problems
 from sizer.resolve import resolve
 from sizer.schema import Scenario
-from sizer.topology import port_problems
 
 SIZES = [(8, 4), (64, 12), (256, 24), (1024, 48)]
 

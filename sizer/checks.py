@@ -5,7 +5,7 @@ checks here need the catalog or the model: unknown ids (with did-you-mean), GPUs
 server, over-committed servers, leaf-spine settings (:func:`check_scenario`), the
 ``memory:`` cases (:func:`memory_problems`), the design-size limits
 (:func:`sizer.limits.size_issues`) and the switch port budgets
-(:func:`sizer.topology.port_problems`).  Each returns ``(loc, message, hint)`` issues;
+(:func:`sizer.ports.port_problems`).  Each returns ``(loc, message, hint)`` issues;
 :func:`scenario_issues` runs them in order and :mod:`sizer.loader` locates the issues in
 the file.
 """
@@ -51,7 +51,7 @@ def scenario_issues(sc: Scenario, cat: Catalog) -> list[Issue]:
 
 def design_issues(d: Design) -> list[Issue]:
     """Problems only the resolved design shows: switch ports and link kinds."""
-    from sizer.topology import design_port_problems
+    from sizer.ports import design_port_problems
 
     return design_port_problems(d)
 

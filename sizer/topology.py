@@ -44,20 +44,19 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 if TYPE_CHECKING:
-    from sizer.catalog import Catalog
     from sizer.design import Design
-    from sizer.schema import Scenario
 
 __all__ = [
     "Endpoint",
     "Fabric",
     "build_fabric",
-    "design_port_problems",
     "endpoint_rate",
-    "link_mismatch",
-    "port_problems",
+    "plan_cabling",
+    "ports_used",
+    "server_labels",
     "split_ports",
     "storage_leaf_count",
+    "storage_prefix",
 ]
 
 from sizer.routing import Attach
@@ -292,7 +291,7 @@ def _drop_attach(eps: list[Endpoint], switch: str) -> list[Endpoint]:
     ]
 
 
-def _server_labels(d: Design) -> list[str]:
+def server_labels(d: Design) -> list[str]:
     """Each server group's node-name prefix: its label, plus ``[index]`` when another group
     (two unnamed groups of one server type) or a storage unit has the same label, so that
     no two endpoints share a graph node."""
@@ -301,7 +300,7 @@ def _server_labels(d: Design) -> list[str]:
         seen[g.name] += 1
     units = {s.unit_id for s in d.storage}
     # storage node prefixes: 'ess-3000', or 'ess-3000[1]' with several storage groups
-    taken = units | {_storage_prefix(d, si) for si in range(len(d.storage))}
+    taken = units | {storage_prefix(d, si) for si in range(len(d.storage))}
     labels = []
     for gi, g in enumerate(d.servers):
         label = g.name
@@ -317,13 +316,13 @@ def _server_node(labels: list[str], gi: int, k: int) -> str:
     return f"{labels[gi]}#{k + 1}"
 
 
-def _storage_prefix(d: Design, si: int) -> str:
+def storage_prefix(d: Design, si: int) -> str:
     s = d.storage[si]
     return s.unit_id if len(d.storage) == 1 else f"{s.unit_id}[{si}]"
 
 
 def _storage_node(d: Design, si: int, k: int) -> str:
-    return f"{_storage_prefix(d, si)}#{k + 1}"
+    return f"{storage_prefix(d, si)}#{k + 1}"
 
 
 def split_ports(ports: int, parts: int) -> list[int]:
@@ -332,7 +331,7 @@ def split_ports(ports: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def _plan(
+def plan_cabling(
     d: Design,
 ) -> tuple[list[tuple[str, str, int, int, Attach]], list[str], list[tuple[str, str, int]]]:
     """Cabling plan: endpoints with attachments, switch names, inter-switch bundles.
@@ -342,7 +341,7 @@ def _plan(
     """
     eps: list[tuple[str, str, int, int, Attach]] = []
     isl: list[tuple[str, str, int]] = []
-    labels = _server_labels(d)
+    labels = server_labels(d)
     if d.topology == "single-switch":
         switches = ["switch"]
         for gi, g in enumerate(d.servers):
@@ -429,7 +428,7 @@ def endpoint_rate(d: Design, kind: str, gi: int) -> float:
     return min(own, d.switch_link_rate)
 
 
-def _ports(
+def ports_used(
     eps: Iterable[tuple[str, str, int, int, Attach]],
     switches: list[str],
     isl: list[tuple[str, str, int]],
@@ -451,12 +450,12 @@ def build_fabric(d: Design) -> Fabric:
     ------
     ValueError
         If a switch has fewer ports than the cabling needs (the loader reports this
-        earlier, as a located problem, via :func:`port_problems`).
+        earlier, as a located problem, via :func:`sizer.ports.port_problems`).
     """
     if d.topology == "direct-attached":
         return _build_direct(d)
-    eps, switches, isl = _plan(d)
-    used = _ports(eps, switches, isl)
+    eps, switches, isl = plan_cabling(d)
+    used = ports_used(eps, switches, isl)
     over = [sw for sw, n in used.items() if n > d.switch_ports]
     if over:
         raise ValueError(f"switch {over[0]} needs {used[over[0]]} ports, has {d.switch_ports}")
@@ -505,7 +504,7 @@ def _build_direct(d: Design) -> Fabric:
     ``count`` of them), each drive on one PCIe link of its own into its server; no
     switches, no cables.  A server's ``attach`` lists its drives (one link each), a
     drive's its server, so every server is a cabling pattern of its own."""
-    labels = _server_labels(d)
+    labels = server_labels(d)
     nodes: NodeList = []
     edges: EdgeList = []
     servers: list[Endpoint] = []
@@ -534,75 +533,3 @@ def _build_direct(d: Design) -> Fabric:
             servers.append(Endpoint(node, "server", gi, k, tuple((x, 1) for x in drives), rate))
             n_srv += 1
     return Fabric(servers, storage, [], {}, {}, {}, d.topology, nodes, edges)
-
-
-def port_problems(
-    sc: Scenario, cat: Catalog
-) -> list[tuple[tuple[str | int, ...], str, str | None]]:
-    """Port-budget and link-compatibility problems of a scenario, as (loc, msg, hint)."""
-    from sizer.resolve import resolve
-
-    return design_port_problems(resolve(sc, cat))
-
-
-def link_mismatch(ports: str, link_kind: str, link_id: str, d: Design) -> str:
-    """Why ``ports`` (``"dgx-1 storage ports"``, ``"ess-3000 ports"``) cannot be cabled
-    to the design's switch: ``"... are infiniband (ib-edr) but switch sn2700 is ethernet"``."""
-    return f"{ports} are {link_kind} ({link_id}) but switch {d.switch_id} is {d.switch_link_kind}"
-
-
-def design_port_problems(d: Design) -> list[tuple[tuple[str | int, ...], str, str | None]]:
-    """Port-budget and link-compatibility problems of a resolved design, as
-    (loc, msg, hint) with ``loc`` a field of its scenario."""
-    out: list[tuple[tuple[str | int, ...], str, str | None]] = []
-    if d.topology == "direct-attached":  # no switch: no ports to budget (sizer.checks
-        return out  # refuses a non-drive storage unit there)
-    for gi, gsp in enumerate(d.servers):
-        if gsp.link_kind != d.switch_link_kind:
-            out.append(
-                (
-                    ("compute", gi, "server"),
-                    link_mismatch(f"{gsp.server_id} storage ports", gsp.link_kind, gsp.link_id, d),
-                    "pick a switch of the same kind, or override storage_link",
-                )
-            )
-    for si, s in enumerate(d.storage):
-        if s.link_kind != d.switch_link_kind:
-            out.append(
-                (
-                    ("storage", si, "unit"),
-                    link_mismatch(f"{s.unit_id} ports", s.link_kind, s.link_id, d),
-                    f"pick a switch of the same kind, or a storage unit with {d.switch_link_kind} "
-                    "ports (`sizer catalog` lists them)",
-                )
-            )
-    if out:
-        return out
-    eps, switches, isl = _plan(d)
-    used = _ports(eps, switches, isl)
-    worst = max(switches, key=lambda sw: used[sw])
-    if used[worst] > d.switch_ports:
-        need = used[worst]
-        parts: dict[str, int] = defaultdict(int)
-        for _node, kind, gi, _k, attach in eps:
-            label = d.servers[gi].server_id if kind == "server" else d.storage[gi].unit_id
-            parts[label] += sum(n for sw, n in attach if sw == worst)
-        for a, b, n in isl:
-            if worst in (a, b):
-                parts["inter-switch links"] += n
-        detail = " + ".join(f"{n} {label}" for label, n in parts.items() if n)
-        where = "the switch" if d.topology == "single-switch" else worst
-        if d.topology == "single-switch":
-            hint = "use topology dual-switch or leaf-spine"
-        elif d.topology == "dual-switch":
-            hint = "use topology leaf-spine, or a switch with more ports"
-        else:
-            hint = "add leaves, raise oversubscription, or use a larger switch"
-        out.append(
-            (
-                ("network", "switch"),
-                f"{where} needs {need} ports ({detail}) but {d.switch_id} has {d.switch_ports}",
-                hint,
-            )
-        )
-    return out

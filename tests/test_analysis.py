@@ -19,9 +19,10 @@ from sizer.analysis import Analysis, analyze, analyze_design
 from sizer.catalog import load_catalog
 from sizer.checks import check_scenario
 from sizer.loader import load_scenario
+from sizer.ports import port_problems
 from sizer.resolve import resolve
 from sizer.schema import Scenario
-from sizer.topology import build_fabric, port_problems
+from sizer.topology import build_fabric
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"

@@ -21,8 +21,8 @@ from sizer.analysis import Analysis, analyze
 from sizer.catalog import load_catalog
 from sizer.checks import check_scenario
 from sizer.flows import check_max_min
+from sizer.ports import port_problems
 from sizer.schema import Scenario
-from sizer.topology import port_problems
 
 FIX = Path(__file__).parent / "fixtures" / "catalog_model"
 CAT = load_catalog([FIX])

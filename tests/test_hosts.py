@@ -35,9 +35,10 @@ from sizer.checks import check_scenario
 from sizer.cli import cli
 from sizer.design import Design
 from sizer.hosts import client_parts, memory_bandwidth, pcie_ceiling, pcie_rate
+from sizer.ports import port_problems
 from sizer.resolve import resolve
 from sizer.schema import Scenario
-from sizer.topology import build_fabric, port_problems
+from sizer.topology import build_fabric
 from sizer.transfer import transfer
 
 FIX = Path(__file__).parent / "fixtures" / "catalog_model"

@@ -5,7 +5,7 @@ Layers, from the bottom (README, "Layout"):
 * foundation -- ``errors``, ``units``, ``limits``, ``paths``, ``text``;
 * input -- ``yamlfile`` (the one module that reads YAML files) and its ``yaml_syntax``,
   ``problems``, ``catalog_entries``, ``catalog``, ``schema``;
-* core -- ``design`` and its ``resolve``, ``hosts``, ``topology``, ``routing``, ``flows``,
+* core -- ``design`` and its ``resolve``, ``hosts``, ``topology``, ``ports``, ``routing``, ``flows``,
   ``model``, ``reduction``, ``problem``, ``analysis``, ``transfer``, ``scaling``, ``bom``, ``memory`` and its ``activations``,
   ``memory_inputs``, ``memory_parallel``,
   ``networks``, ``netdefs``: data in, data out;
@@ -35,6 +35,7 @@ CORE = {
     "design",
     "resolve",
     "topology",
+    "ports",
     "routing",
     "flows",
     "model",

@@ -29,10 +29,11 @@ from sizer.catalog import load_catalog
 from sizer.checks import check_scenario
 from sizer.design import Design
 from sizer.loader import load_scenario
+from sizer.ports import port_problems
 from sizer.resolve import resolve
 from sizer.scaling.evaluate import scale_demand
 from sizer.schema import Scenario
-from sizer.topology import build_fabric, port_problems
+from sizer.topology import build_fabric
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"

@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sizer.catalog import load_catalog
+from sizer.ports import port_problems
 from sizer.resolve import resolve
 from sizer.routing import Router, routing_fractions
 from sizer.schema import Scenario
-from sizer.topology import build_fabric, port_problems
+from sizer.topology import build_fabric
 
 FIX = Path(__file__).parent / "fixtures" / "catalog_model"
 CAT = load_catalog([FIX])

@@ -59,15 +59,15 @@ def names_of(a: Analysis) -> tuple[dict[str, str], dict[str, str]]:
     prefixes (replaced wherever they stand as a word), and the scenario's compute-group
     names (replaced only where they name something: before ``#N``, `` xN``, `` links``,
     an arrow, or after one; a group may be called ``training``)."""
-    from sizer.topology import _server_labels, _storage_prefix
+    from sizer.topology import server_labels, storage_prefix
 
     d = a.design
     switches = set(a.fabric.switches) | {"switch", "leaf", "spine", "A", "B"}
     ids: dict[str, str] = {}
     for si, s in enumerate(d.storage):
         ids[s.unit_id] = fmt.short_product(s.unit_name, s.unit_id)
-        ids[_storage_prefix(d, si)] = ids[s.unit_id]
-    labels = _server_labels(d)
+        ids[storage_prefix(d, si)] = ids[s.unit_id]
+    labels = server_labels(d)
     for g in d.servers:  # unnamed groups' resources carry the server id (shared by all)
         ids.setdefault(g.server_id, fmt.short_product(g.server_name, g.server_id))
     for gi, label in enumerate(labels):

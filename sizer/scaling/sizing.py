@@ -466,8 +466,8 @@ def size_all_units(
     storage, ranked: units that meet the objective first, fewest units, then fewest
     rack units, then id.  Units whose links do not match the switch are listed last
     with ``skipped`` True."""
+    from sizer.ports import link_mismatch
     from sizer.resolve import with_storage_unit
-    from sizer.topology import link_mismatch
 
     objective, target = _objective(design, target_images_per_sec, min_utilization)
     out: list[SizingResult] = []
