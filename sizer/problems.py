@@ -97,6 +97,20 @@ _FRIENDLY = {
 }
 
 
+#: Words users write for a choice that spelling alone would match to another: a lost
+#: drive of direct-attached storage is ``one-unit`` (``one-drive`` is closer to
+#: ``one-server`` letter by letter).
+_MEANT = {
+    "one-drive": "one-unit",
+    "one-ssd": "one-unit",
+    "one-disk": "one-unit",
+    "one-nvme": "one-unit",
+    "one-node": "one-server",
+    "one-io-server": "one-server",
+    "one-leaf": "one-switch",
+}
+
+
 def validation_problems(err: Any, doc: YamlDoc, root_model: Any) -> list[Problem]:
     """Map a pydantic ``ValidationError`` to located problems, one per error."""
     import difflib
@@ -144,6 +158,9 @@ def validation_problems(err: Any, doc: YamlDoc, root_model: Any) -> list[Problem
                 msg = f"{shown} is not one of {expected}" if expected else str(e["msg"])
                 choices = re.findall(r"'([^']*)'", expected)
                 close = difflib.get_close_matches(str(raw), choices, n=1, cutoff=0.6)
+                meant = _MEANT.get(str(raw).strip().lower())
+                if meant is not None and meant in choices:  # a word for a choice, not a typo
+                    close = [meant]
                 hint = f"did you mean {close[0]!r}?" if close and isinstance(raw, str) else None
             elif base is not None:
                 msg = f"{base}, got {shown}"

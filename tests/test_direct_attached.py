@@ -271,3 +271,26 @@ def test_compute_bound_sentence_names_the_drives(cat: Any) -> None:
         analyze_design(design(cat, unit="micron-9550-pro", model="unet3d-mlperf"))
     )
     assert words.endswith("the drives and their PCIe links have headroom"), words
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"),
+    [("one-drive", "one-unit"), ("one-ssd", "one-unit"), ("one-sever", "one-server")],
+)
+def test_survive_words_suggest_what_they_mean(tmp_path: Path, word: str, meant: str) -> None:
+    """'one-drive' is a lost drive (one-unit), though it is closer to 'one-server' letter
+    by letter; a plain typo still gets the nearest spelling."""
+    p = tmp_path / "s.yaml"
+    p.write_text(
+        "name: x\n"
+        "compute:\n  - server: dgx-h100\n    count: 1\n"
+        "storage:\n  - unit: micron-9550-pro\n    count: 2\n"
+        "network:\n  topology: direct-attached\n"
+        "workloads:\n  - model: fio-read\n"
+        f"target:\n  survive: {word}\n"
+    )
+    with pytest.raises(SizerInputError) as info:
+        load_scenario(p, display="s.yaml")
+    [msg] = [x.format() for x in info.value.problems]
+    assert msg.startswith("s.yaml:13:12: target.survive:"), msg
+    assert msg.endswith(f"(did you mean {meant!r}?)"), msg
