@@ -289,7 +289,7 @@ def columns(
 
     Flows are numbered spec by spec, server by server.  Servers of one group that share
     a cabling pattern share the routed part of their column, so each (spec, pattern)
-    block of columns is written at once (:class:`sizer.flows.ColumnBlocks`)."""
+    block of columns is written at once (:class:`ColumnBlocks`)."""
     routes: Routes | DirectRoutes = (
         DirectRoutes(fab, rows, d.data_replicas)
         if fab.topology == "direct-attached"

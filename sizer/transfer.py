@@ -1,7 +1,7 @@
 """Bulk transfers on the model: a checkpoint save or restore, solved phase by phase.
 
 Every server moves its bytes at its max-min fair rate on the analysis' own rows and
-routes (:func:`sizer.analysis.declare_rows`, :class:`sizer.analysis.Routes`), with the
+routes (:func:`sizer.problem.declare_rows`, :class:`sizer.problem.Routes`), with the
 direction's capacities; when the first servers finish, the rest share what they freed.
 :mod:`sizer.checkpointing` asks it for saves and restores.
 """
