@@ -74,11 +74,9 @@ class Analysis:
     design: Design
     workloads: list[WorkloadResult]
     resources: list[ResourceResult]
-    bottleneck: dict[str, Any] | None
-    images_per_sec: float
-    read_bytes_per_sec: float
-    demand_read_bytes_per_sec: float
-    gpu_data_utilization: float | None
+    #: the figures as :func:`sizer.reduction.reduce` computed them (shared with the fast
+    #: path); the aggregate properties below read them, so there is one copy
+    reduced: Reduced = field(repr=False)
     flows: int
     nnz: int
     iterations: int
@@ -86,8 +84,28 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict, repr=False)
     #: the solved problem (weights, capacities, demands, shares, rates), for checking
     problem: tuple[Any, ...] = field(default=(), repr=False)
-    #: the figures as :func:`sizer.reduction.reduce` computed them (shared with the fast path)
-    reduced: Reduced | None = field(default=None, repr=False)
+
+    @property
+    def bottleneck(self) -> dict[str, Any] | None:
+        """What limits the design (:func:`sizer.reduction.reduce`), None if nothing does."""
+        return self.reduced.bottleneck
+
+    @property
+    def images_per_sec(self) -> float:
+        return self.reduced.images_per_sec
+
+    @property
+    def read_bytes_per_sec(self) -> float:
+        return self.reduced.read_bytes_per_sec
+
+    @property
+    def demand_read_bytes_per_sec(self) -> float:
+        return self.reduced.demand_read_bytes_per_sec
+
+    @property
+    def gpu_data_utilization(self) -> float | None:
+        """The least-fed GPU workload's delivered / demanded rate (None without one)."""
+        return self.reduced.gpu_data_utilization
 
     def top_resources(self, n: int = 8) -> list[ResourceResult]:
         """The most utilized resources, one per group."""
@@ -129,9 +147,9 @@ class Analysis:
                 "gpu_data_utilization": self.gpu_data_utilization,
                 "sample_unit": self.sample_unit,
                 "samples_per_sec": self.images_per_sec if self.sample_unit else None,
-                "gpus_fed": self.reduced.gpus_fed if self.reduced else None,
-                "gpus_starved": self.reduced.gpus_starved if self.reduced else None,
-                "gpus_cut_off": self.reduced.gpus_cut_off if self.reduced else None,
+                "gpus_fed": self.reduced.gpus_fed,
+                "gpus_starved": self.reduced.gpus_starved,
+                "gpus_cut_off": self.reduced.gpus_cut_off,
             },
             "workloads": [
                 {

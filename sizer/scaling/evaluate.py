@@ -262,7 +262,6 @@ def from_reduced(d: Design, r: Reduced) -> Eval:
 
 
 def from_analysis(a: Analysis) -> Eval:
-    assert a.reduced is not None
     return from_reduced(a.design, a.reduced)
 
 

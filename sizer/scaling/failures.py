@@ -356,7 +356,7 @@ def failure_cases(
                     note += " (their GPUs are fed from the local cache, which holds the dataset)"
             c_srv, c_st = f2.edge_capacity()
             rel = val / base_val if base_val > 0 else None
-            stranded = a.reduced.gpus_cut_off if a.reduced is not None else 0
+            stranded = a.reduced.gpus_cut_off
             if direct and cut:
                 bott = {"kind": "storage", "group": "data offline (no replica)"}
             elif stranded and not cut:

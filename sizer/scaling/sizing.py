@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sizer.design import Design
@@ -45,13 +45,13 @@ class SizingResult:
     unit_id: str
     objective: str
     target: float
-    met: bool
-    storage_units: int | None
-    achieved: SweepPoint | None  # at storage_units (or at the largest count tried)
-    limiting: dict[str, Any] | None
-    max_units_fit: int | None  # None: no port limit below the search cap
     reason: str
-    probes: list[tuple[int, bool]]
+    met: bool = False
+    storage_units: int | None = None  # the answer when met
+    achieved: SweepPoint | None = None  # at storage_units (or at the largest count tried)
+    limiting: dict[str, Any] | None = None
+    max_units_fit: int | None = None  # None: no port limit below the search cap
+    probes: list[tuple[int, bool]] = field(default_factory=list)
     unit_rack_units: float | None = None
     unit_power_watts: float | None = None
     skipped: bool = False  # --all-units: the unit cannot be used on this fabric
@@ -345,9 +345,6 @@ def size_storage(
     if not fitting:
         e1 = evals[min(evals)]
         return SizingResult(
-            met=False,
-            storage_units=None,
-            achieved=None,
             limiting={"kind": "link", "group": "switch ports"},
             reason=f"no number of {st.unit_id} units fits the switches' ports ({e1.note})",
             **common,
@@ -391,8 +388,6 @@ def size_storage(
             f"storage at {last} units the design gets {have}, limited by {what}"
         )
     return SizingResult(
-        met=False,
-        storage_units=None,
         achieved=to_point(v, evals[last]),
         limiting=limiting,
         reason=reason,
@@ -481,14 +476,8 @@ def size_all_units(
                     unit_id=uid,
                     objective=objective,
                     target=target,
-                    met=False,
-                    storage_units=None,
-                    achieved=None,
-                    limiting=None,
-                    max_units_fit=None,
-                    probes=[],
-                    skipped=True,
                     reason=link_mismatch(f"{uid} ports", link.kind, link.id, design),
+                    skipped=True,
                 )
             )
             continue
