@@ -165,7 +165,7 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
         for g in d.servers
     ]
     # direct-attached: a storage group is its count of drives in every server
-    per = d.total_servers if d.topology == "direct-attached" else 1
+    per = d.total_servers if d.direct_attached else 1
     lines += [
         BomLine(
             "storage unit",
@@ -176,14 +176,14 @@ def bill_of_materials(d: Design, fabric: Fabric) -> Bom:
             None if s.power_watts is None else s.count * per * s.power_watts,
             (s.index,),
             (),
-            (f"{s.count} per server x {per} servers, " if d.topology == "direct-attached" else "")
+            (f"{s.count} per server x {per} servers, " if d.direct_attached else "")
             + f"{s.ports} x {s.link_id}, {s.read_bandwidth} B/s, {s.rack_units} U, "
             f"{s.power_watts} W",
         )
         for s in d.storage
     ]
     n_sw = len(fabric.switches)
-    if d.topology == "direct-attached":  # no switch, no cables: drives sit in the servers
+    if d.direct_attached:  # no switch, no cables: drives sit in the servers
         from sizer.pod_fabrics import other_fabrics
         from sizer.racks import layout_for
 

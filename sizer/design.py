@@ -213,6 +213,11 @@ class Design:
     protocol: str | None = None
 
     @property
+    def direct_attached(self) -> bool:
+        """True when every server reads its own drives over PCIe: no switch, no cables."""
+        return self.topology == "direct-attached"
+
+    @property
     def total_servers(self) -> int:
         return sum(g.count for g in self.servers)
 

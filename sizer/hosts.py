@@ -174,7 +174,7 @@ def client_parts(d: Design, gi: int) -> list[ClientPart]:
     Host memory's ceiling uses the most crossings any workload on the group makes (with
     several workloads the rows of the model count each its own)."""
     sg = d.servers[gi]
-    direct = d.topology == "direct-attached"
+    direct = d.direct_attached
     if direct:  # local drives, each on its own PCIe link: no NIC on the data path
         drives = sum(s.count * min(s.read_bandwidth, s.link_rate) for s in d.storage)
         parts = [

@@ -41,7 +41,7 @@ def design_port_problems(d: Design) -> list[tuple[tuple[str | int, ...], str, st
     """Port-budget and link-compatibility problems of a resolved design, as
     (loc, msg, hint) with ``loc`` a field of its scenario."""
     out: list[tuple[tuple[str | int, ...], str, str | None]] = []
-    if d.topology == "direct-attached":  # no switch: no ports to budget (sizer.checks
+    if d.direct_attached:  # no switch: no ports to budget (sizer.checks
         return out  # refuses a non-drive storage unit there)
     for gi, gsp in enumerate(d.servers):
         if gsp.link_kind != d.switch_link_kind:

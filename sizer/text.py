@@ -222,7 +222,7 @@ def bottleneck_sentence(a: Any) -> str:
         busy = sum(w.gpus for w in a.workloads)
         room = (
             "the drives and their PCIe links have headroom"
-            if a.design.topology == "direct-attached"
+            if a.design.direct_attached
             else "storage and fabric have headroom"
         )
         who = "GPUs running a workload" if busy < a.design.total_gpus else "GPUs"

@@ -452,7 +452,7 @@ def build_fabric(d: Design) -> Fabric:
         If a switch has fewer ports than the cabling needs (the loader reports this
         earlier, as a located problem, via :func:`sizer.ports.port_problems`).
     """
-    if d.topology == "direct-attached":
+    if d.direct_attached:
         return _build_direct(d)
     eps, switches, isl = plan_cabling(d)
     used = ports_used(eps, switches, isl)

@@ -27,7 +27,7 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
         f"{g.count}x {g.server_id}" + (f" ({g.name})" if g.name != g.server_id else "")
         for g in d.servers
     )
-    if d.topology == "direct-attached":
+    if d.direct_attached:
         storage = ", ".join(f"{s.count}x {s.unit_id} in every server" for s in d.storage)
         print_line(c, f"{servers} ({d.total_gpus} GPUs); {storage}; direct-attached, no switch")
     else:

@@ -133,7 +133,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
             continue
         seen.add(g.server_id)
         specs = [("GPUs", f"{g.gpu_count} × {g.gpu_name}, {fmt.gib(g.gpu_memory_bytes)} each")]
-        direct = d.topology == "direct-attached"
+        direct = d.direct_attached
         if direct:
             # the drives sit on the server's own PCIe: its storage NICs carry nothing here
             specs.append(("Storage ports", "not used: the drives are inside the server"))
@@ -180,7 +180,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 g.server_name,
                 "GPU server: runs the workloads and reads their data from its own drives "
                 "over their PCIe links."
-                if d.topology == "direct-attached"
+                if d.direct_attached
                 else "GPU server: runs the workloads and reads their data from the "
                 "parallel file system over its storage ports.",
                 specs,
@@ -210,7 +210,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 s.unit_name,
                 f"NVMe drive ({s.vendor}), {s.count} inside every server: a server's data is "
                 "striped over its own drives, so each serves an equal share of its reads."
-                if d.topology == "direct-attached"
+                if d.direct_attached
                 else f"Storage building block ({s.vendor}): serves the parallel file "
                 "system; every file is striped over all units, so each unit serves an equal "
                 "share of every read.",
@@ -219,7 +219,7 @@ def components(a: Analysis, cat: Catalog | None) -> list[dict[str, Any]]:
                 s.power_watts,
             )
         )
-    if d.topology == "direct-attached":  # no switch
+    if d.direct_attached:  # no switch
         return out
     sw = _ports(
         d, "Ports", d.switch_ports, cat, d.switch_link_id, d.switch_link_kind, d.switch_link_rate

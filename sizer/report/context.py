@@ -148,7 +148,7 @@ def _servers_phrase(a: Analysis) -> str:
 
 def _storage_phrase(a: Analysis) -> str:
     d = a.design
-    if d.topology == "direct-attached":
+    if d.direct_attached:
         return join_words([f"{s.count} × {s.unit_name} in every server" for s in d.storage])
     return join_words([f"{s.count} × {s.unit_name}" for s in d.storage])
 
@@ -164,7 +164,7 @@ def _summary(a: Analysis, scaling: dict[str, Any] | None) -> list[str]:
     """The answer in three sentences."""
     d = a.design
     fabric = f"a {TOPOLOGY_WORDS.get(d.topology, d.topology)} {d.switch_name} fabric"
-    if d.topology == "direct-attached":
+    if d.direct_attached:
         fabric = "their own PCIe links (no storage network)"
     gpu_work = [w for w in a.workloads if not w.unbounded]
     if gpu_work and a.samples_alike:
@@ -290,7 +290,7 @@ def _key_figures(a: Analysis) -> list[dict[str, str]]:
         (
             "Fabric",
             "none: drives inside every server (direct-attached)"
-            if d.topology == "direct-attached"
+            if d.direct_attached
             else f"{len(a.fabric.switches)} × {d.switch_name}, "
             f"{TOPOLOGY_WORDS.get(d.topology, d.topology)}",
         ),
@@ -396,7 +396,7 @@ def _resource_rows(a: Analysis) -> list[dict[str, Any]]:
     counts = Counter(r.group for r in a.resources)
     bgroup = a.bottleneck["group"] if a.bottleneck else None
     words = words_for(a)
-    direct = a.design.topology == "direct-attached"  # its only links are the drives' PCIe
+    direct = a.design.direct_attached  # its only links are the drives' PCIe
     rows = []
     for r in a.top_resources(len(counts)):
         rows.append(

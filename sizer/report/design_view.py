@@ -28,7 +28,7 @@ def bom_context(a: Analysis, cat: Catalog | None) -> dict[str, Any]:
         if x.kind == "GPU server":
             g = d.servers[x.groups[0]]
             gpus = f"{g.gpu_count} × {g.gpu_name} each ({fmt.count(x.count * g.gpu_count)} GPUs)"
-            if d.topology == "direct-attached":
+            if d.direct_attached:
                 return f"{gpus}; its storage ports are not used (drives inside)"
             return f"{gpus}; {g.storage_ports} × {link_name(cat, g.link_id)} storage ports each"
         if x.kind == "storage unit":
@@ -136,7 +136,7 @@ def design_text(a: Analysis, cat: Catalog | None) -> list[str]:
     for s in d.storage:
         per.append(f"each {s.unit_name} {s.ports} {link_name(cat, s.link_id)} ports")
     per = list(dict.fromkeys(per))  # two groups of one server, cabled alike: said once
-    if d.topology == "direct-attached":
+    if d.direct_attached:
         drives = join_words(
             [
                 f"{s.count} {s.unit_name} on its own {link_name(cat, s.link_id)} link"

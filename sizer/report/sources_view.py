@@ -172,7 +172,7 @@ def _framing_words(d: Any) -> str:
 
 def assumptions(a: Analysis, cat: Catalog | None) -> list[str]:
     d = a.design
-    direct = d.topology == "direct-attached"
+    direct = d.direct_attached
     links = sorted(
         {(s.link_id, s.link_rate) for s in d.storage}
         | (

@@ -320,7 +320,7 @@ def diagram_for(
         f"Storage fabric ({layout.get(d.topology, d.topology)}): {', '.join(parts)}; "
         f"{fmt.count(sum(a.fabric.cables.values()))} cables."
     )
-    if d.topology == "direct-attached":
+    if d.direct_attached:
         drives = ", ".join(f"{s.count} × {s.unit_name}" for s in d.storage)
         cap = (
             f"Direct-attached drives, no switch: {parts[0]}, each with {drives} inside it "
@@ -335,5 +335,5 @@ def diagram_for(
         cap += f" Drawn by kind: the {len(set(racks[0].values()))} rack groups do not fit side by side."
     if dg.grouped:
         cap += " Identical units are drawn as one box with their count (×N)."
-    wires = "PCIe links" if d.topology == "direct-attached" else "cables"
+    wires = "PCIe links" if d.direct_attached else "cables"
     return draw_svg(dg, title=cap, wires=wires), cap

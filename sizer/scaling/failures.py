@@ -148,7 +148,7 @@ def failure_cases(
 
     # storage: one I/O server of a unit, one whole unit
     replicated = design.data_replicas >= 2
-    direct = design.topology == "direct-attached"
+    direct = design.direct_attached
     if direct:  # one drive of one server lost; no switch and no cable to lose
         jobs += _direct_jobs(design, fab, replicated)
     for si, s in enumerate(design.storage if not direct else ()):

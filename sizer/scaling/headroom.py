@@ -101,7 +101,7 @@ def max_servers(
             evals[n] = at(n)
         return starves(evals[n])
 
-    direct = design.topology == "direct-attached"
+    direct = design.direct_attached
     if direct:  # nothing is shared between servers: n of them are fed exactly as one is
         first_bad: int | None = 1 if bad(1) else None
     elif bad(1):

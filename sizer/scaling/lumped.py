@@ -348,7 +348,7 @@ def solve_lumped(d: Design, storage_scale: float = 1.0, pt: Parts | None = None)
         The design is outside what the closed-form routing covers (no storage, a server
         and a storage unit sharing no switch on a dual-switch fabric).
     """
-    if d.topology == "direct-attached":  # every server its own drives: the full analysis
+    if d.direct_attached:  # every server its own drives: the full analysis
         raise Unsupported("direct-attached")
     if pt is None:
         pt = parts(d)

@@ -127,7 +127,7 @@ def _rank(e: Eval) -> tuple[float, float]:
 
 def _cannot(design: Design, survive: str) -> str:
     """Why no count can survive the failure, or ''."""
-    if design.topology == "direct-attached":
+    if design.direct_attached:
         if survive == "one-switch":
             return "the drives are direct-attached: there is no switch to lose"
         if survive == "one-server":
