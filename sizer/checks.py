@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sizer.schema import Scenario
 
 __all__ = [
+    "ID_FIELDS",
     "check_scenario",
     "checkpoint_problems",
     "design_issues",
@@ -106,15 +107,12 @@ def _did_you_mean(close: list[str]) -> str:
     return f"did you mean {quoted[0]}?"
 
 
-def _unknown(cat: Catalog, kind: str, ident: str, what: str) -> tuple[str, str | None]:
-    close = suggest_ids(ident, sorted(getattr(cat, kind)))
-    hint = _did_you_mean(close) if close else f"`sizer catalog` lists the {what} ids"
-    return f"unknown {what} {shown(ident)}", hint
-
-
-#: Where a scenario names catalog entries: (path with "*" for any list index, catalog
-#: section, what the id is called in messages).
-_ID_FIELDS: list[tuple[tuple[str, ...], str, str]] = [
+#: Where a scenario names ids: (path, "*" for any list index; the catalog section, or
+#: ``memory-models`` for the memory model's networks; the id's name in messages).  The
+#: one list: the unknown-id check of a file that failed the schema
+#: (:func:`unknown_id_issues`) and the editor schema's enums (:mod:`sizer.schema_json`)
+#: both read it.
+ID_FIELDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("compute", "*", "server"), "servers", "server"),
     (("compute", "*", "overrides", "gpu"), "gpus", "GPU"),
     (("compute", "*", "overrides", "storage_link"), "links", "link"),
@@ -123,7 +121,31 @@ _ID_FIELDS: list[tuple[tuple[str, ...], str, str]] = [
     (("workloads", "*", "model"), "models", "model"),
     (("workloads", "*", "dataset"), "datasets", "dataset"),
     (("memory", "*", "gpu"), "gpus", "GPU"),
-]
+    (("memory", "*", "model"), "memory-models", "model"),
+    (("checkpoint", "model"), "memory-models", "model"),
+)
+
+
+def _known(cat: Catalog, kind: str) -> list[str]:
+    """The ids a field of ``kind`` takes (:data:`ID_FIELDS`): a catalog
+    section's, or the memory models' (``memory-models``)."""
+    if kind == "memory-models":
+        from sizer.networks import model_ids
+
+        return sorted(model_ids())
+    return sorted(getattr(cat, kind))
+
+
+def _unknown(cat: Catalog, kind: str, ident: str, what: str) -> tuple[str, str | None]:
+    known = _known(cat, kind)
+    close = suggest_ids(ident, known)
+    if close:
+        hint = _did_you_mean(close)
+    elif kind == "memory-models":
+        hint = f"known models: {_some(known)}"
+    else:
+        hint = f"`sizer catalog` lists the {what} ids"
+    return f"unknown {what} {shown(ident)}", hint
 
 
 def unknown_id_issues(data: object, cat: Catalog) -> list[Issue]:
@@ -138,9 +160,10 @@ def unknown_id_issues(data: object, cat: Catalog) -> list[Issue]:
     [(('compute', 0, 'server'), "unknown server 'dgx1'", "did you mean 'dgx-1'?")]
     """
     out: list[Issue] = []
-    for pattern, kind, what in _ID_FIELDS:
+    for pattern, kind, what in ID_FIELDS:
+        known = set(_known(cat, kind))
         for loc, value in _values_at(data, pattern, ()):
-            if not isinstance(value, str) or value in getattr(cat, kind):
+            if not isinstance(value, str) or value in known:
                 continue
             if len(out) < MAX_SUGGESTED:
                 out.append((loc, *_unknown(cat, kind, value, what)))

@@ -412,7 +412,7 @@ class Fabrics(_Model):
 class MemoryCase(_Model):
     """A GPU-memory question for the report: does model M at batch B fit on GPU G?"""
 
-    model: str = Field(description="catalog model id, e.g. resnet-50")
+    model: str = Field(description="model id, e.g. resnet-50 or llama-3-70b")
     batch: PosInt = Field(le=1_000_000, description="samples per GPU per step")
     image: str | None = Field(None, description="HxW, e.g. 224x224 (CNNs)")
     seq: PosInt | None = Field(None, description="sequence length (transformers)")
@@ -449,7 +449,7 @@ class CheckpointPolicy(_Model):
     """An LLM training job's checkpoints: what is saved, how often, how, within what budget
     (see :mod:`sizer.checkpointing`)."""
 
-    model: str = Field(description="transformer id, e.g. llama-3-70b (`sizer memory --list`)")
+    model: str = Field(description="transformer id, e.g. llama-3-70b")
     groups: list[str] | None = Field(
         None,
         description="compute group names whose GPUs are the job's ranks (default: every group)",

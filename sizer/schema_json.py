@@ -21,26 +21,15 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
+
+from pydantic import BaseModel
 
 from sizer import __version__
 
 __all__ = ["SCHEMA_ID", "catalog_ids", "scenario_schema"]
 
 SCHEMA_ID = f"urn:sizer:scenario:{__version__}"
-
-#: (definition, property) -> catalog section whose ids the property takes
-ID_FIELDS: dict[tuple[str, str], str] = {
-    ("ComputeGroup", "server"): "servers",
-    ("StorageGroup", "unit"): "storage",
-    ("Network", "switch"): "switches",
-    ("Workload", "model"): "models",
-    ("Workload", "dataset"): "datasets",
-    ("ServerOverrides", "gpu"): "gpus",
-    ("ServerOverrides", "storage_link"): "links",
-    ("MemoryCase", "model"): "memory-models",
-    ("MemoryCase", "gpu"): "gpus",
-}
 
 #: examples shown by editors (and the scenario reference), per (definition, property)
 EXAMPLES: dict[tuple[str, str], list[Any]] = {
@@ -88,6 +77,44 @@ UNITS: dict[tuple[str, str], str] = {
 
 _LEAF_SPINE_ONLY = ("leaves", "spines", "storage_leaves")
 
+#: the reference's type word for an id field, by the section its ids come from
+_ID_WORDS = {"memory-models": "model id"}
+
+
+def _id_sections() -> dict[tuple[str, str], str]:
+    """(definition, property) -> the section whose ids it takes
+    (:data:`sizer.checks.ID_FIELDS`, the one list of id fields)."""
+    from sizer.checks import ID_FIELDS
+
+    return {field_owner(path): section for path, section, _what in ID_FIELDS}
+
+
+def field_owner(path: tuple[str, ...]) -> tuple[str, str]:
+    """The model and field a scenario path names.
+
+    >>> field_owner(("compute", "*", "overrides", "gpu"))
+    ('ServerOverrides', 'gpu')
+    """
+    from sizer.schema import Scenario
+
+    model: type[BaseModel] = Scenario
+    for head in path[:-1]:
+        if head != "*":
+            model = _model_in(model.model_fields[head].annotation)
+    if path[-1] not in model.model_fields:
+        raise KeyError(f"{model.__name__} has no field {path[-1]!r}")
+    return model.__name__, path[-1]
+
+
+def _model_in(tp: Any) -> type[BaseModel]:
+    """The model an annotation holds: ``list[ComputeGroup]``, ``ServerOverrides | None``."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in get_args(tp):
+        if arg is not type(None):
+            return _model_in(arg)
+    raise TypeError(f"no model in {tp!r}")
+
 
 def catalog_ids(catalog: Any = None) -> dict[str, list[str]]:
     """The ids the scenario's id fields take: each catalog section's, and the memory
@@ -126,10 +153,11 @@ def refine(base: Mapping[str, Any], ids: Mapping[str, Sequence[str]]) -> dict[st
         "A sizer scenario: GPU servers, storage units, the fabric and the workloads; "
         "catalog ids are those of `sizer catalog`. " + str(s.get("description", ""))
     ).strip()
+    sections = _id_sections()
     for name, d in [("Scenario", s), *defs.items()]:
         d.pop("title", None)
         for prop, p in d.get("properties", {}).items():
-            d["properties"][prop] = _field(name, prop, p, ids)
+            d["properties"][prop] = _field(p, ids, sections.get((name, prop)), (name, prop))
     net = defs.get("Network")
     if net is not None:
         net["allOf"] = _topology_rules()
@@ -137,7 +165,14 @@ def refine(base: Mapping[str, Any], ids: Mapping[str, Sequence[str]]) -> dict[st
     return out
 
 
-def _field(defn: str, prop: str, p: dict[str, Any], ids: Mapping[str, Sequence[str]]) -> Any:
+def _field(
+    p: dict[str, Any],
+    ids: Mapping[str, Sequence[str]],
+    kind: str | None,
+    key: tuple[str, str],
+) -> Any:
+    """One property made editor-friendly; ``key`` is (definition, property), ``kind`` the
+    section whose ids it takes (None: not an id field)."""
     p = dict(p)
     p.pop("title", None)
     if p.get("default", 0) is None:
@@ -151,24 +186,27 @@ def _field(defn: str, prop: str, p: dict[str, Any], ids: Mapping[str, Sequence[s
         else:
             p["anyOf"] = rest
     desc = str(p.get("description", ""))
-    unit = UNITS.get((defn, prop))
+    unit = UNITS.get(key)
     if unit and unit not in desc:
         desc = f"{desc} ({unit})" if desc else unit
-    kind = ID_FIELDS.get((defn, prop))
     if kind is not None:
         known = list(ids.get(kind, ()))
         if known:
             p["enum"] = known
             p.setdefault("examples", known[:3])
-        what = "a memory model" if kind == "memory-models" else "ids"
-        desc = f"{desc} ({what}: `sizer catalog`)"
-    if (defn, prop) == ("Workload", "cache"):
+        what = (
+            "a model `sizer memory --model` takes"
+            if kind == "memory-models"
+            else "ids: `sizer catalog`"
+        )
+        desc = f"{desc} ({what})"
+    if key == ("Workload", "cache"):
         p["anyOf"] = [
             {"type": "number", "minimum": 0, "maximum": 1},
             {"const": "auto", "type": "string"},
         ]
-    if (defn, prop) in EXAMPLES:
-        p["examples"] = EXAMPLES[(defn, prop)]
+    if key in EXAMPLES:
+        p["examples"] = EXAMPLES[key]
     if desc:
         p["description"] = desc
     return p
@@ -216,8 +254,9 @@ def reference_markdown(schema: Mapping[str, Any] | None = None) -> str:
         "",
     ]
     seen: set[str] = set()
+    id_sections = _id_sections()
 
-    def section(title: str, node: Mapping[str, Any], prefix: str) -> None:
+    def section(title: str, defn: str, node: Mapping[str, Any], prefix: str) -> None:
         props = node.get("properties", {})
         required = set(node.get("required", []))
         lines.extend([f"## `{title}`", ""])
@@ -228,7 +267,8 @@ def reference_markdown(schema: Mapping[str, Any] | None = None) -> str:
         nested: list[tuple[str, Mapping[str, Any], str]] = []
         for key, p in props.items():
             ref, many = _ref(p)
-            typ = _type(p, ref, many)
+            ids = id_sections.get((defn, key))
+            typ = _type(p, ref, many) if ids is None else _ID_WORDS.get(ids, "catalog id")
             if key in required:
                 req = "required"
             elif "default" in p:
@@ -237,7 +277,7 @@ def reference_markdown(schema: Mapping[str, Any] | None = None) -> str:
                 req = "optional"
             ex = p.get("examples")
             example = f"`{json.dumps(ex[0])}`" if ex and "enum" not in p else ""
-            if "enum" in p and not _is_catalog(p):
+            if "enum" in p and ids is None:
                 example = " \\| ".join(f"`{v}`" for v in p["enum"])
             desc = str(p.get("description", "")).replace("|", "\\|")
             lines.append(f"| `{prefix}{key}` | {typ} | {req} | {desc} | {example} |")
@@ -245,10 +285,10 @@ def reference_markdown(schema: Mapping[str, Any] | None = None) -> str:
                 seen.add(ref)
                 nested.append((ref, defs[ref], f"{prefix}{key}{'[]' if many else ''}."))
         lines.append("")
-        for _name, d, pre in nested:
-            section(pre.rstrip("."), d, pre)
+        for name, d, pre in nested:
+            section(pre.rstrip("."), name, d, pre)
 
-    section("scenario (top level)", s, "")
+    section("scenario (top level)", "Scenario", s, "")
     lines.extend(
         [
             "## Rules across keys",
@@ -265,10 +305,6 @@ def reference_markdown(schema: Mapping[str, Any] | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _is_catalog(p: Mapping[str, Any]) -> bool:
-    return "`sizer catalog`" in str(p.get("description", ""))
-
-
 def _ref(p: Mapping[str, Any]) -> tuple[str | None, bool]:
     """The definition a property refers to (directly or as list items), and whether it
     is a list."""
@@ -283,8 +319,6 @@ def _ref(p: Mapping[str, Any]) -> tuple[str | None, bool]:
 def _type(p: Mapping[str, Any], ref: str | None, many: bool) -> str:
     if ref is not None:
         return "list of mappings" if many else "mapping"
-    if _is_catalog(p):
-        return "catalog id"
     if "anyOf" in p:
         return " or ".join(_type(b, None, False) for b in p["anyOf"])
     if "const" in p:

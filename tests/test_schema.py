@@ -316,6 +316,36 @@ def test_unknown_ids_everywhere(catalog: Any) -> None:
     ]
 
 
+def test_a_file_that_fails_the_schema_still_gets_every_unknown_id(catalog: Any) -> None:
+    """Every path of ID_FIELDS is checked on the raw data, memory and checkpoint models
+    included (they used to wait until the schema errors were fixed)."""
+    from sizer.checks import unknown_id_issues
+
+    data = json.loads(json.dumps(BASE))
+    data["compute"][0].update(server="dgx1", count="two")  # the schema fails on count
+    data["memory"] = [{"model": "resnat-50", "batch": 8, "gpu": "h100"}]
+    data["checkpoint"] = {"model": "llama-3-7b"}
+    got = unknown_id_issues(data, catalog)
+    assert [(loc, msg) for loc, msg, _hint in got] == [
+        (("compute", 0, "server"), "unknown server 'dgx1'"),
+        (("memory", 0, "gpu"), "unknown GPU 'h100'"),
+        (("memory", 0, "model"), "unknown model 'resnat-50'"),
+        (("checkpoint", "model"), "unknown model 'llama-3-7b'"),
+    ]
+    assert got[2][2] is not None and "'resnet-50'" in got[2][2]
+    assert got[3][2] is not None and "'llama-3-70b'" in got[3][2]
+
+
+def test_an_unknown_memory_model_with_no_near_id_lists_some(catalog: Any) -> None:
+    from sizer.checks import unknown_id_issues
+
+    data = json.loads(json.dumps(BASE))
+    data["memory"] = [{"model": "zzzz", "batch": 8}]
+    [(loc, msg, hint)] = unknown_id_issues(data, catalog)
+    assert (loc, msg) == (("memory", 0, "model"), "unknown model 'zzzz'")
+    assert hint is not None and hint.startswith("known models: 'alexnet'")
+
+
 @pytest.mark.parametrize(
     ("ident", "known", "expected"),
     [

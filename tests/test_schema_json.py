@@ -78,6 +78,29 @@ def test_every_id_field_is_an_enum_of_the_catalog(schema: dict[str, Any]) -> Non
     assert d["MemoryCase"]["properties"]["gpu"]["enum"] == sorted(cat.gpus)
 
 
+def test_the_one_list_of_id_fields_gives_the_enums(schema: dict[str, Any]) -> None:
+    """sizer.checks.ID_FIELDS is the only list of id fields: each path names a field of
+    the models, and exactly those fields carry an id enum in the editor schema."""
+    from sizer.checks import ID_FIELDS
+    from sizer.schema_json import catalog_ids, field_owner
+
+    ids = catalog_ids()
+    want = {field_owner(path): section for path, section, _what in ID_FIELDS}
+    d = {"Scenario": schema, **schema["$defs"]}
+    got = {
+        (defn, prop): p["enum"]
+        for defn, node in d.items()
+        for prop, p in node.get("properties", {}).items()
+        if "enum" in p and p["enum"] in ids.values()
+    }
+    assert set(got) == set(want)
+    for key, section in want.items():
+        assert got[key] == ids[section], key
+    assert field_owner(("checkpoint", "model")) == ("CheckpointPolicy", "model")
+    with pytest.raises(KeyError, match="no field 'servr'"):
+        field_owner(("compute", "*", "servr"))
+
+
 def test_catalog_option_adds_its_ids() -> None:
     extra = REPO / "tests/fixtures/catalog_extra"
     r = CliRunner().invoke(cli, ["schema", "--catalog", str(extra)])
