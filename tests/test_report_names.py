@@ -131,3 +131,26 @@ def test_no_catalog_id_outside_sources_and_references(
     words = html_words(shipped_reports[stem].html)
     found = sorted({m.group(0) for m in ID_WORD.finditer(words)})
     assert not found, f"{stem}: catalog ids in the report's own words: {found}"
+
+
+@pytest.mark.parametrize(
+    ("name", "entry_id", "label"),
+    [
+        ("NVIDIA DGX H100", "dgx-h100", "DGX H100"),
+        ("NVIDIA Quantum-2 QM9700 (NDR)", "qm9700", "Quantum-2 QM9700"),
+        # a long name: the id as a model number, spelt as the name spells its words ...
+        ("Micron 9550 PRO 7.68 TB NVMe SSD", "micron-9550-pro", "Micron 9550 PRO"),
+        (
+            "NetApp AFX 1K storage node (shelves not counted)",
+            "netapp-afx-1k-node",
+            "NetApp AFX 1K node",
+        ),
+        # ... and upper case where the name has no such word
+        ("IBM Elastic Storage System 3000", "ess-3000", "ESS 3000"),
+        ("IBM Storage Scale System 6000", "ibm-sss-6000", "IBM SSS 6000"),
+    ],
+)
+def test_short_product_labels(name: str, entry_id: str, label: str) -> None:
+    from sizer.report.fmt import short_product
+
+    assert short_product(name, entry_id) == label

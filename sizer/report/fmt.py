@@ -203,8 +203,14 @@ def short_product(name: str, entry_id: str) -> str:
     'ESS 3000'
     >>> short_product("NVIDIA Quantum-2 QM9700 (NDR)", "qm9700")
     'Quantum-2 QM9700'
+    >>> short_product("Micron 9550 PRO 7.68 TB NVMe SSD", "micron-9550-pro")
+    'Micron 9550 PRO'
+
+    The id's parts are spelt as the name spells them, upper case where the name has no
+    such word (``ess`` in "IBM Elastic Storage System 3000").
     """
     words = product_words(name)
     if len(words) <= SHORT_PRODUCT_CHARS:
         return words
-    return entry_id.upper().replace("-", " ")
+    spelt = {w.lower(): w for w in re.split(r"[\s(),]+", name) if w}
+    return " ".join(spelt.get(part, part.upper()) for part in entry_id.split("-"))
