@@ -197,6 +197,19 @@ def rate(bytes_per_sec: float | None, missing: str = "-") -> str:
     return missing if bytes_per_sec is None else format_rate(bytes_per_sec)
 
 
+def watts(w: float | None, missing: str = "n/a") -> str:
+    """Power in W below 10 kW, else in kW; ``missing`` for None.
+
+    >>> watts(2000), watts(352_720), watts(None)
+    ('2,000 W', '352.7 kW', 'n/a')
+    """
+    if w is None:
+        return missing
+    if w >= 10_000:
+        return f"{w / 1000:,.1f} kW"
+    return f"{w:,.0f} W"
+
+
 def capacity(value: float, unit: str) -> str:
     """A resource's capacity: bytes/s as a rate, anything else (images/s) as a count."""
     return format_rate(value) if unit == "B/s" else f"{value:,.0f} {unit}"

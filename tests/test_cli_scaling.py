@@ -8,6 +8,7 @@ command writes a file.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -311,6 +312,8 @@ def test_compare_text() -> None:
     r = run("compare", DUAL, SINGLE)
     assert r.exit_code == 0
     assert "storage units needed" in text(r)
+    # a POD's power in kW, as the report gives it (4 DGX-1 + 2 ESS 3000 + switches)
+    assert re.search(r"│ power +│ 17\.4 kW +│ 17\.1 kW +│", text(r)), text(r)
 
 
 def test_compare_bad_inputs_exit_2() -> None:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from sizer.console.layout import Cell, Kind, bold, print_line, print_table
-from sizer.text import NO_BOTTLENECK, bottleneck_label, duration, fed_words, pct, rate
+from sizer.text import NO_BOTTLENECK, bottleneck_label, duration, fed_words, pct, rate, watts
 
 if TYPE_CHECKING:
     from sizer.scaling import (
@@ -124,7 +124,7 @@ def print_sizing(study: SizingStudy, *, design_units: int, console: Console | No
             pw = (
                 "-"
                 if x.storage_units is None or x.unit_power_watts is None
-                else f"{x.storage_units * x.unit_power_watts:,.0f} W"
+                else watts(x.storage_units * x.unit_power_watts)
             )
             rows.append(
                 [
@@ -479,7 +479,7 @@ def print_comparison(cmp: Comparison, console: Console | None = None) -> None:
         ("rack units", [f"{r.rack_units:g} U" for r in rows]),
         (
             "power",
-            [f"{r.power_watts:,.0f} W" + ("" if r.power_complete else " (partial)") for r in rows],
+            [watts(r.power_watts) + ("" if r.power_complete else " (partial)") for r in rows],
         ),
         (
             "storage units needed",

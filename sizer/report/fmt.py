@@ -105,13 +105,8 @@ def count(n: float) -> str:
     return f"{n:,.1f}"
 
 
-def watts(w: float | None) -> str:
-    """Power in W or kW."""
-    if w is None:
-        return "n/a"
-    if w >= 10_000:
-        return f"{w / 1000:,.1f} kW"
-    return f"{w:,.0f} W"
+#: power in W or kW, as the terminal prints it (:func:`sizer.text.watts`)
+watts = text.watts
 
 
 def join_words(items: list[str]) -> str:
