@@ -41,6 +41,7 @@ __all__ = [
     "bound_word",
     "burst_bound",
     "capacity",
+    "counted",
     "duration",
     "failure_words",
     "fed_words",
@@ -195,6 +196,17 @@ def pct(x: float | None, missing: str = "-") -> str:
 def rate(bytes_per_sec: float | None, missing: str = "-") -> str:
     """Bytes/s in decimal units (``40.0 GB/s``); ``missing`` for None."""
     return missing if bytes_per_sec is None else format_rate(bytes_per_sec)
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1 (-es after s, x, ch and sh).
+
+    >>> counted(1, "storage unit"), counted(3, "storage unit"), counted(2, "switch")
+    ('1 storage unit', '3 storage units', '2 switches')
+    """
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n:,} {noun}{'es' if noun.endswith(('s', 'x', 'ch', 'sh')) else 's'}"
 
 
 def watts(w: float | None, missing: str = "n/a") -> str:

@@ -52,6 +52,7 @@ __all__ = [
     "build_fabric",
     "endpoint_rate",
     "plan_cabling",
+    "port_overflow",
     "ports_used",
     "server_labels",
     "split_ports",
@@ -443,6 +444,13 @@ def ports_used(
     return used
 
 
+def port_overflow(switch: str, used: int, ports: int) -> str:
+    """Why a switch cannot take its cabling: ``switch leaf-2 needs 70 ports, has 64``
+    (``the switch ...`` for a single-switch fabric's one switch, named "switch")."""
+    who = "the switch" if switch == "switch" else f"switch {switch}"
+    return f"{who} needs {used} ports, has {ports}"
+
+
 def build_fabric(d: Design) -> Fabric:
     """Build the fabric graph for a resolved design.
 
@@ -458,7 +466,7 @@ def build_fabric(d: Design) -> Fabric:
     used = ports_used(eps, switches, isl)
     over = [sw for sw, n in used.items() if n > d.switch_ports]
     if over:
-        raise ValueError(f"switch {over[0]} needs {used[over[0]]} ports, has {d.switch_ports}")
+        raise ValueError(port_overflow(over[0], used[over[0]], d.switch_ports))
     nodes: NodeList = []
     for sw in switches:
         role = "spine" if sw.startswith("spine") else "leaf" if sw.startswith("leaf") else "switch"

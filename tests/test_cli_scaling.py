@@ -214,6 +214,26 @@ def test_sweep_knee_text_and_json() -> None:
     }
 
 
+def test_sweep_rows_in_words_at_80_columns() -> None:
+    """One storage unit is singular; a row with nothing in the data path limiting reads
+    'compute-bound' on one line; the single switch's port note names it once."""
+    args = ["sweep", RA1, "--servers", "4:8"]
+    r = CliRunner().invoke(cli, args, env={"COLUMNS": "80"}, catch_exceptions=False)
+    out = r.stdout
+    assert "Server scaling at 1 storage unit " in out
+    assert re.search(r"│ +4 │ +32 │ .* │ compute-bound +│\n", out), out
+    wide = text(run(*args))
+    assert "infeasible: the switch needs 40 ports, has 36" in wide
+    assert "switch switch" not in wide
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_size_reasons_agree_with_one_unit() -> None:
+    out = text(run("size", RA1))
+    assert "1 x ess-3000 keeps every GPU workload at least 90% fed" in out
+    assert "At 1 unit:" in out and "1 unit keeps 5 servers" in out
+
+
 def test_sweep_grid_and_storage_axis() -> None:
     r = run("sweep", RA9, "--servers", "1:12", "--units", "1:4")
     assert r.exit_code == 0

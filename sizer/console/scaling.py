@@ -15,7 +15,16 @@ from rich.console import Console
 from rich.text import Text
 
 from sizer.console.layout import Cell, Kind, bold, print_line, print_table
-from sizer.text import NO_BOTTLENECK, bottleneck_label, duration, fed_words, pct, rate, watts
+from sizer.text import (
+    NO_BOTTLENECK,
+    bottleneck_label,
+    counted,
+    duration,
+    fed_words,
+    pct,
+    rate,
+    watts,
+)
 
 if TYPE_CHECKING:
     from sizer.scaling import (
@@ -107,7 +116,7 @@ def print_sizing(study: SizingStudy, *, design_units: int, console: Console | No
     if p is not None and p.feasible:
         print_line(
             c,
-            f"At {p.storage_units} units: {_samples(p.images_per_sec, r.sample_unit)}"
+            f"At {counted(p.storage_units, 'unit')}: {_samples(p.images_per_sec, r.sample_unit)}"
             f"{rate(p.read_bytes_per_sec)} read, GPU data utilization "
             f"{pct(p.gpu_data_utilization)} (least-fed workload "
             f"{pct(p.min_gpu_data_utilization)}); bottleneck: "
@@ -194,9 +203,13 @@ def _thin(n: int, keep: set[int]) -> list[int]:
 
 
 def _bott_or_note(p: SweepPoint) -> str:
-    if p.feasible:
-        return bottleneck_label(p.bottleneck_kind, p.bottleneck_group)
-    return f"infeasible: {p.note}"
+    """A sweep row's bottleneck cell: ``compute-bound`` alone when nothing in the data
+    path limits (the column already says "bottleneck"; the full words wrap at 80 columns)."""
+    if not p.feasible:
+        return f"infeasible: {p.note}"
+    if p.bottleneck_kind is None:
+        return "compute-bound"
+    return bottleneck_label(p.bottleneck_kind, p.bottleneck_group)
 
 
 def print_sweep(s: SweepResult, console: Console | None = None) -> None:
@@ -228,7 +241,7 @@ def print_sweep(s: SweepResult, console: Console | None = None) -> None:
             )
         print_table(
             c,
-            f"Server scaling at {line.storage_units} storage units",
+            f"Server scaling at {counted(line.storage_units, 'storage unit')}",
             ("servers", "GPUs", label, "ideal", "efficiency", "GPU data util.", "bottleneck"),
             ("num", "num", "num", "num", "num", "num", "text"),
             rows,
@@ -319,7 +332,7 @@ def _print_storage(c: Console, s: SweepResult) -> None:
         )
     print_table(
         c,
-        f"Storage scaling at {n} servers",
+        f"Storage scaling at {counted(n, 'server')}",
         (
             "units",
             _metric_label(s.metric, s.sample_unit),

@@ -101,7 +101,8 @@ def capacity_context(a: Analysis) -> dict[str, Any] | None:
     else:
         where = " in every server (each server holds its own copy)" if p.per_server else ""
         verdict = (
-            f"{fmt.count(first)} × {s0.unit_name}{where} hold what is needed in "
+            f"{fmt.count(first)} × {s0.unit_name}{where} {'holds' if first == 1 else 'hold'} "
+            "what is needed in "
             f"{p.horizon_years} years ({_tb(need)}); the design has {fmt.count(s0.count)}."
         )
     note = (

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sizer.report import fmt
 from sizer.report.fmt import join_words
-from sizer.text import NO_BOTTLENECK, failure_words, fed_words, survive_words
+from sizer.text import NO_BOTTLENECK, counted, failure_words, fed_words, survive_words
 
 if TYPE_CHECKING:
     from sizer.analysis import Analysis
@@ -360,7 +360,8 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
                 else ""
             )
             + (
-                f", and {worst.servers_cut_off} servers lose their path to storage"
+                f", and {counted(worst.servers_cut_off, 'server')} "
+                f"{'loses its' if worst.servers_cut_off == 1 else 'lose their'} path to storage"
                 if worst.servers_cut_off
                 else ""
             )
@@ -443,8 +444,8 @@ def scaling_context(a: Analysis) -> dict[str, Any] | None:
         if sizing.met and sv is not None and sv.survive != "none":
             lost = survive_words(sv.survive, d.topology)
             summary += (
-                f". To keep that with {lost} failed (N+1), {sv.storage_units} × {unit} are "
-                f"needed, the count we recommend"
+                f". To keep that with {lost} failed (N+1), {sv.storage_units} × {unit} "
+                f"{'is' if sv.storage_units == 1 else 'are'} needed, the count we recommend"
                 if sv.met
                 else f". No count keeps that with {lost} failed (N+1): {sv.reason}"
             )

@@ -21,7 +21,7 @@ from sizer.scaling.evaluate import (
     workload_bars,
 )
 from sizer.scaling.sizing import limit_dict
-from sizer.text import pct
+from sizer.text import counted, pct
 
 if TYPE_CHECKING:
     pass
@@ -152,7 +152,8 @@ def max_servers(
             n,
             True,
             {"kind": "link", "group": "switch ports"},
-            f"{n} servers fill the switches' ports ({e.note}); all stay fed",
+            f"{counted(n, 'server')} {'fills' if n == 1 else 'fill'} the switches' ports "
+            f"({e.note}); {'it stays' if n == 1 else 'all stay'} fed",
             verified,
         )
     lim = limit_dict(e.bottleneck)
@@ -164,8 +165,8 @@ def max_servers(
         n,
         False,
         lim,
-        f"{k} units keep {n} servers at least {pct(min_utilization)} fed; "
-        f"at {first_bad} servers {what} starves the GPUs",
+        f"{counted(k, 'unit')} {'keeps' if k == 1 else 'keep'} {counted(n, 'server')} at least "
+        f"{pct(min_utilization)} fed; at {counted(first_bad, 'server')} {what} starves the GPUs",
         verified,
     )
 

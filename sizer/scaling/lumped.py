@@ -34,6 +34,7 @@ from sizer.design import Design
 from sizer.flows import solve_columns
 from sizer.model import Resources, flow_specs
 from sizer.reduction import reduce
+from sizer.topology import port_overflow
 
 if TYPE_CHECKING:
     from sizer.model import FlowSpec
@@ -125,7 +126,7 @@ def _structure(d: Design, pt: Parts) -> _Struct | str:
             s.count * s.ports for s in d.storage
         )
         if used > ports:
-            return f"switch switch needs {used} ports, has {ports}"
+            return port_overflow("switch", used, ports)
         return _Struct(
             [
                 _Cls(gi, 0, g.count, {0: g.storage_ports})
@@ -153,7 +154,7 @@ def _structure(d: Design, pt: Parts) -> _Struct | str:
         for k, name in ((0, "switch-A"), (1, "switch-B")):
             used = sum(c.n * c.links.get(k, 0) for c in srv + st) + d.isl_links
             if used > ports:
-                return f"switch {name} needs {used} ports, has {ports}"
+                return port_overflow(name, used, ports)
         return _Struct(srv, st, False, [], [], 0)
     if d.topology != "leaf-spine" or d.leaves is None or d.spines is None:
         raise Unsupported(d.topology)
@@ -229,10 +230,10 @@ def _structure(d: Design, pt: Parts) -> _Struct | str:
     over = [lk for lk in counts if info[lk][1] > ports]
     if over:
         lk = min(over, key=first.__getitem__)
-        return f"switch leaf-{first[lk] + 1} needs {info[lk][1]} ports, has {ports}"
+        return port_overflow(f"leaf-{first[lk] + 1}", info[lk][1], ports)
     spine_ports = sum(info[lk][0] * m for lk, m in counts.items())
     if spine_ports > ports:
-        return f"switch spine-1 needs {spine_ports} ports, has {ports}"
+        return port_overflow("spine-1", spine_ports, ports)
     classes = {(lk[0], lk[1], info[lk][0]): m for lk, m in counts.items()}
     srv_l: list[_Cls] = []
     st_l: list[_Cls] = []

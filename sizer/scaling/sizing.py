@@ -438,14 +438,16 @@ def bar_words(design: Design, bars: list[float | None]) -> str:
 
 
 def _met_reason(objective: str, target: float, k: int, unit: str, bar_words: str) -> str:
+    one = k == 1  # "1 x ess-3000 keeps", "2 x ess-3000 keep"
     if objective == "images-per-sec":
-        return f"{k} x {unit} reach {target:,.0f} images/s"
+        return f"{k} x {unit} {'reaches' if one else 'reach'} {target:,.0f} images/s"
     if objective == "read-ceiling":
         return (
-            f"{k} x {unit} read {target / READ_CEILING_FRACTION / 1e9:,.1f} GB/s within 1%: "
+            f"{k} x {unit} {'reads' if one else 'read'} "
+            f"{target / READ_CEILING_FRACTION / 1e9:,.1f} GB/s within 1%: "
             "more units would not read faster"
         )
-    return f"{k} x {unit} keep {bar_words}"
+    return f"{k} x {unit} {'keeps' if one else 'keep'} {bar_words}"
 
 
 def size_all_units(

@@ -25,7 +25,7 @@ from typing import Any
 from sizer.design import Design
 from sizer.scaling.evaluate import Eval, from_analysis, vary, workload_bars
 from sizer.scaling.sizing import SizingResult, meets_objective
-from sizer.text import survive_words
+from sizer.text import counted, survive_words
 
 __all__ = ["SURVIVE", "Survivable", "size_survivable"]
 
@@ -105,7 +105,8 @@ def size_survivable(
         if meets_objective(worst[1], sizing.objective, sizing.target, bars):
             return Survivable(
                 survive, True, k, k0, worst[0], worst[1].min_util,
-                f"{k} units still meet the objective with {lost} lost "
+                f"{counted(k, 'unit')} still {'meets' if k == 1 else 'meet'} the objective "
+                f"with {lost} lost "
                 f"(worst: {worst[0]}, least-fed workload {_pct1(worst[1].min_util)})",
             )  # fmt: skip
     last = worst[1].min_util if worst else None
