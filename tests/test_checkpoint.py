@@ -251,9 +251,9 @@ def test_cli_json() -> None:
 
 
 def test_cli_terminal_keeps_numbers_whole() -> None:
-    r = _run(
-        "--model", "llama-3.1-405b", "--ranks", "512", "--tp", "8", "--pp", "32", "--zero", "1"
-    )
+    """On an 80-column terminal (piped without COLUMNS it is 120, as every command)."""
+    args = ["--model", "llama-3.1-405b", "--ranks", "512", "--tp", "8", "--pp", "32", "--zero", "1"]
+    r = CliRunner().invoke(cli, ["checkpoint", *args], env={"COLUMNS": "80"})
     out = r.output  # type: ignore[attr-defined]
     assert r.exit_code == 0, out  # type: ignore[attr-defined]
     assert "5,681,947,443,200 B" in out

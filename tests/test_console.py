@@ -63,6 +63,25 @@ def test_sweep_and_analyze_at_80_columns(scenario: str) -> None:
     _check_narrow(["analyze", scenario])
 
 
+_MEMORY = ["memory", "--gpu", "h100-sxm5-80gb", "--precision", "bf16"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [*_MEMORY, "--model", "llama-2-70b", "--batch", "1", "--gpus", "64", "--sharding", "zero3"],
+        [*_MEMORY, "--model", "llama-2-7b", "--batch", "4", "--phase", "inference"],
+        ["memory", "--model", "vgg-16", "--batch", "32", "--gpu", "v100-sxm2-16gb"],
+        ["checkpoint", "scenarios/dgx-h100-llm-405b-ddn.yaml"],
+        ["checkpoint", "--model", "llama-3.1-405b", "--ranks", "512", "--tp", "8", "--pp", "32"],
+    ],
+)
+def test_memory_and_checkpoint_at_80_columns(args: list[str]) -> None:
+    """They used their own widths (memory 120 columns piped, checkpoint 80, whatever
+    COLUMNS said); now the one console every command prints through."""
+    _check_narrow(args)
+
+
 def test_compare_every_scenario_at_80_columns() -> None:
     _check_narrow(["compare", *SCENARIOS])
     _check_narrow(["compare", SCENARIOS[0], SCENARIOS[1]])

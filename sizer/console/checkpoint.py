@@ -6,7 +6,6 @@ and keeps every figure whole at 80 columns.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 from sizer.units import format_bytes
@@ -31,10 +30,11 @@ def _size(n: int) -> str:
 
 def print_checkpoint(c: Checkpoint) -> None:
     """Print the checkpoint's total, its parts and the writing ranks."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 80)
+    from sizer.console import make_console
+
+    console = make_console()
     zero = f"ZeRO-{c.zero}"
     console.print(
         f"{c.model}: {c.params:,} parameters, {c.precision} + {c.optimizer}, "
@@ -67,27 +67,25 @@ def print_checkpoint(c: Checkpoint) -> None:
 def print_policy(d: Design, r: CheckpointResult) -> None:
     """Print a scenario's checkpoint answer: the job, save and restore, the interval, the
     overhead or drain headroom, whether the policy fits, and what is not modeled."""
-    from rich.console import Console
     from rich.table import Table
 
     from sizer.checkpointing import NOT_MODELED
+    from sizer.console import make_console
     from sizer.text import burst_bound, duration
 
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 80)
+    console = make_console()
     c = r.checkpoint
     p = d.checkpoint.policy if d.checkpoint is not None else None
-    console.print(d.name, markup=False)
+    console.print(d.name)
     console.print(
         f"{c.model} training on {c.ranks:,} GPUs (TP {c.tp} x PP {c.pp} x DP {c.dp}, "
         f"ZeRO-{c.zero}), {c.precision} + {c.optimizer}; "
         f"{'synchronous' if r.mode == 'sync' else 'asynchronous'} saves",
-        markup=False,
     )
     console.print(
         f"Checkpoint: {_size(c.checkpoint_bytes)}, {c.files:,} files, written by "
         f"{c.writing_ranks:,} ranks; the busiest server writes "
         f"{format_bytes(r.staged_bytes_per_server, 2)}",
-        markup=False,
     )
     t = Table(title="Save and restore (decimal units)", title_justify="left")
     t.add_column("")
@@ -103,31 +101,28 @@ def print_policy(d: Design, r: CheckpointResult) -> None:
             f"{b.rate / 1e9:,.1f}",
             burst_bound(b.bound_by, direction),
         )
-    console.print(t, markup=False)
+    console.print(t)
     rule = "the scenario's" if r.interval_rule == "scenario" else "Young's sqrt(2 x save x MTBF)"
-    console.print(f"Interval: {duration(r.interval_seconds)} ({rule})", markup=False)
+    console.print(f"Interval: {duration(r.interval_seconds)} ({rule})")
     if r.overhead_fraction is not None and p is not None:
         console.print(
             f"Overhead: every GPU waits {r.overhead_fraction:.2%} of the time "
             f"({r.gpu_hours_lost_per_hour:,.2f} GPU-hours lost per hour); allowed "
             f"{p.max_overhead:.1%}",
-            markup=False,
         )
     if r.drain_headroom is not None:
         console.print(
             f"Drain: {duration(r.save.seconds)} of {duration(r.interval_seconds)} between "
             f"saves ({r.drain_headroom:,.1f}x headroom); each server stages "
             f"{format_bytes(r.staged_bytes_per_server, 2)} in host memory",
-            markup=False,
         )
     if r.save.unknown_storage:
         console.print(
             "Storage write: the catalog has no write figure for this unit, so storage "
             "bounds nothing: the save time is a lower bound.",
-            markup=False,
         )
     if r.fits:
-        console.print("Policy fits.", markup=False)
+        console.print("Policy fits.")
     else:
-        console.print("Policy does not fit: " + "; ".join(r.problems) + ".", markup=False)
-    console.print("Not modeled: " + "; ".join(NOT_MODELED) + ".", markup=False)
+        console.print("Policy does not fit: " + "; ".join(r.problems) + ".")
+    console.print("Not modeled: " + "; ".join(NOT_MODELED) + ".")

@@ -5,7 +5,6 @@ Presentation only (rich tables); the categories' words are :mod:`sizer.text`'s.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -18,42 +17,43 @@ if TYPE_CHECKING:
 __all__ = ["print_memory"]
 
 
-def _mib(n: float) -> str:
-    return f"{n / 2**20:,.2f} MiB"
+def _mib(n: float, *, unit: bool = True) -> str:
+    return f"{n / 2**20:,.2f}" + (" MiB" if unit else "")
 
 
 def _shape(shape: tuple[int, ...]) -> str:
     return "x".join(str(d) for d in shape)
 
 
-def _layer_table(title: str, rows: list[LayerMemory], est: MemoryEstimate) -> Any:
-    from rich.table import Table
+def _print_layers(c: Any, title: str, rows: list[LayerMemory], est: MemoryEstimate) -> None:
+    """The per-layer table at the console's width (stacked per layer when it cannot fit;
+    no id or figure is cut)."""
+    from sizer.console.layout import Kind, print_table
 
     training = est.phase == "training"
     act_title = "kept for backward" if training else "alive while the layer runs"
-    table = Table(title=f"{title}; activations = {act_title}", title_justify="left")
-    table.add_column("layer")
-    table.add_column("op")
-    table.add_column("output / sample")
-    table.add_column("params", justify="right")
-    table.add_column("weights", justify="right")  # this GPU's share
-    table.add_column("activations", justify="right")
-    if est.kind == "transformer" and not training:
-        table.add_column("KV cache", justify="right")
+    kv = est.kind == "transformer" and not training
+    # MiB in the headers, not in every cell: the table fits 80 columns
+    headers = ["layer", "op", "output / sample", "params", "weights MiB", "activations MiB"]
+    kinds: list[Kind] = ["text", "id", "id", "num", "num", "num"]
+    if kv:
+        headers.append("KV cache MiB")
+        kinds.append("num")
+    cells = []
     for row in rows:
         act = row.saved_bytes if training else row.live_bytes
-        cells = [
+        line = [
             row.name,
             row.op,
             _shape(row.output_shape),
             f"{row.params:,}",
-            _mib(row.parameter_bytes),
-            _mib(act),
+            _mib(row.parameter_bytes, unit=False),  # this GPU's share
+            _mib(act, unit=False),
         ]
-        if est.kind == "transformer" and not training:
-            cells.append(_mib(row.kv_cache_bytes))
-        table.add_row(*cells)
-    return table
+        if kv:
+            line.append(_mib(row.kv_cache_bytes, unit=False))
+        cells.append(line)
+    print_table(c, f"{title}; activations = {act_title}", headers, kinds, cells)
 
 
 def _collapse_blocks(rows: list[LayerMemory], est: MemoryEstimate) -> list[LayerMemory]:
@@ -72,13 +72,12 @@ def _collapse_blocks(rows: list[LayerMemory], est: MemoryEstimate) -> list[Layer
 
 
 def print_memory(est: MemoryEstimate, gpu: str | None, gpu_name: str, all_layers: bool) -> None:
-    """The estimate as tables on stdout (120 columns when not a terminal)."""
-    from rich.console import Console
+    """The estimate as tables on stdout (:func:`sizer.console.make_console`'s width)."""
     from rich.table import Table
 
-    console = Console(
-        highlight=False, markup=False, emoji=False, width=None if sys.stdout.isatty() else 120
-    )
+    from sizer.console import make_console
+
+    console = make_console()
     what = f"image {_shape(est.image)}" if est.image else f"seq {est.seq:,} tokens"
     opt = f" · {est.optimizer}" if est.optimizer else ""
     par = f" · {est.gpus} GPUs, sharding {est.sharding}" if est.gpus > 1 else ""
@@ -109,10 +108,10 @@ def print_memory(est: MemoryEstimate, gpu: str | None, gpu_name: str, all_layers
         console.print("No --gpu given: add e.g. --gpu a100-sxm4-80gb to check the fit.")
     if all_layers:
         rows = list(est.layers)
-        console.print(_layer_table("All layers, per GPU, MiB = 2^20 bytes", rows, est))
+        _print_layers(console, "All layers, per GPU, MiB = 2^20 bytes", rows, est)
     else:
         top = _collapse_blocks(est.top_layers(len(est.layers)), est)[:8]
-        console.print(_layer_table("Top layers, per GPU, MiB = 2^20 bytes", top, est))
+        _print_layers(console, "Top layers, per GPU, MiB = 2^20 bytes", top, est)
     if est.sharded:
         console.print("Sharded across GPUs: " + ", ".join(est.sharded))
     for note in est.notes:
