@@ -35,6 +35,7 @@ __all__ = [
     "LIMITED_BY_WORDS",
     "MEMORY_CATEGORY_WORDS",
     "NO_BOTTLENECK",
+    "SHARDING_WORDS",
     "SURVIVE_WORDS",
     "bottleneck_label",
     "bottleneck_sentence",
@@ -120,6 +121,14 @@ MEMORY_CATEGORY_WORDS = {
     "activations": "activations",
     "kv_cache": "KV cache",
     "overhead": "framework overhead",
+}
+
+#: How a memory case is sharded (``--sharding``, ``memory[].sharding``), in words.
+SHARDING_WORDS = {
+    "zero1": "ZeRO-1",
+    "zero2": "ZeRO-2",
+    "zero3": "ZeRO-3",
+    "tensor": "tensor parallel",
 }
 
 #: Where a bottleneck would be named when nothing in the data path limits the GPUs.

@@ -109,3 +109,14 @@ def test_names_print_literally_not_as_markup(tmp_path: Path, name: str) -> None:
         out = _run(args, 120)
         assert name in out, (args, out)
         assert "\x1b]8;" not in out  # no hyperlink escape
+
+
+def test_memory_says_how_the_case_is_spread_as_the_report_does() -> None:
+    def words(args: list[str]) -> str:
+        return " ".join(_run(args, 120).split())
+
+    shard = [*_MEMORY, "--model", "llama-2-70b", "--batch", "1", "--gpus", "64", "--sharding"]
+    assert "ZeRO-3 on 64 GPUs" in words([*shard, "zero3"])
+    assert "tensor parallel on 64 GPUs" in words([*shard, "tensor"])
+    dp = ["memory", "--model", "resnet-50", "--batch", "64", "--gpus", "8"]
+    assert "data parallel on 8 GPUs" in words(dp)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sizer.text import MEMORY_CATEGORY_WORDS
+from sizer.text import MEMORY_CATEGORY_WORDS, SHARDING_WORDS
 from sizer.units import format_gib
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ def print_memory(est: MemoryEstimate, gpu: str | None, gpu_name: str, all_layers
     console = make_console()
     what = f"image {_shape(est.image)}" if est.image else f"seq {est.seq:,} tokens"
     opt = f" · {est.optimizer}" if est.optimizer else ""
-    par = f" · {est.gpus} GPUs, sharding {est.sharding}" if est.gpus > 1 else ""
+    how = SHARDING_WORDS.get(est.sharding, "data parallel")  # "none": plain data parallel
+    par = f" · {how} on {est.gpus} GPUs" if est.gpus > 1 else ""
     if est.pipeline_parallel > 1:
         par += f" · pipeline {est.pipeline_parallel} stages (figures: stage {est.stage})"
     console.print(

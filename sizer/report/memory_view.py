@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sizer.report import fmt
-from sizer.text import MEMORY_CATEGORY_WORDS
+from sizer.text import MEMORY_CATEGORY_WORDS, SHARDING_WORDS
 
 __all__ = ["memory_rows"]
 
@@ -64,19 +64,11 @@ def memory_rows(memory: list[dict[str, Any]] | None) -> list[dict[str, Any]] | N
     return rows
 
 
-_SHARDING_WORDS = {
-    "zero1": "ZeRO-1",
-    "zero2": "ZeRO-2",
-    "zero3": "ZeRO-3",
-    "tensor": "tensor parallel",
-}
-
-
 def _spread_words(e: Any) -> str:
     """How the case is spread and trimmed: ``ZeRO-3 on 8 GPUs, FlashAttention``."""
     parts = []
     if e.sharding != "none":
-        parts.append(f"{_SHARDING_WORDS.get(e.sharding, e.sharding)} on {fmt.count(e.gpus)} GPUs")
+        parts.append(f"{SHARDING_WORDS.get(e.sharding, e.sharding)} on {fmt.count(e.gpus)} GPUs")
     elif e.gpus > 1:
         parts.append(f"data parallel on {fmt.count(e.gpus)} GPUs")
     if getattr(e, "pipeline_parallel", 1) > 1:
@@ -103,7 +95,7 @@ def _verdict(e: Any, sharded: dict[str, Any] | None) -> str:
             head = f"does not fit at batch 1 with {_spread_words(e)}"
         if sharded is None:
             return head
-        how = f"{_SHARDING_WORDS[sharded['sharding']]} on {fmt.count(sharded['gpus'])} GPUs"
+        how = f"{SHARDING_WORDS[sharded['sharding']]} on {fmt.count(sharded['gpus'])} GPUs"
         if sharded["largest_batch"] > 0:
             return f"{head}; fits with {how} at batch {fmt.count(sharded['largest_batch'])}"
         return f"{head}, nor with {how}"
