@@ -227,3 +227,21 @@ def test_every_bit_rate_the_report_states_says_its_direction(
     ]
     assert bare == [], bare
     assert re.search(r"\d[\d.,]* ?[GT]b/s", words)  # the check has rates to look at
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "words"),
+    [
+        (1, "ports", "port"),
+        (2, "ports", "ports"),
+        (1, "I/O servers", "I/O server"),
+        (1, "channels per socket", "channel per socket"),
+        (1, "files/s", "files/s"),
+        (1, "U", "U"),
+    ],
+)
+def test_a_count_of_one_is_singular(value: int, unit: str, words: str) -> None:
+    """A catalog unit is plural ('ports'); one of it reads '1 port' in the sources list."""
+    from sizer.report.sources_view import _unit_for
+
+    assert _unit_for(value, unit) == words

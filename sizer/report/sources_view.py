@@ -63,7 +63,21 @@ def _used_value(u: Any) -> str:
         return fmt.watts(v)
     if u.unit == "payload share":
         return f"{v:.2%} of the link's rate is payload"
-    return f"{fmt.count(v)} {u.unit}"
+    return f"{fmt.count(v)} {_unit_for(v, u.unit)}"
+
+
+def _unit_for(v: float, unit: str) -> str:
+    """A count unit as the catalog gives it (plural), singular for one: ``1 port``,
+    ``1 I/O server``, ``1 channel per socket``; rates (``files/s``) as they are.
+
+    >>> _unit_for(1, "I/O servers"), _unit_for(1, "channels per socket"), _unit_for(2, "ports")
+    ('I/O server', 'channel per socket', 'ports')
+    """
+    head, sep, tail = unit.partition(" per ")
+    words = head.split(" ")
+    if v != 1 or not words[-1].isalpha() or not words[-1].endswith("s"):
+        return unit
+    return " ".join([*words[:-1], words[-1][:-1]]) + sep + tail
 
 
 #: How to read a rate inside a quoted source text or note (the report's sources section):
