@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from sizer import __version__
 
-__all__ = ["SCHEMA_ID", "catalog_ids", "scenario_schema"]
+__all__ = ["SCHEMA_ID", "catalog_ids", "field_owner", "scenario_schema"]
 
 SCHEMA_ID = f"urn:sizer:scenario:{__version__}"
 
