@@ -120,3 +120,18 @@ def test_memory_says_how_the_case_is_spread_as_the_report_does() -> None:
     assert "tensor parallel on 64 GPUs" in words([*shard, "tensor"])
     dp = ["memory", "--model", "resnet-50", "--batch", "64", "--gpus", "8"]
     assert "data parallel on 8 GPUs" in words(dp)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "per"),
+    [
+        ("scenarios/dgx-h100-local-8x-micron9550.yaml", "volumes/s"),  # UNet3D
+        ("scenarios/ra-9x-dgx1-3x-ess3000.yaml", "images/s"),
+        ("scenarios/dgx-h100-su-ndr-ess3500.yaml", "samples/s"),  # volumes and images
+    ],
+)
+def test_analyze_names_the_workloads_samples(scenario: str, per: str) -> None:
+    """The workloads table counted UNet3D volumes under 'img/s'."""
+    out = _run(["analyze", scenario], 200)
+    assert f"demand {per}" in out and f"achieved {per}" in out
+    assert "img/s" not in out

@@ -48,14 +48,16 @@ def print_analysis(a: Any, console: Console | None = None) -> None:
                 w.bound_by["group"],
             ]
         )
+    # the workloads' samples when alike (volumes/s for UNet3D), else each its own
+    per = f"{a.sample_unit}s/s" if a.sample_unit else "samples/s"
     print_table(
         c,
         "Workloads",
         (
             "workload",
             "GPUs",
-            "demand img/s",
-            "achieved img/s",
+            f"demand {per}",
+            f"achieved {per}",
             "read GB/s",
             "GPU data util.",
             "bound by",
