@@ -168,7 +168,7 @@ def failure_cases(
                     _storage_name(design, si),
                     s.count * n_io,
                     lose_server,
-                    f"one of the {n_io} I/O servers of a {s.unit_id} lost: that unit keeps "
+                    f"one of the {n_io} I/O servers of one {s.unit_id} lost: that unit keeps "
                     f"{n_io - 1}/{n_io} of its bandwidth and cables; every file is striped "
                     "over every unit, so the whole file system paces to it",
                 )
