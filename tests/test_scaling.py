@@ -679,6 +679,21 @@ def test_single_switch_loses_everything(real: Any) -> None:
     )
 
 
+def test_servers_cut_off_but_fed_from_their_cache_name_no_bottleneck(real: Any) -> None:
+    """DGX H100 SU: losing leaf-2 cuts the 16 ResNet-50 servers off storage, but their
+    local NVMe cache holds ImageNet, so every GPU stays fed: nothing limits the throughput
+    (it used to read 'no path to storage'); the note says what happened.  Losing leaf-1
+    cuts off the UNet3D servers, which have no such cache: that one is limited."""
+    cases = S.failure_cases(ra(real, "dgx-h100-su-ndr-ess3500.yaml"))
+    by = {c.element: c for c in cases if c.kind == "switch"}
+    fed, starved = by["leaf-2"], by["leaf-1"]
+    assert (fed.servers_cut_off, fed.relative, fed.bottleneck) == (16, 1.0, None)
+    assert "fed from the local cache" in fed.note
+    assert starved.servers_cut_off == 16 and starved.relative == pytest.approx(0.5)
+    assert starved.bottleneck is not None
+    assert starved.bottleneck["group"] == "no path to storage (failed fabric)"
+
+
 def test_only_storage_unit_lost(real: Any) -> None:
     cases = S.failure_cases(ra(real, "ra-1x-dgx1-1x-ess3000.yaml"))
     u = case(cases, "storage-unit")

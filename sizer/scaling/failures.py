@@ -344,15 +344,19 @@ def failure_cases(
         else:
             cut = _servers_offline(f2, design) if direct else n_servers - f2.reachable_servers()
             val = _delivered(a, metric)
+            # the cut-off servers' GPUs may still be fed, from a local cache that holds the
+            # dataset: then nothing limits the throughput (the note and the checkpoint say
+            # what they lose)
+            cached = bool(cut) and base_val > 0 and val >= base_val * (1 - 1e-9)
             bott = a.bottleneck
-            if cut and bott is None:
+            if cut and bott is None and not cached:
                 bott = {"kind": "link", "group": "no path to storage (failed fabric)"}
             total = cut == n_servers
             if total:
                 note = note if "single switch" in note else f"{note}; every server is cut off"
             elif cut:
                 note = f"{note}; {cut} of {n_servers} servers cut off from storage"
-                if base_val > 0 and val >= base_val * (1 - 1e-9):
+                if cached:
                     note += " (their GPUs are fed from the local cache, which holds the dataset)"
             c_srv, c_st = f2.edge_capacity()
             rel = val / base_val if base_val > 0 else None
