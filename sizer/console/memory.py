@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 __all__ = ["print_memory"]
 
 
-def _mib(n: float, *, unit: bool = True) -> str:
-    return f"{n / 2**20:,.2f}" + (" MiB" if unit else "")
+def _mib(n: float) -> str:
+    """Bytes in MiB, the number alone (the layer table's headers say MiB)."""
+    return f"{n / 2**20:,.2f}"
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -47,11 +48,11 @@ def _print_layers(c: Any, title: str, rows: list[LayerMemory], est: MemoryEstima
             row.op,
             _shape(row.output_shape),
             f"{row.params:,}",
-            _mib(row.parameter_bytes, unit=False),  # this GPU's share
-            _mib(act, unit=False),
+            _mib(row.parameter_bytes),  # this GPU's share
+            _mib(act),
         ]
         if kv:
-            line.append(_mib(row.kv_cache_bytes, unit=False))
+            line.append(_mib(row.kv_cache_bytes))
         cells.append(line)
     print_table(c, f"{title}; activations = {act_title}", headers, kinds, cells)
 
